@@ -1,0 +1,49 @@
+/**
+ * Narrow ports onto EKS and IAM: only the operations the service calls, typed with the SDK's own
+ * command shapes. The real adapter wraps the SDK clients; tests may pass plain fakes.
+ */
+import type {
+  AssociateIdentityProviderConfigCommandInput, AssociateIdentityProviderConfigCommandOutput,
+  DescribeClusterCommandInput, DescribeClusterCommandOutput,
+  DescribeIdentityProviderConfigCommandInput, DescribeIdentityProviderConfigCommandOutput,
+  DescribeUpdateCommandInput, DescribeUpdateCommandOutput,
+  DisassociateIdentityProviderConfigCommandInput, DisassociateIdentityProviderConfigCommandOutput,
+  ListClustersCommandInput, ListClustersCommandOutput,
+  ListIdentityProviderConfigsCommandInput, ListIdentityProviderConfigsCommandOutput,
+  ListUpdatesCommandInput, ListUpdatesCommandOutput
+} from '@aws-sdk/client-eks'
+import type {
+  AddClientIDToOpenIDConnectProviderCommandInput,
+  CreateOpenIDConnectProviderCommandInput, CreateOpenIDConnectProviderCommandOutput,
+  DeleteOpenIDConnectProviderCommandInput,
+  GetOpenIDConnectProviderCommandInput, GetOpenIDConnectProviderCommandOutput,
+  RemoveClientIDFromOpenIDConnectProviderCommandInput,
+  TagOpenIDConnectProviderCommandInput,
+  UntagOpenIDConnectProviderCommandInput,
+  UpdateOpenIDConnectProviderThumbprintCommandInput
+} from '@aws-sdk/client-iam'
+
+export interface EksPort {
+  listClusters (input: ListClustersCommandInput): Promise<ListClustersCommandOutput>
+  describeCluster (input: DescribeClusterCommandInput): Promise<DescribeClusterCommandOutput>
+  associateIdentityProviderConfig (input: AssociateIdentityProviderConfigCommandInput): Promise<AssociateIdentityProviderConfigCommandOutput>
+  describeIdentityProviderConfig (input: DescribeIdentityProviderConfigCommandInput): Promise<DescribeIdentityProviderConfigCommandOutput>
+  listIdentityProviderConfigs (input: ListIdentityProviderConfigsCommandInput): Promise<ListIdentityProviderConfigsCommandOutput>
+  disassociateIdentityProviderConfig (input: DisassociateIdentityProviderConfigCommandInput): Promise<DisassociateIdentityProviderConfigCommandOutput>
+  describeUpdate (input: DescribeUpdateCommandInput): Promise<DescribeUpdateCommandOutput>
+  listUpdates (input: ListUpdatesCommandInput): Promise<ListUpdatesCommandOutput>
+}
+
+/** Write calls of IAM answer only response metadata. */
+export interface Acknowledged { $metadata: { requestId?: string } }
+
+export interface IamPort {
+  getOpenIDConnectProvider (input: GetOpenIDConnectProviderCommandInput): Promise<GetOpenIDConnectProviderCommandOutput>
+  createOpenIDConnectProvider (input: CreateOpenIDConnectProviderCommandInput): Promise<CreateOpenIDConnectProviderCommandOutput>
+  deleteOpenIDConnectProvider (input: DeleteOpenIDConnectProviderCommandInput): Promise<Acknowledged>
+  updateOpenIDConnectProviderThumbprint (input: UpdateOpenIDConnectProviderThumbprintCommandInput): Promise<Acknowledged>
+  addClientIDToOpenIDConnectProvider (input: AddClientIDToOpenIDConnectProviderCommandInput): Promise<Acknowledged>
+  removeClientIDFromOpenIDConnectProvider (input: RemoveClientIDFromOpenIDConnectProviderCommandInput): Promise<Acknowledged>
+  tagOpenIDConnectProvider (input: TagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
+  untagOpenIDConnectProvider (input: UntagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
+}

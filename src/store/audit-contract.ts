@@ -1,0 +1,44 @@
+/**
+ * The audit trail's contract, shared by the store (which persists records) and the auth and
+ * audit plugins (which write and list them). One record per mutating request.
+ */
+export const AuditOutcome = { SUCCEEDED: 'succeeded', FAILED: 'failed', DENIED: 'denied', REPLAYED: 'replayed' } as const
+export type AuditOutcome = typeof AuditOutcome[keyof typeof AuditOutcome]
+
+export interface AuditRecord {
+  id: string
+  time: Date
+  /** Authenticated principal name, or `anonymous` when authentication is disabled. */
+  principal: string
+  /** operationId of the route, e.g. `associateIdentityProviderConfig`. */
+  action: string
+  cluster?: string
+  /** ARN or name of the resource acted on (config name, provider ARN). */
+  resource?: string
+  outcome: AuditOutcome
+  /** HTTP status answered. */
+  status: number
+  requestId: string
+  clientRequestToken?: string
+  awsRequestId?: string
+}
+
+export interface AuditFilter {
+  principal?: string
+  cluster?: string
+  action?: string
+  outcome?: AuditOutcome
+  since?: Date
+  until?: Date
+  /** 1..100, default 50. */
+  limit?: number
+  /** Opaque cursor returned by the previous page. */
+  nextToken?: string
+}
+
+export interface AuditPage { items: AuditRecord[], nextToken?: string }
+
+export interface AuditStore {
+  appendAudit (record: AuditRecord): Promise<void>
+  listAudit (filter: AuditFilter): Promise<AuditPage>
+}

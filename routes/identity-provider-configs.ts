@@ -1,0 +1,94 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { ClusterNameParams, IdempotencyKeyHeader, Ref } from '../schemas/common.ts'
+import {
+  AssociateIdentityProviderConfigRequest, AssociateIdentityProviderConfigResponse,
+  DescribeIdentityProviderConfigResponse, DisassociateIdentityProviderConfigResponse,
+  ListIdentityProviderConfigsResponse, ListQuery
+} from '../schemas/eks.ts'
+import { clientRequestTokenFor } from './client-request-token.ts'
+import { problems } from './responses.ts'
+
+export const ConfigParams = Type.Object({
+  ...ClusterNameParams.properties,
+  configName: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$', description: 'Name of the identity provider config.' })
+}, { additionalProperties: false })
+
+const updateLocation = (cluster: string, updateId: string | undefined) =>
+  `/clusters/${encodeURIComponent(cluster)}/updates/${encodeURIComponent(updateId ?? '')}`
+
+const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { identityProviderConfigs } = app.services
+
+  app.get('/clusters/:name/identity-provider-configs', {
+    config: { auth: { action: 'read' } },
+    schema: {
+      tags: ['identity-provider-configs'],
+      operationId: 'listIdentityProviderConfigs',
+      summary: 'List the identity provider configs of a cluster',
+      params: ClusterNameParams,
+      querystring: ListQuery,
+      response: { 200: Ref(ListIdentityProviderConfigsResponse), ...problems(404) }
+    }
+  }, async (request) => identityProviderConfigs.list(request.params.name, request.query))
+
+  app.post('/clusters/:name/identity-provider-configs', {
+    config: { auth: { action: 'write' }, idempotency: 'required' },
+    schema: {
+      tags: ['identity-provider-configs'],
+      operationId: 'associateIdentityProviderConfig',
+      summary: 'Associate an OIDC identity provider config (starts a 20 to 40 minute EKS update)',
+      description: 'Requires an `Idempotency-Key` header or a body `clientRequestToken`, so a retry never starts a second update. Checked first: the issuer must differ from the cluster\'s own OIDC issuer, and the cluster may have only one OIDC config (the same config already associated is adopted and answered 200). Answers 202 with the EKS update and a `Location` to follow it.',
+      params: ClusterNameParams,
+      headers: IdempotencyKeyHeader,
+      body: Ref(AssociateIdentityProviderConfigRequest),
+      response: {
+        200: { ...Ref(AssociateIdentityProviderConfigResponse), description: 'The same config was already associated; its association update is returned.' },
+        202: { ...Ref(AssociateIdentityProviderConfigResponse), description: 'The association started; follow the update at `Location`.' },
+        ...problems(404, 409, 422)
+      }
+    }
+  }, async (request, reply) => {
+    const clientRequestToken = clientRequestTokenFor(request, { required: true })
+    const outcome = await identityProviderConfigs.associate(request.params.name, request.body, { clientRequestToken })
+    reply.code(outcome.kind === 'started' ? 202 : 200).header('location', updateLocation(request.params.name, outcome.update.id))
+    return { update: outcome.update, tags: outcome.tags }
+  })
+
+  app.get('/clusters/:name/identity-provider-configs/:configName', {
+    config: { auth: { action: 'read' } },
+    schema: {
+      tags: ['identity-provider-configs'],
+      operationId: 'describeIdentityProviderConfig',
+      summary: 'Describe an OIDC identity provider config, with its status (CREATING, ACTIVE, DELETING)',
+      params: ConfigParams,
+      response: { 200: Ref(DescribeIdentityProviderConfigResponse), ...problems(404) }
+    }
+  }, async (request) => ({
+    identityProviderConfig: { oidc: await identityProviderConfigs.describe(request.params.name, request.params.configName) }
+  }))
+
+  app.delete('/clusters/:name/identity-provider-configs/:configName', {
+    config: { auth: { action: 'write' }, idempotency: 'optional' },
+    schema: {
+      tags: ['identity-provider-configs'],
+      operationId: 'disassociateIdentityProviderConfig',
+      summary: 'Disassociate an identity provider config (starts a 20 to 40 minute EKS update)',
+      description: 'Answers 202 with the EKS update and a `Location` to follow it, or 204 when the config is already gone.',
+      params: ConfigParams,
+      headers: IdempotencyKeyHeader,
+      response: {
+        202: { ...Ref(DisassociateIdentityProviderConfigResponse), description: 'The disassociation started; follow the update at `Location`.' },
+        204: Type.Null({ description: 'The config was not associated (already gone).' }),
+        ...problems(404, 409, 422)
+      }
+    }
+  }, async (request, reply) => {
+    const clientRequestToken = clientRequestTokenFor(request, { required: false })
+    const update = await identityProviderConfigs.disassociate(request.params.name, request.params.configName, { clientRequestToken })
+    if (!update) return reply.code(204).send(null)
+    return reply.code(202).header('location', updateLocation(request.params.name, update.id)).send({ update })
+  })
+}
+
+export default identityProviderConfigRoutes

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { ClusterNameParams, IdempotencyKeyHeader, Ref } from '../schemas/common.ts'
+import { OidcProviderStatus, PutOidcProviderRequest, PutOidcProviderResponse } from '../schemas/iam.ts'
+import { problems } from './responses.ts'
+
+const DryRunQuery = Type.Object({
+  dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Only compute the plan of IAM calls; change nothing.' }))
+}, { additionalProperties: false })
+
+const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { oidcProvider } = app.services
+
+  app.get('/clusters/:name/oidc-provider', {
+    config: { auth: { action: 'read' } },
+    schema: {
+      tags: ['oidc-provider'],
+      operationId: 'getOpenIDConnectProvider',
+      summary: 'Show the cluster\'s IAM OIDC provider (IRSA)',
+      description: 'Finds the cluster\'s OIDC issuer, derives the IAM provider ARN from it (partition and account from the cluster ARN) and tells whether the provider exists. A cluster without a provider is a normal answer with `exists: false`.',
+      params: ClusterNameParams,
+      response: { 200: Ref(OidcProviderStatus), ...problems(404, 409) }
+    }
+  }, async (request) => oidcProvider.get(request.params.name))
+
+  app.put('/clusters/:name/oidc-provider', {
+    config: { auth: { action: 'write' }, idempotency: 'optional' },
+    schema: {
+      tags: ['oidc-provider'],
+      operationId: 'putOpenIDConnectProvider',
+      summary: 'Create the IAM OIDC provider, or converge it to the desired state',
+      description: 'Creates the provider (201) or converges an existing one with the fewest calls (AddClientID, RemoveClientID, UpdateThumbprint, Tag, Untag), answering 200. A provider already in the desired state makes no write call. With `dryRun=true` nothing changes and `changes` lists the calls that would be made. The Url sent to IAM never carries a port.',
+      params: ClusterNameParams,
+      querystring: DryRunQuery,
+      headers: IdempotencyKeyHeader,
+      body: Ref(PutOidcProviderRequest),
+      response: { 200: Ref(PutOidcProviderResponse), 201: Ref(PutOidcProviderResponse), ...problems(404, 409, 422) }
+    }
+  }, async (request, reply) => {
+    const result = await oidcProvider.put(request.params.name, request.body, { dryRun: request.query.dryRun ?? false })
+    if (result.created) reply.code(201).header('location', `/clusters/${encodeURIComponent(request.params.name)}/oidc-provider`)
+    return { ...result.status, dryRun: result.dryRun, changes: result.changes }
+  })
+
+  app.delete('/clusters/:name/oidc-provider', {
+    config: { auth: { action: 'write' }, idempotency: 'optional' },
+    schema: {
+      tags: ['oidc-provider'],
+      operationId: 'deleteOpenIDConnectProvider',
+      summary: 'Delete the cluster\'s IAM OIDC provider',
+      description: 'Answers 204, also when the provider is already gone. Roles trusting the provider stop working for pods.',
+      params: ClusterNameParams,
+      headers: IdempotencyKeyHeader,
+      response: { 204: Type.Null({ description: 'Deleted, or already absent.' }), ...problems(404, 409, 422) }
+    }
+  }, async (request, reply) => {
+    await oidcProvider.delete(request.params.name)
+    return reply.code(204).send(null)
+  })
+}
+
+export default oidcProviderRoutes

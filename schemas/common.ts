@@ -1,0 +1,78 @@
+import { Type, type Static, type TSchema } from 'typebox'
+
+/**
+ * References a shared schema by its `$id` while keeping its static type, so routes stay typed and
+ * the OpenAPI document shows a `$ref` to a named component.
+ */
+export function Ref<T extends TSchema> (schema: T) {
+  const id = (schema as { $id?: string }).$id
+  if (!id) throw new Error('Ref() needs a schema with $id')
+  return Type.Unsafe<Static<T>>(Type.Ref(id))
+}
+
+export const FieldError = Type.Object({
+  pointer: Type.String({ description: 'JSON pointer to the failing member of the request, e.g. `/body/oidc/issuerUrl`.' }),
+  detail: Type.String({ description: 'The rule the member broke.' })
+}, { $id: 'FieldError', additionalProperties: false, description: 'One failing member of a request.' })
+
+export const Problem = Type.Object({
+  type: Type.String({ description: 'URI identifying the kind of problem; its page explains it.' }),
+  title: Type.String({ description: 'Short, stable summary of the kind of problem.' }),
+  status: Type.Integer({ description: 'HTTP status code of this response.' }),
+  detail: Type.Optional(Type.String({ description: 'What went wrong in this occurrence, and how to fix it.' })),
+  instance: Type.Optional(Type.String({ description: 'The request path and request id of this occurrence.' })),
+  code: Type.String({ description: 'Stable error code: the AWS exception name where one applies (e.g. `ResourceNotFoundException`), otherwise our own.' }),
+  requestId: Type.Optional(Type.String({ description: 'Id of the request (also in the `X-Request-Id` header); quote it when reporting a problem.' })),
+  awsRequestId: Type.Optional(Type.String({ description: 'Request id of the AWS call that failed, for AWS support.' })),
+  errors: Type.Optional(Type.Array(Ref(FieldError), { description: 'Every failing member of the request, for validation problems.' })),
+  checks: Type.Optional(Type.Array(Type.Object({
+    name: Type.String({ description: 'Check name.' }),
+    passed: Type.Boolean({ description: 'Whether the check passed.' }),
+    reason: Type.String({ description: 'Why it passed or failed.' })
+  }, { additionalProperties: false }), { description: 'Named pre-flight checks, when a request was refused because some failed.' }))
+}, {
+  $id: 'Problem',
+  additionalProperties: true,
+  description: 'An RFC 9457 problem details object, sent as `application/problem+json` for every error.'
+})
+
+/** Tag maps shared by EKS (TagMap) and our IAM desired-state body. */
+export const TagKey = Type.String({ minLength: 1, maxLength: 128, description: 'Tag key, 1 to 128 characters.' })
+export const TagValue = Type.String({ maxLength: 256, description: 'Tag value, up to 256 characters.' })
+
+export const TagMap = Type.Record(TagKey, TagValue, {
+  $id: 'TagMap',
+  minProperties: 1,
+  maxProperties: 50,
+  description: 'Tags as a map of key to value: 1 to 50 entries, keys 1 to 128 characters, values up to 256.'
+})
+
+export const NextToken = Type.String({
+  minLength: 1,
+  maxLength: 2048,
+  description: 'The `nextToken` value returned by a previous paginated request; absent on the last page.'
+})
+
+export const MaxResults = Type.Integer({
+  minimum: 1,
+  maximum: 100,
+  description: 'Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.'
+})
+
+/** Rendered as an ISO-8601 string; the SDK's Date objects are serialised as such. */
+export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'ISO-8601 timestamp (UTC).' })
+
+export const ClusterNameParams = Type.Object({
+  name: Type.String({
+    minLength: 1,
+    maxLength: 100,
+    pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$',
+    description: 'Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.'
+  })
+}, { additionalProperties: false })
+
+export const IdempotencyKeyHeader = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({
+    description: 'Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.'
+  }))
+})

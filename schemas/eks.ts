@@ -1,0 +1,145 @@
+/**
+ * EKS shapes, mirrored from the EKS API model with the same names and camelCase fields.
+ * Timestamps, epoch seconds on the AWS wire, are ISO-8601 strings here.
+ */
+import { Type, type Static } from 'typebox'
+import { MaxResults, NextToken, Ref, TagMap, Timestamp } from './common.ts'
+
+const ISSUER_URL_PATTERN = '^https://[^?#\\s]+$'
+/** A prefix must not contain `system:` (EKS refuses it; it would impersonate Kubernetes system identities). */
+const NO_SYSTEM_PREFIX = '^(?![\\s\\S]*system:)[\\s\\S]*$'
+
+export const Cluster = Type.Object({
+  name: Type.String({ description: 'Cluster name.' }),
+  arn: Type.String({ description: 'Cluster ARN: `arn:<partition>:eks:<region>:<account>:cluster/<name>`.' }),
+  status: Type.Optional(Type.String({ description: 'Cluster status: `CREATING`, `ACTIVE`, `DELETING`, `FAILED`, `UPDATING` or `PENDING`.' })),
+  version: Type.Optional(Type.String({ description: 'Kubernetes version, e.g. `1.32`.' })),
+  createdAt: Type.Optional(Timestamp),
+  identity: Type.Optional(Type.Object({
+    oidc: Type.Optional(Type.Object({
+      issuer: Type.Optional(Type.String({ description: 'The cluster\'s OpenID Connect issuer URL, used by IAM roles for service accounts.' }))
+    }, { additionalProperties: false, description: 'The cluster\'s OIDC issuer.' }))
+  }, { additionalProperties: false, description: 'Identity provider information of the cluster.' })),
+  tags: Type.Optional(Ref(TagMap))
+}, { $id: 'Cluster', additionalProperties: false, description: 'The members of an EKS cluster this service uses.' })
+
+export const ListClustersResponse = Type.Object({
+  clusters: Type.Array(Type.String(), { description: 'Cluster names in this account and region.' }),
+  nextToken: Type.Optional(NextToken)
+}, { $id: 'ListClustersResponse', additionalProperties: false })
+
+export const ListQuery = Type.Object({
+  maxResults: Type.Optional(MaxResults),
+  nextToken: Type.Optional(NextToken)
+}, { additionalProperties: false })
+
+export const DescribeClusterResponse = Type.Object({
+  cluster: Ref(Cluster)
+}, { $id: 'DescribeClusterResponse', additionalProperties: false })
+
+export const RequiredClaims = Type.Record(
+  Type.String({ minLength: 1, maxLength: 63 }),
+  Type.String({ minLength: 1, maxLength: 253 }),
+  { description: 'Claims that must be present in ID tokens with exactly these values: keys 1 to 63 characters, values 1 to 253.' }
+)
+
+export const OidcIdentityProviderConfigRequest = Type.Object({
+  identityProviderConfigName: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$', description: 'Name of the identity provider config, unique per cluster.' }),
+  issuerUrl: Type.String({ minLength: 9, maxLength: 2048, pattern: ISSUER_URL_PATTERN, description: 'Issuer URL of the OIDC identity provider: `https://`, no query or fragment, the level below `/.well-known/openid-configuration`; must equal the tokens\' `iss` claim and be reachable from the internet.' }),
+  clientId: Type.String({ minLength: 1, maxLength: 255, description: 'Client ID of the OIDC application: the audience (`aud`) the ID tokens must carry.' }),
+  usernameClaim: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Claim used as the Kubernetes username; default `sub`. Claims other than `email` get the issuer URL as prefix unless `usernamePrefix` says otherwise.' })),
+  usernamePrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NO_SYSTEM_PREFIX, description: 'Prefix added to usernames; `-` disables prefixing. Must not contain `system:`.' })),
+  groupsClaim: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Claim holding the user\'s groups (a string or an array of strings).' })),
+  groupsPrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NO_SYSTEM_PREFIX, description: 'Prefix added to each group, e.g. `oidc:`. Must not contain `system:`.' })),
+  requiredClaims: Type.Optional(RequiredClaims)
+}, { $id: 'OidcIdentityProviderConfigRequest', additionalProperties: false, description: 'An OIDC identity provider configuration, as sent to AssociateIdentityProviderConfig.' })
+
+export const ClientRequestToken = Type.String({
+  minLength: 33,
+  maxLength: 126,
+  pattern: '^[\\x21-\\x7e]+$',
+  description: 'EKS idempotency token, 33 to 126 printable characters. Reusing it with the same parameters returns the original update. Omit it and send an `Idempotency-Key` header instead to have one derived for you.'
+})
+
+export const AssociateIdentityProviderConfigRequest = Type.Object({
+  oidc: Ref(OidcIdentityProviderConfigRequest),
+  tags: Type.Optional(Ref(TagMap)),
+  clientRequestToken: Type.Optional(ClientRequestToken)
+}, { $id: 'AssociateIdentityProviderConfigRequest', additionalProperties: false, description: 'AssociateIdentityProviderConfig request without `clusterName`, which comes from the path.' })
+
+export const ErrorDetail = Type.Object({
+  errorCode: Type.Optional(Type.String({ description: 'Error code, e.g. `AccessDenied`, `OperationNotPermitted`, `ClusterUnreachable`, `ConfigurationConflict` or `Unknown`.' })),
+  errorMessage: Type.Optional(Type.String({ description: 'Error message.' })),
+  resourceIds: Type.Optional(Type.Array(Type.String(), { description: 'Resources the error concerns.' }))
+}, { $id: 'ErrorDetail', additionalProperties: false })
+
+export const UpdateParam = Type.Object({
+  type: Type.Optional(Type.String({ description: 'Parameter type, here `IdentityProviderConfig`.' })),
+  value: Type.Optional(Type.String({ description: 'Parameter value as a JSON-encoded string, e.g. `[{"type":"oidc","name":"corp"}]`.' }))
+}, { $id: 'UpdateParam', additionalProperties: false })
+
+export const Update = Type.Object({
+  id: Type.Optional(Type.String({ description: 'Update id (UUID).' })),
+  status: Type.Optional(Type.String({ description: '`InProgress`, `Failed`, `Cancelled` or `Successful`.' })),
+  type: Type.Optional(Type.String({ description: 'Update type, e.g. `AssociateIdentityProviderConfig` or `DisassociateIdentityProviderConfig`.' })),
+  params: Type.Optional(Type.Array(Ref(UpdateParam), { description: 'Parameters of the update.' })),
+  createdAt: Type.Optional(Timestamp),
+  errors: Type.Optional(Type.Array(Ref(ErrorDetail), { description: 'Errors of a failed update.' }))
+}, { $id: 'Update', additionalProperties: false, description: 'An asynchronous EKS update. Identity provider changes take 20 to 40 minutes on AWS.' })
+
+export const AssociateIdentityProviderConfigResponse = Type.Object({
+  update: Ref(Update),
+  tags: Type.Optional(Ref(TagMap)),
+  operationId: Type.Optional(Type.String({ description: 'Id of this service\'s operation record for the request.' }))
+}, { $id: 'AssociateIdentityProviderConfigResponse', additionalProperties: false })
+
+export const IdentityProviderConfig = Type.Object({
+  type: Type.String({ description: 'Config type; always `oidc`.' }),
+  name: Type.String({ description: 'Config name.' })
+}, { $id: 'IdentityProviderConfig', additionalProperties: false })
+
+export const ListIdentityProviderConfigsResponse = Type.Object({
+  identityProviderConfigs: Type.Array(Ref(IdentityProviderConfig), { description: 'Configs associated with the cluster.' }),
+  nextToken: Type.Optional(NextToken)
+}, { $id: 'ListIdentityProviderConfigsResponse', additionalProperties: false })
+
+export const OidcIdentityProviderConfig = Type.Object({
+  identityProviderConfigName: Type.Optional(Type.String({ description: 'Config name.' })),
+  identityProviderConfigArn: Type.Optional(Type.String({ description: 'Config ARN.' })),
+  clusterName: Type.Optional(Type.String({ description: 'Cluster name.' })),
+  issuerUrl: Type.Optional(Type.String({ description: 'Issuer URL.' })),
+  clientId: Type.Optional(Type.String({ description: 'Client ID (audience).' })),
+  usernameClaim: Type.Optional(Type.String({ description: 'Username claim.' })),
+  usernamePrefix: Type.Optional(Type.String({ description: 'Username prefix.' })),
+  groupsClaim: Type.Optional(Type.String({ description: 'Groups claim.' })),
+  groupsPrefix: Type.Optional(Type.String({ description: 'Groups prefix.' })),
+  requiredClaims: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Required claims.' })),
+  tags: Type.Optional(Ref(TagMap)),
+  status: Type.Optional(Type.String({ description: '`CREATING`, `ACTIVE` or `DELETING`.' }))
+}, { $id: 'OidcIdentityProviderConfig', additionalProperties: false, description: 'An associated OIDC identity provider config.' })
+
+export const DescribeIdentityProviderConfigResponse = Type.Object({
+  identityProviderConfig: Type.Object({
+    oidc: Type.Optional(Ref(OidcIdentityProviderConfig))
+  }, { additionalProperties: false, description: 'The config, keyed by type.' })
+}, { $id: 'DescribeIdentityProviderConfigResponse', additionalProperties: false })
+
+export const DisassociateIdentityProviderConfigResponse = Type.Object({
+  update: Ref(Update),
+  operationId: Type.Optional(Type.String({ description: 'Id of this service\'s operation record for the request.' }))
+}, { $id: 'DisassociateIdentityProviderConfigResponse', additionalProperties: false })
+
+export const ListUpdatesResponse = Type.Object({
+  updateIds: Type.Array(Type.String(), { description: 'Update ids of the cluster, newest first.' }),
+  nextToken: Type.Optional(NextToken)
+}, { $id: 'ListUpdatesResponse', additionalProperties: false })
+
+export const DescribeUpdateResponse = Type.Object({
+  update: Ref(Update)
+}, { $id: 'DescribeUpdateResponse', additionalProperties: false })
+
+export type Cluster = Static<typeof Cluster>
+export type OidcIdentityProviderConfigRequest = Static<typeof OidcIdentityProviderConfigRequest>
+export type AssociateIdentityProviderConfigRequest = Static<typeof AssociateIdentityProviderConfigRequest>
+export type OidcIdentityProviderConfig = Static<typeof OidcIdentityProviderConfig>
+export type Update = Static<typeof Update>

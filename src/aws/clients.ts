@@ -1,0 +1,40 @@
+/**
+ * The real AWS adapters: SDK clients built once, with explicit timeouts and the standard retry
+ * mode, exposed through the narrow ports the services use.
+ */
+import { EKS } from '@aws-sdk/client-eks'
+import { IAM } from '@aws-sdk/client-iam'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import type { Config } from '../config.ts'
+import type { EksPort, IamPort } from '../services/aws-ports.ts'
+import { QuotaAwareRetryStrategy } from './retry-strategy.ts'
+
+export interface AwsClients {
+  eks: EksPort
+  iam: IamPort
+  destroy (): void
+}
+
+type AwsClientConfig = Pick<Config, 'AWS_REGION' | 'AWS_ENDPOINT_URL_EKS' | 'AWS_ENDPOINT_URL_IAM' | 'AWS_MAX_ATTEMPTS' | 'AWS_CONNECT_TIMEOUT_MS' | 'AWS_REQUEST_TIMEOUT_MS'>
+
+export function createAwsClients (config: AwsClientConfig): AwsClients {
+  const common = {
+    region: config.AWS_REGION,
+    retryStrategy: new QuotaAwareRetryStrategy(config.AWS_MAX_ATTEMPTS),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: config.AWS_CONNECT_TIMEOUT_MS,
+      requestTimeout: config.AWS_REQUEST_TIMEOUT_MS
+    })
+  }
+  // The aggregated clients (EKS, IAM) expose one method per operation, which is exactly the ports' shape.
+  const eks = new EKS({ ...common, ...(config.AWS_ENDPOINT_URL_EKS ? { endpoint: config.AWS_ENDPOINT_URL_EKS } : {}) })
+  const iam = new IAM({ ...common, ...(config.AWS_ENDPOINT_URL_IAM ? { endpoint: config.AWS_ENDPOINT_URL_IAM } : {}) })
+  return {
+    eks,
+    iam,
+    destroy () {
+      eks.destroy()
+      iam.destroy()
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Renders every error as an RFC 9457 problem (application/problem+json): service errors with
+ * their code, schema violations with a JSON pointer per failing field, and anything unexpected
+ * as an opaque 500 whose details stay in the log.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { PROBLEM_TYPE_BASE, ServiceError, type FieldError } from '../errors.ts'
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
+
+interface ValidationItem {
+  keyword: string
+  instancePath: string
+  message?: string
+  params: Record<string, unknown>
+}
+
+function pointerOf (context: string | undefined, item: ValidationItem) {
+  const base = `/${context ?? 'body'}${item.instancePath}`
+  const extra = item.params.missingProperty ?? item.params.additionalProperty
+  return typeof extra === 'string' ? `${base}/${extra.replaceAll('~', '~0').replaceAll('/', '~1')}` : base
+}
+
+function ruleOf (item: ValidationItem) {
+  switch (item.keyword) {
+    case 'additionalProperties': return 'is not a known field (unknown fields are rejected)'
+    case 'required': return 'is required'
+    case 'pattern': return `must match the pattern ${String(item.params.pattern)}`
+    default: return item.message ?? `fails the ${item.keyword} rule`
+  }
+}
+
+export function validationErrors (error: FastifyError): FieldError[] {
+  return (error.validation as unknown as ValidationItem[]).map(item => ({
+    pointer: pointerOf(error.validationContext, item),
+    detail: ruleOf(item)
+  }))
+}
+
+export function sendProblem (request: FastifyRequest, reply: FastifyReply, error: ServiceError) {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
+  return reply
+    .code(error.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({
+      type: error.type,
+      title: error.title,
+      status: error.status,
+      detail: error.message,
+      instance: request.url.split('?')[0],
+      code: error.code,
+      requestId: request.id,
+      ...(error.awsRequestId ? { awsRequestId: error.awsRequestId } : {}),
+      ...(error.errors ? { errors: error.errors } : {}),
+      ...error.extensions
+    })
+}
+
+/** Fastify's own client errors (bad JSON, body too large, unsupported media type...). */
+function frameworkError (error: FastifyError): ServiceError {
+  const status = error.statusCode ?? 400
+  return new ServiceError({
+    status,
+    code: error.code ?? 'BadRequest',
+    slug: status === 429 ? 'rate-limited' : 'bad-request',
+    title: status === 429 ? 'Too many requests' : 'The request could not be read',
+    detail: error.message,
+    retryAfterSeconds: status === 429 ? 1 : undefined
+  })
+}
+
+export function toServiceError (error: FastifyError | ServiceError): ServiceError {
+  if (error instanceof ServiceError) return error
+  if (error.validation) {
+    const errors = validationErrors(error)
+    return new ServiceError({
+      status: 400,
+      code: 'ValidationException',
+      slug: 'validation-failed',
+      title: 'The request does not match the API schema',
+      detail: errors.map(e => `${e.pointer} ${e.detail}`).join('; '),
+      errors
+    })
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return frameworkError(error)
+  return new ServiceError({
+    status: 500,
+    code: 'InternalError',
+    slug: 'internal-error',
+    title: 'Internal error',
+    detail: 'The service failed unexpectedly. Quote the request id when reporting it.'
+  })
+}
+
+async function errorHandler (app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toServiceError(error)
+    if (problem.status >= 500) {
+      request.log.error({ err: error, code: problem.code }, 'request failed')
+    } else {
+      request.log.info({ code: problem.code, status: problem.status }, problem.message)
+    }
+    return sendProblem(request, reply, problem)
+  })
+
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new ServiceError({
+    status: 404,
+    code: 'RouteNotFound',
+    slug: 'route-not-found',
+    title: 'No such route',
+    detail: `${request.method} ${request.url.split('?')[0]} is not a route of this API; see /docs.`
+  })))
+}
+
+export default fp(errorHandler, { name: 'error-handler' })
+export { PROBLEM_TYPE_BASE }

@@ -1,0 +1,43 @@
+/**
+ * The OpenAPI 3.1 document, generated from the route schemas, served at /openapi.json and
+ * /openapi.yaml, with Swagger UI at /docs. Components are named after the AWS shapes' `$id`s.
+ */
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { API_DESCRIPTION } from './api-description.ts'
+
+export interface SwaggerOptions { version: string }
+
+async function swaggerPlugin (app: FastifyInstance, options: SwaggerOptions) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'eks-oidc-api',
+        version: options.version,
+        description: API_DESCRIPTION,
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' }
+      },
+      tags: [
+        { name: 'clusters', description: 'EKS clusters (ListClusters, DescribeCluster).' },
+        { name: 'oidc-provider', description: 'The cluster\'s IAM OpenID Connect provider, for IAM roles for service accounts (IRSA).' },
+        { name: 'identity-provider-configs', description: 'EKS OIDC identity provider configs, for user logins to Kubernetes.' },
+        { name: 'updates', description: 'Asynchronous EKS updates (20 to 40 minutes for identity provider changes).' },
+        { name: 'health', description: 'Liveness and readiness.' }
+      ]
+    },
+    hideUntagged: true,
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`)
+    }
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } })
+
+  app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, () => app.swagger())
+  app.get('/openapi.yaml', { schema: { hide: true }, config: { public: true } }, (_request, reply) =>
+    reply.type('application/yaml; charset=utf-8').send(app.swagger({ yaml: true })))
+}
+
+export default fp(swaggerPlugin, { name: 'swagger' })

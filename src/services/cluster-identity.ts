@@ -1,0 +1,39 @@
+/** Pure functions deriving IAM identities from an EKS cluster. */
+import { ServiceError } from '../errors.ts'
+
+export interface ClusterArnParts { partition: string, region: string, account: string, name: string }
+
+export function parseClusterArn (arn: string): ClusterArnParts {
+  const match = /^arn:([a-z-]+):eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn)
+  if (!match) {
+    throw new ServiceError({ status: 502, code: 'UpstreamInvalidResponse', slug: 'upstream-invalid-response', title: 'AWS answered with an unexpected cluster ARN', detail: `Cannot read partition and account from cluster ARN "${arn}".` })
+  }
+  const [, partition, region, account, name] = match
+  return { partition, region, account, name }
+}
+
+/**
+ * The issuer as IAM keys it: host and path, no scheme, no default port, no trailing slash.
+ * A non-default port is kept: it is part of the issuer's identity (only loopback test issuers have one).
+ */
+export function issuerHostPath (issuerUrl: string) {
+  const url = new URL(issuerUrl)
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '')
+  return `${url.hostname.toLowerCase()}${url.port ? ':' + url.port : ''}${path}`
+}
+
+/** The `Url` sent to CreateOpenIDConnectProvider: https, never a default port (eksctl adds `:443`; we don't). */
+export function iamProviderUrl (issuerUrl: string) {
+  return `https://${issuerHostPath(issuerUrl)}`
+}
+
+export function oidcProviderArn (clusterArn: string, issuerUrl: string) {
+  const { partition, account } = parseClusterArn(clusterArn)
+  return `arn:${partition}:iam::${account}:oidc-provider/${issuerHostPath(issuerUrl)}`
+}
+
+/** Compares issuers as IAM and EKS do: scheme-less, default port and trailing slash ignored. */
+export function sameIssuer (a: string, b: string) {
+  const strip = (u: string) => issuerHostPath(u.includes('://') ? u : `https://${u}`)
+  return strip(a) === strip(b)
+}

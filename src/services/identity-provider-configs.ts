@@ -1,0 +1,149 @@
+/**
+ * EKS OIDC identity provider configs for user logins: associate, list, describe, disassociate,
+ * and the asynchronous updates that carry them. The rules that AWS would only report 20 minutes
+ * later, or as an opaque error, are checked before the write call.
+ */
+import type { OidcIdentityProviderConfig as SdkOidcConfig, Update as SdkUpdate } from '@aws-sdk/client-eks'
+import type { AssociateIdentityProviderConfigRequest } from '../../schemas/eks.ts'
+import { conflict, invalidParameter, notFound } from '../errors.ts'
+import type { EksPort } from './aws-ports.ts'
+import { callAws, isAwsError, mapAwsError } from './aws-errors.ts'
+import { sameIssuer } from './cluster-identity.ts'
+import type { ClusterService, PageQuery } from './clusters.ts'
+
+export const OIDC_CONFIG_TYPE = 'oidc'
+
+/** Every request that changes EKS carries an explicit token, so SDK auto-fill never applies. */
+export interface WriteOptions { clientRequestToken: string }
+
+export type AssociateOutcome =
+  | { kind: 'started', update: SdkUpdate, tags?: Record<string, string> }
+  | { kind: 'adopted', update: SdkUpdate, tags?: Record<string, string> }
+
+/** Config fields EKS cannot change in place; equal fields mean "the same config". */
+const IMMUTABLE_FIELDS = ['issuerUrl', 'clientId', 'usernameClaim', 'usernamePrefix', 'groupsClaim', 'groupsPrefix'] as const
+
+export function sameConfig (existing: SdkOidcConfig, wanted: AssociateIdentityProviderConfigRequest['oidc']) {
+  const fieldsEqual = IMMUTABLE_FIELDS.every(field => (existing[field] ?? undefined) === (wanted[field] ?? undefined))
+  const claims = (c?: Record<string, string>) => JSON.stringify(Object.entries(c ?? {}).sort(([a], [b]) => a.localeCompare(b)))
+  return fieldsEqual && claims(existing.requiredClaims) === claims(wanted.requiredClaims)
+}
+
+export class IdentityProviderConfigService {
+  readonly #eks: EksPort
+  readonly #clusters: ClusterService
+
+  constructor (deps: { eks: EksPort, clusters: ClusterService }) {
+    this.#eks = deps.eks
+    this.#clusters = deps.clusters
+  }
+
+  async list (clusterName: string, query: PageQuery) {
+    const out = await callAws(() => this.#eks.listIdentityProviderConfigs({ clusterName, ...query }))
+    const identityProviderConfigs = (out.identityProviderConfigs ?? []).map(c => ({ type: c.type ?? OIDC_CONFIG_TYPE, name: c.name ?? '' }))
+    return { identityProviderConfigs, nextToken: out.nextToken }
+  }
+
+  async describe (clusterName: string, configName: string): Promise<SdkOidcConfig> {
+    const out = await callAws(() => this.#eks.describeIdentityProviderConfig({
+      clusterName,
+      identityProviderConfig: { type: OIDC_CONFIG_TYPE, name: configName }
+    }))
+    const oidc = out.identityProviderConfig?.oidc
+    if (!oidc) throw notFound('ResourceNotFoundException', { detail: `No config found for cluster: ${clusterName}, config type: oidc, config name: ${configName}` })
+    return oidc
+  }
+
+  async associate (clusterName: string, request: AssociateIdentityProviderConfigRequest, options: WriteOptions): Promise<AssociateOutcome> {
+    const cluster = await this.#clusters.identity(clusterName)
+    if (cluster.issuerUrl && sameIssuer(cluster.issuerUrl, request.oidc.issuerUrl)) {
+      throw invalidParameter({
+        detail: 'Incorrect Identity Provider URL configuration. The Identity Provider URL cannot be same as OpenID Connect (OIDC) issuer URL',
+        errors: [{ pointer: '/body/oidc/issuerUrl', detail: 'must differ from the cluster\'s own OIDC issuer (identity.oidc.issuer)' }]
+      })
+    }
+    const adopted = await this.#existingConfig(clusterName, request)
+    if (adopted) return adopted
+
+    const out = await callAws(() => this.#eks.associateIdentityProviderConfig({
+      clusterName,
+      oidc: request.oidc,
+      tags: request.tags,
+      clientRequestToken: options.clientRequestToken
+    }))
+    return { kind: 'started', update: out.update ?? {}, tags: out.tags }
+  }
+
+  /** Starts the disassociation; answers null when the config is already gone. */
+  async disassociate (clusterName: string, configName: string, options: WriteOptions): Promise<SdkUpdate | null> {
+    try {
+      const out = await this.#eks.disassociateIdentityProviderConfig({
+        clusterName,
+        identityProviderConfig: { type: OIDC_CONFIG_TYPE, name: configName },
+        clientRequestToken: options.clientRequestToken
+      })
+      return out.update ?? {}
+    } catch (error) {
+      if (isAwsError(error, 'ResourceNotFoundException') || isNotAssociated(error)) return null
+      throw mapAwsError(error)
+    }
+  }
+
+  async listUpdates (clusterName: string, query: PageQuery) {
+    const out = await callAws(() => this.#eks.listUpdates({ name: clusterName, ...query }))
+    return { updateIds: out.updateIds ?? [], nextToken: out.nextToken }
+  }
+
+  async describeUpdate (clusterName: string, updateId: string): Promise<SdkUpdate> {
+    const out = await callAws(() => this.#eks.describeUpdate({ name: clusterName, updateId }))
+    return out.update ?? {}
+  }
+
+  /**
+   * EKS allows one OIDC config per cluster. The same config already there is adopted; any other
+   * is a conflict that EKS itself would only report as a bare ResourceInUseException.
+   */
+  async #existingConfig (clusterName: string, request: AssociateIdentityProviderConfigRequest): Promise<AssociateOutcome | null> {
+    const { identityProviderConfigs } = await this.list(clusterName, {})
+    const existing = identityProviderConfigs.find(c => c.type === OIDC_CONFIG_TYPE)
+    if (!existing?.name) return null
+    const wanted = request.oidc.identityProviderConfigName
+    if (existing.name !== wanted) {
+      throw conflict('ResourceInUseException', 'config-limit', {
+        detail: `Cluster "${clusterName}" already has the OIDC identity provider config "${existing.name}"; EKS allows one per cluster. Disassociate it first.`
+      })
+    }
+    const config = await this.describe(clusterName, wanted)
+    if (!sameConfig(config, request.oidc)) {
+      throw conflict('ResourceInUseException', 'config-exists', {
+        detail: `Config "${wanted}" is already associated with different settings; EKS configs cannot be changed in place. Disassociate it, wait until it is gone, then associate the new settings.`
+      })
+    }
+    const update = await this.#latestAssociateUpdate(clusterName, wanted)
+    return { kind: 'adopted', update, tags: config.tags }
+  }
+
+  /** Finds the update that associated a config, scanning the cluster's first page of updates. */
+  async #latestAssociateUpdate (clusterName: string, configName: string): Promise<SdkUpdate> {
+    const { updateIds } = await this.listUpdates(clusterName, {})
+    for (const updateId of updateIds) {
+      const update = await this.describeUpdate(clusterName, updateId)
+      const names = (update.params ?? []).flatMap(p => parseConfigParam(p.value))
+      if (update.type === 'AssociateIdentityProviderConfig' && names.includes(configName)) return update
+    }
+    return {}
+  }
+}
+
+function parseConfigParam (value: string | undefined): string[] {
+  try {
+    const parsed = JSON.parse(value ?? '[]') as Array<{ name?: string }>
+    return Array.isArray(parsed) ? parsed.map(p => p.name ?? '') : []
+  } catch {
+    return []
+  }
+}
+
+function isNotAssociated (error: unknown) {
+  return isAwsError(error, 'InvalidRequestException') && /not associated/i.test((error as Error).message)
+}

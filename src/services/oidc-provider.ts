@@ -1,0 +1,139 @@
+/**
+ * The cluster's IAM OIDC provider (IRSA): what `eksctl utils associate-iam-oidc-provider` does,
+ * as a declarative desired state with a plan mode.
+ */
+import type { GetOpenIDConnectProviderCommandOutput } from '@aws-sdk/client-iam'
+import { DEFAULT_AUDIENCE, type OidcProviderStatus, type PlannedCall, type PutOidcProviderRequest } from '../../schemas/iam.ts'
+import { conflict, ServiceError } from '../errors.ts'
+import type { IamPort } from './aws-ports.ts'
+import { callAws, isAwsError, mapAwsError } from './aws-errors.ts'
+import { iamProviderUrl, oidcProviderArn } from './cluster-identity.ts'
+import type { ClusterIdentity, ClusterService } from './clusters.ts'
+import { convergenceCalls, createCall, type DesiredProvider } from './oidc-provider-plan.ts'
+
+/** eksctl refuses these states too: the issuer is not (or no longer) usable. */
+const UNUSABLE_CLUSTER_STATES = new Set(['CREATING', 'DELETING', 'FAILED'])
+
+export interface PutResult {
+  status: OidcProviderStatus
+  created: boolean
+  changes: PlannedCall[]
+  dryRun: boolean
+}
+
+export class OidcProviderService {
+  readonly #iam: IamPort
+  readonly #clusters: ClusterService
+
+  constructor (deps: { iam: IamPort, clusters: ClusterService }) {
+    this.#iam = deps.iam
+    this.#clusters = deps.clusters
+  }
+
+  async get (clusterName: string): Promise<OidcProviderStatus> {
+    const cluster = await this.#clusterWithIssuer(clusterName)
+    return this.#status(cluster)
+  }
+
+  async put (clusterName: string, request: PutOidcProviderRequest, options: { dryRun: boolean }): Promise<PutResult> {
+    const cluster = await this.#clusterWithIssuer(clusterName)
+    if (UNUSABLE_CLUSTER_STATES.has(cluster.status ?? '')) {
+      throw conflict('ClusterStateConflict', 'cluster-state-conflict', { detail: `Cluster "${clusterName}" is ${cluster.status}; its OIDC issuer cannot be registered now.` })
+    }
+    const desired: DesiredProvider = {
+      ClientIDList: request.ClientIDList ?? [DEFAULT_AUDIENCE],
+      ThumbprintList: request.ThumbprintList,
+      Tags: request.Tags
+    }
+    const current = await this.#status(cluster)
+    const plan = current.exists
+      ? convergenceCalls(current.OpenIDConnectProviderArn, stateOf(current), desired)
+      : [createCall(iamProviderUrl(current.issuerUrl), desired)]
+    if (options.dryRun || plan.length === 0) {
+      return { status: current, created: false, changes: plan, dryRun: options.dryRun }
+    }
+
+    const changes = await this.#apply(cluster, current, desired, plan)
+    return { status: await this.#status(cluster), created: !current.exists && changes[0]?.operation === 'CreateOpenIDConnectProvider', changes, dryRun: false }
+  }
+
+  /** Deletes the provider; an absent provider is success (delete is idempotent). */
+  async delete (clusterName: string): Promise<void> {
+    const cluster = await this.#clusterWithIssuer(clusterName)
+    const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl)
+    try {
+      await this.#iam.deleteOpenIDConnectProvider({ OpenIDConnectProviderArn: arn })
+    } catch (error) {
+      if (!isAwsError(error, 'NoSuchEntityException')) throw mapAwsError(error)
+    }
+  }
+
+  async #apply (cluster: ClusterIdentity & { issuerUrl: string }, current: OidcProviderStatus, desired: DesiredProvider, plan: PlannedCall[]) {
+    if (plan[0].operation !== 'CreateOpenIDConnectProvider') return this.#run(plan)
+    try {
+      return await this.#run(plan)
+    } catch (error) {
+      // Someone created it between our Get and our Create: converge what is there instead.
+      if (!(error instanceof ServiceError && error.code === 'EntityAlreadyExistsException')) throw error
+      const now = await this.#status(cluster)
+      return this.#run(convergenceCalls(current.OpenIDConnectProviderArn, stateOf(now), desired))
+    }
+  }
+
+  async #run (plan: PlannedCall[]) {
+    for (const call of plan) await callAws(() => this.#send(call))
+    return plan
+  }
+
+  #send ({ operation, input }: PlannedCall): Promise<unknown> {
+    const iam = this.#iam
+    switch (operation) {
+      case 'CreateOpenIDConnectProvider': return iam.createOpenIDConnectProvider(input as never)
+      case 'AddClientIDToOpenIDConnectProvider': return iam.addClientIDToOpenIDConnectProvider(input as never)
+      case 'RemoveClientIDFromOpenIDConnectProvider': return iam.removeClientIDFromOpenIDConnectProvider(input as never)
+      case 'UpdateOpenIDConnectProviderThumbprint': return iam.updateOpenIDConnectProviderThumbprint(input as never)
+      case 'TagOpenIDConnectProvider': return iam.tagOpenIDConnectProvider(input as never)
+      case 'UntagOpenIDConnectProvider': return iam.untagOpenIDConnectProvider(input as never)
+      default: throw new Error(`No IAM call for planned operation ${operation}`)
+    }
+  }
+
+  async #clusterWithIssuer (clusterName: string) {
+    const cluster = await this.#clusters.identity(clusterName)
+    if (!cluster.issuerUrl) {
+      throw conflict('ClusterStateConflict', 'cluster-state-conflict', { detail: `Cluster "${clusterName}" has no OIDC issuer URL (identity.oidc.issuer is empty).` })
+    }
+    return cluster as ClusterIdentity & { issuerUrl: string }
+  }
+
+  async #status (cluster: ClusterIdentity & { issuerUrl: string }): Promise<OidcProviderStatus> {
+    const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl)
+    const base = { clusterName: cluster.name, issuerUrl: cluster.issuerUrl, OpenIDConnectProviderArn: arn }
+    let provider: GetOpenIDConnectProviderCommandOutput
+    try {
+      provider = await this.#iam.getOpenIDConnectProvider({ OpenIDConnectProviderArn: arn })
+    } catch (error) {
+      if (isAwsError(error, 'NoSuchEntityException')) return { ...base, exists: false }
+      throw mapAwsError(error)
+    }
+    return {
+      ...base,
+      exists: true,
+      provider: {
+        Url: provider.Url,
+        ClientIDList: provider.ClientIDList ?? [],
+        ThumbprintList: provider.ThumbprintList ?? [],
+        CreateDate: provider.CreateDate,
+        Tags: (provider.Tags ?? []).map(t => ({ Key: t.Key ?? '', Value: t.Value ?? '' }))
+      }
+    }
+  }
+}
+
+function stateOf (status: OidcProviderStatus) {
+  return {
+    ClientIDList: status.provider?.ClientIDList ?? [],
+    ThumbprintList: status.provider?.ThumbprintList ?? [],
+    Tags: status.provider?.Tags ?? []
+  }
+}

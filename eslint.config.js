@@ -1,5 +1,11 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', '.tap/**', 'bench/results/**', 'clients/generated/**'] })
+  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', '.tap/**', 'bench/results/**', 'clients/generated/**'] }),
+  {
+    rules: {
+      // Schemas export a value and its static type under one name (`const Tag` + `type Tag`), as TypeBox intends.
+      '@typescript-eslint/no-redeclare': 'off'
+    }
+  }
 ]

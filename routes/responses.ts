@@ -1,5 +1,4 @@
-import { Ref } from '../schemas/common.ts'
-import { Problem } from '../schemas/common.ts'
+import { Problem, Ref } from '../schemas/common.ts'
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid (a field breaks a rule, or AWS refused a parameter).',
@@ -18,7 +17,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 export function problems (...statuses: number[]) {
   const all = [...new Set([...statuses, 400, 502, 503, 504])].sort()
   return Object.fromEntries(all.map(status => [status, {
-    ...Ref(Problem),
-    description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem details.'
+    description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem details.',
+    content: { 'application/problem+json': { schema: Ref(Problem) } }
   }]))
 }

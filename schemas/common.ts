@@ -42,6 +42,8 @@ export const TagValue = Type.String({ maxLength: 256, description: 'Tag value, u
 
 export const TagMap = Type.Record(TagKey, TagValue, {
   $id: 'TagMap',
+  // Record keys carry no length rule of their own in JSON Schema: propertyNames enforces it.
+  propertyNames: { minLength: 1, maxLength: 128 },
   minProperties: 1,
   maxProperties: 50,
   description: 'Tags as a map of key to value: 1 to 50 entries, keys 1 to 128 characters, values up to 256.'

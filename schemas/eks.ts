@@ -40,7 +40,7 @@ export const DescribeClusterResponse = Type.Object({
 export const RequiredClaims = Type.Record(
   Type.String({ minLength: 1, maxLength: 63 }),
   Type.String({ minLength: 1, maxLength: 253 }),
-  { description: 'Claims that must be present in ID tokens with exactly these values: keys 1 to 63 characters, values 1 to 253.' }
+  { propertyNames: { minLength: 1, maxLength: 63 }, description: 'Claims that must be present in ID tokens with exactly these values: keys 1 to 63 characters, values 1 to 253.' }
 )
 
 export const OidcIdentityProviderConfigRequest = Type.Object({

@@ -18,7 +18,7 @@ interface ValidationItem {
 
 function pointerOf (context: string | undefined, item: ValidationItem) {
   const base = `/${context ?? 'body'}${item.instancePath}`
-  const extra = item.params.missingProperty ?? item.params.additionalProperty
+  const extra = item.params.missingProperty ?? item.params.additionalProperty ?? item.params.propertyName
   return typeof extra === 'string' ? `${base}/${extra.replaceAll('~', '~0').replaceAll('/', '~1')}` : base
 }
 

@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises'
+import t from 'tap'
+import { ConfigError } from '../src/config-spec.ts'
+import { configVariables, loadConfig } from '../src/config.ts'
+
+t.test('defaults give a working local configuration', async t => {
+  const config = loadConfig({})
+  t.match(config, { PORT: 3000, HOST: '127.0.0.1', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: 3 })
+  t.ok(Object.isFrozen(config))
+})
+
+t.test('every bad value is reported at once, each with its rule', async t => {
+  const error = t.throws(() => loadConfig({ PORT: 'abc', AWS_REGION: 'moon', AWS_ENDPOINT_URL_EKS: 'ftp://x', LOG_LEVEL: 'loud', AWS_MAX_ATTEMPTS: '99', TRUST_PROXY: 'maybe' })) as ConfigError
+  t.type(error, ConfigError)
+  t.same(error.problems.map(p => p.split(' ')[0]), ['PORT', 'LOG_LEVEL', 'TRUST_PROXY', 'AWS_REGION', 'AWS_ENDPOINT_URL_EKS', 'AWS_MAX_ATTEMPTS'])
+  t.match(error.message, /PORT must be an integer, got "abc"/)
+  t.match(error.message, /AWS_MAX_ATTEMPTS must be between 1 and 10, got 99/)
+})
+
+t.test('every variable is documented in .env.example and the README', async t => {
+  const example = await readFile(new URL('../.env.example', import.meta.url), 'utf8')
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
+  for (const name of Object.keys(configVariables)) {
+    t.match(example, new RegExp(`^#? ?${name}=`, 'm'), `${name} in .env.example`)
+    t.match(readme, new RegExp(`\\| \`${name}\` \\|`), `${name} in the README table`)
+  }
+})

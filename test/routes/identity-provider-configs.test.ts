@@ -1,0 +1,119 @@
+import t from 'tap'
+import { assertProblem, build } from '../support/build.ts'
+
+const CLUSTER_ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789'
+const OIDC = { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes', usernameClaim: 'email', groupsClaim: 'groups', groupsPrefix: 'oidc:' }
+const KEY = 'key-0123456789abcdef'
+
+t.test('associate → describe → list → updates → disassociate', async t => {
+  const { app, aws } = await build(t)
+
+  const associate = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': KEY }, payload: { oidc: OIDC, tags: { team: 'platform' } } })
+  t.equal(associate.statusCode, 202)
+  const { update, tags } = associate.json()
+  t.match(update, { id: String, status: 'InProgress', type: 'AssociateIdentityProviderConfig', params: [{ type: 'IdentityProviderConfig', value: '[{"type":"oidc","name":"corp"}]' }], createdAt: /^\d{4}-\d\d-\d\dT/ })
+  t.same(tags, { team: 'platform' })
+  t.equal(associate.headers.location, `/clusters/demo/updates/${update.id}`)
+  const sent = aws.calls.find(c => c.operation === 'AssociateIdentityProviderConfig')!.input
+  t.match(sent.clientRequestToken, /^eks-oidc-api-[0-9a-f]{64}$/, 'explicit token derived from the key')
+
+  const describe = await app.inject({ method: 'GET', url: '/clusters/demo/identity-provider-configs/corp' })
+  t.equal(describe.statusCode, 200)
+  t.match(describe.json(), { identityProviderConfig: { oidc: { identityProviderConfigName: 'corp', issuerUrl: OIDC.issuerUrl, status: 'CREATING' } } })
+
+  const list = await app.inject({ method: 'GET', url: '/clusters/demo/identity-provider-configs?maxResults=10' })
+  t.same(list.json(), { identityProviderConfigs: [{ type: 'oidc', name: 'corp' }] })
+  t.match(aws.calls.findLast(c => c.operation === 'ListIdentityProviderConfigs')!.input, { clusterName: 'demo', maxResults: 10 })
+
+  const updates = await app.inject({ method: 'GET', url: '/clusters/demo/updates' })
+  t.same(updates.json().updateIds, [update.id])
+  const describeUpdate = await app.inject({ method: 'GET', url: associate.headers.location as string })
+  t.equal(describeUpdate.json().update.id, update.id)
+
+  const disassociate = await app.inject({ method: 'DELETE', url: '/clusters/demo/identity-provider-configs/corp' })
+  t.equal(disassociate.statusCode, 202)
+  t.match(disassociate.json().update, { type: 'DisassociateIdentityProviderConfig', params: [{ value: '[]' }] })
+  t.match(aws.calls.findLast(c => c.operation === 'DisassociateIdentityProviderConfig')!.input.clientRequestToken, /^eks-oidc-api-/)
+})
+
+t.test('the same key and request map to the same clientRequestToken; another request to another', async t => {
+  const { app, aws } = await build(t)
+  const tokens: string[] = []
+  aws.eks.associateIdentityProviderConfig = async (input) => {
+    tokens.push(input.clientRequestToken!)
+    throw Object.assign(new Error('throttled'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } })
+  }
+  for (const payload of [{ oidc: OIDC }, { oidc: OIDC }, { oidc: { ...OIDC, clientId: 'other' } }]) {
+    const res = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': KEY }, payload })
+    assertProblem(t, res, 503, 'ThrottlingException')
+    t.ok(res.headers['retry-after'], 'Retry-After on upstream throttling')
+  }
+  t.equal(tokens[0], tokens[1])
+  t.not(tokens[0], tokens[2])
+})
+
+t.test('a caller clientRequestToken is sent as is', async t => {
+  const { app, aws } = await build(t)
+  const clientRequestToken = 'caller-token-0123456789abcdef0123456789'
+  const res = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', payload: { oidc: OIDC, clientRequestToken } })
+  t.equal(res.statusCode, 202)
+  t.equal(aws.calls.find(c => c.operation === 'AssociateIdentityProviderConfig')!.input.clientRequestToken, clientRequestToken)
+})
+
+t.test('associate refusals happen before the AWS write', async t => {
+  const { app, aws } = await build(t)
+  const post = (payload: unknown, headers: Record<string, string> = { 'idempotency-key': KEY }) =>
+    app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers, payload: payload as object })
+
+  const missing = assertProblem(t, await post({ oidc: OIDC }, {}), 400, 'IdempotencyKeyMissing')
+  t.match(missing.detail, /Idempotency-Key/)
+  assertProblem(t, await post({ oidc: OIDC }, { 'idempotency-key': 'short' }), 400, 'InvalidIdempotencyKey')
+  assertProblem(t, await post({ oidc: OIDC }, { 'idempotency-key': `"${KEY}", other-key-0123456789` }), 400, 'InvalidIdempotencyKey')
+
+  const sameIssuer = assertProblem(t, await post({ oidc: { ...OIDC, issuerUrl: CLUSTER_ISSUER + '/' } }), 400, 'InvalidParameterException')
+  t.match(sameIssuer.detail, /cannot be same as OpenID Connect \(OIDC\) issuer URL/)
+  t.same(sameIssuer.errors, [{ pointer: '/body/oidc/issuerUrl', detail: 'must differ from the cluster\'s own OIDC issuer (identity.oidc.issuer)' }])
+
+  const systemPrefix = assertProblem(t, await post({ oidc: { ...OIDC, usernamePrefix: 'system:admin' } }), 400, 'ValidationException')
+  t.equal(systemPrefix.errors[0].pointer, '/body/oidc/usernamePrefix')
+  const query = assertProblem(t, await post({ oidc: { ...OIDC, issuerUrl: 'https://idp.example.com/?a=b' } }), 400, 'ValidationException')
+  t.equal(query.errors[0].pointer, '/body/oidc/issuerUrl')
+  assertProblem(t, await post({ oidc: { ...OIDC, issuerUrl: 'http://idp.example.com' } }), 400, 'ValidationException')
+  const tooManyTags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']))
+  assertProblem(t, await post({ oidc: OIDC, tags: tooManyTags }), 400, 'ValidationException')
+  assertProblem(t, await post({ oidc: { ...OIDC, requiredClaims: { ['x'.repeat(64)]: 'v' } } }), 400, 'ValidationException')
+  assertProblem(t, await post({ oidc: OIDC, clientRequestToken: 'too-short' }), 400, 'ValidationException')
+  assertProblem(t, await post({ oidc: { ...OIDC, unknown: 1 } }), 400, 'ValidationException')
+  t.notOk(aws.calls.some(c => c.operation === 'AssociateIdentityProviderConfig'), 'no write reached AWS')
+})
+
+t.test('one OIDC config per cluster: identical is adopted (200), different is a conflict', async t => {
+  const { app, aws } = await build(t)
+  const first = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': KEY }, payload: { oidc: OIDC } })
+  t.equal(first.statusCode, 202)
+
+  const adopted = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': 'another-key-0123456789' }, payload: { oidc: OIDC } })
+  t.equal(adopted.statusCode, 200)
+  t.equal(adopted.json().update.id, first.json().update.id)
+
+  assertProblem(t, await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': 'third-key-0123456789' }, payload: { oidc: { ...OIDC, clientId: 'changed' } } }), 409, 'ResourceInUseException')
+  assertProblem(t, await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': 'fourth-key-0123456789' }, payload: { oidc: { ...OIDC, identityProviderConfigName: 'second' } } }), 409, 'ResourceInUseException')
+  t.equal(aws.calls.filter(c => c.operation === 'AssociateIdentityProviderConfig').length, 1)
+})
+
+t.test('disassociate of a config that is not there answers 204', async t => {
+  const { app } = await build(t)
+  const res = await app.inject({ method: 'DELETE', url: '/clusters/demo/identity-provider-configs/nothing' })
+  t.equal(res.statusCode, 204)
+  t.equal(res.body, '')
+})
+
+t.test('read errors', async t => {
+  const { app } = await build(t)
+  const notFound = assertProblem(t, await app.inject({ method: 'GET', url: '/clusters/demo/identity-provider-configs/none' }), 404, 'ResourceNotFoundException')
+  t.match(notFound.detail, /No config found for cluster: demo, config type: oidc, config name: none/)
+  assertProblem(t, await app.inject({ method: 'GET', url: '/clusters/nope/identity-provider-configs' }), 404, 'ResourceNotFoundException')
+  assertProblem(t, await app.inject({ method: 'GET', url: '/clusters/demo/identity-provider-configs?maxResults=101' }), 400, 'ValidationException')
+  assertProblem(t, await app.inject({ method: 'GET', url: '/clusters/demo/updates/00000000-0000-0000-0000-000000000000' }), 404, 'ResourceNotFoundException')
+  assertProblem(t, await app.inject({ method: 'GET', url: '/clusters/demo/updates/bad%20id' }), 400, 'ValidationException')
+})

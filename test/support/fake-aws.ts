@@ -1,0 +1,159 @@
+/**
+ * In-memory fakes of the EKS and IAM ports for route and service tests. They throw errors shaped
+ * like the SDK's (name + $metadata.httpStatusCode) and record every call for assertions.
+ * Wire-level behaviour is tested against the emulator instead.
+ */
+import { randomUUID } from 'node:crypto'
+import type { OidcIdentityProviderConfig, Update } from '@aws-sdk/client-eks'
+import type { Tag } from '@aws-sdk/client-iam'
+import type { EksPort, IamPort } from '../../src/services/aws-ports.ts'
+
+export function awsError (name: string, httpStatusCode: number, message: string) {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode, requestId: 'req-' + name } })
+}
+
+export interface FakeCluster { name: string, status?: string, version?: string, issuer?: string }
+
+const ACCOUNT = '111122223333'
+
+export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789' }]) {
+  const calls: Array<{ operation: string, input: any }> = []
+  const providers = new Map<string, { Url: string, ClientIDList: string[], ThumbprintList: string[], Tags: Tag[], CreateDate: Date }>()
+  const configs = new Map<string, OidcIdentityProviderConfig>()
+  const updates = new Map<string, Update & { cluster: string }>()
+  const record = (operation: string, input: unknown) => { calls.push({ operation, input }) }
+  const meta = { $metadata: { httpStatusCode: 200, requestId: 'req' } }
+
+  const cluster = (name: string) => {
+    const found = clusters.find(c => c.name === name)
+    if (!found) throw awsError('ResourceNotFoundException', 404, `No cluster found for name: ${name}.`)
+    return found
+  }
+  const provider = (arn: string) => {
+    const found = providers.get(arn)
+    if (!found) throw awsError('NoSuchEntityException', 404, `OpenIDConnect Provider not found for arn ${arn}`)
+    return found
+  }
+  const newUpdate = (clusterName: string, type: string, value: string): Update => {
+    const update = { id: randomUUID(), status: 'InProgress', type, params: [{ type: 'IdentityProviderConfig', value }], createdAt: new Date(), errors: [], cluster: clusterName }
+    updates.set(update.id, update)
+    return update
+  }
+
+  const eks: EksPort = {
+    async listClusters (input) { record('ListClusters', input); return { clusters: clusters.map(c => c.name), ...meta } },
+    async describeCluster (input) {
+      record('DescribeCluster', input)
+      const c = cluster(input.name!)
+      return {
+        cluster: {
+          name: c.name,
+          arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${c.name}`,
+          status: c.status ?? 'ACTIVE',
+          version: c.version ?? '1.32',
+          createdAt: new Date('2025-01-02T03:04:05Z'),
+          identity: c.issuer ? { oidc: { issuer: c.issuer } } : undefined
+        },
+        ...meta
+      }
+    },
+    async associateIdentityProviderConfig (input) {
+      record('AssociateIdentityProviderConfig', input)
+      cluster(input.clusterName!)
+      const name = input.oidc!.identityProviderConfigName!
+      configs.set(`${input.clusterName}/${name}`, { ...input.oidc, clusterName: input.clusterName, status: 'CREATING', tags: input.tags })
+      return { update: newUpdate(input.clusterName!, 'AssociateIdentityProviderConfig', JSON.stringify([{ type: 'oidc', name }])), tags: input.tags, ...meta }
+    },
+    async describeIdentityProviderConfig (input) {
+      record('DescribeIdentityProviderConfig', input)
+      const config = configs.get(`${input.clusterName}/${input.identityProviderConfig!.name}`)
+      if (!config) throw awsError('ResourceNotFoundException', 404, `No config found for cluster: ${input.clusterName}, config type: oidc, config name: ${input.identityProviderConfig!.name}`)
+      return { identityProviderConfig: { oidc: config }, ...meta }
+    },
+    async listIdentityProviderConfigs (input) {
+      record('ListIdentityProviderConfigs', input)
+      cluster(input.clusterName!)
+      const names = [...configs.keys()].filter(k => k.startsWith(input.clusterName + '/')).map(k => k.split('/')[1])
+      return { identityProviderConfigs: names.map(name => ({ type: 'oidc', name })), ...meta }
+    },
+    async disassociateIdentityProviderConfig (input) {
+      record('DisassociateIdentityProviderConfig', input)
+      const key = `${input.clusterName}/${input.identityProviderConfig!.name}`
+      if (!configs.has(key)) throw awsError('InvalidRequestException', 400, 'Identity provider config is not associated with cluster')
+      configs.get(key)!.status = 'DELETING'
+      return { update: newUpdate(input.clusterName!, 'DisassociateIdentityProviderConfig', '[]'), ...meta }
+    },
+    async describeUpdate (input) {
+      record('DescribeUpdate', input)
+      const update = updates.get(input.updateId!)
+      if (!update || update.cluster !== input.name) throw awsError('ResourceNotFoundException', 404, `No update found for ID: ${input.updateId}`)
+      return { update, ...meta }
+    },
+    async listUpdates (input) {
+      record('ListUpdates', input)
+      return { updateIds: [...updates.values()].filter(u => u.cluster === input.name).map(u => u.id!), ...meta }
+    }
+  }
+
+  const iam: IamPort = {
+    async getOpenIDConnectProvider (input) {
+      record('GetOpenIDConnectProvider', input)
+      return { ...structuredClone(provider(input.OpenIDConnectProviderArn!)), ...meta }
+    },
+    async createOpenIDConnectProvider (input) {
+      record('CreateOpenIDConnectProvider', input)
+      const hostPath = input.Url!.replace(/^https:\/\//, '')
+      const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${hostPath}`
+      if (providers.has(arn)) throw awsError('EntityAlreadyExistsException', 409, `Provider with url ${input.Url} already exists.`)
+      providers.set(arn, { Url: hostPath, ClientIDList: input.ClientIDList ?? [], ThumbprintList: input.ThumbprintList ?? ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'], Tags: input.Tags ?? [], CreateDate: new Date('2025-02-03T04:05:06Z') })
+      return { OpenIDConnectProviderArn: arn, Tags: input.Tags, ...meta }
+    },
+    async deleteOpenIDConnectProvider (input) {
+      record('DeleteOpenIDConnectProvider', input)
+      provider(input.OpenIDConnectProviderArn!)
+      providers.delete(input.OpenIDConnectProviderArn!)
+      return meta
+    },
+    async updateOpenIDConnectProviderThumbprint (input) {
+      record('UpdateOpenIDConnectProviderThumbprint', input)
+      provider(input.OpenIDConnectProviderArn!).ThumbprintList = input.ThumbprintList!
+      return meta
+    },
+    async addClientIDToOpenIDConnectProvider (input) {
+      record('AddClientIDToOpenIDConnectProvider', input)
+      const p = provider(input.OpenIDConnectProviderArn!)
+      if (!p.ClientIDList.includes(input.ClientID!)) p.ClientIDList.push(input.ClientID!)
+      return meta
+    },
+    async removeClientIDFromOpenIDConnectProvider (input) {
+      record('RemoveClientIDFromOpenIDConnectProvider', input)
+      const p = provider(input.OpenIDConnectProviderArn!)
+      p.ClientIDList = p.ClientIDList.filter(c => c !== input.ClientID)
+      return meta
+    },
+    async tagOpenIDConnectProvider (input) {
+      record('TagOpenIDConnectProvider', input)
+      const p = provider(input.OpenIDConnectProviderArn!)
+      for (const tag of input.Tags!) p.Tags = [...p.Tags.filter(t => t.Key !== tag.Key), tag]
+      return meta
+    },
+    async untagOpenIDConnectProvider (input) {
+      record('UntagOpenIDConnectProvider', input)
+      const p = provider(input.OpenIDConnectProviderArn!)
+      p.Tags = p.Tags.filter(t => !input.TagKeys!.includes(t.Key!))
+      return meta
+    }
+  }
+
+  return {
+    eks,
+    iam,
+    calls,
+    providers,
+    configs,
+    /** Operations called, in order, optionally only those after `since`. */
+    operations: (since = 0) => calls.slice(since).map(c => c.operation)
+  }
+}
+
+export type FakeAws = ReturnType<typeof createFakeAws>

@@ -35,5 +35,5 @@ t.test('ARNs and Urls come from the cluster ARN and the issuer, never with a def
   t.equal(iamProviderUrl('https://127.0.0.1:8443/id/AB'), 'https://127.0.0.1:8443/id/AB', 'a non-default port is part of the issuer')
   t.ok(sameIssuer('https://h.example.com/id/1/', 'h.example.com/id/1'))
   t.notOk(sameIssuer('https://h.example.com/id/1', 'https://h.example.com/id/2'))
-  t.throws(() => oidcProviderArn('not-an-arn', 'https://h'), { status: 502 })
+  t.throws(() => oidcProviderArn('not-an-arn', 'https://h'), { name: 'UpstreamInvalidResponse' })
 })

@@ -4,7 +4,7 @@
  * Wire-level behaviour is tested against the emulator instead.
  */
 import { randomUUID } from 'node:crypto'
-import type { OidcIdentityProviderConfig, Update } from '@aws-sdk/client-eks'
+import type { ClusterStatus, OidcIdentityProviderConfig, Update, UpdateStatus, UpdateType } from '@aws-sdk/client-eks'
 import type { Tag } from '@aws-sdk/client-iam'
 import type { EksPort, IamPort } from '../../src/services/aws-ports.ts'
 
@@ -34,8 +34,8 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     if (!found) throw awsError('NoSuchEntityException', 404, `OpenIDConnect Provider not found for arn ${arn}`)
     return found
   }
-  const newUpdate = (clusterName: string, type: string, value: string): Update => {
-    const update = { id: randomUUID(), status: 'InProgress', type, params: [{ type: 'IdentityProviderConfig', value }], createdAt: new Date(), errors: [], cluster: clusterName }
+  const newUpdate = (clusterName: string, type: UpdateType, value: string): Update => {
+    const update = { id: randomUUID(), status: 'InProgress' as UpdateStatus, type, params: [{ type: 'IdentityProviderConfig', value }], createdAt: new Date(), errors: [], cluster: clusterName }
     updates.set(update.id, update)
     return update
   }
@@ -49,7 +49,7 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
         cluster: {
           name: c.name,
           arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${c.name}`,
-          status: c.status ?? 'ACTIVE',
+          status: (c.status ?? 'ACTIVE') as ClusterStatus,
           version: c.version ?? '1.32',
           createdAt: new Date('2025-01-02T03:04:05Z'),
           identity: c.issuer ? { oidc: { issuer: c.issuer } } : undefined

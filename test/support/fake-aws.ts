@@ -35,7 +35,7 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     return found
   }
   const newUpdate = (clusterName: string, type: UpdateType, value: string): Update => {
-    const update = { id: randomUUID(), status: 'InProgress' as UpdateStatus, type, params: [{ type: 'IdentityProviderConfig', value }], createdAt: new Date(), errors: [], cluster: clusterName }
+    const update = { id: randomUUID(), status: 'InProgress' as UpdateStatus, type, params: [{ type: 'IdentityProviderConfig' as const, value }], createdAt: new Date(), errors: [], cluster: clusterName }
     updates.set(update.id, update)
     return update
   }

@@ -40,18 +40,17 @@ export interface OidcProviderIssuer {
 export async function startOidcProviderIssuer (t: Test): Promise<OidcProviderIssuer> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true })
   const signingKey = { ...await exportJWK(privateKey), kid: 'provider-rs256', alg: 'RS256', use: 'sig' }
-  let provider: Provider | undefined
-  let providerHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
-
+  // The provider needs its issuer URL, which needs the listening port: the server starts first.
+  const state: { provider?: Provider, handler?: (req: IncomingMessage, res: ServerResponse) => void } = {}
   const { url, chain } = await startHttpsServer(t, (req, res) => {
-    if (req.url?.startsWith('/interaction/') && provider) {
-      autoConsent(provider, req, res).catch(error => { res.statusCode = 500; res.end(String(error)) })
+    if (req.url?.startsWith('/interaction/') && state.provider) {
+      autoConsent(state.provider, req, res).catch(error => { res.statusCode = 500; res.end(String(error)) })
     } else {
-      providerHandler?.(req, res)
+      state.handler?.(req, res)
     }
   })
 
-  provider = new Provider(url, {
+  const provider = new Provider(url, {
     clients: [{
       client_id: CLIENT_ID,
       client_secret: CLIENT_SECRET,
@@ -71,12 +70,13 @@ export async function startOidcProviderIssuer (t: Test): Promise<OidcProviderIss
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false } },
     ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, IdToken: 3600 },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    findAccount: (_ctx, sub) => ACCOUNTS[sub]
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    findAccount: (_ctx: unknown, sub: string) => ACCOUNTS[sub]
       ? { accountId: sub, claims: () => ({ sub, 'cognito:username': sub, token_use: 'id', ...ACCOUNTS[sub] }) }
       : undefined
   })
-  providerHandler = provider.callback()
+  state.provider = provider
+  state.handler = provider.callback()
   const dispatcher = new Agent({ connect: { ca: chain.caPem } })
   t.teardown(() => dispatcher.close())
 

@@ -78,6 +78,10 @@ function signatureFinding (error: unknown, kid: unknown): Finding {
       'oidc: verify token: oidc: malformed jwt: unsupported algorithm')
   }
   if (error instanceof errors.JWSInvalid) return malformed('the JWS structure is invalid')
+  if (!(error instanceof errors.JOSEError)) {
+    // e.g. jose refuses RSA keys under 2048 bits, which kube-apiserver would still try
+    return signatureError(`The signature could not be checked here (${(error as Error)?.message ?? String(error)}); kube-apiserver may judge it differently.`, ReasonCode.BAD_SIGNATURE)
+  }
   return signatureError('The signature does not match the issuer\'s key: the token was altered or signed by a different key.',
     ReasonCode.BAD_SIGNATURE)
 }

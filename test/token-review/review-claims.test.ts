@@ -86,6 +86,8 @@ const rows: Row[] = [
   { name: 'nbf null is treated as absent', claims: token({ nbf: null }), username: 'https://idp.example.com#abc' },
 
   // config and combinations
+  { name: 'a config with an http issuer is invalid', config: { issuerUrl: 'http://idp.example.com' }, claims: token({ iss: 'http://idp.example.com' }), reasons: [['invalid_config']] },
+  { name: 'a config without clientId is invalid', config: { clientId: '' }, claims: token({ aud: '' }), reasons: [['invalid_config']] },
   { name: 'a config with a system: prefix is invalid', config: { groupsPrefix: 'system:oidc:' }, claims: token(), reasons: [['invalid_config']] },
   {
     name: 'every failure is reported, in kube-apiserver order',

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from 'node:crypto'
 import t from 'tap'
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose'
 import { generateChain } from '../../emulator/pki.ts'
@@ -18,7 +19,9 @@ const rsa = await keyPair('RS256', 'rsa-1')
 const rsaSecond = await keyPair('RS256', 'rsa-2')
 const stranger = await keyPair('RS256', 'stranger')
 const ec = await keyPair('ES256', 'ec-1')
-const issuer = await startJwksIssuer(t, { keys: [rsa.jwk, rsaSecond.jwk, ec.jwk] })
+const smallRsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+const smallRsaJwk: JWK = { ...smallRsa.publicKey.export({ format: 'jwk' }), kid: 'rsa-1024', alg: 'RS256', use: 'sig' }
+const issuer = await startJwksIssuer(t, { keys: [rsa.jwk, rsaSecond.jwk, ec.jwk, smallRsaJwk] })
 const fetchJwks = fetchJwksOverTls(t, issuer.chain.caPem)
 const config: OidcConfig = {
   identityProviderConfigName: 'corp',
@@ -36,6 +39,11 @@ function mint (payload: JWTPayload, { key = rsa.privateKey, kid = 'rsa-1', alg =
   return new SignJWT(payload).setProtectedHeader(kid === null ? { alg } : { alg, kid }).sign(key)
 }
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+/** jose refuses to sign with RSA keys under 2048 bits, so this one is signed by hand. */
+function mintWithSmallKey (payload: JWTPayload) {
+  const input = `${b64({ alg: 'RS256', kid: 'rsa-1024' })}.${b64(payload)}`
+  return `${input}.${sign('sha256', Buffer.from(input), smallRsa.privateKey).toString('base64url')}`
+}
 
 interface Row {
   name: string
@@ -78,6 +86,7 @@ const rows: Row[] = [
   { name: 'HS256 (a shared secret) is refused', token: () => mint(claims(), { key: new Uint8Array(32).fill(7), alg: 'HS256' }), verified: false, reasons: [['unsupported_algorithm']] },
   { name: 'ES256 verifies but EKS accepts RS256 only', token: () => mint(claims(), { key: ec.privateKey, kid: 'ec-1', alg: 'ES256' }), verified: true, reasons: [['unsupported_algorithm']], hints: ['only_rs256'] },
   { name: 'ES256 accepted when the API server allows it', acceptedAlgorithms: ['RS256', 'ES256'], token: () => mint(claims(), { key: ec.privateKey, kid: 'ec-1', alg: 'ES256' }), verified: true, username: `${config.issuerUrl}#abc` },
+  { name: 'RSA key under 2048 bits cannot be checked here, and says so', token: async () => mintWithSmallKey(claims()), verified: false, reasons: [['bad_signature']] },
   { name: 'not a JWT at all', token: async () => 'opaque-access-token', verified: false, reasons: [['malformed_token']] },
   { name: 'five parts (an encrypted token)', token: async () => 'a.b.c.d.e', verified: false, reasons: [['malformed_token']] },
   { name: 'payload that is not JSON', token: async () => `${b64({ alg: 'RS256' })}.${Buffer.from('not json').toString('base64url')}.sig`, verified: false, reasons: [['malformed_token']] }

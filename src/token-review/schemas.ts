@@ -4,7 +4,7 @@
  * GET …/:configName/rbac. `TokenReviewOidcConfig` mirrors `OidcIdentityProviderConfigRequest`;
  * once both live on main, PreviewRequest can reference that schema instead.
  */
-/* eslint-disable @typescript-eslint/no-redeclare -- a const and its type share one name, as in house style */
+
 import { Type, type Static } from 'typebox'
 import { HintCode, ReasonCode } from './types.ts'
 import { MAX_TOKEN_LENGTH } from './review-token.ts'

@@ -3,7 +3,6 @@
  * (`authenticated`, `user`, `audiences`, `error`) and adds the diagnosis: every failed check as a
  * reason with a stable code, and hints about likely misconfigurations.
  */
-/* eslint-disable @typescript-eslint/no-redeclare -- a const and its type share one name, as in house style */
 
 /** The fields of an EKS OIDC identity provider config that decide how a token maps to a user. */
 export interface OidcConfig {

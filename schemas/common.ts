@@ -4,10 +4,10 @@ import { Type, type Static, type TSchema } from 'typebox'
  * References a shared schema by its `$id` while keeping its static type, so routes stay typed and
  * the OpenAPI document shows a `$ref` to a named component.
  */
-export function Ref<T extends TSchema> (schema: T) {
+export function Ref<T extends TSchema> (schema: T, options: { description?: string } = {}) {
   const id = (schema as { $id?: string }).$id
   if (!id) throw new Error('Ref() needs a schema with $id')
-  return Type.Unsafe<Static<T>>(Type.Ref(id))
+  return Type.Unsafe<Static<T>>({ ...Type.Ref(id), ...options })
 }
 
 export const FieldError = Type.Object({

@@ -1,15 +1,14 @@
 /**
  * Request and response bodies of the token-review routes:
  * POST …/identity-provider-configs/:configName/token-reviews, POST …/:configName/preview and
- * GET …/:configName/rbac. `TokenReviewOidcConfig` mirrors `OidcIdentityProviderConfigRequest`;
- * once both live on main, PreviewRequest can reference that schema instead.
+ * GET …/:configName/rbac.
  */
 
 import { Type, type Static } from 'typebox'
+import { Ref } from '../../schemas/common.ts'
+import { OidcIdentityProviderConfigRequest } from '../../schemas/eks.ts'
 import { HintCode, ReasonCode } from './types.ts'
 import { MAX_TOKEN_LENGTH } from './review-token.ts'
-
-const NO_SYSTEM = '^(?![\\s\\S]*system:)[\\s\\S]*$'
 
 const Token = Type.String({
   minLength: 1,
@@ -21,19 +20,7 @@ const Claims = Type.Record(Type.String(), Type.Unknown(), {
   description: 'Decoded ID-token claims to judge without a signature check, e.g. `{"iss": "https://idp.example.com", "sub": "abc", "aud": "kubernetes", "exp": 1893456000}`.'
 })
 
-export const TokenReviewOidcConfig = Type.Object({
-  identityProviderConfigName: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$', description: 'Name of the identity provider config.' }),
-  issuerUrl: Type.String({ minLength: 9, maxLength: 2048, pattern: '^https://[^?#\\s]+$', description: 'Issuer URL; must equal the tokens\' `iss` claim character for character.' }),
-  clientId: Type.String({ minLength: 1, maxLength: 255, description: 'Client ID: the audience (`aud`) the ID tokens must contain.' }),
-  usernameClaim: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Claim used as the username; default `sub`.' })),
-  usernamePrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NO_SYSTEM, description: 'Username prefix; unset with a claim other than `email` means `<issuerUrl>#`, `-` means none. Must not contain `system:`.' })),
-  groupsClaim: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Claim holding the groups (a string or an array of strings).' })),
-  groupsPrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NO_SYSTEM, description: 'Prefix prepended to every group, e.g. `oidc:`. Must not contain `system:`.' })),
-  requiredClaims: Type.Optional(Type.Record(
-    Type.String({ minLength: 1, maxLength: 63 }),
-    Type.String({ minLength: 1, maxLength: 253 }),
-    { description: 'Claims that must be present with exactly these string values.' }))
-}, { $id: 'TokenReviewOidcConfig', additionalProperties: false, description: 'An OIDC identity provider config to judge tokens with, shaped like the `oidc` member of AssociateIdentityProviderConfig.' })
+const ProposedConfig = Ref(OidcIdentityProviderConfigRequest, { description: 'The config you are about to associate: the `oidc` member of the associate body.' })
 
 export const TokenReviewRequest = Type.Union([
   Type.Object({ token: Token }, { additionalProperties: false, description: 'Review a raw ID token: signature and claims.' }),
@@ -41,8 +28,8 @@ export const TokenReviewRequest = Type.Union([
 ], { $id: 'TokenReviewRequest', description: 'Exactly one of `token` or `claims`.' })
 
 export const PreviewRequest = Type.Union([
-  Type.Object({ oidc: TokenReviewOidcConfig, token: Token }, { additionalProperties: false, description: 'Preview with a raw ID token.' }),
-  Type.Object({ oidc: TokenReviewOidcConfig, claims: Claims }, { additionalProperties: false, description: 'Preview with decoded claims.' })
+  Type.Object({ oidc: ProposedConfig, token: Token }, { additionalProperties: false, description: 'Preview with a raw ID token.' }),
+  Type.Object({ oidc: ProposedConfig, claims: Claims }, { additionalProperties: false, description: 'Preview with decoded claims.' })
 ], { $id: 'PreviewRequest', description: 'A config you are about to associate (the associate body\'s `oidc`) plus exactly one of `token` or `claims`: what identity would this login get?' })
 
 const KubernetesUser = Type.Object({
@@ -93,7 +80,6 @@ export const RbacBindingResponse = Type.Object({
   yaml: Type.String({ description: 'The binding manifest as YAML, ready for `kubectl apply -f -`.' })
 }, { $id: 'RbacBindingResponse', additionalProperties: false, description: 'A (Cluster)RoleBinding for an OIDC group or user.' })
 
-export type TokenReviewOidcConfig = Static<typeof TokenReviewOidcConfig>
 export type TokenReviewRequest = Static<typeof TokenReviewRequest>
 export type PreviewRequest = Static<typeof PreviewRequest>
 export type RbacQuery = Static<typeof RbacQuery>

@@ -4,8 +4,12 @@ import type { TSchema } from 'typebox'
 import { rbacBinding } from '../../src/token-review/rbac-binding.ts'
 import { reviewClaims } from '../../src/token-review/review-claims.ts'
 import {
-  PreviewRequest, RbacBindingResponse, RbacQuery, TokenReviewOidcConfig, TokenReviewRequest, TokenReviewStatus
+  PreviewRequest, RbacBindingResponse, RbacQuery, TokenReviewRequest, TokenReviewStatus
 } from '../../src/token-review/schemas.ts'
+import { OidcIdentityProviderConfigRequest } from '../../schemas/eks.ts'
+
+/** Schemas the token-review bodies reference by $id. */
+const context = { OidcIdentityProviderConfigRequest }
 
 const oidc = { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes' }
 const claims = { iss: 'https://idp.example.com', aud: 'kubernetes', sub: 'abc', exp: 4102444800 }
@@ -22,8 +26,8 @@ const cases: Array<[string, TSchema, unknown, boolean]> = [
   ['preview without a config', PreviewRequest, { token: 'a.b.c' }, false],
   ['preview with both token and claims', PreviewRequest, { oidc, token: 'a.b.c', claims }, false],
   ['preview with a system: prefix', PreviewRequest, { oidc: { ...oidc, usernamePrefix: 'system:x' }, claims }, false],
-  ['config with an http issuer', TokenReviewOidcConfig, { ...oidc, issuerUrl: 'http://idp.example.com' }, false],
-  ['config with a query in the issuer', TokenReviewOidcConfig, { ...oidc, issuerUrl: 'https://idp.example.com/?a=b' }, false],
+  ['config with an http issuer', OidcIdentityProviderConfigRequest, { ...oidc, issuerUrl: 'http://idp.example.com' }, false],
+  ['config with a query in the issuer', OidcIdentityProviderConfigRequest, { ...oidc, issuerUrl: 'https://idp.example.com/?a=b' }, false],
   ['rbac query for a group', RbacQuery, { group: 'engineering', clusterRole: 'view' }, true],
   ['rbac query for a user in a namespace', RbacQuery, { user: 'abc', clusterRole: 'edit', namespace: 'team-a' }, true],
   ['rbac query without a role', RbacQuery, { group: 'engineering' }, false],
@@ -33,7 +37,7 @@ const cases: Array<[string, TSchema, unknown, boolean]> = [
 for (const [name, schema, value, valid] of cases) {
   t.test(name, async t => {
     // given / when
-    const result = Value.Check(schema, value)
+    const result = Value.Check(context, schema, value)
 
     // then
     t.equal(result, valid)
@@ -85,7 +89,6 @@ function undescribed (schema: Record<string, unknown>, path: string): string[] {
 const published: Array<[string, TSchema]> = [
   ['TokenReviewRequest', TokenReviewRequest],
   ['PreviewRequest', PreviewRequest],
-  ['TokenReviewOidcConfig', TokenReviewOidcConfig],
   ['TokenReviewStatus', TokenReviewStatus],
   ['RbacQuery', RbacQuery],
   ['RbacBindingResponse', RbacBindingResponse]

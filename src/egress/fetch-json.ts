@@ -70,7 +70,6 @@ async function readCapped (body: Dispatcher.ResponseData['body'], maxBytes: numb
   for await (const chunk of body) {
     total += (chunk as Buffer).length
     if (total > maxBytes) {
-      body.destroy()
       throw egressError('responseInvalid', `${target} sent more than ${maxBytes} bytes`, { target, rule: 'size', maxBytes })
     }
     chunks.push(chunk as Buffer)
@@ -130,6 +129,11 @@ export async function fetchJsonThrough (
   } catch (err) {
     throw fail(err)
   } finally {
-    if (!body.destroyed) body.destroy()
+    // An unread remainder (refused or oversized) is dropped with its connection; destroying a
+    // body emits an abort error, which nobody else listens to.
+    if (!body.destroyed) {
+      body.on('error', () => {})
+      body.destroy()
+    }
   }
 }

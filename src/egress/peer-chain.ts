@@ -56,13 +56,13 @@ export interface PeerChainOptions {
   timeoutMs: number
 }
 
-export function readPeerChain (policy: ConnectPolicy, rawHost: string, port: number, options: PeerChainOptions): Promise<PeerChain> {
+export async function readPeerChain (policy: ConnectPolicy, rawHost: string, port: number, options: PeerChainOptions): Promise<PeerChain> {
   const hostForUrl = isIP(rawHost) === 6 ? `[${rawHost}]` : rawHost
   const url = policy.checkUrl(`https://${hostForUrl}:${port}/`, 'resource')
   const host = url.hostname.replace(/^\[|\]$/g, '')
   const target = `${url.hostname}:${port}`
 
-  return new Promise((resolve, reject) => {
+  return await new Promise((resolve, reject) => {
     const socket = connect({
       host,
       port,

@@ -6,6 +6,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
 import type { AddressInfo, Server } from 'node:net'
+import { ServiceError } from '../../src/errors.ts'
 import { generateJwk } from './jwk.ts'
 import { generateChain } from '../../emulator/pki.ts'
 import type { CertificateChain, ChainOptions } from '../../emulator/pki.ts'
@@ -117,4 +118,26 @@ export async function startCountingListener (t: Test): Promise<{ port: number, c
   })
   const port = await listen(t, server)
   return { port, connections: () => connections }
+}
+
+/** The ServiceError a promise rejects with; anything else (or resolving) fails the test. */
+export async function rejection (promise: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await promise
+  } catch (err) {
+    if (err instanceof ServiceError) return err
+    throw err
+  }
+  throw new Error('expected a ServiceError, but the promise resolved')
+}
+
+/** The ServiceError a function throws synchronously. */
+export function thrown (fn: () => unknown): ServiceError {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof ServiceError) return err
+    throw err
+  }
+  throw new Error('expected a ServiceError, but nothing was thrown')
 }

@@ -83,9 +83,11 @@ export async function readPeerChain (policy: ConnectPolicy, rawHost: string, por
       const certificates = sentChain(socket.getPeerX509Certificate())
       const authorizationError = socket.authorizationError ? String(socket.authorizationError) : undefined
       resolve({ host: url.hostname, port, certificates, authorized: socket.authorized, ...(authorizationError ? { authorizationError } : {}) })
-      socket.destroy()
+      // end(), not destroy(): our Finished message still reaches the server, which then sees a
+      // complete handshake rather than a reset.
+      socket.end()
     })
-    socket.once('error', err => {
+    socket.on('error', err => {
       clearTimeout(timer)
       reject(toEgressError(err, target, options.timeoutMs))
     })

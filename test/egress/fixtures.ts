@@ -20,9 +20,9 @@ export interface TestServer {
   origin: string
   /** TCP connections accepted so far. */
   connections (): number
-  /** TLS handshakes completed so far. */
-  handshakes (): number
   chain: CertificateChain
+  /** Serves another chain from now on (new handshakes only). */
+  rotate (chain: CertificateChain): void
 }
 
 async function listen (t: Test, server: Server): Promise<number> {
@@ -51,16 +51,20 @@ export interface HttpsServerOptions {
 export async function startHttpsServer (t: Test, options: HttpsServerOptions = {}): Promise<TestServer> {
   const chain = options.chain ?? await generateChain(options.chainOptions)
   let connections = 0
-  let handshakes = 0
   let origin = ''
   let handle: Handler = (_req, res) => { res.writeHead(404).end() }
   const server = createHttpsServer({ cert: chain.serverChainPem, key: chain.leaf.keyPem }, (req, res) => handle(req, res))
   server.on('connection', () => { connections++ })
-  server.on('secureConnection', () => { handshakes++ })
   const port = await listen(t, server)
   origin = `https://${options.host ?? '127.0.0.1'}:${port}`
   if (options.handler) handle = options.handler(origin)
-  return { port, origin, chain, connections: () => connections, handshakes: () => handshakes }
+  return {
+    port,
+    origin,
+    chain,
+    connections: () => connections,
+    rotate: next => server.setSecureContext({ cert: next.serverChainPem, key: next.leaf.keyPem })
+  }
 }
 
 export interface IssuerOptions extends HttpsServerOptions {

@@ -48,8 +48,12 @@ export interface HttpsServerOptions {
   handler?: (origin: string) => Handler
 }
 
+let serverCount = 0
+
 export async function startHttpsServer (t: Test, options: HttpsServerOptions = {}): Promise<TestServer> {
-  const chain = options.chain ?? await generateChain(options.chainOptions)
+  // Distinct CA names per server: the chains carry no authority key identifier, so two trusted
+  // roots with one name would be confused during verification.
+  const chain = options.chain ?? await generateChain({ name: `test server ${++serverCount}`, ...options.chainOptions })
   let connections = 0
   let origin = ''
   let handle: Handler = (_req, res) => { res.writeHead(404).end() }

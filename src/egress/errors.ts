@@ -1,0 +1,46 @@
+/**
+ * The problems the egress guard raises. Refusals (shape, address, redirect, response) are the
+ * caller's issuer's fault and are 400s. A timeout is 504 and an unreachable issuer is 502: both can
+ * be transient, and 5xx keeps them out of the idempotency store, so a retry runs afresh.
+ */
+import { ServiceError } from '../errors.ts'
+
+export const EGRESS_PROBLEMS = {
+  urlInvalid: { status: 400, code: 'IssuerUrlInvalid', slug: 'issuer-url-invalid', title: 'The URL breaks an egress rule' },
+  addressForbidden: { status: 400, code: 'IssuerAddressForbidden', slug: 'issuer-address-forbidden', title: 'The host resolves to a forbidden address' },
+  redirect: { status: 400, code: 'IssuerRedirect', slug: 'issuer-redirect', title: 'The issuer answered with a redirect, which is not followed' },
+  responseInvalid: { status: 400, code: 'IssuerResponseInvalid', slug: 'issuer-response-invalid', title: 'The issuer response is not acceptable' },
+  certificateInvalid: { status: 400, code: 'IssuerCertificateInvalid', slug: 'issuer-certificate-invalid', title: 'The issuer TLS certificate is not trusted' },
+  timeout: { status: 504, code: 'IssuerTimeout', slug: 'issuer-timeout', title: 'The issuer did not answer in time' },
+  unreachable: { status: 502, code: 'IssuerUnreachable', slug: 'issuer-unreachable', title: 'The issuer could not be reached' }
+} as const
+
+export type EgressProblemKind = keyof typeof EGRESS_PROBLEMS
+
+export function egressError (kind: EgressProblemKind, detail: string, extensions?: Record<string, unknown>, cause?: unknown): ServiceError {
+  return new ServiceError({ ...EGRESS_PROBLEMS[kind], detail, extensions, cause })
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
+const CERTIFICATE_CODE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|INVALID_CA|INVALID_PURPOSE|HOSTNAME_MISMATCH)/
+
+function findServiceError (err: unknown): ServiceError | undefined {
+  for (let current = err, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (current instanceof ServiceError) return current
+  }
+  return undefined
+}
+
+/** Turns whatever a connection or request threw into one of the egress problems. */
+export function toEgressError (err: unknown, target: string, timeoutMs: number): ServiceError {
+  const known = findServiceError(err)
+  if (known) return known
+  const e = err as { name?: string, code?: string, message?: string }
+  if (e?.name === 'TimeoutError' || TIMEOUT_CODES.has(e?.code ?? '')) {
+    return egressError('timeout', `${target} did not answer within ${timeoutMs} ms`, { target, timeoutMs }, err)
+  }
+  if (CERTIFICATE_CODE.test(e?.code ?? '')) {
+    return egressError('certificateInvalid', `TLS to ${target} failed: ${e.code}: ${e.message}`, { target, tlsError: e.code }, err)
+  }
+  return egressError('unreachable', `${target} could not be reached: ${e?.code ?? e?.name ?? 'error'}`, { target, networkError: e?.code ?? e?.name }, err)
+}

@@ -14,6 +14,10 @@ export const ConfigParams = Type.Object({
   configName: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$', description: 'Name of the identity provider config.' })
 }, { additionalProperties: false })
 
+const AssociateQuery = Type.Object({
+  skipIssuerChecks: Type.Optional(Type.Boolean({ default: false, description: 'Skip the network checks of the issuer (for issuers reachable from AWS but not from this service). The answer says `issuerChecks: skipped`.' }))
+}, { additionalProperties: false })
+
 const updateLocation = (cluster: string, updateId: string | undefined) =>
   `/clusters/${encodeURIComponent(cluster)}/updates/${encodeURIComponent(updateId ?? '')}`
 
@@ -38,8 +42,9 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['identity-provider-configs'],
       operationId: 'associateIdentityProviderConfig',
       summary: 'Associate an OIDC identity provider config (starts a 20 to 40 minute EKS update)',
-      description: 'Requires an `Idempotency-Key` header or a body `clientRequestToken`, so a retry never starts a second update. Checked first: the issuer must differ from the cluster\'s own OIDC issuer, and the cluster may have only one OIDC config (the same config already associated is adopted and answered 200). Answers 202 with the EKS update and a `Location` to follow it.',
+      description: 'Requires an `Idempotency-Key` header or a body `clientRequestToken`, so a retry never starts a second update. Checked first, so that nothing fails 20 minutes later: the issuer must differ from the cluster\'s own OIDC issuer, the cluster may have only one OIDC config (the same config already associated is adopted and answered 200), and the issuer must pass the pre-flight checks (discovery reachable, `issuer` equal to the URL, JWKS with a signing key, certificate valid) unless `skipIssuerChecks=true`. A refusal is a 400 problem listing the failed `checks`. Answers 202 with the EKS update and a `Location` to follow it.',
       params: ClusterNameParams,
+      querystring: AssociateQuery,
       headers: IdempotencyKeyHeader,
       body: Ref(AssociateIdentityProviderConfigRequest),
       response: {
@@ -50,9 +55,10 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const clientRequestToken = clientRequestTokenFor(request, { required: true })
-    const outcome = await identityProviderConfigs.associate(request.params.name, request.body, { clientRequestToken })
+    const skipIssuerChecks = request.query.skipIssuerChecks ?? false
+    const outcome = await identityProviderConfigs.associate(request.params.name, request.body, { clientRequestToken, skipIssuerChecks })
     reply.code(outcome.kind === 'started' ? 202 : 200).header('location', updateLocation(request.params.name, outcome.update.id))
-    return { update: outcome.update, tags: outcome.tags }
+    return { update: outcome.update, tags: outcome.tags, ...(outcome.kind === 'started' ? { issuerChecks: outcome.issuerChecks } : {}) }
   })
 
   app.get('/clusters/:name/identity-provider-configs/:configName', {

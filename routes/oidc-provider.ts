@@ -4,8 +4,9 @@ import { ClusterNameParams, IdempotencyKeyHeader, Ref } from '../schemas/common.
 import { OidcProviderStatus, PutOidcProviderRequest, PutOidcProviderResponse } from '../schemas/iam.ts'
 import { problems } from './responses.ts'
 
-const DryRunQuery = Type.Object({
-  dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Only compute the plan of IAM calls; change nothing.' }))
+const PutQuery = Type.Object({
+  dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Only compute the plan of IAM calls; change nothing.' })),
+  computeThumbprints: Type.Optional(Type.Boolean({ default: false, description: 'When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.' }))
 }, { additionalProperties: false })
 
 const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -31,13 +32,14 @@ const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Create the IAM OIDC provider, or converge it to the desired state',
       description: 'Creates the provider (201) or converges an existing one with the fewest calls (AddClientID, RemoveClientID, UpdateThumbprint, Tag, Untag), answering 200. A provider already in the desired state makes no write call. With `dryRun=true` nothing changes and `changes` lists the calls that would be made. The Url sent to IAM never carries a port.',
       params: ClusterNameParams,
-      querystring: DryRunQuery,
+      querystring: PutQuery,
       headers: IdempotencyKeyHeader,
       body: Ref(PutOidcProviderRequest),
       response: { 200: Ref(PutOidcProviderResponse), 201: Ref(PutOidcProviderResponse), ...problems(404, 409, 422) }
     }
   }, async (request, reply) => {
-    const result = await oidcProvider.put(request.params.name, request.body, { dryRun: request.query.dryRun ?? false })
+    const { dryRun = false, computeThumbprints = false } = request.query
+    const result = await oidcProvider.put(request.params.name, request.body, { dryRun, computeThumbprints })
     if (result.created) reply.code(201).header('location', `/clusters/${encodeURIComponent(request.params.name)}/oidc-provider`)
     return { ...result.status, dryRun: result.dryRun, changes: result.changes }
   })

@@ -90,7 +90,8 @@ export const Update = Type.Object({
 export const AssociateIdentityProviderConfigResponse = Type.Object({
   update: Ref(Update),
   tags: Type.Optional(Ref(TagMap)),
-  operationId: Type.Optional(Type.String({ description: 'Id of this service\'s operation record for the request.' }))
+  operationId: Type.Optional(Type.String({ description: 'Id of this service\'s operation record for the request.' })),
+  issuerChecks: Type.Optional(Type.Union([Type.Literal('passed'), Type.Literal('skipped')], { description: 'Whether the issuer\'s pre-flight checks ran and passed, or were skipped with `skipIssuerChecks=true`.' }))
 }, { $id: 'AssociateIdentityProviderConfigResponse', additionalProperties: false })
 
 export const IdentityProviderConfig = Type.Object({

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from 'typebox'
 import { Ref, Timestamp } from './common.ts'
+import { ThumbprintDrift } from './issuers.ts'
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
 
@@ -41,7 +42,8 @@ export const OidcProviderStatus = Type.Object({
   issuerUrl: Type.String({ description: 'The cluster\'s OIDC issuer URL.' }),
   OpenIDConnectProviderArn: Type.String({ description: 'ARN the cluster\'s IAM OIDC provider has (or would have): partition and account from the cluster ARN, issuer without scheme or port.' }),
   exists: Type.Boolean({ description: 'Whether the IAM OIDC provider exists.' }),
-  provider: Type.Optional(Ref(GetOpenIDConnectProviderResponse))
+  provider: Type.Optional(Ref(GetOpenIDConnectProviderResponse)),
+  thumbprintDrift: Type.Optional(Ref(ThumbprintDrift, { description: 'Registered versus served thumbprints, when the provider exists.' }))
 }, { $id: 'OidcProviderStatus', additionalProperties: false, description: 'The IAM OIDC provider of a cluster, used by IAM roles for service accounts (IRSA).' })
 
 export const PutOidcProviderRequest = Type.Object({

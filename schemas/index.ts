@@ -3,6 +3,8 @@
 import { FieldError, Problem, TagMap } from './common.ts'
 import * as eks from './eks.ts'
 import * as iam from './iam.ts'
+import * as issuers from './issuers.ts'
+import * as tokenReview from '../src/token-review/schemas.ts'
 
 export const sharedSchemas = [
   FieldError, Problem, TagMap,
@@ -12,6 +14,8 @@ export const sharedSchemas = [
   eks.IdentityProviderConfig, eks.ListIdentityProviderConfigsResponse,
   eks.OidcIdentityProviderConfig, eks.DescribeIdentityProviderConfigResponse,
   eks.DisassociateIdentityProviderConfigResponse, eks.ListUpdatesResponse, eks.DescribeUpdateResponse,
+  issuers.CertificateSummary, issuers.IssuerCheck, issuers.InspectIssuerRequest, issuers.IssuerInspection, issuers.ThumbprintDrift,
   iam.Tag, iam.GetOpenIDConnectProviderResponse, iam.OidcProviderStatus, iam.PutOidcProviderRequest,
-  iam.PlannedCall, iam.PutOidcProviderResponse
+  iam.PlannedCall, iam.PutOidcProviderResponse,
+  tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse
 ]

@@ -8,7 +8,9 @@ import Fastify, { type FastifyServerOptions } from 'fastify'
 import clusterRoutes from '../routes/clusters.ts'
 import healthRoutes, { type ReadinessCheck } from '../routes/health.ts'
 import identityProviderConfigRoutes from '../routes/identity-provider-configs.ts'
+import issuerRoutes from '../routes/issuers.ts'
 import oidcProviderRoutes from '../routes/oidc-provider.ts'
+import tokenReviewRoutes from '../routes/token-reviews.ts'
 import updateRoutes from '../routes/updates.ts'
 import { sharedSchemas } from '../schemas/index.ts'
 import { createAwsClients } from './aws/clients.ts'
@@ -16,6 +18,11 @@ import type { Config } from './config.ts'
 import './fastify-types.ts'
 import errorHandler from './plugins/error-handler.ts'
 import swagger from './plugins/swagger.ts'
+import { egressGuardOptionsFromConfig } from './egress/config.ts'
+import { createEgressGuard, type EgressGuard } from './egress/guard.ts'
+import { createIssuerInspector } from './issuers/inspect.ts'
+import { createJwksFetcher } from './issuers/jwks.ts'
+import { createThumbprintService } from './issuers/thumbprint.ts'
 import type { EksPort, IamPort } from './services/aws-ports.ts'
 import { createServices } from './services/index.ts'
 
@@ -25,6 +32,8 @@ export interface AppDeps {
   /** Replace the real EKS/IAM clients (tests pass fakes or clients pointed at the emulator). */
   eks?: EksPort
   iam?: IamPort
+  /** Replace the SSRF guard (tests pass one whose allow-list reaches their loopback issuers). */
+  egress?: EgressGuard
   logger?: FastifyServerOptions['logger']
 }
 
@@ -63,7 +72,11 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   const eks = deps.eks ?? aws!.eks
   const iam = deps.iam ?? aws!.iam
   if (aws) app.addHook('onClose', async () => aws.destroy())
-  app.decorate('services', createServices({ eks, iam }))
+  const egress = deps.egress ?? createConfiguredEgress(config, app.log)
+  app.addHook('onClose', async () => egress.close())
+  const thumbprints = createThumbprintService({ egress, ttlSeconds: config.THUMBPRINT_CACHE_TTL_SECONDS })
+  const issuers = createIssuerInspector({ egress, thumbprints })
+  app.decorate('services', createServices({ eks, iam, thumbprints, issuers, fetchJwks: createJwksFetcher(egress) }))
 
   const readinessChecks: Record<string, ReadinessCheck> = {}
   await app.register(healthRoutes, { readinessChecks })
@@ -71,7 +84,21 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   await app.register(oidcProviderRoutes)
   await app.register(identityProviderConfigRoutes)
   await app.register(updateRoutes)
+  await app.register(issuerRoutes)
+  await app.register(tokenReviewRoutes)
   return app
+}
+
+function createConfiguredEgress (config: Config, log: { warn (msg: string): void }) {
+  const { options, warnings } = egressGuardOptionsFromConfig({
+    EGRESS_ALLOW_LIST: config.EGRESS_ALLOW_LIST.join(','),
+    EGRESS_ALLOWED_PORTS: config.EGRESS_ALLOWED_PORTS.join(','),
+    EGRESS_CA_FILE: config.EGRESS_CA_FILE,
+    EGRESS_TIMEOUT_MS: config.EGRESS_TIMEOUT_MS,
+    EGRESS_MAX_BODY_BYTES: config.EGRESS_MAX_BODY_BYTES
+  })
+  for (const warning of warnings) log.warn(warning)
+  return createEgressGuard(options)
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>

@@ -2,7 +2,7 @@
  * The service's configuration: every environment variable it reads, validated once at start.
  * Only src/server.ts reads process.env; everything else receives a frozen Config.
  */
-import { boolean, integer, oneOf, readVariables, text, url } from './config-spec.ts'
+import { boolean, integer, list, oneOf, readVariables, text, url } from './config-spec.ts'
 
 export const configVariables = {
   PORT: integer({ min: 0, max: 65535, defaultValue: 3000, description: 'TCP port to listen on.' }),
@@ -15,7 +15,13 @@ export const configVariables = {
   AWS_ENDPOINT_URL_IAM: url({ protocols: ['http:', 'https:'], example: 'http://127.0.0.1:4566', description: 'Override of the IAM endpoint, e.g. the local emulator. Unset: the real global endpoint.' }),
   AWS_MAX_ATTEMPTS: integer({ min: 1, max: 10, defaultValue: 3, description: 'Attempts per AWS call (standard retry mode). IAM LimitExceeded is never retried.' }),
   AWS_CONNECT_TIMEOUT_MS: integer({ min: 100, max: 60_000, defaultValue: 3000, description: 'Connection timeout of AWS calls, in milliseconds.' }),
-  AWS_REQUEST_TIMEOUT_MS: integer({ min: 100, max: 120_000, defaultValue: 10_000, description: 'Per-attempt timeout of AWS calls, in milliseconds.' })
+  AWS_REQUEST_TIMEOUT_MS: integer({ min: 100, max: 120_000, defaultValue: 10_000, description: 'Per-attempt timeout of AWS calls, in milliseconds.' }),
+  EGRESS_ALLOW_LIST: list({ defaultValue: [], example: '127.0.0.1/32', description: 'CIDRs, addresses or host names exempt from the SSRF address rules (comma-separated). Empty in production; the sandbox and tests use it to reach loopback issuers.' }),
+  EGRESS_ALLOWED_PORTS: list({ defaultValue: ['443'], item: /^\d{1,5}$/, rule: 'must be comma-separated port numbers', description: 'Ports the service may contact on caller-supplied issuers (comma-separated).' }),
+  EGRESS_CA_FILE: text({ example: '/etc/ssl/private-ca.pem', description: 'PEM file of extra CA certificates to trust when fetching issuers (e.g. a private CA, or the sandbox emulator\'s CA).' }),
+  EGRESS_TIMEOUT_MS: integer({ min: 100, max: 60_000, defaultValue: 5000, description: 'Deadline of each issuer fetch or TLS handshake, in milliseconds.' }),
+  EGRESS_MAX_BODY_BYTES: integer({ min: 1024, max: 10_485_760, defaultValue: 262_144, description: 'Largest discovery document or JWKS read from an issuer, in bytes.' }),
+  THUMBPRINT_CACHE_TTL_SECONDS: integer({ min: 0, max: 3600, defaultValue: 60, description: 'How long an issuer host\'s certificate chain and thumbprint are reused (0: no cache; concurrent requests still share one handshake).' })
 }
 
 export type Config = Readonly<ReturnType<typeof readConfigVariables>>

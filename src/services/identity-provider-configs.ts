@@ -6,6 +6,7 @@
 import type { OidcIdentityProviderConfig as SdkOidcConfig, Update as SdkUpdate } from '@aws-sdk/client-eks'
 import type { AssociateIdentityProviderConfigRequest } from '../../schemas/eks.ts'
 import { conflict, invalidParameter, notFound } from '../errors.ts'
+import { preflightError, type IssuerInspector } from '../issuers/inspect.ts'
 import type { EksPort } from './aws-ports.ts'
 import { callAws, isAwsError, mapAwsError } from './aws-errors.ts'
 import { sameIssuer } from './cluster-identity.ts'
@@ -16,8 +17,15 @@ export const OIDC_CONFIG_TYPE = 'oidc'
 /** Every request that changes EKS carries an explicit token, so SDK auto-fill never applies. */
 export interface WriteOptions { clientRequestToken: string }
 
+export interface AssociateOptions extends WriteOptions {
+  /** Skip the network checks of the issuer (for issuers reachable from AWS but not from the service). */
+  skipIssuerChecks: boolean
+}
+
+export type IssuerChecksOutcome = 'passed' | 'skipped'
+
 export type AssociateOutcome =
-  | { kind: 'started', update: SdkUpdate, tags?: Record<string, string> }
+  | { kind: 'started', update: SdkUpdate, tags?: Record<string, string>, issuerChecks: IssuerChecksOutcome }
   | { kind: 'adopted', update: SdkUpdate, tags?: Record<string, string> }
 
 /** Config fields EKS cannot change in place; equal fields mean "the same config". */
@@ -32,10 +40,12 @@ export function sameConfig (existing: SdkOidcConfig, wanted: AssociateIdentityPr
 export class IdentityProviderConfigService {
   readonly #eks: EksPort
   readonly #clusters: ClusterService
+  readonly #issuers: Pick<IssuerInspector, 'preflightIssuer'>
 
-  constructor (deps: { eks: EksPort, clusters: ClusterService }) {
+  constructor (deps: { eks: EksPort, clusters: ClusterService, issuers: Pick<IssuerInspector, 'preflightIssuer'> }) {
     this.#eks = deps.eks
     this.#clusters = deps.clusters
+    this.#issuers = deps.issuers
   }
 
   async list (clusterName: string, query: PageQuery) {
@@ -54,7 +64,7 @@ export class IdentityProviderConfigService {
     return oidc
   }
 
-  async associate (clusterName: string, request: AssociateIdentityProviderConfigRequest, options: WriteOptions): Promise<AssociateOutcome> {
+  async associate (clusterName: string, request: AssociateIdentityProviderConfigRequest, options: AssociateOptions): Promise<AssociateOutcome> {
     const cluster = await this.#clusters.identity(clusterName)
     if (cluster.issuerUrl && sameIssuer(cluster.issuerUrl, request.oidc.issuerUrl)) {
       throw invalidParameter({
@@ -64,6 +74,11 @@ export class IdentityProviderConfigService {
     }
     const adopted = await this.#existingConfig(clusterName, request)
     if (adopted) return adopted
+    if (!options.skipIssuerChecks) {
+      // Fail now, not 20 minutes into an EKS update, when the issuer is unreachable or inconsistent.
+      const failed = await this.#issuers.preflightIssuer(request.oidc.issuerUrl, { clusterIssuer: cluster.issuerUrl })
+      if (failed.length) throw preflightError(failed)
+    }
 
     const out = await callAws(() => this.#eks.associateIdentityProviderConfig({
       clusterName,
@@ -71,7 +86,7 @@ export class IdentityProviderConfigService {
       tags: request.tags,
       clientRequestToken: options.clientRequestToken
     }))
-    return { kind: 'started', update: out.update ?? {}, tags: out.tags }
+    return { kind: 'started', update: out.update ?? {}, tags: out.tags, issuerChecks: options.skipIssuerChecks ? 'skipped' : 'passed' }
   }
 
   /** Starts the disassociation; answers null when the config is already gone. */

@@ -1,19 +1,36 @@
+import type { IssuerInspector } from '../issuers/inspect.ts'
+import type { ThumbprintService } from '../issuers/thumbprint.ts'
+import type { FetchJwks } from '../token-review/types.ts'
 import type { EksPort, IamPort } from './aws-ports.ts'
 import { ClusterService } from './clusters.ts'
 import { IdentityProviderConfigService } from './identity-provider-configs.ts'
 import { OidcProviderService } from './oidc-provider.ts'
+import { TokenReviewService } from './token-reviews.ts'
 
 export interface AppServices {
   clusters: ClusterService
   oidcProvider: OidcProviderService
   identityProviderConfigs: IdentityProviderConfigService
+  issuers: IssuerInspector
+  tokenReviews: TokenReviewService
 }
 
-export function createServices (deps: { eks: EksPort, iam: IamPort }): AppServices {
+export interface ServiceDeps {
+  eks: EksPort
+  iam: IamPort
+  thumbprints: ThumbprintService
+  issuers: IssuerInspector
+  fetchJwks: FetchJwks
+}
+
+export function createServices (deps: ServiceDeps): AppServices {
   const clusters = new ClusterService({ eks: deps.eks })
+  const identityProviderConfigs = new IdentityProviderConfigService({ eks: deps.eks, clusters, issuers: deps.issuers })
   return {
     clusters,
-    oidcProvider: new OidcProviderService({ iam: deps.iam, clusters }),
-    identityProviderConfigs: new IdentityProviderConfigService({ eks: deps.eks, clusters })
+    oidcProvider: new OidcProviderService({ iam: deps.iam, clusters, thumbprints: deps.thumbprints }),
+    identityProviderConfigs,
+    issuers: deps.issuers,
+    tokenReviews: new TokenReviewService({ configs: identityProviderConfigs, fetchJwks: deps.fetchJwks })
   }
 }

@@ -4,6 +4,8 @@
  */
 import type { GetOpenIDConnectProviderCommandOutput } from '@aws-sdk/client-iam'
 import { DEFAULT_AUDIENCE, type OidcProviderStatus, type PlannedCall, type PutOidcProviderRequest } from '../../schemas/iam.ts'
+import type { ThumbprintDrift } from '../../schemas/issuers.ts'
+import { thumbprintDrift, type ThumbprintService } from '../issuers/thumbprint.ts'
 import { conflict, ServiceError } from '../errors.ts'
 import type { IamPort } from './aws-ports.ts'
 import { callAws, isAwsError, mapAwsError } from './aws-errors.ts'
@@ -21,28 +23,38 @@ export interface PutResult {
   dryRun: boolean
 }
 
+export interface PutOptions {
+  dryRun: boolean
+  /** Compute the thumbprints from the issuer's served chain (as eksctl does) instead of letting IAM do it. */
+  computeThumbprints: boolean
+}
+
 export class OidcProviderService {
   readonly #iam: IamPort
   readonly #clusters: ClusterService
+  readonly #thumbprints: Pick<ThumbprintService, 'forIssuer'>
 
-  constructor (deps: { iam: IamPort, clusters: ClusterService }) {
+  constructor (deps: { iam: IamPort, clusters: ClusterService, thumbprints: Pick<ThumbprintService, 'forIssuer'> }) {
     this.#iam = deps.iam
     this.#clusters = deps.clusters
+    this.#thumbprints = deps.thumbprints
   }
 
   async get (clusterName: string): Promise<OidcProviderStatus> {
     const cluster = await this.#clusterWithIssuer(clusterName)
-    return this.#status(cluster)
+    const status = await this.#status(cluster)
+    if (!status.exists) return status
+    return { ...status, thumbprintDrift: await this.#drift(cluster.issuerUrl, status.provider?.ThumbprintList ?? []) }
   }
 
-  async put (clusterName: string, request: PutOidcProviderRequest, options: { dryRun: boolean }): Promise<PutResult> {
+  async put (clusterName: string, request: PutOidcProviderRequest, options: PutOptions): Promise<PutResult> {
     const cluster = await this.#clusterWithIssuer(clusterName)
     if (UNUSABLE_CLUSTER_STATES.has(cluster.status ?? '')) {
       throw conflict('ClusterStateConflict', 'cluster-state-conflict', { detail: `Cluster "${clusterName}" is ${cluster.status}; its OIDC issuer cannot be registered now.` })
     }
     const desired: DesiredProvider = {
       ClientIDList: request.ClientIDList ?? [DEFAULT_AUDIENCE],
-      ThumbprintList: request.ThumbprintList,
+      ThumbprintList: request.ThumbprintList ?? (options.computeThumbprints ? await this.#servedThumbprints(cluster.issuerUrl) : undefined),
       Tags: request.Tags
     }
     const current = await this.#status(cluster)
@@ -95,6 +107,20 @@ export class OidcProviderService {
       case 'TagOpenIDConnectProvider': return iam.tagOpenIDConnectProvider(input as never)
       case 'UntagOpenIDConnectProvider': return iam.untagOpenIDConnectProvider(input as never)
       default: throw new Error(`No IAM call for planned operation ${operation}`)
+    }
+  }
+
+  async #servedThumbprints (issuerUrl: string) {
+    // IAM accepts at most 5; an issuer and a separate JWKS host give at most 2.
+    return (await this.#thumbprints.forIssuer(issuerUrl)).thumbprints.slice(0, 5)
+  }
+
+  /** Drift is informational: an issuer the service cannot reach must not break the answer. */
+  async #drift (issuerUrl: string, registered: string[]): Promise<ThumbprintDrift> {
+    try {
+      return thumbprintDrift(registered, await this.#thumbprints.forIssuer(issuerUrl))
+    } catch (error) {
+      return { error: error instanceof ServiceError ? error.message : 'the issuer\'s certificate chain could not be read' }
     }
   }
 

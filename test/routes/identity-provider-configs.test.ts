@@ -8,11 +8,12 @@ const KEY = 'key-0123456789abcdef'
 t.test('associate → describe → list → updates → disassociate', async t => {
   const { app, aws } = await build(t)
 
-  const associate = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': KEY }, payload: { oidc: OIDC, tags: { team: 'platform' } } })
+  const associate = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', headers: { 'idempotency-key': KEY }, payload: { oidc: OIDC, tags: { team: 'platform' } } })
   t.equal(associate.statusCode, 202)
   const { update, tags } = associate.json()
   t.match(update, { id: String, status: 'InProgress', type: 'AssociateIdentityProviderConfig', params: [{ type: 'IdentityProviderConfig', value: '[{"type":"oidc","name":"corp"}]' }], createdAt: /^\d{4}-\d\d-\d\dT/ })
   t.same(tags, { team: 'platform' })
+  t.equal(associate.json().issuerChecks, 'skipped', 'the answer says the issuer checks were skipped')
   t.equal(associate.headers.location, `/clusters/demo/updates/${update.id}`)
   const sent = aws.calls.find(c => c.operation === 'AssociateIdentityProviderConfig')!.input
   t.match(sent.clientRequestToken, /^eks-oidc-api-[0-9a-f]{64}$/, 'explicit token derived from the key')
@@ -44,7 +45,7 @@ t.test('the same key and request map to the same clientRequestToken; another req
     throw Object.assign(new Error('throttled'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } })
   }
   for (const payload of [{ oidc: OIDC }, { oidc: OIDC }, { oidc: { ...OIDC, clientId: 'other' } }]) {
-    const res = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': KEY }, payload })
+    const res = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', headers: { 'idempotency-key': KEY }, payload })
     assertProblem(t, res, 503, 'ThrottlingException')
     t.ok(res.headers['retry-after'], 'Retry-After on upstream throttling')
   }
@@ -55,7 +56,7 @@ t.test('the same key and request map to the same clientRequestToken; another req
 t.test('a caller clientRequestToken is sent as is', async t => {
   const { app, aws } = await build(t)
   const clientRequestToken = 'caller-token-0123456789abcdef0123456789'
-  const res = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', payload: { oidc: OIDC, clientRequestToken } })
+  const res = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', payload: { oidc: OIDC, clientRequestToken } })
   t.equal(res.statusCode, 202)
   t.equal(aws.calls.find(c => c.operation === 'AssociateIdentityProviderConfig')!.input.clientRequestToken, clientRequestToken)
 })
@@ -63,7 +64,7 @@ t.test('a caller clientRequestToken is sent as is', async t => {
 t.test('associate refusals happen before the AWS write', async t => {
   const { app, aws } = await build(t)
   const post = (payload: unknown, headers: Record<string, string> = { 'idempotency-key': KEY }) =>
-    app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers, payload: payload as object })
+    app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', headers, payload: payload as object })
 
   const missing = assertProblem(t, await post({ oidc: OIDC }, {}), 400, 'IdempotencyKeyMissing')
   t.match(missing.detail, /Idempotency-Key/)
@@ -89,15 +90,15 @@ t.test('associate refusals happen before the AWS write', async t => {
 
 t.test('one OIDC config per cluster: identical is adopted (200), different is a conflict', async t => {
   const { app, aws } = await build(t)
-  const first = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': KEY }, payload: { oidc: OIDC } })
+  const first = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', headers: { 'idempotency-key': KEY }, payload: { oidc: OIDC } })
   t.equal(first.statusCode, 202)
 
-  const adopted = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': 'another-key-0123456789' }, payload: { oidc: OIDC } })
+  const adopted = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', headers: { 'idempotency-key': 'another-key-0123456789' }, payload: { oidc: OIDC } })
   t.equal(adopted.statusCode, 200)
   t.equal(adopted.json().update.id, first.json().update.id)
 
-  assertProblem(t, await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': 'third-key-0123456789' }, payload: { oidc: { ...OIDC, clientId: 'changed' } } }), 409, 'ResourceInUseException')
-  assertProblem(t, await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': 'fourth-key-0123456789' }, payload: { oidc: { ...OIDC, identityProviderConfigName: 'second' } } }), 409, 'ResourceInUseException')
+  assertProblem(t, await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', headers: { 'idempotency-key': 'third-key-0123456789' }, payload: { oidc: { ...OIDC, clientId: 'changed' } } }), 409, 'ResourceInUseException')
+  assertProblem(t, await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', headers: { 'idempotency-key': 'fourth-key-0123456789' }, payload: { oidc: { ...OIDC, identityProviderConfigName: 'second' } } }), 409, 'ResourceInUseException')
   t.equal(aws.calls.filter(c => c.operation === 'AssociateIdentityProviderConfig').length, 1)
 })
 
@@ -116,4 +117,12 @@ t.test('read errors', async t => {
   assertProblem(t, await app.inject({ method: 'GET', url: '/clusters/demo/identity-provider-configs?maxResults=101' }), 400, 'ValidationException')
   assertProblem(t, await app.inject({ method: 'GET', url: '/clusters/demo/updates/00000000-0000-0000-0000-000000000000' }), 404, 'ResourceNotFoundException')
   assertProblem(t, await app.inject({ method: 'GET', url: '/clusters/demo/updates/bad%20id' }), 400, 'ValidationException')
+})
+
+t.test('the issuer pre-flight refuses a forbidden issuer before any AWS write, naming the failed check', async t => {
+  const { app, aws } = await build(t)
+  const res = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': KEY }, payload: { oidc: { ...OIDC, issuerUrl: 'https://169.254.169.254/latest' } } })
+  const problem = assertProblem(t, res, 400, 'IssuerAddressForbidden')
+  t.match(problem.detail, /169\.254\.169\.254/)
+  t.notOk(aws.calls.some(c => c.operation === 'AssociateIdentityProviderConfig'))
 })

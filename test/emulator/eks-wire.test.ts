@@ -22,9 +22,10 @@ const emulator = await startEmulator(t, {
 })
 const eks = eksClient(t, emulator)
 
+const baseOidc = { identityProviderConfigName: 'corp', issuerUrl: 'https://issuer.example.com', clientId: 'kubernetes' }
 const associateInput = (clusterName: string, name = 'corp'): AssociateIdentityProviderConfigCommandInput => ({
   clusterName,
-  oidc: { identityProviderConfigName: name, issuerUrl: 'https://issuer.example.com', clientId: 'kubernetes' }
+  oidc: { ...baseOidc, identityProviderConfigName: name }
 })
 
 t.test('ListClusters returns names sorted and pages with an opaque nextToken', async t => {
@@ -158,7 +159,6 @@ t.test('AssociateIdentityProviderConfig, DescribeIdentityProviderConfig and tags
   const listed = await eks.send(new ListIdentityProviderConfigsCommand({ clusterName: 'payments-prod', maxResults: 1 }))
   t.same(listed.identityProviderConfigs, [{ type: 'oidc', name: 'corp' }])
   t.equal(listed.nextToken, undefined)
-
 })
 
 t.test('Associate: one config per cluster, own issuer refused, validation like AWS', async t => {
@@ -186,12 +186,12 @@ t.test('Associate: one config per cluster, own issuer refused, validation like A
   t.equal(own.message, 'Incorrect Identity Provider URL configuration. The Identity Provider URL cannot be same as OpenID Connect (OIDC) issuer URL')
 
   const cases: Array<[string, AssociateIdentityProviderConfigCommandInput, RegExp]> = [
-    ['http issuer', { ...associateInput('demo'), oidc: { ...associateInput('demo').oidc, issuerUrl: 'http://issuer.example.com' } }, /https/],
-    ['issuer with a query', { ...associateInput('demo'), oidc: { ...associateInput('demo').oidc, issuerUrl: 'https://issuer.example.com/?a=b' } }, /query/],
+    ['http issuer', { ...associateInput('demo'), oidc: { ...baseOidc, issuerUrl: 'http://issuer.example.com' } }, /https/],
+    ['issuer with a query', { ...associateInput('demo'), oidc: { ...baseOidc, issuerUrl: 'https://issuer.example.com/?a=b' } }, /query/],
     ['missing clientId', { ...associateInput('demo'), oidc: { identityProviderConfigName: 'x', issuerUrl: 'https://i.example.com' } as never }, /oidc\.clientId/],
     ['missing oidc', { clusterName: 'demo' } as never, /'oidc'/],
-    ['system: prefix', { ...associateInput('demo'), oidc: { ...associateInput('demo').oidc, groupsPrefix: 'system:masters' } }, /system:/],
-    ['required claim value too long', { ...associateInput('demo'), oidc: { ...associateInput('demo').oidc, requiredClaims: { hd: 'x'.repeat(254) } } }, /253/],
+    ['system: prefix', { ...associateInput('demo'), oidc: { ...baseOidc, groupsPrefix: 'system:masters' } }, /system:/],
+    ['required claim value too long', { ...associateInput('demo'), oidc: { ...baseOidc, requiredClaims: { hd: 'x'.repeat(254) } } }, /253/],
     ['51 tags', { ...associateInput('demo'), tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, /50/],
     ['short token', { ...associateInput('demo'), clientRequestToken: 'tok-123' }, /^The client request token parameter must be between 33 and 126 characters$/],
     ['long token', { ...associateInput('demo'), clientRequestToken: 'x'.repeat(127) }, /between 33 and 126/]

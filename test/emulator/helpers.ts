@@ -30,12 +30,14 @@ export function fakeClock (startMs = Date.parse('2026-01-15T10:00:00.250Z')) {
   return { now: () => now, advance: (ms: number) => { now += ms } }
 }
 
+export type AwsError = Error & { $metadata?: { httpStatusCode?: number }, [member: string]: unknown }
+
 /** Runs `fn` and returns the error it throws (fails the test if it does not throw). */
-export async function caught (t: Test, fn: () => Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number }, [key: string]: unknown }> {
+export async function caught (t: Test, fn: () => Promise<unknown>): Promise<AwsError> {
   try {
     await fn()
   } catch (error) {
-    return error as Error & { $metadata?: { httpStatusCode?: number } }
+    return error as AwsError
   }
   t.fail('expected an error')
   throw new Error('expected an error')

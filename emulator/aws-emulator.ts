@@ -1,0 +1,194 @@
+/**
+ * A local EKS/IAM/STS emulator speaking the real AWS wire protocols on one HTTP port, with real
+ * OIDC issuers over HTTPS on a second loopback port. See emulator/README.md for the API.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { JWTPayload } from 'jose'
+import { ADMIN_PREFIX, serveAdmin, type AdminTarget } from './admin.ts'
+import { isQueryRequest, serveEks, serveQuery, type RawRequest } from './aws-protocols.ts'
+import type { EmulatorContext } from './context.ts'
+import { Faults } from './faults.ts'
+import { OidcIssuerHost, type MintOptions, type SigningAlg } from './oidc-issuer.ts'
+import { addIdentityProvider, applySeed, type Seed, type SeedCluster } from './seed.ts'
+import { EmulatorState, type ClusterRecord, type IdentityProviderRecord } from './state.ts'
+
+export type { Seed, SeedCluster } from './seed.ts'
+export type { FaultSpec } from './faults.ts'
+export type { MintOptions, SigningAlg } from './oidc-issuer.ts'
+
+export interface AwsEmulatorOptions {
+  /** Port of the AWS/admin HTTP server; 0 (default) picks a free one. */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Emulator time in epoch milliseconds; default Date.now. */
+  clock?: () => number
+  /** How long EKS updates stay InProgress on the emulator clock; default 0. */
+  transitionDelayMs?: number
+  accountId?: string
+  region?: string
+  /** Applied at start and again on every reset(). */
+  seed?: Seed
+  /** Directory for the CA bundle file; default a fresh directory under os.tmpdir(). */
+  caDir?: string
+  /** Source of randomness for fault rates; default Math.random. */
+  random?: () => number
+}
+
+export interface AwsEmulator extends AdminTarget {
+  /** `http://127.0.0.1:<port>`: the endpoint for EKS, IAM and STS clients. */
+  readonly url: string
+  /** `https://127.0.0.1:<port>`: where the OIDC issuers are served. */
+  readonly issuerBaseUrl: string
+  /** PEM bundle of every root CA the issuers' HTTPS server has used (current one last). */
+  readonly issuerCaPem: string
+  /** Path of a file holding issuerCaPem, rewritten on rotation. */
+  readonly caFile: string
+  /** SHA-1 of the top intermediate the issuers' HTTPS server currently sends. */
+  readonly issuerThumbprint: string
+  readonly accountId: string
+  readonly region: string
+  close (): Promise<void>
+}
+
+const MAX_BODY_BYTES = 1024 * 1024
+
+async function readBody (req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) return undefined
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+export async function startAwsEmulator (options: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
+  const clock = options.clock ?? Date.now
+  const issuers = await OidcIssuerHost.start(clock)
+  const ctx: EmulatorContext = {
+    state: new EmulatorState(),
+    issuers,
+    clock,
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '111122223333',
+    transitionDelayMs: options.transitionDelayMs ?? 0
+  }
+  const faults = new Faults(clock, options.random)
+  const callCounts = new Map<string, number>()
+  const caDir = options.caDir ?? mkdtempSync(join(tmpdir(), 'aws-emulator-'))
+  const caFile = join(caDir, 'issuer-ca.pem')
+  writeFileSync(caFile, issuers.caBundlePem)
+
+  let url = ''
+  const emulator: AwsEmulator = {
+    get url () { return url },
+    get issuerBaseUrl () { return issuers.baseUrl },
+    get issuerCaPem () { return issuers.caBundlePem },
+    caFile,
+    get issuerThumbprint () { return issuers.thumbprint },
+    accountId: ctx.accountId,
+    region: ctx.region,
+    state: ctx.state,
+    faults,
+    get calls () { return Object.fromEntries([...callCounts].sort(([a], [b]) => a.localeCompare(b))) },
+    info: () => ({
+      url,
+      issuerBaseUrl: issuers.baseUrl,
+      caFile,
+      caPem: issuers.caBundlePem,
+      issuerThumbprint: issuers.thumbprint,
+      accountId: ctx.accountId,
+      region: ctx.region,
+      transitionDelayMs: ctx.transitionDelayMs
+    }),
+    seed: (seed: Seed) => applySeed(ctx, seed),
+    addCluster: (input: SeedCluster): ClusterRecord => {
+      applySeed(ctx, { clusters: [input] })
+      return ctx.state.clusters.get(input.name) as ClusterRecord
+    },
+    removeCluster: (name: string) => {
+      const cluster = ctx.state.clusters.get(name)
+      if (!cluster) return false
+      ctx.state.clusters.delete(name)
+      issuers.removeIssuer(cluster.issuer)
+      return true
+    },
+    createIdentityProvider: (input: { name: string, alg?: SigningAlg }): IdentityProviderRecord => addIdentityProvider(ctx, input),
+    reset: () => {
+      ctx.state.clear()
+      issuers.clearIssuers()
+      faults.clear()
+      callCounts.clear()
+      if (options.seed) applySeed(ctx, options.seed)
+    },
+    resetCalls: () => callCounts.clear(),
+    mintIdToken: (issuerUrl: string, claims?: JWTPayload, mintOptions?: MintOptions) =>
+      issuers.mintIdToken(issuerUrl, claims, mintOptions),
+    rotateIssuerCertificate: async () => {
+      const thumbprint = await issuers.rotateCertificate()
+      writeFileSync(caFile, issuers.caBundlePem)
+      return thumbprint
+    },
+    close: async () => {
+      server.closeAllConnections()
+      await Promise.all([new Promise<void>(resolve => server.close(() => resolve())), issuers.close()])
+      if (options.caDir === undefined) rmSync(caDir, { recursive: true, force: true })
+    }
+  }
+
+  const deps = { ctx, faults, countCall: (operation: string) => callCounts.set(operation, (callCounts.get(operation) ?? 0) + 1) }
+
+  async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req)
+    const requestId = randomUUID()
+    if (body === undefined) {
+      res.writeHead(413, { 'content-type': 'application/json', 'x-amzn-errortype': 'SerializationException' })
+      res.end(JSON.stringify({ message: 'Request body too large' }))
+      return
+    }
+    const rawUrl = req.url ?? '/'
+    const queryStart = rawUrl.indexOf('?')
+    const request: RawRequest = {
+      method: req.method ?? 'GET',
+      rawPath: queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart),
+      query: new URLSearchParams(queryStart === -1 ? '' : rawUrl.slice(queryStart + 1)),
+      body,
+      requestId,
+      req
+    }
+    if (request.rawPath.startsWith(ADMIN_PREFIX + '/')) return await serveAdmin(emulator, request.method, request.rawPath, body, res)
+    if (isQueryRequest(request)) return await serveQuery(deps, request, res)
+    return await serveEks(deps, request, res)
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(error => {
+      if (res.headersSent) return res.destroy()
+      res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServerException' })
+      res.end(JSON.stringify({ message: (error as Error).message }))
+    })
+  })
+
+  try {
+    if (options.seed) applySeed(ctx, options.seed)
+    const host = options.host ?? '127.0.0.1'
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 0, host, () => resolve())
+    })
+    const { port } = server.address() as AddressInfo
+    url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`
+  } catch (error) {
+    await issuers.close()
+    if (options.caDir === undefined) rmSync(caDir, { recursive: true, force: true })
+    throw error
+  }
+  return emulator
+}

@@ -1,0 +1,111 @@
+/**
+ * Seeding the emulator: clusters (optionally with an ACTIVE identity provider config), external
+ * identity providers served at `/idp/<name>`, and IAM OIDC providers. Seeds come from the JS API,
+ * the admin API or a JSON/YAML file (emulator/main.ts).
+ */
+import { readFile } from 'node:fs/promises'
+import { parse as parseYaml } from 'yaml'
+import type { EmulatorContext } from './context.ts'
+import { addCluster, InputError, newConfigRecord, type ClusterInput } from './clusters.ts'
+import { checkOidcConfig, checkTagMap } from './eks-input.ts'
+import { IAM_ACTIONS } from './iam.ts'
+import { SIGNING_ALGS, type SigningAlg } from './oidc-issuer.ts'
+import type { IdentityProviderRecord, OidcConfigFields, TagMap } from './state.ts'
+
+export interface SeedIdentityProviderConfig extends Partial<OidcConfigFields> {
+  identityProviderConfigName: string
+  clientId: string
+  /** Name of a seeded identity provider whose issuer URL to use (instead of issuerUrl). */
+  identityProvider?: string
+  tags?: TagMap
+}
+
+export interface SeedCluster extends ClusterInput {
+  identityProviderConfig?: SeedIdentityProviderConfig
+}
+
+export interface SeedIdentityProvider { name: string, alg?: SigningAlg }
+
+export interface SeedOidcProvider {
+  /** Register the issuer of this seeded cluster... */
+  cluster?: string
+  /** ...or this URL. */
+  url?: string
+  clientIds?: string[]
+  /** Default: computed as CreateOpenIDConnectProvider does without a list. */
+  thumbprints?: string[]
+  tags?: TagMap
+}
+
+export interface Seed {
+  clusters?: SeedCluster[]
+  identityProviders?: SeedIdentityProvider[]
+  iamOidcProviders?: SeedOidcProvider[]
+}
+
+export { InputError as SeedError }
+
+export function addIdentityProvider (ctx: EmulatorContext, input: SeedIdentityProvider): IdentityProviderRecord {
+  if (typeof input.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(input.name)) {
+    throw new InputError(`invalid identity provider name: ${String(input.name)}`)
+  }
+  if (ctx.state.identityProviders.has(input.name)) throw new InputError(`identity provider already exists: ${input.name}`)
+  const alg = input.alg ?? 'RS256'
+  if (!SIGNING_ALGS.includes(alg)) throw new InputError(`alg must be one of ${SIGNING_ALGS.join(', ')}`)
+  const record = { name: input.name, alg, issuerUrl: ctx.issuers.addIssuer(`/idp/${input.name}`, alg) }
+  ctx.state.identityProviders.set(record.name, record)
+  return record
+}
+
+function seedConfig (ctx: EmulatorContext, clusterName: string, input: SeedIdentityProviderConfig): void {
+  const cluster = ctx.state.clusters.get(clusterName)
+  if (!cluster) throw new InputError(`unknown cluster ${clusterName}`)
+  const { identityProvider, tags, ...oidc } = input
+  if (identityProvider !== undefined) {
+    const idp = ctx.state.identityProviders.get(identityProvider)
+    if (!idp) throw new InputError(`unknown identity provider ${identityProvider} in cluster ${clusterName}`)
+    oidc.issuerUrl = idp.issuerUrl
+  }
+  try {
+    const fields = checkOidcConfig({ oidc }, clusterName)
+    const tagMap = tags === undefined ? {} : checkTagMap(tags, 'tags', 'InvalidParameterException', clusterName)
+    cluster.configs.set(fields.identityProviderConfigName, newConfigRecord(ctx, cluster, fields, tagMap, 'ACTIVE'))
+  } catch (error) {
+    throw new InputError(`identity provider config of cluster ${clusterName}: ${(error as Error).message}`)
+  }
+}
+
+function seedOidcProvider (ctx: EmulatorContext, input: SeedOidcProvider): void {
+  const url = input.cluster !== undefined ? ctx.state.clusters.get(input.cluster)?.issuer : input.url
+  if (url === undefined) throw new InputError(`IAM OIDC provider needs a known cluster or a url: ${JSON.stringify(input)}`)
+  const params = new URLSearchParams({ Action: 'CreateOpenIDConnectProvider', Url: url })
+  ;(input.clientIds ?? ['sts.amazonaws.com']).forEach((id, i) => params.set(`ClientIDList.member.${i + 1}`, id))
+  ;(input.thumbprints ?? []).forEach((thumbprint, i) => params.set(`ThumbprintList.member.${i + 1}`, thumbprint))
+  Object.entries(input.tags ?? {}).forEach(([key, value], i) => {
+    params.set(`Tags.member.${i + 1}.Key`, key)
+    params.set(`Tags.member.${i + 1}.Value`, value)
+  })
+  try {
+    IAM_ACTIONS.CreateOpenIDConnectProvider(ctx, params)
+  } catch (error) {
+    throw new InputError(`IAM OIDC provider ${url}: ${(error as Error).message}`)
+  }
+}
+
+/** Adds everything in `seed` to the current state; throws InputError on the first bad entry. */
+export function applySeed (ctx: EmulatorContext, seed: Seed): void {
+  if (typeof seed !== 'object' || seed === null) throw new InputError('seed must be an object')
+  for (const idp of seed.identityProviders ?? []) addIdentityProvider(ctx, idp)
+  for (const { identityProviderConfig, ...cluster } of seed.clusters ?? []) {
+    addCluster(ctx, cluster)
+    if (identityProviderConfig) seedConfig(ctx, cluster.name, identityProviderConfig)
+  }
+  for (const provider of seed.iamOidcProviders ?? []) seedOidcProvider(ctx, provider)
+}
+
+/** Reads a seed from a JSON or YAML file (YAML is a superset of JSON). */
+export async function loadSeedFile (path: string): Promise<Seed> {
+  const seed = parseYaml(await readFile(path, 'utf8')) as unknown
+  if (typeof seed !== 'object' || seed === null || Array.isArray(seed)) throw new InputError(`seed file ${path} must hold an object`)
+  return seed as Seed
+}

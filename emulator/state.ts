@@ -1,0 +1,129 @@
+/**
+ * In-memory state of the emulated account: EKS clusters with their identity provider configs and
+ * updates, and IAM OIDC providers. Asynchronous EKS work settles lazily: every read first calls
+ * `settle(now)`, so a fake clock moves states without timers.
+ */
+export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'UPDATING' | 'PENDING'
+export type ConfigStatus = 'CREATING' | 'ACTIVE' | 'DELETING'
+export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful'
+export type UpdateType = 'AssociateIdentityProviderConfig' | 'DisassociateIdentityProviderConfig'
+export type TagMap = Record<string, string>
+
+export interface OidcConfigFields {
+  identityProviderConfigName: string
+  issuerUrl: string
+  clientId: string
+  usernameClaim?: string
+  usernamePrefix?: string
+  groupsClaim?: string
+  groupsPrefix?: string
+  requiredClaims?: TagMap
+}
+
+export interface IdpConfigRecord extends OidcConfigFields {
+  arn: string
+  clusterName: string
+  tags: TagMap
+  status: ConfigStatus
+}
+
+export interface UpdateRecord {
+  id: string
+  /** Creation order inside the cluster; the paging key of ListUpdates. */
+  seq: number
+  type: UpdateType
+  status: UpdateStatus
+  /** `params[].value` exactly as sent on the wire (a JSON string). */
+  paramsValue: string
+  configName: string
+  createdAtMs: number
+  settlesAtMs: number
+}
+
+export interface ClientTokenRecord { fingerprint: string, updateId: string, tags?: TagMap }
+
+export interface ClusterRecord {
+  name: string
+  arn: string
+  version: string
+  /** The status the cluster returns to when no update runs. */
+  baseStatus: ClusterStatus
+  createdAtMs: number
+  issuer: string
+  endpoint: string
+  roleArn: string
+  platformVersion: string
+  certificateAuthorityData: string
+  tags: TagMap
+  configs: Map<string, IdpConfigRecord>
+  updates: UpdateRecord[]
+  clientTokens: Map<string, ClientTokenRecord>
+}
+
+export interface OidcProviderRecord {
+  arn: string
+  /** As IAM stores and returns it: the URL without `https://`. */
+  url: string
+  clientIds: string[]
+  thumbprints: string[]
+  createDateMs: number
+  tags: TagMap
+}
+
+/** An external OIDC identity provider served by the emulator at `/idp/<name>`. */
+export interface IdentityProviderRecord { name: string, issuerUrl: string, alg: 'RS256' | 'ES256' }
+
+export class EmulatorState {
+  readonly clusters = new Map<string, ClusterRecord>()
+  readonly oidcProviders = new Map<string, OidcProviderRecord>()
+  readonly identityProviders = new Map<string, IdentityProviderRecord>()
+  private nextUpdateSeq = 1
+
+  clear (): void {
+    this.clusters.clear()
+    this.oidcProviders.clear()
+    this.identityProviders.clear()
+  }
+
+  takeUpdateSeq (): number {
+    return this.nextUpdateSeq++
+  }
+
+  /** Completes every update whose delay has passed and applies its effect on the config. */
+  settle (nowMs: number): void {
+    for (const cluster of this.clusters.values()) {
+      for (const update of cluster.updates) {
+        if (update.status !== 'InProgress' || update.settlesAtMs > nowMs) continue
+        update.status = 'Successful'
+        const config = cluster.configs.get(update.configName)
+        if (!config) continue
+        if (update.type === 'AssociateIdentityProviderConfig') config.status = 'ACTIVE'
+        else cluster.configs.delete(update.configName)
+      }
+    }
+  }
+
+  updateInProgress (cluster: ClusterRecord): UpdateRecord | undefined {
+    return cluster.updates.find(update => update.status === 'InProgress')
+  }
+
+  clusterStatus (cluster: ClusterRecord): ClusterStatus {
+    return this.updateInProgress(cluster) ? 'UPDATING' : cluster.baseStatus
+  }
+
+  findConfigByArn (arn: string): IdpConfigRecord | undefined {
+    for (const cluster of this.clusters.values()) {
+      for (const config of cluster.configs.values()) {
+        if (config.arn === arn) return config
+      }
+    }
+    return undefined
+  }
+
+  findClusterByArn (arn: string): ClusterRecord | undefined {
+    for (const cluster of this.clusters.values()) {
+      if (cluster.arn === arn) return cluster
+    }
+    return undefined
+  }
+}

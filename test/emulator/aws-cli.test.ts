@@ -1,0 +1,264 @@
+/**
+ * Conformance with Debian's AWS CLI v2 (/usr/bin/aws, never another `aws` on PATH): every emulated
+ * operation through the real CLI, asserting exit codes, parsed JSON and the CLI's error lines.
+ * Independent chains of calls run concurrently, at most CLI_CONCURRENCY processes at a time.
+ */
+import t from 'tap'
+import { execFile, execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AssociateIdentityProviderConfigCommand } from '@aws-sdk/client-eks'
+import { eksClient, startEmulator, token } from './helpers.ts'
+
+const AWS_CLI = '/usr/bin/aws'
+const CLI_CONCURRENCY = 4
+const CLI_TIMEOUT_MS = 30_000
+const NOW = Date.parse('2026-01-15T10:00:00.250Z')
+
+function cliProblem (): string | undefined {
+  if (!existsSync(AWS_CLI)) return `${AWS_CLI} is not installed`
+  try {
+    const version = execFileSync(AWS_CLI, ['--version'], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS, env: { PATH: '/usr/bin:/bin', HOME: tmpdir() } })
+    return version.startsWith('aws-cli/2') ? undefined : `${AWS_CLI} is not AWS CLI v2: ${version.trim()}`
+  } catch (error) {
+    return `${AWS_CLI} --version failed: ${(error as Error).message}`
+  }
+}
+
+// Each CLI process costs about a CPU second; on a loaded machine the runner's default file timeout is too short.
+t.setTimeout(300_000)
+
+const problem = cliProblem()
+if (problem && process.env.CI === 'true') t.fail(`AWS CLI conformance cannot run under CI: ${problem}`)
+
+t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=true to make this a failure)` : false }, async t => {
+  const emulator = await startEmulator(t, {
+    clock: () => NOW,
+    seed: { clusters: [{ name: 'payments-prod', version: '1.31' }, { name: 'analytics-dev' }, { name: 'extra' }] }
+  })
+  const home = mkdtempSync(join(tmpdir(), 'aws-cli-home-'))
+  t.teardown(() => rmSync(home, { recursive: true, force: true }))
+  const env = {
+    PATH: '/usr/bin:/bin',
+    HOME: home,
+    TZ: 'UTC',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_PAGER: '',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials')
+  }
+
+  let running = 0
+  const waiting: Array<() => void> = []
+  async function aws (...args: string[]) {
+    if (running >= CLI_CONCURRENCY) await new Promise<void>(resolve => waiting.push(resolve))
+    running++
+    try {
+      return await new Promise<{ code: number, stdout: string, stderr: string, json: any }>(resolve => {
+        execFile(AWS_CLI, ['--endpoint-url', emulator.url, '--output', 'json', ...args], { env, timeout: CLI_TIMEOUT_MS }, (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
+          resolve({ code, stdout, stderr, json: code === 0 && stdout.trim() !== '' ? JSON.parse(stdout) : undefined })
+        })
+      })
+    } finally {
+      running--
+      waiting.shift()?.()
+    }
+  }
+  async function ok (...args: string[]) {
+    const result = await aws(...args)
+    t.equal(result.code, 0, `aws ${args.slice(0, 2).join(' ')} exits 0${result.code === 0 ? '' : ': ' + result.stderr}`)
+    return result.json
+  }
+  /** The CLI prints `An error occurred (Code) when calling the Op operation[ (reached max retries: 0)]: message`. */
+  async function fails (code: string, operation: string, message: string, ...args: string[]) {
+    const result = await aws(...args)
+    t.equal(result.code, 254, `aws ${args.slice(0, 2).join(' ')} exits 254 on ${code}`)
+    const line = result.stderr.trim().replace(' (reached max retries: 0)', '')
+    t.equal(line, `An error occurred (${code}) when calling the ${operation} operation: ${message}`, `stderr names ${code}`)
+  }
+
+  const clusterArn = (name: string) => `arn:aws:eks:us-east-1:111122223333:cluster/${name}`
+  const providerUrl = (n: number) => `https://idp${n}.example.com/oidc`
+  const providerArn = (n: number) => `arn:aws:iam::111122223333:oidc-provider/idp${n}.example.com/oidc`
+  const ref = 'type=oidc,name=corp-oidc'
+  const fullOidc = 'identityProviderConfigName=corp-oidc,issuerUrl=https://issuer.example.com,clientId=kubernetes,' +
+    'usernameClaim=email,usernamePrefix=oidc:,groupsClaim=groups,groupsPrefix=oidc:,requiredClaims={hd=example.com}'
+  const minimalOidc = 'identityProviderConfigName=corp-oidc,issuerUrl=https://issuer.example.com,clientId=kubernetes'
+
+  // Every CLI call below is independent: the state each one needs is seeded here, so they can run concurrently.
+  const seededConfig = { identityProviderConfigName: 'corp-oidc', issuerUrl: 'https://issuer.example.com', clientId: 'kubernetes', tags: { team: 'platform' } }
+  emulator.seed({
+    clusters: [
+      { name: 'demo', tags: { env: 'dev' }, identityProviderConfig: seededConfig },
+      { name: 'gamma', identityProviderConfig: seededConfig },
+      { name: 'delta' },
+      { name: 'tagged', tags: { a: '1', b: '2', c: '3' } }
+    ],
+    iamOidcProviders: [1, 2, 3, 4, 5].map(n => ({
+      url: providerUrl(n), clientIds: ['sts.amazonaws.com', 'other-aud'], thumbprints: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'], tags: { team: 'platform', env: 'dev' }
+    }))
+  })
+  const demo = emulator.state.clusters.get('demo')
+  const demoConfigArn = demo?.configs.get('corp-oidc')?.arn as string
+  const deltaUpdate = await eksClient(t, emulator).send(new AssociateIdentityProviderConfigCommand({
+    clusterName: 'delta', oidc: { identityProviderConfigName: 'corp-oidc', issuerUrl: 'https://issuer.example.com', clientId: 'kubernetes' }
+  }))
+  const deltaUpdateId = deltaUpdate.update?.id as string
+
+  const cases: Array<() => Promise<void>> = [
+    async () => {
+      t.same((await ok('eks', 'list-clusters', '--page-size', '3')).clusters,
+        ['analytics-dev', 'delta', 'demo', 'extra', 'gamma', 'payments-prod', 'tagged'], 'the CLI follows nextToken across pages')
+    },
+    async () => {
+      const limited = await ok('eks', 'list-clusters', '--include', 'all', '--page-size', '1', '--max-items', '1')
+      t.same(limited.clusters, ['analytics-dev'])
+      t.type(limited.NextToken, 'string')
+    },
+    async () => {
+      const { cluster } = await ok('eks', 'describe-cluster', '--name', 'demo')
+      t.equal(cluster.createdAt, '2026-01-15T10:00:00.250000+00:00', 'epoch seconds rendered as ISO by the CLI')
+      t.equal(cluster.arn, clusterArn('demo'))
+      t.equal(cluster.status, 'ACTIVE')
+      t.same(cluster.tags, { env: 'dev' })
+      t.match(cluster.identity.oidc.issuer, /\/id\/[0-9A-F]{32}$/)
+    },
+    () => fails('ResourceNotFoundException', 'DescribeCluster', 'No cluster found for name: nope.', 'eks', 'describe-cluster', '--name', 'nope'),
+    async () => {
+      const associated = await ok('eks', 'associate-identity-provider-config', '--cluster-name', 'payments-prod', '--oidc', fullOidc,
+        '--tags', 'team=platform,env=dev', '--client-request-token', token('cli-associate'))
+      t.equal(associated.update.status, 'InProgress')
+      t.equal(associated.update.type, 'AssociateIdentityProviderConfig')
+      t.equal(associated.update.createdAt, '2026-01-15T10:00:00.250000+00:00')
+      t.same(associated.update.params, [{ type: 'IdentityProviderConfig', value: '[{"type":"oidc","name":"corp-oidc"}]' }])
+      t.same(associated.update.errors, [])
+      t.same(associated.tags, { team: 'platform', env: 'dev' })
+      t.same(emulator.state.clusters.get('payments-prod')?.configs.get('corp-oidc')?.requiredClaims, { hd: 'example.com' })
+    },
+    async () => {
+      const minimal = await ok('eks', 'associate-identity-provider-config', '--cluster-name', 'extra', '--oidc', minimalOidc)
+      t.equal(minimal.update.status, 'InProgress', 'the CLI-generated token (a UUID) is accepted')
+      t.notOk('tags' in minimal, 'absent tags are omitted')
+    },
+    () => fails('ResourceInUseException', 'AssociateIdentityProviderConfig',
+      'Cluster gamma already has identity provider config corp-oidc; only one OIDC identity provider config can be associated with a cluster.',
+      'eks', 'associate-identity-provider-config', '--cluster-name', 'gamma', '--oidc', minimalOidc.replace('corp-oidc', 'second')),
+    () => fails('InvalidParameterException', 'AssociateIdentityProviderConfig',
+      'Incorrect Identity Provider URL configuration. The Identity Provider URL cannot be same as OpenID Connect (OIDC) issuer URL',
+      'eks', 'associate-identity-provider-config', '--cluster-name', 'analytics-dev',
+      '--oidc', `identityProviderConfigName=self,issuerUrl=${emulator.state.clusters.get('analytics-dev')?.issuer},clientId=kubernetes`),
+    async () => {
+      const { identityProviderConfig } = await ok('eks', 'describe-identity-provider-config', '--cluster-name', 'demo', '--identity-provider-config', ref)
+      t.same(identityProviderConfig.oidc, {
+        identityProviderConfigName: 'corp-oidc',
+        identityProviderConfigArn: demoConfigArn,
+        clusterName: 'demo',
+        issuerUrl: 'https://issuer.example.com',
+        clientId: 'kubernetes',
+        tags: { team: 'platform' },
+        status: 'ACTIVE'
+      })
+    },
+    () => fails('ResourceNotFoundException', 'DescribeIdentityProviderConfig', 'No config found for cluster: analytics-dev, config type: oidc, config name: corp-oidc',
+      'eks', 'describe-identity-provider-config', '--cluster-name', 'analytics-dev', '--identity-provider-config', ref),
+    async () => {
+      t.same((await ok('eks', 'list-identity-provider-configs', '--cluster-name', 'demo', '--page-size', '1')).identityProviderConfigs,
+        [{ type: 'oidc', name: 'corp-oidc' }])
+    },
+    async () => {
+      const disassociated = await ok('eks', 'disassociate-identity-provider-config', '--cluster-name', 'gamma',
+        '--identity-provider-config', ref, '--client-request-token', token('cli-disassociate'))
+      t.equal(disassociated.update.type, 'DisassociateIdentityProviderConfig')
+      t.equal(disassociated.update.status, 'InProgress')
+      t.same(disassociated.update.params, [{ type: 'IdentityProviderConfig', value: '[]' }])
+    },
+    () => fails('InvalidRequestException', 'DisassociateIdentityProviderConfig', 'Identity provider config is not associated with cluster',
+      'eks', 'disassociate-identity-provider-config', '--cluster-name', 'analytics-dev', '--identity-provider-config', ref),
+    async () => {
+      const { update } = await ok('eks', 'describe-update', '--name', 'delta', '--update-id', deltaUpdateId)
+      t.equal(update.id, deltaUpdateId)
+      t.equal(update.status, 'Successful')
+      t.equal(update.createdAt, '2026-01-15T10:00:00.250000+00:00')
+    },
+    async () => {
+      t.same((await ok('eks', 'list-updates', '--name', 'delta')).updateIds, [deltaUpdateId])
+    },
+    async () => {
+      await ok('eks', 'tag-resource', '--resource-arn', demoConfigArn, '--tags', 'owner=sre,env=prod')
+      t.same(demo?.configs.get('corp-oidc')?.tags, { team: 'platform', owner: 'sre', env: 'prod' })
+    },
+    async () => {
+      await ok('eks', 'untag-resource', '--resource-arn', clusterArn('tagged'), '--tag-keys', 'a', 'b')
+      t.same(emulator.state.clusters.get('tagged')?.tags, { c: '3' })
+    },
+    async () => {
+      t.same((await ok('eks', 'list-tags-for-resource', '--resource-arn', clusterArn('demo'))).tags, { env: 'dev' })
+    },
+    async () => {
+      t.equal((await ok('sts', 'get-caller-identity')).Account, '111122223333')
+    },
+    async () => {
+      // CLI 2.9.19 still models ThumbprintList as required, so it always sends one.
+      const created = await ok('iam', 'create-open-id-connect-provider', '--url', 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789',
+        '--client-id-list', 'sts.amazonaws.com', 'other-aud', '--thumbprint-list', '9e99a48a9960b14926bb7f3b02e22da2b0ab7280',
+        '--tags', 'Key=team,Value=platform', 'Key=env,Value=dev')
+      t.equal(created.OpenIDConnectProviderArn, 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789')
+      t.same(created.Tags, [{ Key: 'env', Value: 'dev' }, { Key: 'team', Value: 'platform' }])
+    },
+    () => fails('EntityAlreadyExists', 'CreateOpenIDConnectProvider', `Provider with url ${providerUrl(1)} already exists.`,
+      'iam', 'create-open-id-connect-provider', '--url', providerUrl(1), '--client-id-list', 'a', '--thumbprint-list', 'a'.repeat(40)),
+    async () => {
+      const listed = await ok('iam', 'list-open-id-connect-providers')
+      t.ok(listed.OpenIDConnectProviderList.some((entry: { Arn: string }) => entry.Arn === providerArn(1)))
+    },
+    async () => {
+      const got = await ok('iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(1))
+      t.same(got, {
+        Url: 'idp1.example.com/oidc',
+        ClientIDList: ['sts.amazonaws.com', 'other-aud'],
+        ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'],
+        CreateDate: '2026-01-15T10:00:00+00:00',
+        Tags: [{ Key: 'env', Value: 'dev' }, { Key: 'team', Value: 'platform' }]
+      })
+    },
+    () => fails('NoSuchEntity', 'GetOpenIDConnectProvider', `OpenIDConnect Provider not found for arn ${providerArn(9)}`,
+      'iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(9)),
+    async () => {
+      await ok('iam', 'update-open-id-connect-provider-thumbprint', '--open-id-connect-provider-arn', providerArn(2), '--thumbprint-list', 'a'.repeat(40), 'b'.repeat(40))
+      t.same(emulator.state.oidcProviders.get(providerArn(2))?.thumbprints, ['a'.repeat(40), 'b'.repeat(40)])
+    },
+    async () => {
+      await ok('iam', 'add-client-id-to-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(3), '--client-id', 'new-aud')
+      t.ok(emulator.state.oidcProviders.get(providerArn(3))?.clientIds.includes('new-aud'))
+    },
+    async () => {
+      await ok('iam', 'remove-client-id-from-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(4), '--client-id', 'other-aud')
+      t.same(emulator.state.oidcProviders.get(providerArn(4))?.clientIds, ['sts.amazonaws.com'])
+    },
+    async () => {
+      await ok('iam', 'tag-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(2), '--tags', 'Key=k1,Value=v1')
+      t.same(emulator.state.oidcProviders.get(providerArn(2))?.tags, { team: 'platform', env: 'dev', k1: 'v1' })
+    },
+    async () => {
+      await ok('iam', 'untag-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(3), '--tag-keys', 'team')
+      t.same(emulator.state.oidcProviders.get(providerArn(3))?.tags, { env: 'dev' })
+    },
+    async () => {
+      const tags = await ok('iam', 'list-open-id-connect-provider-tags', '--open-id-connect-provider-arn', providerArn(1))
+      t.same(tags.Tags, [{ Key: 'env', Value: 'dev' }, { Key: 'team', Value: 'platform' }])
+      t.equal(tags.IsTruncated, false)
+    },
+    async () => {
+      await ok('iam', 'delete-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(5))
+      t.notOk(emulator.state.oidcProviders.has(providerArn(5)))
+    }
+  ]
+  await Promise.all(cases.map(run => run()))
+  t.equal(emulator.calls['eks:ListClusters'], 4, 'three pages for --page-size 3 over 7 clusters, one for --max-items 1')
+})

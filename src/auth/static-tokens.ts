@@ -49,10 +49,7 @@ export function parseApiTokens (spec: string, variable = 'AUTH_API_TOKENS'): Par
 
   entries.forEach((entry, index) => {
     const position = `${variable} entry ${index + 1}`
-    if (entry === '') {
-      if (index !== entries.length - 1) errors.push(`${position} is empty`)
-      return
-    }
+    if (entry === '') return // tolerate stray commas
     const colon = entry.indexOf(':')
     if (colon === -1) {
       errors.push(`${position} is not of the form "name:sha256:<64 hex digits>"; plaintext tokens are not accepted (hash one with: ${HASH_TOOL})`)

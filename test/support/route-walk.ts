@@ -53,7 +53,7 @@ export async function walkProtectedRoutes (app: FastifyInstance, routes: readonl
     const anonymous = await app.inject({ method, url, payload, headers: { ...options.headers } })
     if (anonymous.statusCode !== 401) {
       violations.push({ method, url: route.url, problem: `without credentials answered ${anonymous.statusCode}, expected 401` })
-    } else if (method !== 'HEAD' && !String(anonymous.headers['www-authenticate'] ?? '').startsWith('Bearer ')) {
+    } else if (!String(anonymous.headers['www-authenticate'] ?? '').startsWith('Bearer ')) {
       violations.push({ method, url: route.url, problem: 'the 401 carries no WWW-Authenticate: Bearer challenge' })
     }
 

@@ -76,7 +76,9 @@ export async function buildSampleApp (t: Tap, options: SampleAppOptions): Promis
   const ClusterParams = Type.Object({ name: Type.String({ pattern: '^[0-9A-Za-z][A-Za-z0-9_-]*$', maxLength: 100 }) })
   const requireCluster = (name: string) => {
     handlerCalls.count++
-    if (!EXISTING_CLUSTERS.has(name)) throw notFound('ResourceNotFoundException', { detail: `No cluster found for name: ${name}.` })
+    if (!EXISTING_CLUSTERS.has(name)) {
+      throw notFound('ResourceNotFoundException', { detail: `No cluster found for name: ${name}.`, awsRequestId: 'aws-request-not-found' })
+    }
   }
 
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }))

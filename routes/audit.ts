@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import type { TSchema } from 'typebox'
 import type { AuditRecord, AuditStore } from '../src/store/audit-contract.ts'
 import { AuditOutcome } from '../src/store/audit-contract.ts'
 
@@ -55,7 +56,7 @@ const LocalProblem = Type.Object({
 export interface AuditRoutesOptions {
   store: AuditStore
   /** Schema used for the error responses (defaults to a local problem shape). */
-  problemSchema?: typeof LocalProblem
+  problemSchema?: TSchema
 }
 
 const toWire = (record: AuditRecord) => ({ ...record, time: record.time.toISOString() })

@@ -156,14 +156,14 @@ function readGrants (env: Env, sources: Required<AuthConfigSources>, problems: s
   return grants
 }
 
-function checkGrantPrincipals (grants: Grant[], tokens: StaticToken[], jwtEnabled: boolean, problems: string[]): void {
-  const tokenNames = new Set(tokens.map(token => token.name))
+function checkGrantPrincipals (grants: Grant[], tokens: StaticToken[] | undefined, jwtEnabled: boolean, problems: string[]): void {
+  const tokenNames = tokens === undefined ? undefined : new Set(tokens.map(token => token.name))
   grants.forEach((grant, index) => {
     const where = `grant ${index + 1} (principal "${grant.principal}")`
     if (grant.principal.startsWith(JWT_PRINCIPAL_PREFIX)) {
       if (!jwtEnabled) problems.push(`${where}: JWT principals need AUTH_MODE to include "jwt"`)
       else if (grant.principal.length === JWT_PRINCIPAL_PREFIX.length) problems.push(`${where}: nothing follows "${JWT_PRINCIPAL_PREFIX}"`)
-    } else if (!tokenNames.has(grant.principal)) {
+    } else if (tokenNames !== undefined && !tokenNames.has(grant.principal)) {
       problems.push(`${where}: no API token has this name (JWT principals are written "${JWT_PRINCIPAL_PREFIX}<claim value>")`)
     }
   })
@@ -181,6 +181,7 @@ export function authConfigFromEnv (env: Env, sources: AuthConfigSources = {}): A
   }
 
   let tokens: StaticToken[] = []
+  let tokensValid = true
   if (modes.has(AuthMode.TOKENS)) {
     if (!present(env.AUTH_API_TOKENS)) {
       problems.push('AUTH_API_TOKENS is required when AUTH_MODE includes "tokens"')
@@ -188,6 +189,7 @@ export function authConfigFromEnv (env: Env, sources: AuthConfigSources = {}): A
       const parsed = parseApiTokens(env.AUTH_API_TOKENS)
       problems.push(...parsed.errors)
       tokens = parsed.tokens
+      tokensValid = parsed.errors.length === 0
     }
   } else if (present(env.AUTH_API_TOKENS)) {
     problems.push('AUTH_API_TOKENS is set but AUTH_MODE does not include "tokens"')
@@ -198,7 +200,8 @@ export function authConfigFromEnv (env: Env, sources: AuthConfigSources = {}): A
   else if (present(env.AUTH_JWT_ISSUER)) problems.push('AUTH_JWT_ISSUER is set but AUTH_MODE does not include "jwt"')
 
   const grants = readGrants(env, io, problems)
-  checkGrantPrincipals(grants, tokens, modes.has(AuthMode.JWT), problems)
+  // With broken token entries, "no token has this name" would only add noise.
+  checkGrantPrincipals(grants, tokensValid ? tokens : undefined, modes.has(AuthMode.JWT), problems)
 
   if (problems.length > 0) throw new AuthConfigError(problems)
   return Object.freeze({ disabled: false, tokens, jwt, grants })

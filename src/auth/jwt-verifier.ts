@@ -7,8 +7,6 @@ import { createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose'
 import type { JWTVerifyGetKey } from 'jose'
 import { createIssuerFetcher, IdentityProviderUnavailableError } from './issuer-fetch.ts'
 
-export { IdentityProviderUnavailableError }
-
 export interface JwtSettings {
   /** Exact `iss` value, also the base of discovery. */
   issuer: string
@@ -34,8 +32,6 @@ export type JwtVerdict =
 export interface JwtVerifier {
   /** Resolves a verdict; throws IdentityProviderUnavailableError when keys cannot be had. */
   verify (token: string): Promise<JwtVerdict>
-  /** Fetches discovery and keys now (optional; verification does it lazily). */
-  warmUp (): Promise<void>
   close (): Promise<void>
 }
 
@@ -121,7 +117,6 @@ export function createJwtVerifier (settings: JwtSettings): JwtVerifier {
 
   return {
     verify,
-    warmUp: async () => { await keys() },
     close: () => fetcher.close()
   }
 }

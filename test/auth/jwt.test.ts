@@ -132,6 +132,17 @@ t.test('configuration variants', async t => {
     t.match(response.json(), { code: 'ServiceUnavailableException', type: 'https://eks-oidc-api.dev/problems/identity-provider-unavailable' })
   })
 
+  t.test('an issuer outage gives 503, and the next request retries discovery', async t => {
+    const { app } = await buildSampleApp(t, { env })
+    const token = await issuer.sign({ sub: 'alice' })
+    issuer.failNext = 1
+    const during = await app.inject({ method: 'GET', url: URL_PATH, headers: { authorization: `Bearer ${token}` } })
+    t.equal(during.statusCode, 503)
+    t.equal(during.headers['www-authenticate'], undefined, 'not blamed on the token')
+    const after = await app.inject({ method: 'GET', url: URL_PATH, headers: { authorization: `Bearer ${token}` } })
+    t.equal(after.statusCode, 200)
+  })
+
   t.test('a discovery document for another issuer is not trusted', async t => {
     // The issuer URL with a trailing path serves the same document, whose `issuer` then differs.
     const { app, logs } = await buildSampleApp(t, { env: { ...env, AUTH_JWT_ISSUER: `${issuer.issuer}/tenant` } })

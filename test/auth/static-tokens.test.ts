@@ -57,6 +57,14 @@ t.test('parsing AUTH_API_TOKENS', async t => {
     t.match(error.message, /entry 2 \(name "two"\)/)
     t.notMatch(error.message, /plain,|:plain/)
   })
+
+  t.test('grants naming tokens are not second-guessed while the tokens themselves are broken', async t => {
+    const error = t.throws(() => authConfigFromEnv({
+      AUTH_API_TOKENS: 'ci:plain',
+      AUTH_GRANTS: JSON.stringify({ grants: [{ principal: 'ci', clusters: ['*'], actions: ['read'] }] })
+    })) as AuthConfigError
+    t.equal(error.problems.length, 1)
+  })
 })
 
 t.test('the verifier matches a token to its name, and nothing else', async t => {

@@ -15,6 +15,8 @@ export interface TestIssuer {
   hits: Record<string, number>
   /** Signs with the published key unless `key` is given. */
   sign (claims: JWTPayload, options?: { key?: CryptoKey, kid?: string, /** `null` leaves `exp` out. */ expiresIn?: string | number | null, notBefore?: string | number, issuer?: string, audience?: string }): Promise<string>
+  /** The next this-many requests are answered 503. */
+  failNext: number
   /** A key the issuer does not publish. */
   rogueKey: CryptoKey
   close (): Promise<void>
@@ -28,9 +30,15 @@ export async function startOidcIssuer (audience: string): Promise<TestIssuer> {
   const hits: Record<string, number> = {}
   let issuer = ''
 
+  const state = { failNext: 0 }
   const server = createServer({ key: chain.leaf.keyPem, cert: chain.serverChainPem }, (request, response) => {
     const path = request.url ?? ''
     hits[path] = (hits[path] ?? 0) + 1
+    if (state.failNext > 0) {
+      state.failNext--
+      response.writeHead(503).end()
+      return
+    }
     const body = path.endsWith('/.well-known/openid-configuration')
       ? { issuer, jwks_uri: `${issuer}/keys`, id_token_signing_alg_values_supported: ['ES256'] }
       : path === '/keys' ? { keys: [jwk] } : undefined
@@ -44,6 +52,8 @@ export async function startOidcIssuer (audience: string): Promise<TestIssuer> {
     issuer,
     caPem: chain.caPem,
     hits,
+    get failNext () { return state.failNext },
+    set failNext (count: number) { state.failNext = count },
     rogueKey: rogue.privateKey,
     async sign (claims, options = {}) {
       const jwt = new SignJWT(claims)

@@ -1,0 +1,87 @@
+/**
+ * What a route declares about access, read from its `config`:
+ *   - `config: { public: true }` — no authentication (health, readiness, docs, openapi, metrics);
+ *   - `config: { auth: { action, cluster? } }` — authenticate, then require `action` on the
+ *     cluster named by a path parameter. `cluster` is `'param:<name>'` (default `'param:name'`
+ *     when the path has a `:name` parameter) or `'none'` for routes about no single cluster,
+ *     which need a grant on `*`.
+ * A route declaring neither is refused at start.
+ */
+import { AUTH_ACTIONS } from './principal.ts'
+import type { AuthAction } from './principal.ts'
+
+export type ClusterSource = `param:${string}` | 'none'
+
+export interface RouteAuthConfig {
+  action: AuthAction
+  cluster?: ClusterSource
+}
+
+export interface RouteAuditConfig {
+  /** Audit action name; defaults to the route's operationId. */
+  action?: string
+  /** Where the resource name comes from, e.g. `'param:configName'` (a handler may set `reply.auditResource` instead). */
+  resource?: `param:${string}`
+}
+
+/** The members of a route's `config` that the auth and audit plugins read. */
+export interface RouteAccessConfig {
+  public?: boolean
+  auth?: RouteAuthConfig
+  /** `false` turns auditing off for a mutating route. */
+  audit?: RouteAuditConfig | false
+}
+
+export type RouteAuthRequirement =
+  | { public: true }
+  | { public: false, action: AuthAction, clusterParam?: string }
+
+export interface RouteLike {
+  method?: string | string[]
+  url?: string
+  config?: unknown
+}
+
+const DEFAULT_CLUSTER_PARAM = 'name'
+
+export class RouteAccessDeclarationError extends Error {
+  constructor (route: RouteLike, problem: string) {
+    super(`Route ${[route.method].flat().join(',')} ${route.url ?? '?'}: ${problem}`)
+    this.name = 'RouteAccessDeclarationError'
+  }
+}
+
+function pathParams (url: string | undefined): string[] {
+  return [...(url ?? '').matchAll(/:([A-Za-z0-9_]+)/g)].map(match => match[1])
+}
+
+/**
+ * The access requirement of a route, or a RouteAccessDeclarationError when it declares none or a
+ * malformed one. Usable on Fastify's onRoute options and on `request.routeOptions`.
+ */
+export function routeAuthRequirement (route: RouteLike): RouteAuthRequirement {
+  const config = (route.config ?? {}) as RouteAccessConfig
+  if (config.public === true) {
+    if (config.auth !== undefined) throw new RouteAccessDeclarationError(route, 'declares both public: true and auth')
+    return { public: true }
+  }
+  const auth = config.auth
+  if (auth === undefined) {
+    throw new RouteAccessDeclarationError(route, 'declares neither config.public nor config.auth (every route must choose)')
+  }
+  if (!AUTH_ACTIONS.includes(auth.action)) {
+    throw new RouteAccessDeclarationError(route, `config.auth.action must be one of ${AUTH_ACTIONS.join(', ')}`)
+  }
+  const params = pathParams(route.url)
+  if (auth.cluster === 'none') return { public: false, action: auth.action }
+  if (auth.cluster === undefined) {
+    return params.includes(DEFAULT_CLUSTER_PARAM)
+      ? { public: false, action: auth.action, clusterParam: DEFAULT_CLUSTER_PARAM }
+      : { public: false, action: auth.action }
+  }
+  const param = auth.cluster.startsWith('param:') ? auth.cluster.slice('param:'.length) : ''
+  if (!params.includes(param)) {
+    throw new RouteAccessDeclarationError(route, `config.auth.cluster "${auth.cluster}" names no path parameter of the route`)
+  }
+  return { public: false, action: auth.action, clusterParam: param }
+}

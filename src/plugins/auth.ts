@@ -1,0 +1,164 @@
+/**
+ * Authentication and per-cluster authorization for every route.
+ *
+ * Hook order within a request:
+ *   1. onRequest  (this plugin)   authenticate; the result is kept, nothing is thrown yet
+ *   2. onRequest  (rate limiter)  route-level hook of @fastify/rate-limit, keyed by the principal
+ *                                 or, for unauthenticated requests, by IP
+ *   3. preParsing (this plugin)   401 for missing/invalid credentials, then 403 without a grant;
+ *                                 the body is never read for rejected requests
+ *   4. preValidation, preHandler  schema validation, idempotency (claims a key), handler, AWS
+ * So authorization always runs before the idempotency lookup and before any AWS call.
+ */
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ServiceError } from '../errors.ts'
+import { createAuthenticator } from '../auth/authenticator.ts'
+import type { AuthFailure, Authenticator } from '../auth/authenticator.ts'
+import type { AuthConfig } from '../auth/config.ts'
+import { createAuthorizer, describeMissingGrant } from '../auth/grants.ts'
+import { IdentityProviderUnavailableError } from '../auth/issuer-fetch.ts'
+import type { Principal } from '../auth/principal.ts'
+import { routeAuthRequirement } from '../auth/route-requirements.ts'
+import type { RouteAccessConfig, RouteAuthRequirement } from '../auth/route-requirements.ts'
+
+export interface RouteAccessEntry {
+  method: string
+  url: string
+  requirement: RouteAuthRequirement
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig extends RouteAccessConfig {}
+  interface FastifyRequest {
+    /** Set on authenticated requests; null on public routes and before authentication. */
+    principal: Principal | null
+  }
+  interface FastifyInstance {
+    /** Every route seen by the auth plugin with its access requirement (for route-table tests). */
+    routeAccessTable: RouteAccessEntry[]
+  }
+}
+
+export interface AuthPluginOptions {
+  config: AuthConfig
+  /** Replaces the authenticator built from `config` (tests). */
+  authenticator?: Authenticator
+  /**
+   * URL prefixes whose routes are public without declaring it, for routes added by third-party
+   * plugins that cannot take a route config (e.g. `['/docs']` for @fastify/swagger-ui).
+   */
+  publicPrefixes?: string[]
+}
+
+export const AUTH_REALM = 'eks-oidc-api'
+const IDENTITY_PROVIDER_RETRY_SECONDS = 5
+
+type PendingFailure = AuthFailure | { kind: 'unavailable' }
+
+const UNAUTHORIZED_DETAIL: Record<AuthFailure['kind'], string> = {
+  missing: 'This API needs a bearer token: send "Authorization: Bearer <token>".',
+  malformed: 'The Authorization header must have the form "Bearer <token>".',
+  invalid: 'The bearer token is not valid (unknown, expired, not yet valid, or not meant for this service).'
+}
+
+function challenge (failure: AuthFailure): string {
+  const base = `Bearer realm="${AUTH_REALM}"`
+  if (failure.kind === 'missing') return base
+  return `${base}, error="${failure.kind === 'malformed' ? 'invalid_request' : 'invalid_token'}"`
+}
+
+function rejection (reply: FastifyReply, failure: PendingFailure): ServiceError {
+  if (failure.kind === 'unavailable') {
+    return new ServiceError({
+      status: 503,
+      code: 'ServiceUnavailableException',
+      slug: 'identity-provider-unavailable',
+      title: 'Identity provider unavailable',
+      detail: 'The bearer token cannot be checked right now because the identity provider is unreachable.',
+      retryAfterSeconds: IDENTITY_PROVIDER_RETRY_SECONDS
+    })
+  }
+  reply.header('www-authenticate', challenge(failure))
+  return new ServiceError({
+    status: 401,
+    code: 'UnauthorizedException',
+    slug: 'unauthorized',
+    title: 'Authentication required',
+    detail: UNAUTHORIZED_DETAIL[failure.kind]
+  })
+}
+
+function markPublicPrefixes (config: RouteAccessConfig | undefined, url: string, prefixes: string[]): RouteAccessConfig | undefined {
+  if (config?.auth !== undefined || config?.public !== undefined) return config
+  const inside = prefixes.some(prefix => url === prefix || url.startsWith(prefix.endsWith('/') ? prefix : prefix + '/'))
+  return inside ? { ...config, public: true } : config
+}
+
+async function authPlugin (app: FastifyInstance, options: AuthPluginOptions): Promise<void> {
+  const authenticator = options.authenticator ?? createAuthenticator(options.config)
+  const authorizer = createAuthorizer(options.config.grants)
+  const publicPrefixes = options.publicPrefixes ?? []
+  const pending = new WeakMap<FastifyRequest, PendingFailure>()
+  const table: RouteAccessEntry[] = []
+
+  if (authenticator.disabled) {
+    app.log.warn('authentication is DISABLED (AUTH_MODE=none): every request acts as "anonymous" with every permission; listen on loopback only')
+  } else if (options.config.grants.length === 0) {
+    app.log.warn('no authorization grants configured: every authenticated request will be denied (set AUTH_GRANTS or AUTH_GRANTS_FILE)')
+  }
+
+  app.decorate('routeAccessTable', table)
+  app.decorateRequest('principal', null)
+
+  app.addHook('onRoute', (route) => {
+    route.config = markPublicPrefixes(route.config, route.url, publicPrefixes)
+    // Throws for a route that declares neither public nor auth: refused at start, not at request time.
+    const requirement = routeAuthRequirement(route)
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, requirement })
+  })
+
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.public === true) return
+    try {
+      const outcome = await authenticator.authenticate(request.headers.authorization)
+      if (outcome.ok) request.principal = outcome.principal
+      else pending.set(request, outcome.failure)
+    } catch (error) {
+      if (!(error instanceof IdentityProviderUnavailableError)) throw error
+      request.log.warn({ reason: error.message }, 'identity provider unavailable')
+      pending.set(request, { kind: 'unavailable' })
+    }
+  })
+
+  app.addHook('preParsing', async (request, reply) => {
+    if (request.routeOptions.config.public === true) return
+    const failure = pending.get(request)
+    if (failure !== undefined) {
+      if (failure.kind === 'invalid') request.log.info({ authFailure: failure.reason }, 'bearer token rejected')
+      throw rejection(reply, failure)
+    }
+    // Unknown paths only need authentication; the not-found handler answers them.
+    if (request.is404 || authenticator.disabled) return
+    const principal = request.principal
+    if (principal === null) throw rejection(reply, { kind: 'missing' })
+
+    const requirement = routeAuthRequirement(request.routeOptions)
+    if (requirement.public) return
+    const params = request.params as Record<string, string | undefined>
+    const cluster = requirement.clusterParam === undefined ? undefined : params[requirement.clusterParam]
+    if (!authorizer.allows(principal.name, requirement.action, cluster)) {
+      throw new ServiceError({
+        status: 403,
+        code: 'AccessDeniedException',
+        slug: 'access-denied',
+        title: 'Access denied',
+        detail: describeMissingGrant(principal.name, requirement.action, cluster)
+      })
+    }
+  })
+
+  app.addHook('onClose', async () => { await authenticator.close() })
+}
+
+export default fp(authPlugin, { name: 'eks-oidc-api-auth', fastify: '5.x' })

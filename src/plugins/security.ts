@@ -1,0 +1,137 @@
+/**
+ * Transport-level protections: security headers (@fastify/helmet), `Cache-Control: no-store`,
+ * request ids echoed in `X-Request-Id`, and a rate limit per principal (@fastify/rate-limit).
+ *
+ * The limiter runs as a route-level onRequest hook, i.e. after the auth plugin's onRequest hook
+ * has set `request.principal`, and before the auth plugin's preParsing hook rejects anything, so
+ * failed authentication attempts are limited too (keyed by IP). The store is in memory, one per
+ * replica; with several replicas the effective limit is multiplied by the replica count. A shared
+ * Redis store (`redis` option of @fastify/rate-limit) is not wired because no Redis client is
+ * installed.
+ */
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import fp from 'fastify-plugin'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { ServiceError } from '../errors.ts'
+import type { RateLimitConfig } from '../auth/rate-limit-config.ts'
+
+export const REQUEST_ID_HEADER = 'x-request-id'
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/
+
+/**
+ * Fastify `genReqId`: a caller's well-formed `X-Request-Id` is kept (so ids can be followed across
+ * services), anything else is replaced by a fresh UUID.
+ */
+export function genReqId (req: IncomingMessage): string {
+  const offered = req.headers[REQUEST_ID_HEADER]
+  return typeof offered === 'string' && REQUEST_ID_PATTERN.test(offered) ? offered : randomUUID()
+}
+
+/**
+ * Fastify's `requestIdHeader` must be off: when set, Fastify takes the header value unchecked and
+ * never calls `genReqId`. The header is read (and validated) by `genReqId` instead.
+ */
+export const requestIdHeader = false as const
+
+/** Request bodies of this API are small JSON documents; 64 KiB leaves ample headroom. */
+export const BODY_LIMIT_BYTES = 64 * 1024
+
+/** Options to spread into `Fastify({...})` in the app factory. */
+export const SECURITY_SERVER_OPTIONS = Object.freeze({ genReqId, requestIdHeader, bodyLimit: BODY_LIMIT_BYTES })
+
+/** API responses are JSON and must never render anything: deny every resource type. */
+export const API_CSP_DIRECTIVES = Object.freeze({
+  defaultSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"]
+})
+
+/**
+ * Swagger UI loads its bundle, preset, initializer and stylesheets from its own `/static/` routes
+ * (no CDN, no inline scripts), fetches the spec from `<prefix>/json` with fetch(), renders inline
+ * style attributes and embeds SVG/PNG icons as data: URLs.
+ */
+export const DOCS_CSP_DIRECTIVES = Object.freeze({
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"]
+})
+
+export interface SecurityPluginOptions {
+  /** `false` disables the limiter (tests of other parts). */
+  rateLimit: RateLimitConfig | false
+  /** Where @fastify/swagger-ui is mounted; its routes get DOCS_CSP_DIRECTIVES and may be cached. */
+  docsPrefix?: string
+}
+
+export function rateLimitKey (request: FastifyRequest): string {
+  return request.principal === null || request.principal === undefined
+    ? `ip:${request.ip}`
+    : `principal:${request.principal.name}`
+}
+
+function under (url: string, prefix: string): boolean {
+  return url === prefix || url.startsWith(prefix + '/')
+}
+
+async function securityPlugin (app: FastifyInstance, options: SecurityPluginOptions): Promise<void> {
+  const docsPrefix = (options.docsPrefix ?? '/docs').replace(/\/+$/, '')
+
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { useDefaults: false, directives: API_CSP_DIRECTIVES },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginResourcePolicy: { policy: 'same-origin' }
+  })
+
+  app.addHook('onRoute', (route) => {
+    if (!under(route.url, docsPrefix)) return
+    // Read by @fastify/helmet at request time; swagger-ui's routes take no helmet option.
+    route.config = {
+      ...route.config,
+      helmet: { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP_DIRECTIVES } }
+    } as typeof route.config
+  })
+
+  if (options.rateLimit !== false) {
+    const windowSeconds = Math.round(options.rateLimit.windowMs / 1000)
+    await app.register(rateLimit, {
+      global: true,
+      hook: 'onRequest',
+      max: options.rateLimit.max,
+      timeWindow: options.rateLimit.windowMs,
+      keyGenerator: rateLimitKey,
+      errorResponseBuilder: (_request, context) => new ServiceError({
+        status: 429,
+        code: 'TooManyRequestsException',
+        slug: 'too-many-requests',
+        title: 'Too many requests',
+        detail: `More than ${context.max} requests in ${windowSeconds} s; retry in ${context.after}.`,
+        retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000))
+      })
+    })
+  }
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
+    const url = request.routeOptions.url
+    if (!reply.hasHeader('cache-control') && (url === undefined || !under(url, docsPrefix))) {
+      reply.header('cache-control', 'no-store')
+    }
+  })
+}
+
+export default fp(securityPlugin, { name: 'eks-oidc-api-security', fastify: '5.x' })

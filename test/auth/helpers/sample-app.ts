@@ -1,0 +1,137 @@
+/**
+ * A small app wired like the real one is meant to be: security → auth → audit → routes, with a
+ * stand-in problem handler and a few routes shaped like the service's (cluster-scoped reads and
+ * writes, an async 202 write, a delete, the audit list, a health check).
+ */
+import { Writable } from 'node:stream'
+import Fastify from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { authConfigFromEnv } from '../../../src/auth/config.ts'
+import type { AuthConfigSources } from '../../../src/auth/config.ts'
+import type { RateLimitConfig } from '../../../src/auth/rate-limit-config.ts'
+import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from '../../../src/auth/redact.ts'
+import { notFound } from '../../../src/errors.ts'
+import auditPlugin from '../../../src/plugins/audit.ts'
+import authPlugin from '../../../src/plugins/auth.ts'
+import securityPlugin, { SECURITY_SERVER_OPTIONS } from '../../../src/plugins/security.ts'
+import auditRoutes from '../../../routes/audit.ts'
+import { MemoryAuditStore } from '../../support/memory-audit-store.ts'
+import { installProblemHandler } from './problem-handler.ts'
+
+export const EXISTING_CLUSTERS = new Set(['prod-eu', 'prod-us', 'staging', 'dev-1'])
+
+export interface SampleApp {
+  app: FastifyInstance
+  store: MemoryAuditStore
+  /** Every log line written, as raw text. */
+  logs: string[]
+  /** How many times a handler body ran (proves rejected requests never reach it). */
+  handlerCalls: { count: number }
+}
+
+export interface SampleAppOptions {
+  env: Record<string, string | undefined>
+  sources?: AuthConfigSources
+  rateLimit?: RateLimitConfig | false
+  /** Log request headers too, as a careless custom serializer would (exercises redaction). */
+  logHeaders?: boolean
+  /** Hook to run before any route is registered (e.g. a route collector). */
+  beforeRoutes?: (app: FastifyInstance) => void
+  docs?: boolean
+}
+
+interface Tap { teardown (fn: () => unknown): void }
+
+export async function buildSampleApp (t: Tap, options: SampleAppOptions): Promise<SampleApp> {
+  const logs: string[] = []
+  const stream = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
+  const app = Fastify({
+    ...SECURITY_SERVER_OPTIONS,
+    logger: {
+      level: 'trace',
+      stream,
+      redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR },
+      ...(options.logHeaders === true
+        ? { serializers: { req: (req: { method: string, url: string, headers: unknown }) => ({ method: req.method, url: req.url, headers: req.headers }) } }
+        : {})
+    }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  t.teardown(() => app.close())
+
+  const store = new MemoryAuditStore()
+  const handlerCalls = { count: 0 }
+  installProblemHandler(app)
+
+  if (options.docs === true) {
+    await app.register(import('@fastify/swagger'), { openapi: { info: { title: 'sample', version: '0.0.0' } } })
+  }
+  await app.register(securityPlugin, { rateLimit: options.rateLimit ?? false })
+  await app.register(authPlugin, { config: authConfigFromEnv(options.env, options.sources), publicPrefixes: ['/docs'] })
+  await app.register(auditPlugin, { store })
+  options.beforeRoutes?.(app)
+  if (options.docs === true) await app.register(import('@fastify/swagger-ui'), { routePrefix: '/docs' })
+
+  const ClusterParams = Type.Object({ name: Type.String({ pattern: '^[0-9A-Za-z][A-Za-z0-9_-]*$', maxLength: 100 }) })
+  const requireCluster = (name: string) => {
+    handlerCalls.count++
+    if (!EXISTING_CLUSTERS.has(name)) {
+      throw notFound('ResourceNotFoundException', { detail: `No cluster found for name: ${name}.`, awsRequestId: 'aws-request-not-found' })
+    }
+  }
+
+  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }))
+
+  app.get('/clusters/:name/oidc-provider', {
+    config: { auth: { action: 'read' } },
+    schema: { operationId: 'describeOidcProvider', params: ClusterParams }
+  }, async (request) => {
+    requireCluster(request.params.name)
+    return { cluster: request.params.name }
+  })
+
+  app.put('/clusters/:name/oidc-provider', {
+    config: { auth: { action: 'write' } },
+    schema: { operationId: 'putOidcProvider', params: ClusterParams, body: Type.Object({ clientIds: Type.Array(Type.String()) }) }
+  }, async (request, reply) => {
+    requireCluster(request.params.name)
+    reply.auditResource = `arn:aws:iam::111122223333:oidc-provider/${request.params.name}`
+    reply.awsRequestId = 'aws-request-put-1'
+    return { ok: true }
+  })
+
+  app.post('/clusters/:name/identity-provider-configs', {
+    config: { auth: { action: 'write' } },
+    schema: {
+      operationId: 'associateIdentityProviderConfig',
+      params: ClusterParams,
+      body: Type.Object({ name: Type.String(), clientRequestToken: Type.Optional(Type.String()) })
+    }
+  }, async (request, reply) => {
+    requireCluster(request.params.name)
+    reply.awsRequestId = 'aws-request-associate-1'
+    if (request.headers['x-test-replay'] === 'yes') reply.header('idempotent-replayed', 'true')
+    return reply.code(202).send({ update: { id: 'u-1' } })
+  })
+
+  app.delete('/clusters/:name/identity-provider-configs/:configName', {
+    config: { auth: { action: 'write' }, audit: { resource: 'param:configName' } },
+    schema: { operationId: 'disassociateIdentityProviderConfig' }
+  }, async (request, reply) => {
+    requireCluster((request.params as { name: string }).name)
+    return reply.code(202).send({ update: { id: 'u-2' } })
+  })
+
+  app.post('/operations/purge', {
+    config: { auth: { action: 'admin', cluster: 'none' } },
+    schema: { operationId: 'purgeOperations' }
+  }, async () => {
+    handlerCalls.count++
+    return { purged: 0 }
+  })
+
+  await app.register(auditRoutes, { store })
+  await app.ready()
+  return { app, store, logs, handlerCalls }
+}

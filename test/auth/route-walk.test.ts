@@ -1,0 +1,58 @@
+import t from 'tap'
+import Fastify from 'fastify'
+import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
+import { authConfigFromEnv } from '../../src/auth/config.ts'
+import authPlugin from '../../src/plugins/auth.ts'
+import { routeAuthRequirement } from '../../src/auth/route-requirements.ts'
+import { collectRoutes, walkProtectedRoutes } from '../support/route-walk.ts'
+import { buildSampleApp } from './helpers/sample-app.ts'
+
+const granted = generateToken()
+const ungranted = generateToken()
+const env = {
+  AUTH_API_TOKENS: `granted:${hashToken(granted)},ungranted:${hashToken(ungranted)}`,
+  AUTH_GRANTS: JSON.stringify({ grants: [{ principal: 'granted', clusters: ['*'], actions: ['admin'] }] })
+}
+
+t.test('every non-public route of the sample app gives 401 without credentials and 403 without a grant', async t => {
+  let collected: ReturnType<typeof collectRoutes> = []
+  const { app } = await buildSampleApp(t, { env, docs: true, beforeRoutes: app => { collected = collectRoutes(app) } })
+
+  // The auth plugin's own table and an independent onRoute collection agree.
+  const fromTable = app.routeAccessTable.map(route => `${route.method} ${route.url}`).sort()
+  const fromCollector = collected.map(route => `${route.method} ${route.url}`)
+  t.ok(fromCollector.length >= 6, `collected ${fromCollector.length} routes`)
+  for (const route of fromCollector) t.ok(fromTable.includes(route), `${route} is in the access table`)
+
+  const protectedRoutes = app.routeAccessTable.filter(route => !route.requirement.public)
+  t.ok(protectedRoutes.length >= 8, `walks ${protectedRoutes.length} protected routes (GET and HEAD included)`)
+  t.ok(app.routeAccessTable.some(route => route.url.startsWith('/docs') && route.requirement.public), 'docs routes are public via publicPrefixes')
+  t.same(await walkProtectedRoutes(app, app.routeAccessTable, { ungrantedAuthorization: `Bearer ${ungranted}` }), [])
+})
+
+t.test('the walker reports routes that leak', async t => {
+  const { app } = await buildSampleApp(t, { env })
+  // A fake table entry claiming /health is protected: the walker must flag it.
+  const violations = await walkProtectedRoutes(app, [{ method: 'GET', url: '/health', requirement: { public: false, action: 'read' } }], {
+    ungrantedAuthorization: `Bearer ${ungranted}`
+  })
+  t.same(violations.map(v => v.problem), ['without credentials answered 200, expected 401', 'with an ungranted principal answered 200, expected 403'])
+})
+
+t.test('a route that declares neither public nor auth is refused at start', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(authPlugin, { config: authConfigFromEnv(env) })
+  t.throws(() => app.get('/forgotten', async () => 'oops'), /Route GET \/forgotten: declares neither config.public nor config.auth/)
+})
+
+t.test('route declarations', async t => {
+  t.same(routeAuthRequirement({ url: '/clusters/:name/x', config: { auth: { action: 'read' } } }), { public: false, action: 'read', clusterParam: 'name' })
+  t.same(routeAuthRequirement({ url: '/things/:id', config: { auth: { action: 'read' } } }), { public: false, action: 'read' })
+  t.same(routeAuthRequirement({ url: '/c/:cluster', config: { auth: { action: 'write', cluster: 'param:cluster' } } }), { public: false, action: 'write', clusterParam: 'cluster' })
+  t.same(routeAuthRequirement({ url: '/clusters/:name', config: { auth: { action: 'admin', cluster: 'none' } } }), { public: false, action: 'admin' })
+  t.same(routeAuthRequirement({ url: '/health', config: { public: true } }), { public: true })
+  t.throws(() => routeAuthRequirement({ url: '/c/:x', config: { auth: { action: 'write', cluster: 'param:name' } } }), /names no path parameter/)
+  t.throws(() => routeAuthRequirement({ url: '/c', config: { auth: { action: 'delete' } } }), /must be one of read, write, admin/)
+  t.throws(() => routeAuthRequirement({ url: '/c', config: { public: true, auth: { action: 'read' } } }), /both public: true and auth/)
+})

@@ -2,7 +2,9 @@
  * The service's configuration: every environment variable it reads, validated once at start.
  * Only src/server.ts reads process.env; everything else receives a frozen Config.
  */
-import { boolean, integer, list, oneOf, readVariables, text, url } from './config-spec.ts'
+import { authConfigFromEnv, AuthConfigError, type AuthConfig } from './auth/config.ts'
+import { rateLimitConfigFromEnv, type RateLimitConfig } from './auth/rate-limit-config.ts'
+import { boolean, ConfigError, integer, list, oneOf, readVariables, text, url } from './config-spec.ts'
 
 export const configVariables = {
   PORT: integer({ min: 0, max: 65535, defaultValue: 3000, description: 'TCP port to listen on.' }),
@@ -10,6 +12,19 @@ export const configVariables = {
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { defaultValue: 'info', description: 'pino log level.' }),
   TRUST_PROXY: boolean({ defaultValue: false, description: 'Trust X-Forwarded-* headers from a reverse proxy in front of the service.' }),
   BODY_LIMIT_BYTES: integer({ min: 1024, max: 10_485_760, defaultValue: 65_536, description: 'Largest accepted request body, in bytes.' }),
+  AUTH_MODE: text({ example: 'tokens,jwt', description: '`tokens`, `jwt`, `tokens,jwt`, or `none` (no authentication: the service then refuses to listen on anything but loopback). Unset: inferred from AUTH_API_TOKENS / AUTH_JWT_ISSUER; with neither, the service refuses to start.' }),
+  AUTH_API_TOKENS: text({ example: 'ci-pipeline:sha256:<64 hex>', description: 'Static API tokens as `name:sha256:<hex of the token\'s SHA-256>`, comma-separated; never the plaintext. `npm run token -- --generate <name>` makes one.' }),
+  AUTH_JWT_ISSUER: text({ example: 'https://idp.example.com', description: 'Issuer (exact `iss`) of JWT bearer tokens.' }),
+  AUTH_JWT_AUDIENCE: text({ example: 'eks-oidc-api', description: 'Accepted audiences of JWT bearer tokens (comma-separated); required with AUTH_JWT_ISSUER.' }),
+  AUTH_JWT_JWKS_URL: text({ example: 'https://idp.example.com/keys', description: 'JWKS of the JWT issuer. Unset: the `jwks_uri` of its discovery document.' }),
+  AUTH_JWT_PRINCIPAL_CLAIM: text({ example: 'sub', description: 'Claim naming the principal (default `sub`); the principal is `jwt:<value>`.' }),
+  AUTH_JWT_ALGORITHMS: text({ example: 'RS256,ES256', description: 'Accepted JWT signature algorithms (default RS256,ES256; `none` and HS* are refused).' }),
+  AUTH_JWT_CA_FILE: text({ example: '/etc/ssl/idp-ca.pem', description: 'Extra CA certificates (PEM) trusted when fetching the JWT issuer\'s keys.' }),
+  AUTH_JWT_CLOCK_TOLERANCE_SECONDS: text({ example: '30', description: 'Clock skew tolerated on `exp`/`nbf`, 0 to 300 seconds (default 30).' }),
+  AUTH_GRANTS: text({ example: '{"grants":[{"principal":"ci-pipeline","clusters":["prod-*"],"actions":["write"]}]}', description: 'Grants as JSON: principal, clusters (names or globs) and actions (read < write < admin). Default deny.' }),
+  AUTH_GRANTS_FILE: text({ example: '/etc/eks-oidc-api/grants.yaml', description: 'Grants as a YAML or JSON file (instead of AUTH_GRANTS).' }),
+  RATE_LIMIT_MAX: text({ example: '300', description: 'Requests per principal (per IP when unauthenticated) per window (default 300).' }),
+  RATE_LIMIT_WINDOW: text({ example: '1m', description: 'Rate-limit window: milliseconds or `30s`, `1m`, `1h` (default 1m).' }),
   AWS_REGION: text({ defaultValue: 'us-east-1', pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, rule: 'must be an AWS region such as us-east-1', description: 'AWS region of the EKS clusters. Credentials come from the AWS SDK default chain (env, profile, web identity, instance role).' }),
   AWS_ENDPOINT_URL_EKS: url({ protocols: ['http:', 'https:'], example: 'http://127.0.0.1:4566', description: 'Override of the EKS endpoint, e.g. the local emulator. Unset: the real regional endpoint.' }),
   AWS_ENDPOINT_URL_IAM: url({ protocols: ['http:', 'https:'], example: 'http://127.0.0.1:4566', description: 'Override of the IAM endpoint, e.g. the local emulator. Unset: the real global endpoint.' }),
@@ -24,12 +39,27 @@ export const configVariables = {
   THUMBPRINT_CACHE_TTL_SECONDS: integer({ min: 0, max: 3600, defaultValue: 60, description: 'How long an issuer host\'s certificate chain and thumbprint are reused (0: no cache; concurrent requests still share one handshake).' })
 }
 
-export type Config = Readonly<ReturnType<typeof readConfigVariables>>
+export type Config = Readonly<ReturnType<typeof readConfigVariables> & { auth: AuthConfig, rateLimit: RateLimitConfig }>
 
 function readConfigVariables (env: Record<string, string | undefined>) {
   return readVariables(configVariables, env)
 }
 
+/** Reads and validates everything at once; a ConfigError lists every problem, never a secret. */
 export function loadConfig (env: Record<string, string | undefined> = {}): Config {
-  return Object.freeze(readConfigVariables(env))
+  const problems: string[] = []
+  const attempt = <T> (read: () => T): T | undefined => {
+    try {
+      return read()
+    } catch (error) {
+      if (error instanceof ConfigError || error instanceof AuthConfigError) problems.push(...error.problems)
+      else problems.push((error as Error).message)
+      return undefined
+    }
+  }
+  const variables = attempt(() => readConfigVariables(env))
+  const auth = attempt(() => authConfigFromEnv(env))
+  const rateLimit = attempt(() => rateLimitConfigFromEnv(env))
+  if (problems.length || !variables || !auth || !rateLimit) throw new ConfigError(problems)
+  return Object.freeze({ ...variables, auth, rateLimit })
 }

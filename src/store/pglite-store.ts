@@ -25,13 +25,13 @@ function runner (db: PGlite | Transaction): SqlRunner {
 }
 
 export async function openPgliteStore (options: PgliteStoreOptions = {}): Promise<Store> {
-  const { dataDir, schema } = options
+  const { dataDir } = options
+  const schema = options.schema === undefined ? undefined : assertSchemaName(options.schema)
   if (!isInMemory(dataDir)) await mkdir(dataDir as string, { recursive: true })
   const db = isInMemory(dataDir) ? await PGlite.create() : await PGlite.create(dataDir)
   if (schema !== undefined) {
     // One connection, so a session-level search_path applies to every later statement.
-    const name = assertSchemaName(schema)
-    await db.exec(`CREATE SCHEMA IF NOT EXISTS ${name}; SET search_path TO ${name}`)
+    await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`)
   }
   const client: SqlClient = {
     ...runner(db),

@@ -2,6 +2,7 @@
  * Idempotency-Key header parsing. Accepts the IETF sf-string form (`"…"`) and the bare form.
  * Node joins repeated headers with ", ", which the charset check rejects, so duplicates fail too.
  */
+import { createHash } from 'node:crypto'
 import { idempotencyKeyInvalid } from './errors.ts'
 
 const KEY = /^[A-Za-z0-9._~:-]{16,255}$/
@@ -15,4 +16,9 @@ export function parseIdempotencyKey (header: string | string[] | undefined): str
     throw idempotencyKeyInvalid('Idempotency-Key must be one value of 16 to 255 characters from A-Z a-z 0-9 . _ ~ : -, optionally in double quotes.')
   }
   return key
+}
+
+/** For logs and audit records, which must never carry the key itself. */
+export function idempotencyKeyHash (key: string): string {
+  return createHash('sha256').update(key).digest('hex')
 }

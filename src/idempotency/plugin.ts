@@ -21,6 +21,7 @@ import { isDefinitiveResponse, replayedHeaders, storableBody } from './response-
 
 export const DEFAULT_RETENTION_SECONDS = 24 * 3600
 export const DEFAULT_LEASE_SECONDS = 60
+export const DEFAULT_PURGE_INTERVAL_SECONDS = 300
 export const REPLAYED_HEADER = 'idempotent-replayed'
 
 export type IdempotencyMode = 'required' | 'optional'
@@ -52,6 +53,8 @@ export interface IdempotencyPluginOptions {
   principalOf?: (request: FastifyRequest) => string
   /** Target of the `Link: <…>; rel="describedby"` sent with idempotency-key-missing. */
   docsUrl?: string
+  /** How often expired records are deleted; 0 turns the reaper off. Default 300 s. */
+  purgeIntervalSeconds?: number
 }
 
 interface Claim {
@@ -113,6 +116,15 @@ async function idempotencyPlugin (app: FastifyInstance, options: IdempotencyPlug
   }
 
   app.decorateRequest('idempotency', null)
+
+  const purgeIntervalMs = (options.purgeIntervalSeconds ?? DEFAULT_PURGE_INTERVAL_SECONDS) * 1000
+  const reaper = purgeIntervalMs > 0
+    ? setInterval(() => {
+      store.purgeExpired(now()).then(
+        (purged) => { if (purged > 0) app.log.debug({ purged }, 'purged expired idempotency records') },
+        (error: unknown) => app.log.error({ err: error }, 'purging expired idempotency records failed'))
+    }, purgeIntervalMs).unref()
+    : undefined
 
   app.addHook('preHandler', async (request, reply) => {
     const mode = request.routeOptions.config.idempotency
@@ -195,6 +207,7 @@ async function idempotencyPlugin (app: FastifyInstance, options: IdempotencyPlug
 
   // Registered after the store, so this runs before the store closes (onClose runs in reverse).
   app.addHook('onClose', async () => {
+    clearInterval(reaper)
     const pending = [...unsettled]
     for (const claim of pending) finish(claim)
     await Promise.allSettled(pending.map((claim) => store.release(claim.ref, claim.leaseOwner)))

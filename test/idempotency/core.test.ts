@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseIdempotencyKey } from '../../src/idempotency/key.ts'
+import { idempotencyKeyHash, parseIdempotencyKey } from '../../src/idempotency/key.ts'
 import { bodyClientRequestToken, clientRequestTokenFor, detachedOperation } from '../../src/idempotency/operation.ts'
 import { isDefinitiveResponse, replayedHeaders, storableBody } from '../../src/idempotency/response-policy.ts'
 import { RecoveryPoint } from '../../src/store/store.ts'
@@ -17,6 +17,14 @@ t.test('parseIdempotencyKey', async (t) => {
     t.throws(() => parseIdempotencyKey(value), { name: 'IdempotencyKeyInvalidException', status: 400 }, JSON.stringify(value))
   }
   t.throws(() => parseIdempotencyKey([uuid, uuid]), { name: 'IdempotencyKeyInvalidException' }, 'an array of values')
+})
+
+t.test('idempotencyKeyHash hides the key but is stable', async (t) => {
+  const key = '8e03978e-40d5-43e8-bc93-6894a57f9324'
+  t.match(idempotencyKeyHash(key), /^[0-9a-f]{64}$/)
+  t.equal(idempotencyKeyHash(key), idempotencyKeyHash(key))
+  t.notMatch(idempotencyKeyHash(key), key)
+  t.not(idempotencyKeyHash(key), idempotencyKeyHash(key + 'x'))
 })
 
 t.test('clientRequestTokenFor', async (t) => {

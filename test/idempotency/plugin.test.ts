@@ -424,3 +424,22 @@ t.test('closing the app releases unfinished leases', async (t) => {
   stall.open()
   await pending
 })
+
+t.test('the reaper purges expired records, after which the key counts as new', async (t) => {
+  const clock = manualClock()
+  const h = await harness(t, { now: clock.now, retentionSeconds: 60, purgeIntervalSeconds: 0.05 })
+  const key = newKey()
+  const first = await post(h, key)
+  const ref = { scope: 'anonymous', method: 'POST', route: ASSOCIATE_ROUTE, key }
+  t.ok(await store.idempotency.get(ref), 'stored')
+
+  clock.advance(61_000)
+  const deadline = Date.now() + 5000
+  while (await store.idempotency.get(ref) !== undefined && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  t.equal(await store.idempotency.get(ref), undefined, 'purged')
+  const again = await post(h, key)
+  t.equal(again.headers['idempotent-replayed'], 'false')
+  t.not(again.json().operationId, first.json().operationId)
+})

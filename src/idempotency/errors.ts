@@ -39,3 +39,13 @@ export const idempotencyKeyReused = () => new ServiceError({
   title: 'Idempotency-Key reused with a different request',
   detail: 'This Idempotency-Key was already used for a request with different parameters; use a new key.'
 })
+
+export const idempotencyStoreUnavailable = (cause: unknown) => new ServiceError({
+  status: 503,
+  code: 'ServiceUnavailableException',
+  slug: 'store-unavailable',
+  title: 'Idempotency store unavailable',
+  detail: 'The request was not started because its Idempotency-Key could not be checked; retry it unchanged.',
+  retryAfterSeconds: 1,
+  cause
+})

@@ -11,7 +11,8 @@ import { PROBLEM_TYPE_BASE } from '../errors.ts'
 import { ClaimOutcome, RecoveryPoint } from '../store/store.ts'
 import type { IdempotencyRef, IdempotencyStore, StoredResponse } from '../store/store.ts'
 import {
-  IDEMPOTENCY_KEY_HEADER, idempotencyKeyMissing, idempotencyKeyReused, idempotencyRequestInProgress
+  IDEMPOTENCY_KEY_HEADER, idempotencyKeyMissing, idempotencyKeyReused, idempotencyRequestInProgress,
+  idempotencyStoreUnavailable
 } from './errors.ts'
 import { fingerprint } from './fingerprint.ts'
 import { parseIdempotencyKey } from './key.ts'
@@ -150,6 +151,9 @@ async function idempotencyPlugin (app: FastifyInstance, options: IdempotencyPlug
       leaseUntil: after(leaseMs),
       expiresAt: after(retentionMs),
       operationId: randomUUID()
+    }).catch((error: unknown) => {
+      request.log.error({ err: error }, 'idempotency claim failed')
+      throw idempotencyStoreUnavailable(error)
     })
     if (outcome === ClaimOutcome.MISMATCH) throw idempotencyKeyReused()
     if (outcome === ClaimOutcome.IN_PROGRESS) throw idempotencyRequestInProgress()

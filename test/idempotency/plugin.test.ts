@@ -443,3 +443,18 @@ t.test('the reaper purges expired records, after which the key counts as new', a
   t.equal(again.headers['idempotent-replayed'], 'false')
   t.not(again.json().operationId, first.json().operationId)
 })
+
+t.test('an unreachable store answers 503 with Retry-After and runs nothing', async (t) => {
+  const failing = {
+    idempotency: {
+      ...store.idempotency,
+      claim: async () => { throw new Error('connection refused') }
+    }
+  }
+  const h = await harness(t, { store: failing })
+  const response = await post(h, newKey())
+  t.equal(response.statusCode, 503)
+  t.equal(response.headers['retry-after'], '1')
+  t.equal(response.json().code, 'ServiceUnavailableException')
+  t.equal(h.executions.length, 0)
+})

@@ -1,0 +1,193 @@
+/**
+ * The one Store implementation, written against a tiny SQL client port. PGlite and PostgreSQL
+ * differ only in the client they hand in (see pglite-store.ts and postgres-store.ts).
+ */
+import type { AuditFilter, AuditPage, AuditRecord, AuditStore } from './audit-contract.ts'
+import { decodeCursor, pageSize, toPage } from './cursor.ts'
+import { migrations } from './migrations.ts'
+import {
+  auditSql, idempotencySql, migrationSql, operationSql, ping, toAuditRecord, toIdempotencyRecord, toOperationRecord
+} from './sql.ts'
+import type { AuditRow, IdempotencyRow, OperationRow } from './sql.ts'
+import { ClaimOutcome, IdempotencyState, OperationStatus } from './store.ts'
+import type {
+  ClaimInput, ClaimResult, IdempotencyRecord, IdempotencyRef, IdempotencyStore, MigrationResult, OperationStore, Store
+} from './store.ts'
+
+export interface SqlRunner {
+  /** One statement, with `$n` parameters; resolves to the rows. */
+  query<R = Record<string, unknown>> (text: string, params?: unknown[]): Promise<R[]>
+  /** Several statements, no parameters. */
+  exec (text: string): Promise<void>
+}
+
+export interface SqlClient extends SqlRunner {
+  transaction<T> (fn: (tx: SqlRunner) => Promise<T>): Promise<T>
+  close (): Promise<void>
+}
+
+/** Concurrent deletes and takeovers can make one round lose; a few rounds always settle. */
+const MAX_CLAIM_ROUNDS = 5
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+export function assertSchemaName (schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}: use [a-z_][a-z0-9_]*`)
+  return schema
+}
+
+const refParams = (ref: IdempotencyRef) => [ref.scope, ref.method, ref.route, ref.key]
+
+function isExpired (record: IdempotencyRecord, now: Date): boolean {
+  const leaseLive = record.leaseUntil !== null && record.leaseUntil > now
+  return record.expiresAt <= now && (record.state === IdempotencyState.COMPLETED || !leaseLive)
+}
+
+function sqlIdempotencyStore (db: SqlRunner): IdempotencyStore {
+  const fenced = async (text: string, ref: IdempotencyRef, leaseOwner: string, ...rest: unknown[]) =>
+    (await db.query(text, [...refParams(ref), leaseOwner, ...rest])).length === 1
+
+  return {
+    async claim (input: ClaimInput): Promise<ClaimResult> {
+      const ref = refParams(input)
+      for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+        const [inserted] = await db.query<IdempotencyRow>(idempotencySql.insertClaim, [
+          ...ref, input.fingerprint, input.leaseOwner, input.leaseUntil, input.operationId, input.now, input.expiresAt
+        ])
+        if (inserted !== undefined) return { outcome: ClaimOutcome.CLAIMED, record: toIdempotencyRecord(inserted) }
+
+        const [row] = await db.query<IdempotencyRow>(idempotencySql.select, ref)
+        if (row === undefined) continue
+        const existing = toIdempotencyRecord(row)
+        if (isExpired(existing, input.now)) {
+          await db.query(idempotencySql.deleteIfExpired, [...ref, input.now])
+          continue
+        }
+        if (existing.fingerprint !== input.fingerprint) return { outcome: ClaimOutcome.MISMATCH, record: existing }
+        if (existing.state === IdempotencyState.COMPLETED) return { outcome: ClaimOutcome.COMPLETED, record: existing }
+        if (existing.leaseUntil !== null && existing.leaseUntil > input.now) {
+          return { outcome: ClaimOutcome.IN_PROGRESS, record: existing }
+        }
+        const [taken] = await db.query<IdempotencyRow>(idempotencySql.takeOver, [
+          ...ref, input.leaseOwner, input.leaseUntil, input.fingerprint, input.now, existing.leaseOwner
+        ])
+        if (taken !== undefined) return { outcome: ClaimOutcome.TAKEN_OVER, record: toIdempotencyRecord(taken) }
+      }
+      throw new Error(`idempotency claim did not settle after ${MAX_CLAIM_ROUNDS} rounds`)
+    },
+
+    async get (ref) {
+      const [row] = await db.query<IdempotencyRow>(idempotencySql.select, refParams(ref))
+      return row === undefined ? undefined : toIdempotencyRecord(row)
+    },
+
+    renewLease: (ref, leaseOwner, leaseUntil) => fenced(idempotencySql.renewLease, ref, leaseOwner, leaseUntil),
+    setRecoveryPoint: (ref, leaseOwner, point) => fenced(idempotencySql.setRecoveryPoint, ref, leaseOwner, point),
+    complete: (ref, leaseOwner, response, expiresAt) => fenced(
+      idempotencySql.complete, ref, leaseOwner, response.status, JSON.stringify(response.headers), response.body, expiresAt
+    ),
+    release: (ref, leaseOwner) => fenced(idempotencySql.release, ref, leaseOwner),
+
+    async purgeExpired (now) {
+      const [row] = await db.query<{ n: number }>(idempotencySql.purgeExpired, [now])
+      return row.n
+    }
+  }
+}
+
+function sqlOperationStore (db: SqlRunner): OperationStore {
+  const get = async (id: string) => {
+    if (!UUID.test(id)) return undefined
+    const [row] = await db.query<OperationRow>(operationSql.select, [id])
+    return row === undefined ? undefined : toOperationRecord(row)
+  }
+
+  return {
+    async create (input) {
+      const [inserted] = await db.query<OperationRow>(operationSql.insert, [
+        input.id, input.principal, input.action, input.cluster, input.resource ?? null,
+        input.clientRequestToken ?? null, input.updateId ?? null, input.status ?? OperationStatus.PENDING,
+        JSON.stringify(input.details ?? {}), input.now
+      ])
+      if (inserted !== undefined) return toOperationRecord(inserted)
+      const existing = await get(input.id)
+      if (existing === undefined) throw new Error(`operation ${input.id} vanished while being created`)
+      return existing
+    },
+
+    async update (id, patch) {
+      if (!UUID.test(id)) return undefined
+      const [row] = await db.query<OperationRow>(operationSql.update, [
+        id, patch.status ?? null, patch.resource ?? null, patch.updateId ?? null,
+        'error' in patch, patch.error == null ? null : JSON.stringify(patch.error),
+        JSON.stringify(patch.details ?? {}), patch.now
+      ])
+      return row === undefined ? undefined : toOperationRecord(row)
+    },
+
+    get,
+
+    async listByCluster (query) {
+      const limit = pageSize(query.limit)
+      const after = decodeCursor(query.nextToken, UUID)
+      const rows = await db.query<OperationRow>(operationSql.listByCluster, [
+        query.cluster, query.principal ?? null, after?.time ?? null, after?.id ?? null, limit + 1
+      ])
+      return toPage(rows.map(toOperationRecord), limit, (op) => ({ time: op.createdAt, id: op.id }))
+    }
+  }
+}
+
+function sqlAuditStore (db: SqlRunner): AuditStore {
+  return {
+    async appendAudit (record: AuditRecord): Promise<void> {
+      await db.query(auditSql.insert, [
+        record.id, record.time, record.principal, record.action, record.cluster ?? null, record.resource ?? null,
+        record.outcome, record.status, record.requestId, record.clientRequestToken ?? null, record.awsRequestId ?? null
+      ])
+    },
+
+    async listAudit (filter: AuditFilter): Promise<AuditPage> {
+      const limit = pageSize(filter.limit)
+      const after = decodeCursor(filter.nextToken)
+      const rows = await db.query<AuditRow>(auditSql.list, [
+        filter.principal ?? null, filter.cluster ?? null, filter.action ?? null, filter.outcome ?? null,
+        filter.since ?? null, filter.until ?? null, after?.time ?? null, after?.id ?? null, limit + 1
+      ])
+      return toPage(rows.map(toAuditRecord), limit, (record) => ({ time: record.time, id: record.id }))
+    }
+  }
+}
+
+async function runMigrations (client: SqlClient, schema: string | undefined): Promise<MigrationResult> {
+  return client.transaction(async (tx) => {
+    await tx.query(migrationSql.lock, [`eks-oidc-api:migrate:${schema ?? 'public'}`])
+    if (schema !== undefined) await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${assertSchemaName(schema)}`)
+    await tx.exec(migrationSql.createTable)
+    const done = (await tx.query<{ version: number }>(migrationSql.applied)).map((row) => row.version)
+    const applied: number[] = []
+    for (const migration of migrations) {
+      if (done.includes(migration.version)) continue
+      await tx.exec(migration.sql)
+      await tx.query(migrationSql.record, [migration.version, migration.name])
+      applied.push(migration.version)
+    }
+    return { applied, current: Math.max(0, ...done, ...applied) }
+  })
+}
+
+export function createSqlStore (kind: Store['kind'], client: SqlClient, options: { schema?: string } = {}): Store {
+  const audit = sqlAuditStore(client)
+  return {
+    kind,
+    idempotency: sqlIdempotencyStore(client),
+    operations: sqlOperationStore(client),
+    appendAudit: audit.appendAudit,
+    listAudit: audit.listAudit,
+    migrate: () => runMigrations(client, options.schema),
+    async ping () {
+      await client.query(ping)
+    },
+    close: () => client.close()
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The durable state of the service behind one interface: idempotency records, operation records
+ * and the audit trail. Two implementations (embedded PGlite and PostgreSQL) share the same SQL.
+ * The store holds no clock and no policy: callers pass `now`, lease deadlines and expiry times.
+ */
+import type { AuditStore } from './audit-contract.ts'
+
+export const IdempotencyState = { IN_PROGRESS: 'in_progress', COMPLETED: 'completed' } as const
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- const object and its value type share a name
+export type IdempotencyState = typeof IdempotencyState[keyof typeof IdempotencyState]
+
+/** How far an idempotent request got; a retry re-enters at this point. */
+export const RecoveryPoint = { STARTED: 'started', AWS_CALL_ISSUED: 'aws_call_issued', FINISHED: 'finished' } as const
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- const object and its value type share a name
+export type RecoveryPoint = typeof RecoveryPoint[keyof typeof RecoveryPoint]
+
+export const ClaimOutcome = {
+  CLAIMED: 'claimed',
+  TAKEN_OVER: 'taken_over',
+  IN_PROGRESS: 'in_progress',
+  COMPLETED: 'completed',
+  MISMATCH: 'mismatch'
+} as const
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- const object and its value type share a name
+export type ClaimOutcome = typeof ClaimOutcome[keyof typeof ClaimOutcome]
+
+export const OperationStatus = { PENDING: 'pending', IN_PROGRESS: 'in_progress', SUCCEEDED: 'succeeded', FAILED: 'failed' } as const
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- const object and its value type share a name
+export type OperationStatus = typeof OperationStatus[keyof typeof OperationStatus]
+
+/** Identity of an idempotency record: the client key scoped by principal, method and route template. */
+export interface IdempotencyRef {
+  scope: string
+  method: string
+  route: string
+  key: string
+}
+
+export interface StoredResponse {
+  status: number
+  /** Only whitelisted headers (location, content-type), lower-case names. */
+  headers: Record<string, string>
+  body: string | null
+}
+
+export interface IdempotencyRecord extends IdempotencyRef {
+  fingerprint: string
+  state: IdempotencyState
+  leaseOwner: string | null
+  leaseUntil: Date | null
+  recoveryPoint: RecoveryPoint
+  /** Server-generated UUID, created at the first claim and kept across takeovers. */
+  operationId: string
+  response: StoredResponse | null
+  createdAt: Date
+  expiresAt: Date
+}
+
+export interface ClaimInput extends IdempotencyRef {
+  fingerprint: string
+  /** Random id of this attempt; every later write is fenced by it. */
+  leaseOwner: string
+  now: Date
+  leaseUntil: Date
+  /** Expiry of a new record (claim time + retention). */
+  expiresAt: Date
+  /** Operation id for a new record; ignored when an existing record is taken over. */
+  operationId: string
+}
+
+export interface ClaimResult {
+  outcome: ClaimOutcome
+  /** The record as it stands after the claim (the caller's own on claimed/taken_over). */
+  record: IdempotencyRecord
+}
+
+export interface IdempotencyStore {
+  claim (input: ClaimInput): Promise<ClaimResult>
+  get (ref: IdempotencyRef): Promise<IdempotencyRecord | undefined>
+  /** The write methods below return false when `leaseOwner` no longer holds the record. */
+  renewLease (ref: IdempotencyRef, leaseOwner: string, leaseUntil: Date): Promise<boolean>
+  setRecoveryPoint (ref: IdempotencyRef, leaseOwner: string, point: RecoveryPoint): Promise<boolean>
+  complete (ref: IdempotencyRef, leaseOwner: string, response: StoredResponse, expiresAt: Date): Promise<boolean>
+  /** Drops the lease but keeps the record (and its operation id) so a retry takes over. */
+  release (ref: IdempotencyRef, leaseOwner: string): Promise<boolean>
+  /** Deletes records past `expiresAt` unless a live lease still holds them; returns the count. */
+  purgeExpired (now: Date): Promise<number>
+}
+
+export interface OperationError {
+  code: string
+  message: string
+}
+
+export interface OperationRecord {
+  id: string
+  principal: string
+  /** operationId of the route that started it, e.g. `associateIdentityProviderConfig`. */
+  action: string
+  cluster: string
+  resource: string | null
+  clientRequestToken: string | null
+  /** EKS update id, for asynchronous operations. */
+  updateId: string | null
+  status: OperationStatus
+  error: OperationError | null
+  details: Record<string, unknown>
+  createdAt: Date
+  updatedAt: Date
+}
+
+export interface NewOperation {
+  id: string
+  principal: string
+  action: string
+  cluster: string
+  resource?: string
+  clientRequestToken?: string
+  updateId?: string
+  status?: OperationStatus
+  details?: Record<string, unknown>
+  now: Date
+}
+
+export interface OperationPatch {
+  status?: OperationStatus
+  resource?: string
+  updateId?: string
+  error?: OperationError | null
+  /** Shallow-merged into the stored details. */
+  details?: Record<string, unknown>
+  now: Date
+}
+
+export interface OperationListQuery {
+  cluster: string
+  principal?: string
+  /** 1..100, default 50. */
+  limit?: number
+  nextToken?: string
+}
+
+export interface OperationPage { items: OperationRecord[], nextToken?: string }
+
+export interface OperationStore {
+  /** Idempotent by id: creating an existing id returns the stored record unchanged. */
+  create (input: NewOperation): Promise<OperationRecord>
+  update (id: string, patch: OperationPatch): Promise<OperationRecord | undefined>
+  get (id: string): Promise<OperationRecord | undefined>
+  /** Newest first. */
+  listByCluster (query: OperationListQuery): Promise<OperationPage>
+}
+
+export interface MigrationResult {
+  /** Versions applied by this call (empty when already up to date). */
+  applied: number[]
+  /** Highest version now present. */
+  current: number
+}
+
+export interface Store extends AuditStore {
+  readonly kind: 'pglite' | 'postgres'
+  readonly idempotency: IdempotencyStore
+  readonly operations: OperationStore
+  /** Applies pending migrations; safe to run concurrently from several processes. */
+  migrate (): Promise<MigrationResult>
+  /** Resolves when the database answers; rejects otherwise (for readiness). */
+  ping (): Promise<void>
+  close (): Promise<void>
+}

@@ -4,9 +4,9 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { TSchema } from 'typebox'
 import type { AuditRecord, AuditStore } from '../src/store/audit-contract.ts'
 import { AuditOutcome } from '../src/store/audit-contract.ts'
+import { problems } from './responses.ts'
 
 export const AuditOutcomeSchema = Type.Enum(Object.values(AuditOutcome), {
   description: '`succeeded`, `failed` (an error status), `denied` (401/403) or `replayed` (an idempotent replay).'
@@ -43,26 +43,13 @@ export const ListAuditRecordsQuery = Type.Object({
 }, { additionalProperties: false })
 
 /** Stand-in for the shared Problem schema; the app factory may swap in its own via `problemSchema`. */
-const LocalProblem = Type.Object({
-  type: Type.String(),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.Optional(Type.String()),
-  instance: Type.Optional(Type.String()),
-  code: Type.Optional(Type.String()),
-  errors: Type.Optional(Type.Array(Type.Object({ pointer: Type.String(), detail: Type.String() })))
-}, { description: 'RFC 9457 problem details.' })
-
 export interface AuditRoutesOptions {
   store: AuditStore
-  /** Schema used for the error responses (defaults to a local problem shape). */
-  problemSchema?: TSchema
 }
 
 const toWire = (record: AuditRecord) => ({ ...record, time: record.time.toISOString() })
 
 const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, options) => {
-  const problem = options.problemSchema ?? LocalProblem
   app.get('/audit', {
     config: { auth: { action: 'admin', cluster: 'none' }, audit: false },
     schema: {
@@ -71,7 +58,7 @@ const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, o
       summary: 'List audit records',
       description: 'Lists the audit records of mutating requests, filtered by principal, cluster, action, outcome and time. Needs an `admin` grant on all clusters (`*`).',
       querystring: ListAuditRecordsQuery,
-      response: { 200: AuditRecordPageSchema, 400: problem, 401: problem, 403: problem, 429: problem }
+      response: { 200: AuditRecordPageSchema, ...problems(401, 403, 429) }
     }
   }, async (request) => {
     const { since, until, ...filter } = request.query

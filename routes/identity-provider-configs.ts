@@ -6,7 +6,7 @@ import {
   DescribeIdentityProviderConfigResponse, DisassociateIdentityProviderConfigResponse,
   ListIdentityProviderConfigsResponse, ListQuery
 } from '../schemas/eks.ts'
-import { clientRequestTokenFor } from './client-request-token.ts'
+import { currentOperation } from './operation.ts'
 import { problems } from './responses.ts'
 
 export const ConfigParams = Type.Object({
@@ -54,11 +54,16 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const clientRequestToken = clientRequestTokenFor(request, { required: true })
+    const operation = currentOperation(request)
     const skipIssuerChecks = request.query.skipIssuerChecks ?? false
-    const outcome = await identityProviderConfigs.associate(request.params.name, request.body, { clientRequestToken, skipIssuerChecks })
+    const outcome = await identityProviderConfigs.associate(request.params.name, request.body, { ...operation, skipIssuerChecks })
     reply.code(outcome.kind === 'started' ? 202 : 200).header('location', updateLocation(request.params.name, outcome.update.id))
-    return { update: outcome.update, tags: outcome.tags, ...(outcome.kind === 'started' ? { issuerChecks: outcome.issuerChecks } : {}) }
+    return {
+      update: outcome.update,
+      tags: outcome.tags,
+      operationId: operation.operationId,
+      ...(outcome.kind === 'started' ? { issuerChecks: outcome.issuerChecks } : {})
+    }
   })
 
   app.get('/clusters/:name/identity-provider-configs/:configName', {
@@ -90,10 +95,10 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const clientRequestToken = clientRequestTokenFor(request, { required: false })
-    const update = await identityProviderConfigs.disassociate(request.params.name, request.params.configName, { clientRequestToken })
+    const operation = currentOperation(request)
+    const update = await identityProviderConfigs.disassociate(request.params.name, request.params.configName, operation)
     if (!update) return reply.code(204).send(null)
-    return reply.code(202).header('location', updateLocation(request.params.name, update.id)).send({ update })
+    return reply.code(202).header('location', updateLocation(request.params.name, update.id)).send({ update, operationId: operation.operationId })
   })
 }
 

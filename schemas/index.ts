@@ -4,6 +4,7 @@ import { FieldError, Problem, TagMap } from './common.ts'
 import * as eks from './eks.ts'
 import * as iam from './iam.ts'
 import * as issuers from './issuers.ts'
+import * as operations from './operations.ts'
 import * as tokenReview from '../src/token-review/schemas.ts'
 
 export const sharedSchemas = [
@@ -17,5 +18,6 @@ export const sharedSchemas = [
   issuers.CertificateSummary, issuers.IssuerCheck, issuers.InspectIssuerRequest, issuers.IssuerInspection, issuers.ThumbprintDrift,
   iam.Tag, iam.GetOpenIDConnectProviderResponse, iam.OidcProviderStatus, iam.PutOidcProviderRequest,
   iam.PlannedCall, iam.PutOidcProviderResponse,
+  operations.Operation, operations.OperationPage,
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse
 ]

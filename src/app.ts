@@ -1,30 +1,43 @@
 /**
  * The app factory: a configured Fastify instance that does not listen. Server options (Ajv
  * included) live here so that tests validate exactly as production does.
+ *
+ * Registration order: error handler → security (headers, request ids, rate limit) → auth →
+ * OpenAPI → shared schemas → store, idempotency, operations, audit → services → routes.
  */
 import { readFileSync } from 'node:fs'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
+import auditRoutes from '../routes/audit.ts'
 import clusterRoutes from '../routes/clusters.ts'
 import healthRoutes, { type ReadinessCheck } from '../routes/health.ts'
 import identityProviderConfigRoutes from '../routes/identity-provider-configs.ts'
 import issuerRoutes from '../routes/issuers.ts'
 import oidcProviderRoutes from '../routes/oidc-provider.ts'
+import operationRoutes from '../routes/operations.ts'
 import tokenReviewRoutes from '../routes/token-reviews.ts'
 import updateRoutes from '../routes/updates.ts'
 import { sharedSchemas } from '../schemas/index.ts'
+import { createAuthorizer } from './auth/grants.ts'
+import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './auth/redact.ts'
 import { createAwsClients } from './aws/clients.ts'
 import type { Config } from './config.ts'
-import './fastify-types.ts'
-import errorHandler from './plugins/error-handler.ts'
-import swagger from './plugins/swagger.ts'
 import { egressGuardOptionsFromConfig } from './egress/config.ts'
 import { createEgressGuard, type EgressGuard } from './egress/guard.ts'
+import './fastify-types.ts'
+import idempotency from './idempotency/plugin.ts'
 import { createIssuerInspector } from './issuers/inspect.ts'
 import { createJwksFetcher } from './issuers/jwks.ts'
 import { createThumbprintService } from './issuers/thumbprint.ts'
+import audit from './plugins/audit.ts'
+import auth from './plugins/auth.ts'
+import errorHandler from './plugins/error-handler.ts'
+import operations from './plugins/operations.ts'
+import security, { SECURITY_SERVER_OPTIONS } from './plugins/security.ts'
+import swagger from './plugins/swagger.ts'
 import type { EksPort, IamPort } from './services/aws-ports.ts'
 import { createServices } from './services/index.ts'
+import { createStore, type Store } from './store/index.ts'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -34,21 +47,17 @@ export interface AppDeps {
   iam?: IamPort
   /** Replace the SSRF guard (tests pass one whose allow-list reaches their loopback issuers). */
   egress?: EgressGuard
+  /** Use this store instead of opening one from the config; the caller keeps ownership and closes it. */
+  store?: Store
   logger?: FastifyServerOptions['logger']
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
 export async function buildApp (config: Config, deps: AppDeps = {}) {
   const app = Fastify({
-    logger: deps.logger ?? { level: config.LOG_LEVEL },
+    ...SECURITY_SERVER_OPTIONS,
+    logger: deps.logger ?? { level: config.LOG_LEVEL, redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR } },
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    requestIdHeader: false,
-    genReqId: (request) => {
-      const offered = request.headers['x-request-id']
-      return typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : crypto.randomUUID()
-    },
     ajv: {
       customOptions: {
         // Unknown fields are an error (400), never silently dropped.
@@ -60,33 +69,53 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id)
-  })
-
-  await app.register(swagger, { version })
-  for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(errorHandler)
+  await app.register(security, { rateLimit: config.rateLimit, docsPrefix: '/docs' })
+  if (config.auth.disabled) app.log.warn('authentication is disabled (AUTH_MODE=none): the service only listens on loopback')
+  await app.register(auth, { config: config.auth, publicPrefixes: ['/docs'] })
+  await app.register(swagger, { version, retentionSeconds: config.IDEMPOTENCY_TTL_SECONDS })
+  for (const schema of sharedSchemas) app.addSchema(schema)
+
+  const store = deps.store ?? await openStore(config)
+  if (!deps.store) app.addHook('onClose', async () => store.close())
+  await app.register(idempotency, {
+    store,
+    retentionSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+    leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+    principalOf: (request) => request.principal?.name ?? 'anonymous'
+  })
+  await app.register(operations, { operations: store.operations })
+  await app.register(audit, { store })
 
   const aws = deps.eks && deps.iam ? undefined : createAwsClients(config)
-  const eks = deps.eks ?? aws!.eks
-  const iam = deps.iam ?? aws!.iam
   if (aws) app.addHook('onClose', async () => aws.destroy())
   const egress = deps.egress ?? createConfiguredEgress(config, app.log)
   app.addHook('onClose', async () => egress.close())
   const thumbprints = createThumbprintService({ egress, ttlSeconds: config.THUMBPRINT_CACHE_TTL_SECONDS })
   const issuers = createIssuerInspector({ egress, thumbprints })
-  app.decorate('services', createServices({ eks, iam, thumbprints, issuers, fetchJwks: createJwksFetcher(egress) }))
+  app.decorate('services', createServices({
+    eks: deps.eks ?? aws!.eks,
+    iam: deps.iam ?? aws!.iam,
+    thumbprints,
+    issuers,
+    fetchJwks: createJwksFetcher(egress)
+  }))
 
-  const readinessChecks: Record<string, ReadinessCheck> = {}
+  const readinessChecks: Record<string, ReadinessCheck> = { store: () => store.ping() }
   await app.register(healthRoutes, { readinessChecks })
   await app.register(clusterRoutes)
   await app.register(oidcProviderRoutes)
   await app.register(identityProviderConfigRoutes)
   await app.register(updateRoutes)
+  await app.register(operationRoutes, { operations: store.operations, authorizer: config.auth.disabled ? undefined : createAuthorizer(config.auth.grants) })
   await app.register(issuerRoutes)
   await app.register(tokenReviewRoutes)
+  await app.register(auditRoutes, { store })
   return app
+}
+
+function openStore (config: Config) {
+  return createStore(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.PGLITE_DIR })
 }
 
 function createConfiguredEgress (config: Config, log: { warn (msg: string): void }) {

@@ -1,6 +1,7 @@
 /** The only module that reads the environment and listens. */
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
+import { assertListenAllowed } from './auth/listen-guard.ts'
 import { ConfigError } from './config-spec.ts'
 import { loadConfig } from './config.ts'
 
@@ -12,6 +13,12 @@ async function main () {
     if (!(error instanceof ConfigError)) throw error
     console.error(error.message)
     process.exit(78) // EX_CONFIG
+  }
+  try {
+    assertListenAllowed(config.auth.disabled, config.HOST)
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(78)
   }
   const app = await buildApp(config)
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

@@ -3,14 +3,19 @@ import t from 'tap'
 import { ConfigError } from '../src/config-spec.ts'
 import { configVariables, loadConfig } from '../src/config.ts'
 
-t.test('defaults give a working local configuration', async t => {
-  const config = loadConfig({})
-  t.match(config, { PORT: 3000, HOST: '127.0.0.1', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: 3 })
+t.test('without authentication settings the service refuses to start', async t => {
+  const error = t.throws(() => loadConfig({})) as ConfigError
+  t.match(error.problems.join('\n'), /no authentication configured/)
+})
+
+t.test('defaults give a working local configuration once authentication is explicitly off', async t => {
+  const config = loadConfig({ AUTH_MODE: 'none' })
+  t.match(config, { PORT: 3000, HOST: '127.0.0.1', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: 3, auth: { disabled: true } })
   t.ok(Object.isFrozen(config))
 })
 
 t.test('every bad value is reported at once, each with its rule', async t => {
-  const error = t.throws(() => loadConfig({ PORT: 'abc', AWS_REGION: 'moon', AWS_ENDPOINT_URL_EKS: 'ftp://x', LOG_LEVEL: 'loud', AWS_MAX_ATTEMPTS: '99', TRUST_PROXY: 'maybe' })) as ConfigError
+  const error = t.throws(() => loadConfig({ AUTH_MODE: 'none', PORT: 'abc', AWS_REGION: 'moon', AWS_ENDPOINT_URL_EKS: 'ftp://x', LOG_LEVEL: 'loud', AWS_MAX_ATTEMPTS: '99', TRUST_PROXY: 'maybe' })) as ConfigError
   t.type(error, ConfigError)
   t.same(error.problems.map(p => p.split(' ')[0]), ['PORT', 'LOG_LEVEL', 'TRUST_PROXY', 'AWS_REGION', 'AWS_ENDPOINT_URL_EKS', 'AWS_MAX_ATTEMPTS'])
   t.match(error.message, /PORT must be an integer, got "abc"/)

@@ -6,9 +6,13 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { API_DESCRIPTION } from './api-description.ts'
+import { apiDescription } from './api-description.ts'
 
-export interface SwaggerOptions { version: string }
+export interface SwaggerOptions {
+  version: string
+  /** How long idempotent answers are replayed, published in the API description. */
+  retentionSeconds: number
+}
 
 async function swaggerPlugin (app: FastifyInstance, options: SwaggerOptions) {
   await app.register(swagger, {
@@ -17,9 +21,15 @@ async function swaggerPlugin (app: FastifyInstance, options: SwaggerOptions) {
       info: {
         title: 'eks-oidc-api',
         version: options.version,
-        description: API_DESCRIPTION,
+        description: apiDescription({ retentionSeconds: options.retentionSeconds }),
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' }
       },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A static API token or a JWT from the operator\'s identity provider.' }
+        }
+      },
+      security: [{ bearerAuth: [] }],
       tags: [
         { name: 'clusters', description: 'EKS clusters (ListClusters, DescribeCluster).' },
         { name: 'oidc-provider', description: 'The cluster\'s IAM OpenID Connect provider, for IAM roles for service accounts (IRSA).' },
@@ -27,6 +37,8 @@ async function swaggerPlugin (app: FastifyInstance, options: SwaggerOptions) {
         { name: 'updates', description: 'Asynchronous EKS updates (20 to 40 minutes for identity provider changes).' },
         { name: 'login-diagnosis', description: 'What Kubernetes identity a token gets under a config, why a login fails, and the RBAC binding that matches.' },
         { name: 'issuers', description: 'OIDC issuer inspection: discovery, keys, certificate chain, thumbprints and pre-flight checks.' },
+        { name: 'operations', description: 'This service\'s records of mutating requests.' },
+        { name: 'audit', description: 'The audit trail of mutating requests (admins).' },
         { name: 'health', description: 'Liveness and readiness.' }
       ]
     },

@@ -15,7 +15,11 @@ import type { ClusterService, PageQuery } from './clusters.ts'
 export const OIDC_CONFIG_TYPE = 'oidc'
 
 /** Every request that changes EKS carries an explicit token, so SDK auto-fill never applies. */
-export interface WriteOptions { clientRequestToken: string }
+export interface WriteOptions {
+  clientRequestToken: string
+  /** Records that the EKS write is about to be sent (the idempotency recovery point). */
+  markAwsCallIssued?: () => Promise<void>
+}
 
 export interface AssociateOptions extends WriteOptions {
   /** Skip the network checks of the issuer (for issuers reachable from AWS but not from the service). */
@@ -80,6 +84,7 @@ export class IdentityProviderConfigService {
       if (failed.length) throw preflightError(failed)
     }
 
+    await options.markAwsCallIssued?.()
     const out = await callAws(() => this.#eks.associateIdentityProviderConfig({
       clusterName,
       oidc: request.oidc,
@@ -91,6 +96,7 @@ export class IdentityProviderConfigService {
 
   /** Starts the disassociation; answers null when the config is already gone. */
   async disassociate (clusterName: string, configName: string, options: WriteOptions): Promise<SdkUpdate | null> {
+    await options.markAwsCallIssued?.()
     try {
       const out = await this.#eks.disassociateIdentityProviderConfig({
         clusterName,

@@ -6,12 +6,12 @@
 import type { AuditStore } from './audit-contract.ts'
 
 export const IdempotencyState = { IN_PROGRESS: 'in_progress', COMPLETED: 'completed' } as const
-// eslint-disable-next-line @typescript-eslint/no-redeclare -- const object and its value type share a name
+
 export type IdempotencyState = typeof IdempotencyState[keyof typeof IdempotencyState]
 
 /** How far an idempotent request got; a retry re-enters at this point. */
 export const RecoveryPoint = { STARTED: 'started', AWS_CALL_ISSUED: 'aws_call_issued', FINISHED: 'finished' } as const
-// eslint-disable-next-line @typescript-eslint/no-redeclare -- const object and its value type share a name
+
 export type RecoveryPoint = typeof RecoveryPoint[keyof typeof RecoveryPoint]
 
 export const ClaimOutcome = {
@@ -21,11 +21,11 @@ export const ClaimOutcome = {
   COMPLETED: 'completed',
   MISMATCH: 'mismatch'
 } as const
-// eslint-disable-next-line @typescript-eslint/no-redeclare -- const object and its value type share a name
+
 export type ClaimOutcome = typeof ClaimOutcome[keyof typeof ClaimOutcome]
 
 export const OperationStatus = { PENDING: 'pending', IN_PROGRESS: 'in_progress', SUCCEEDED: 'succeeded', FAILED: 'failed' } as const
-// eslint-disable-next-line @typescript-eslint/no-redeclare -- const object and its value type share a name
+
 export type OperationStatus = typeof OperationStatus[keyof typeof OperationStatus]
 
 /** Identity of an idempotency record: the client key scoped by principal, method and route template. */

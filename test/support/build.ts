@@ -1,15 +1,28 @@
 import type { Test } from 'tap'
 import { buildApp, type AppDeps } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
+import { createStore, type Store } from '../../src/store/index.ts'
 import { createFakeAws, type FakeCluster } from './fake-aws.ts'
+
+/** Test defaults: no authentication (loopback), an in-memory store. */
+export const TEST_ENV = { AUTH_MODE: 'none', PGLITE_DIR: 'memory://', LOG_LEVEL: 'silent' }
+
+let sharedStore: Promise<Store> | undefined
+
+/** One in-memory PGlite per test process: opening one costs about a second. */
+export function testStore (): Promise<Store> {
+  sharedStore ??= createStore({ dataDir: 'memory://' })
+  return sharedStore
+}
 
 /** Builds the app on fake AWS ports, ready, and closed when the test ends. */
 export async function build (t: Test, options: { clusters?: FakeCluster[], deps?: AppDeps, env?: Record<string, string> } = {}) {
   const aws = createFakeAws(options.clusters)
-  const app = await buildApp(loadConfig(options.env ?? {}), { logger: false, eks: aws.eks, iam: aws.iam, ...options.deps })
+  const store = options.deps?.store ?? await testStore()
+  const app = await buildApp(loadConfig({ ...TEST_ENV, ...options.env }), { logger: false, eks: aws.eks, iam: aws.iam, store, ...options.deps })
   await app.ready()
   t.teardown(() => app.close())
-  return { app, aws }
+  return { app, aws, store }
 }
 
 /** Asserts the RFC 9457 shape every error response has, and returns the body. */

@@ -1,7 +1,7 @@
 /**
- * A small app wired like the real one is meant to be: security → auth → audit → routes, with a
- * stand-in problem handler and a few routes shaped like the service's (cluster-scoped reads and
- * writes, an async 202 write, a delete, the audit list, a health check).
+ * A small app wired like the real one: error handler → security → auth → audit → routes, with
+ * a few routes shaped like the service's (cluster-scoped reads and writes, an async 202 write, a
+ * delete, the audit list, a health check).
  */
 import { Writable } from 'node:stream'
 import Fastify from 'fastify'
@@ -18,7 +18,8 @@ import authPlugin from '../../../src/plugins/auth.ts'
 import securityPlugin, { SECURITY_SERVER_OPTIONS } from '../../../src/plugins/security.ts'
 import auditRoutes from '../../../routes/audit.ts'
 import { MemoryAuditStore } from '../../support/memory-audit-store.ts'
-import { installProblemHandler } from './problem-handler.ts'
+import errorHandler from '../../../src/plugins/error-handler.ts'
+import { FieldError, Problem } from '../../../schemas/common.ts'
 
 export const EXISTING_CLUSTERS = new Set(['prod-eu', 'prod-us', 'staging', 'dev-1'])
 
@@ -62,7 +63,9 @@ export async function buildSampleApp (t: Tap, options: SampleAppOptions): Promis
 
   const store = new MemoryAuditStore()
   const handlerCalls = { count: 0 }
-  installProblemHandler(app)
+  await app.register(errorHandler)
+  app.addSchema(FieldError)
+  app.addSchema(Problem)
 
   if (options.docs === true) {
     await app.register(import('@fastify/swagger'), { openapi: { info: { title: 'sample', version: '0.0.0' } } })

@@ -285,6 +285,6 @@ export function preflightError (failed: IssuerCheck[], pointer = '/body/oidc/iss
     title: 'The issuer failed its pre-flight checks',
     detail: failed.map(c => `${c.name}: ${c.reason}`).join('; '),
     errors: failed.map(c => ({ pointer, detail: `${c.name}: ${c.reason}` })),
-    extensions: { checks: failed.map(({ name, reason }) => ({ name, reason })) }
+    extensions: { checks: failed.map(({ name, passed, reason }) => ({ name, passed, reason })) }
   })
 }

@@ -16,10 +16,10 @@ export function parseClusterArn (arn: string): ClusterArnParts {
  * The issuer as IAM keys it: host and path, no scheme, no default port, no trailing slash.
  * A non-default port is kept: it is part of the issuer's identity (only loopback test issuers have one).
  */
-export function issuerHostPath (issuerUrl: string) {
+export function issuerHostPath (issuerUrl: string, options: { withPort: boolean } = { withPort: true }) {
   const url = new URL(issuerUrl)
   const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '')
-  return `${url.hostname.toLowerCase()}${url.port ? ':' + url.port : ''}${path}`
+  return `${url.hostname.toLowerCase()}${url.port && options.withPort ? ':' + url.port : ''}${path}`
 }
 
 /** The `Url` sent to CreateOpenIDConnectProvider: https, never a default port (eksctl adds `:443`; we don't). */
@@ -27,9 +27,10 @@ export function iamProviderUrl (issuerUrl: string) {
   return `https://${issuerHostPath(issuerUrl)}`
 }
 
+/** IAM names the provider by host and path only: its ARN never has a port, even when the Url has one. */
 export function oidcProviderArn (clusterArn: string, issuerUrl: string) {
   const { partition, account } = parseClusterArn(clusterArn)
-  return `arn:${partition}:iam::${account}:oidc-provider/${issuerHostPath(issuerUrl)}`
+  return `arn:${partition}:iam::${account}:oidc-provider/${issuerHostPath(issuerUrl, { withPort: false })}`
 }
 
 /** Compares issuers as IAM and EKS do: scheme-less, default port and trailing slash ignored. */

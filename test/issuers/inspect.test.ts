@@ -65,7 +65,7 @@ t.test('issuer-matches is exact, trailing slash included', async t => {
 
   const failed = await inspector.preflightIssuer(other.issuerUrl)
   t.same(failed.map(c => c.name), ['issuer-matches'])
-  t.match(preflightError(failed), { status: 400, slug: 'issuer-mismatch', extensions: { checks: [{ name: 'issuer-matches' }] } })
+  t.match(preflightError(failed), { status: 400, slug: 'issuer-mismatch', extensions: { checks: [{ name: 'issuer-matches', passed: false }] } })
 })
 
 t.test('broken JWKS: 404, no keys, only encryption keys', async t => {

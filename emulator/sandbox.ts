@@ -1,0 +1,140 @@
+/**
+ * The one-command sandbox (`npm run sandbox`): the emulator seeded from emulator/seed.yaml, and
+ * the service started as a child process (`node src/server.ts`) configured only through its
+ * environment, exactly as in production, pointed at the emulator and trusting its CA.
+ *
+ * Env: PORT (service, default 3000), EMULATOR_PORT (default 0: any free port),
+ * EMULATOR_SEED (default emulator/seed.yaml), EMULATOR_TRANSITION_DELAY_MS (default 5000),
+ * LOG_LEVEL (service, default warn).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { startAwsEmulator, type AwsEmulator } from './aws-emulator.ts'
+import { loadSeedFile } from './seed.ts'
+
+const SERVER_ENTRY = fileURLToPath(new URL('../src/server.ts', import.meta.url))
+const DEFAULT_SEED = fileURLToPath(new URL('./seed.yaml', import.meta.url))
+const READY_TIMEOUT_MS = 30_000
+const STOP_TIMEOUT_MS = 10_000
+
+/** Ambient AWS settings that must not leak into the sandboxed service (it only ever talks to the emulator). */
+const AWS_AMBIENT = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']
+
+/** The service's environment for talking to this emulator: endpoints, dummy credentials, egress to its issuers. */
+export function sandboxServiceEnv (emulator: AwsEmulator): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_EKS: emulator.url,
+    AWS_ENDPOINT_URL_IAM: emulator.url,
+    AWS_REGION: emulator.region,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    EGRESS_ALLOW_LIST: '127.0.0.1',
+    EGRESS_ALLOWED_PORTS: `443,${new URL(emulator.issuerBaseUrl).port}`,
+    EGRESS_CA_FILE: emulator.caFile,
+    // Authentication is off on loopback only; the service refuses AUTH_MODE=none on any other address.
+    AUTH_MODE: 'none',
+    HOST: '127.0.0.1'
+  }
+}
+
+function intFromEnv (name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be an integer from 0 to 65535, got ${raw}`)
+  return value
+}
+
+function childEnv (emulator: AwsEmulator, port: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  for (const name of AWS_AMBIENT) delete env[name]
+  return { ...env, LOG_LEVEL: process.env.LOG_LEVEL || 'warn', ...sandboxServiceEnv(emulator), PORT: String(port) }
+}
+
+async function waitUntilReady (serviceUrl: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the service exited during start (${child.exitCode ?? child.signalCode})`)
+    try {
+      const response = await fetch(`${serviceUrl}/readyz`, { signal: AbortSignal.timeout(1000) })
+      if (response.ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  throw new Error(`the service was not ready within ${READY_TIMEOUT_MS / 1000} s`)
+}
+
+/** What the sandbox prints once both are up; every command works as printed. */
+export function banner (serviceUrl: string, emulator: AwsEmulator, corpIssuerUrl: string | undefined): string {
+  const associate = JSON.stringify({
+    oidc: { identityProviderConfigName: 'corp', issuerUrl: corpIssuerUrl, clientId: 'kubernetes', usernameClaim: 'email', groupsClaim: 'groups', groupsPrefix: 'oidc:' }
+  })
+  return [
+    '',
+    'eks-oidc-api sandbox (no AWS account involved)',
+    `  service        ${serviceUrl}`,
+    `  API docs       ${serviceUrl}/docs`,
+    `  AWS emulator   ${emulator.url}   (EKS, IAM, STS; admin API under /_emulator/)`,
+    `  corp IdP       ${corpIssuerUrl ?? '(not seeded)'}   (an OIDC identity provider to use as issuerUrl)`,
+    `  clusters       ${[...emulator.state.clusters.keys()].join(', ')}`,
+    '',
+    'Try:',
+    `  curl -s ${serviceUrl}/clusters`,
+    `  curl -s -X PUT ${serviceUrl}/clusters/demo/oidc-provider -H 'content-type: application/json' -d '{}'`,
+    `  curl -s -X POST ${serviceUrl}/clusters/demo/identity-provider-configs -H 'content-type: application/json' -H 'Idempotency-Key: sandbox-associate-corp-0001' -d '${associate}'`,
+    '',
+    'Ctrl-C stops everything.',
+    ''
+  ].join('\n')
+}
+
+async function stopChild (child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
+  await exited
+  clearTimeout(timer)
+}
+
+async function main () {
+  const port = intFromEnv('PORT', 3000)
+  const emulator = await startAwsEmulator({
+    port: intFromEnv('EMULATOR_PORT', 0),
+    transitionDelayMs: intFromEnv('EMULATOR_TRANSITION_DELAY_MS', 5000),
+    seed: await loadSeedFile(process.env.EMULATOR_SEED || DEFAULT_SEED)
+  })
+  const serviceUrl = `http://127.0.0.1:${port}`
+  const child = spawn(process.execPath, [SERVER_ENTRY], { env: childEnv(emulator, port), stdio: ['ignore', 'inherit', 'inherit'] })
+
+  let stopping = false
+  const stop = async (exitCode: number) => {
+    if (stopping) return
+    stopping = true
+    await stopChild(child)
+    await emulator.close()
+    if (exitCode === 0) console.log('sandbox: stopped (service and emulator closed)')
+    process.exit(exitCode)
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { stop(0).catch(() => process.exit(1)) })
+  child.once('exit', (code, signal) => {
+    if (stopping) return
+    // Status 0: the service was told to stop (Ctrl-C reaches the whole process group), so stop too.
+    if (code !== 0) console.error(`sandbox: the service stopped unexpectedly (${code ?? signal}); stopping the emulator`)
+    stop(code === 0 ? 0 : 1).catch(() => process.exit(1))
+  })
+
+  try {
+    await waitUntilReady(serviceUrl, child)
+  } catch (error) {
+    console.error(`sandbox: ${(error as Error).message}`)
+    await stop(1)
+    return
+  }
+  console.log(banner(serviceUrl, emulator, emulator.state.identityProviders.get('corp')?.issuerUrl))
+}
+
+if (import.meta.main) await main()

@@ -1,0 +1,150 @@
+/**
+ * `npm run sandbox` end to end: start it as a user would, run the curl commands it prints exactly
+ * as printed, then stop it with Ctrl-C (SIGINT to its process group) or SIGTERM.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import t, { type Test } from 'tap'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const START_TIMEOUT_MS = 40_000
+const STOP_TIMEOUT_MS = 8000
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise(resolve => server.close(resolve))
+  return port
+}
+
+interface Sandbox {
+  child: ChildProcess
+  output: () => string
+  serviceUrl: string
+  emulatorUrl: string
+  corpIssuerUrl: string
+  curls: string[]
+}
+
+/** Starts the sandbox in its own process group and waits for its banner. */
+async function startSandbox (t: Test, command: string, args: string[]): Promise<Sandbox> {
+  const port = await freePort()
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), EMULATOR_TRANSITION_DELAY_MS: '300', LOG_LEVEL: 'warn' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  child.stdout?.on('data', chunk => { output += String(chunk) })
+  child.stderr?.on('data', chunk => { output += String(chunk) })
+  t.teardown(() => {
+    // Only if a check failed before the test stopped it.
+    if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), 'SIGKILL')
+  })
+
+  const deadline = Date.now() + START_TIMEOUT_MS
+  while (!output.includes('Ctrl-C stops everything')) {
+    if (child.exitCode !== null) throw new Error(`the sandbox exited early (${child.exitCode}):\n${output}`)
+    if (Date.now() > deadline) throw new Error(`no banner within ${START_TIMEOUT_MS} ms:\n${output}`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  const field = (label: string) => new RegExp(`^\\s+${label}\\s+(\\S+)`, 'm').exec(output)?.[1] ?? ''
+  return {
+    child,
+    output: () => output,
+    serviceUrl: field('service'),
+    emulatorUrl: field('AWS emulator'),
+    corpIssuerUrl: field('corp IdP'),
+    curls: output.split('\n').map(line => line.trim()).filter(line => line.startsWith('curl '))
+  }
+}
+
+async function waitForExit (child: ChildProcess): Promise<{ code: number | null, signal: string | null, ms: number }> {
+  const started = Date.now()
+  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode, ms: 0 }
+  const timeout = new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('did not exit in time')), STOP_TIMEOUT_MS).unref())
+  const [code, signal] = await Promise.race([once(child, 'exit'), timeout]) as [number | null, string | null]
+  return { code, signal, ms: Date.now() - started }
+}
+
+async function unreachable (url: string) {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(2000) })
+    return false
+  } catch {
+    return true
+  }
+}
+
+/** Nothing of the sandbox is left: no process in its group, neither server answers. */
+async function assertAllStopped (t: Test, sandbox: Sandbox) {
+  const deadline = Date.now() + STOP_TIMEOUT_MS
+  while (groupAlive(sandbox.child.pid as number) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+  t.notOk(groupAlive(sandbox.child.pid as number), 'no process of the sandbox is left (the service child included)')
+  t.ok(await unreachable(`${sandbox.serviceUrl}/healthz`), 'the service no longer answers')
+  t.ok(await unreachable(`${sandbox.emulatorUrl}/_emulator/info`), 'the emulator no longer answers')
+}
+
+function groupAlive (pgid: number) {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const run = promisify(execFile)
+
+t.test('npm run sandbox: banner, the printed curl commands work as printed, Ctrl-C stops everything', async t => {
+  const sandbox = await startSandbox(t, 'npx', ['node', 'emulator/sandbox.ts'])
+  t.match(sandbox.serviceUrl, /^http:\/\/127\.0\.0\.1:\d+$/, 'prints the service URL')
+  t.match(sandbox.emulatorUrl, /^http:\/\/127\.0\.0\.1:\d+$/, 'prints the emulator URL')
+  t.match(sandbox.corpIssuerUrl, /^https:\/\/127\.0\.0\.1:\d+\/idp\/corp$/, 'prints the corp issuer URL')
+  t.ok(sandbox.output().includes(`${sandbox.serviceUrl}/docs`), 'prints the docs URL')
+  t.equal(sandbox.curls.length, 3, 'prints three curl commands')
+
+  const docs = await fetch(`${sandbox.serviceUrl}/docs`, { signal: AbortSignal.timeout(5000) })
+  t.equal(docs.status, 200, 'the docs URL answers')
+  const info = await (await fetch(`${sandbox.emulatorUrl}/_emulator/info`, { signal: AbortSignal.timeout(5000) })).json() as { transitionDelayMs: number }
+  t.equal(info.transitionDelayMs, 300, 'EMULATOR_TRANSITION_DELAY_MS reaches the emulator')
+
+  const answers = []
+  for (const curl of sandbox.curls) {
+    const { stdout } = await run('sh', ['-c', curl], { timeout: 15_000 })
+    answers.push(JSON.parse(stdout))
+  }
+  const [clusters, provider, associate] = answers
+  t.same(clusters, { clusters: ['analytics-dev', 'demo', 'payments-prod'] }, 'lists the seeded clusters')
+  t.match(provider, { clusterName: 'demo', exists: true, changes: [{ operation: 'CreateOpenIDConnectProvider' }] }, 'creates the IRSA provider')
+  t.match(associate, { update: { type: 'AssociateIdentityProviderConfig', status: 'InProgress' }, issuerChecks: 'passed' }, 'associates corp after the issuer checks passed')
+
+  const emulatorClusters = await (await fetch(`${sandbox.emulatorUrl}/_emulator/clusters`, { signal: AbortSignal.timeout(5000) })).json() as { clusters: Array<{ name: string, identityProviderConfigs: unknown[] }> }
+  t.equal(emulatorClusters.clusters.find(c => c.name === 'demo')?.identityProviderConfigs.length, 1, 'the association reached the emulator')
+
+  // Ctrl-C in a terminal signals the whole foreground process group: npm, sh, the sandbox and the service.
+  process.kill(-(sandbox.child.pid as number), 'SIGINT')
+  const exit = await waitForExit(sandbox.child)
+  // npm re-raises the SIGINT its child saw, so npx itself ends by that signal; what counts is the sandbox's own clean stop.
+  t.ok(exit.code === 0 || exit.signal === 'SIGINT', `npx ends within ${STOP_TIMEOUT_MS} ms (${exit.code ?? exit.signal}, in ${exit.ms} ms)`)
+  t.match(sandbox.output(), /sandbox: stopped/, 'the sandbox closed the service and the emulator')
+  await assertAllStopped(t, sandbox)
+})
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  t.test(`${signal} to the sandbox process alone stops its service child and the emulator, exit status 0`, async t => {
+    const sandbox = await startSandbox(t, process.execPath, ['emulator/sandbox.ts'])
+    const health = await fetch(`${sandbox.serviceUrl}/healthz`, { signal: AbortSignal.timeout(5000) })
+    t.equal(health.status, 200, 'the service is up')
+
+    sandbox.child.kill(signal)
+    const exit = await waitForExit(sandbox.child)
+    t.equal(exit.code, 0, `exits with status 0 (in ${exit.ms} ms)`)
+    await assertAllStopped(t, sandbox)
+  })
+}

@@ -70,7 +70,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   await app.register(clusterRoutes)
   await app.register(oidcProviderRoutes)
   await app.register(identityProviderConfigRoutes)
-  await app.register(updateRoutes)
+  await app.register(updateRoutes, { config })
   return app
 }
 

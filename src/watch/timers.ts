@@ -13,8 +13,8 @@ export interface Timers {
 export const systemTimers: Timers = {
   now: () => Date.now(),
   setTimeout (callback, ms) {
-    // Watch timers never keep the process alive on their own: the HTTP server does.
-    return setTimeout(callback, ms).unref()
+    // Not unref'd: each timer serves a pending request, and close() clears them all.
+    return setTimeout(callback, ms)
   },
   clearTimeout (handle) {
     clearTimeout(handle as NodeJS.Timeout)

@@ -106,7 +106,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   await app.register(clusterRoutes)
   await app.register(oidcProviderRoutes)
   await app.register(identityProviderConfigRoutes)
-  await app.register(updateRoutes)
+  await app.register(updateRoutes, { config })
   await app.register(operationRoutes, { operations: store.operations, authorizer: config.auth.disabled ? undefined : createAuthorizer(config.auth.grants) })
   await app.register(issuerRoutes)
   await app.register(tokenReviewRoutes)

@@ -40,7 +40,11 @@ export const configVariables = {
   EGRESS_CA_FILE: text({ example: '/etc/ssl/private-ca.pem', description: 'PEM file of extra CA certificates to trust when fetching issuers (e.g. a private CA, or the sandbox emulator\'s CA).' }),
   EGRESS_TIMEOUT_MS: integer({ min: 100, max: 60_000, defaultValue: 5000, description: 'Deadline of each issuer fetch or TLS handshake, in milliseconds.' }),
   EGRESS_MAX_BODY_BYTES: integer({ min: 1024, max: 10_485_760, defaultValue: 262_144, description: 'Largest discovery document or JWKS read from an issuer, in bytes.' }),
-  THUMBPRINT_CACHE_TTL_SECONDS: integer({ min: 0, max: 3600, defaultValue: 60, description: 'How long an issuer host\'s certificate chain and thumbprint are reused (0: no cache; concurrent requests still share one handshake).' })
+  THUMBPRINT_CACHE_TTL_SECONDS: integer({ min: 0, max: 3600, defaultValue: 60, description: 'How long an issuer host\'s certificate chain and thumbprint are reused (0: no cache; concurrent requests still share one handshake).' }),
+  WATCH_POLL_INTERVAL_MS: integer({ min: 1, max: 300_000, defaultValue: 5000, description: 'First interval between DescribeUpdate calls for a watched update (`?wait=` and event streams), in milliseconds; it grows ×1.5 per poll up to WATCH_MAX_POLL_INTERVAL_MS. One poll loop per update serves every watcher. Tiny values are for tests only.' }),
+  WATCH_MAX_POLL_INTERVAL_MS: integer({ min: 1, max: 600_000, defaultValue: 30_000, description: 'Longest interval between DescribeUpdate calls for a watched update, in milliseconds (throttling backs off up to it too).' }),
+  WATCH_MAX_SECONDS: integer({ min: 1, max: 86_400, defaultValue: 3600, description: 'Longest life of an update event stream (`Accept: text/event-stream`), in seconds; it then ends with an `end` event (reason `max-duration`) and the client reconnects.' }),
+  WATCH_HEARTBEAT_MS: integer({ min: 10, max: 300_000, defaultValue: 15_000, description: 'Interval of the heartbeat comment on update event streams, in milliseconds, so proxies keep idle streams open.' })
 }
 
 export type Config = Readonly<ReturnType<typeof readConfigVariables> & { auth: AuthConfig, rateLimit: RateLimitConfig }>

@@ -151,6 +151,12 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     calls,
     providers,
     configs,
+    /** Ends an update as EKS does 20 to 40 minutes after the request. */
+    completeUpdate (id: string, status: UpdateStatus = 'Successful') {
+      const update = updates.get(id)
+      if (!update) throw new Error(`no fake update ${id}`)
+      update.status = status
+    },
     /** Operations called, in order, optionally only those after `since`. */
     operations: (since = 0) => calls.slice(since).map(c => c.operation)
   }

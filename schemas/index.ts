@@ -2,6 +2,7 @@
  * OpenAPI document lists them as components. Order matters: referenced schemas come first. */
 import { FieldError, Problem, TagMap } from './common.ts'
 import * as eks from './eks.ts'
+import * as fleet from './fleet.ts'
 import * as iam from './iam.ts'
 
 export const sharedSchemas = [
@@ -13,5 +14,6 @@ export const sharedSchemas = [
   eks.OidcIdentityProviderConfig, eks.DescribeIdentityProviderConfigResponse,
   eks.DisassociateIdentityProviderConfigResponse, eks.ListUpdatesResponse, eks.DescribeUpdateResponse,
   iam.Tag, iam.GetOpenIDConnectProviderResponse, iam.OidcProviderStatus, iam.PutOidcProviderRequest,
-  iam.PlannedCall, iam.PutOidcProviderResponse
+  iam.PlannedCall, iam.PutOidcProviderResponse,
+  fleet.FleetPartError, fleet.ThumbprintDrift, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse
 ]

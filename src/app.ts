@@ -14,9 +14,15 @@ import { sharedSchemas } from '../schemas/index.ts'
 import { createAwsClients } from './aws/clients.ts'
 import type { Config } from './config.ts'
 import './fastify-types.ts'
+import { FleetService } from './fleet/fleet-service.ts'
+import { instrumentEks, instrumentIam } from './observability/instrument-aws.ts'
+import { ServiceMetrics } from './observability/metrics.ts'
 import errorHandler from './plugins/error-handler.ts'
+import lifecycle from './plugins/lifecycle.ts'
+import metricsPlugin from './plugins/metrics.ts'
 import swagger from './plugins/swagger.ts'
 import type { EksPort, IamPort } from './services/aws-ports.ts'
+import { ClusterCache } from './services/clusters.ts'
 import { createServices } from './services/index.ts'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -26,6 +32,8 @@ export interface AppDeps {
   eks?: EksPort
   iam?: IamPort
   logger?: FastifyServerOptions['logger']
+  /** Fresh metrics per app by default; tests may pass one without default process metrics. */
+  metrics?: ServiceMetrics
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -35,6 +43,8 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     logger: deps.logger ?? { level: config.LOG_LEVEL },
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
+    // The lifecycle plugin answers requests arriving during shutdown with a 503 problem instead.
+    return503OnClosing: false,
     requestIdHeader: false,
     genReqId: (request) => {
       const offered = request.headers['x-request-id']
@@ -58,16 +68,33 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   await app.register(swagger, { version })
   for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(errorHandler)
+  const metrics = deps.metrics ?? new ServiceMetrics()
+  await app.register(metricsPlugin, { metrics })
+  const readinessChecks: Record<string, ReadinessCheck> = {}
+  await app.register(lifecycle, {
+    readinessChecks,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    maxEventLoopUtilization: config.MAX_EVENT_LOOP_UTILIZATION,
+    maxHeapBytes: config.MAX_HEAP_BYTES,
+    maxRssBytes: config.MAX_RSS_BYTES
+  })
 
   const aws = deps.eks && deps.iam ? undefined : createAwsClients(config)
-  const eks = deps.eks ?? aws!.eks
-  const iam = deps.iam ?? aws!.iam
+  const eks = instrumentEks(deps.eks ?? aws!.eks, metrics, app.log)
+  const iam = instrumentIam(deps.iam ?? aws!.iam, metrics, app.log)
   if (aws) app.addHook('onClose', async () => aws.destroy())
-  app.decorate('services', createServices({ eks, iam }))
+  const clusterCache = new ClusterCache({ ttlMs: config.CLUSTER_CACHE_TTL_SECONDS * 1000, max: config.CLUSTER_CACHE_MAX, onEvent: metrics.countCacheEvent })
+  app.decorate('services', createServices({ eks, iam, clusterCache }))
+  const fleet = new FleetService({
+    eks,
+    iam,
+    clusterCache,
+    limits: { concurrency: config.FLEET_CONCURRENCY, initialRate: config.FLEET_RATE_PER_SECOND, maxRate: config.FLEET_MAX_RATE_PER_SECOND },
+    onCacheEvent: metrics.countCacheEvent
+  })
 
-  const readinessChecks: Record<string, ReadinessCheck> = {}
   await app.register(healthRoutes, { readinessChecks })
-  await app.register(clusterRoutes)
+  await app.register(clusterRoutes, { fleet })
   await app.register(oidcProviderRoutes)
   await app.register(identityProviderConfigRoutes)
   await app.register(updateRoutes)

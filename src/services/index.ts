@@ -1,5 +1,5 @@
 import type { EksPort, IamPort } from './aws-ports.ts'
-import { ClusterService } from './clusters.ts'
+import { type ClusterCache, ClusterService } from './clusters.ts'
 import { IdentityProviderConfigService } from './identity-provider-configs.ts'
 import { OidcProviderService } from './oidc-provider.ts'
 
@@ -9,8 +9,8 @@ export interface AppServices {
   identityProviderConfigs: IdentityProviderConfigService
 }
 
-export function createServices (deps: { eks: EksPort, iam: IamPort }): AppServices {
-  const clusters = new ClusterService({ eks: deps.eks })
+export function createServices (deps: { eks: EksPort, iam: IamPort, clusterCache?: ClusterCache }): AppServices {
+  const clusters = new ClusterService({ eks: deps.eks, cache: deps.clusterCache })
   return {
     clusters,
     oidcProvider: new OidcProviderService({ iam: deps.iam, clusters }),

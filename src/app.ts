@@ -73,6 +73,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   const readinessChecks: Record<string, ReadinessCheck> = {}
   await app.register(lifecycle, {
     readinessChecks,
+    drainMs: Math.min(config.SHUTDOWN_DRAIN_MS, config.SHUTDOWN_DELAY_MS / 2),
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
     maxEventLoopUtilization: config.MAX_EVENT_LOOP_UTILIZATION,
     maxHeapBytes: config.MAX_HEAP_BYTES,

@@ -17,6 +17,7 @@ export const configVariables = {
   AWS_CONNECT_TIMEOUT_MS: integer({ min: 100, max: 60_000, defaultValue: 3000, description: 'Connection timeout of AWS calls, in milliseconds.' }),
   AWS_REQUEST_TIMEOUT_MS: integer({ min: 100, max: 120_000, defaultValue: 10_000, description: 'Per-attempt timeout of AWS calls, in milliseconds.' }),
   SHUTDOWN_DELAY_MS: integer({ min: 0, max: 600_000, defaultValue: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take to finish before the process exits anyway (exit code 1). Keep it below the orchestrator\'s grace period.' }),
+  SHUTDOWN_DRAIN_MS: integer({ min: 0, max: 60_000, defaultValue: 1000, description: 'At shutdown, how long open keep-alive connections may drain (each gets its next answer, a 503 problem, with Connection: close) before idle ones are closed; part of SHUTDOWN_DELAY_MS.' }),
   MAX_EVENT_LOOP_DELAY_MS: integer({ min: 0, max: 60_000, defaultValue: 1000, description: 'Overload: answer 503 (with Retry-After) while the mean event-loop delay is above this, in milliseconds. 0 turns the check off.' }),
   MAX_EVENT_LOOP_UTILIZATION: decimal({ min: 0, max: 1, defaultValue: 0.98, description: 'Overload: answer 503 while event-loop utilisation (0 to 1) is above this. 0 turns the check off.' }),
   MAX_HEAP_BYTES: integer({ min: 0, max: Number.MAX_SAFE_INTEGER, defaultValue: 0, description: 'Overload: answer 503 while the used V8 heap is above this many bytes. 0 (default) turns the check off.' }),

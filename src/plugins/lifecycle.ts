@@ -20,6 +20,12 @@ export interface LifecycleOptions {
   maxEventLoopUtilization: number
   maxHeapBytes: number
   maxRssBytes: number
+  /**
+   * After shutdown begins and before the listener closes, how long connections may drain: each
+   * gets its next answer with `Connection: close`. Closing an idle keep-alive connection at once
+   * would reset a request the client is sending on it at that moment.
+   */
+  drainMs: number
   /** How often load is sampled (under-pressure's default 1000 ms). */
   sampleIntervalMs?: number
   retryAfterSeconds?: number
@@ -46,10 +52,33 @@ const overloaded = (type: string, retryAfterSeconds: number) => new ServiceError
   retryAfterSeconds
 })
 
+/** Counts open connections and tells when none are left. */
+function trackConnections (app: FastifyInstance) {
+  let open = 0
+  let onEmpty: (() => void) | undefined
+  app.server.on('connection', socket => {
+    open++
+    socket.once('close', () => {
+      if (--open === 0) onEmpty?.()
+    })
+  })
+  return {
+    drained: (timeoutMs: number) => new Promise<void>(resolve => {
+      if (open === 0) return resolve()
+      const timer = setTimeout(resolve, timeoutMs)
+      onEmpty = () => { clearTimeout(timer); resolve() }
+    })
+  }
+}
+
 async function lifecycle (app: FastifyInstance, options: LifecycleOptions) {
   let closing = false
+  const connections = trackConnections(app)
   // Fastify 5 runs preClose right after it stops routing normally, before the server stops listening.
-  app.addHook('preClose', async () => { closing = true })
+  app.addHook('preClose', async () => {
+    closing = true
+    if (app.server.listening) await connections.drained(options.drainMs)
+  })
   options.readinessChecks.shutdown = async () => {
     if (closing) throw new Error('shutting down')
   }
@@ -60,6 +89,12 @@ async function lifecycle (app: FastifyInstance, options: LifecycleOptions) {
     if (!closing || isHealthRoute(request)) return
     reply.header('connection', 'close')
     return sendProblem(request, reply, shuttingDown())
+  })
+
+  // Requests that were already running when shutdown began end their connection too; otherwise
+  // the keep-alive socket stays open and the server waits for it until keepAliveTimeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close')
   })
 
   const retryAfterSeconds = options.retryAfterSeconds ?? 5

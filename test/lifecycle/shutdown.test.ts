@@ -2,55 +2,54 @@ import t from 'tap'
 import { Client } from 'undici'
 import { build } from '../support/build.ts'
 
+async function get (client: Client, path: string) {
+  const response = await client.request({ method: 'GET', path })
+  return { status: response.statusCode, headers: response.headers, body: await response.body.json() as Record<string, unknown> }
+}
+
 /**
- * During close() the server no longer accepts connections, so a "new request" can only arrive on
- * a connection that is busy with an in-flight request: each client pipelines its second request
- * behind a slow first one, after close() has started.
+ * During close() new requests arrive on keep-alive connections opened before it (the listener
+ * stays open only for the drain), so each client here opens its connection first.
  */
 t.test('once close() starts: readiness fails, new requests get a 503 problem with Connection: close, in-flight requests finish', async t => {
   const { app, aws } = await build(t)
   let releaseList!: () => void
   const listing = new Promise<void>(resolve => { releaseList = resolve })
-  let listCalls = 0
+  const listStarted = Promise.withResolvers<void>()
   const originalList = aws.eks.listClusters
   aws.eks.listClusters = async (input) => {
-    listCalls++
+    listStarted.resolve()
     await listing
     return originalList(input)
   }
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
-  const clients = [new Client(address, { pipelining: 2 }), new Client(address, { pipelining: 2 })]
-  t.teardown(() => Promise.all(clients.map(c => c.destroy())))
+  const [busy, idleForApi, idleForProbe] = [new Client(address), new Client(address), new Client(address)]
+  t.teardown(() => Promise.all([busy, idleForApi, idleForProbe].map(c => c.destroy())))
 
-  const ready = await clients[0].request({ method: 'GET', path: '/readyz' })
-  t.equal(ready.statusCode, 200, 'ready before shutdown')
-  await ready.body.dump()
+  t.equal((await get(idleForProbe, '/readyz')).status, 200, 'ready before shutdown')
+  t.equal((await get(idleForApi, '/healthz')).status, 200)
 
-  const inFlight = clients.map(c => c.request({ method: 'GET', path: '/clusters' }))
-  while (listCalls < 2) await new Promise(resolve => setTimeout(resolve, 5))
+  const inFlight = get(busy, '/clusters')
+  await listStarted.promise
   const closed = app.close()
   await new Promise(resolve => setTimeout(resolve, 20))
 
-  const refused = clients[0].request({ method: 'GET', path: '/clusters/demo' })
-  const readiness = clients[1].request({ method: 'GET', path: '/readyz' })
-  releaseList()
-
-  for (const [i, pending] of inFlight.entries()) {
-    const finished = await pending
-    t.equal(finished.statusCode, 200, `in-flight request ${i} finished normally`)
-    t.same(await finished.body.json(), { clusters: ['demo'] })
-  }
-
-  const problem = await refused
-  t.equal(problem.statusCode, 503)
-  t.match(problem.headers['content-type'], /^application\/problem\+json/)
-  t.equal(problem.headers.connection, 'close', 'Connection: close')
-  t.equal(problem.headers['retry-after'], '1')
-  t.match(await problem.body.json(), { type: 'https://eks-oidc-api.dev/problems/shutting-down', status: 503, code: 'ServiceShuttingDown', requestId: String })
+  const refused = await get(idleForApi, '/clusters/demo')
+  t.equal(refused.status, 503)
+  t.match(refused.headers['content-type'], /^application\/problem\+json/)
+  t.equal(refused.headers.connection, 'close', 'Connection: close')
+  t.equal(refused.headers['retry-after'], '1')
+  t.match(refused.body, { type: 'https://eks-oidc-api.dev/problems/shutting-down', status: 503, code: 'ServiceShuttingDown', requestId: String })
   t.notOk(aws.calls.some(c => c.operation === 'DescribeCluster'), 'the refused request made no AWS call')
 
-  const notReady = await readiness
-  t.equal(notReady.statusCode, 503, 'readiness fails')
-  t.match(await notReady.body.json(), { status: 'not-ready', checks: { shutdown: 'shutting down' } })
+  const notReady = await get(idleForProbe, '/readyz')
+  t.equal(notReady.status, 503, 'readiness fails')
+  t.match(notReady.body, { status: 'not-ready', checks: { shutdown: 'shutting down' } })
+
+  releaseList()
+  const finished = await inFlight
+  t.equal(finished.status, 200, 'the in-flight request finished normally')
+  t.same(finished.body, { clusters: ['demo'] })
+  t.equal(finished.headers.connection, 'close', 'and closed its connection')
   await closed
 })

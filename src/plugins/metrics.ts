@@ -28,7 +28,7 @@ async function metricsPlugin (app: FastifyInstance, options: MetricsPluginOption
   app.decorate('metrics', metrics)
 
   app.addHook('onRequest', enterRequestContext)
-  // Body parsing continues in the socket's async context, which loses the store: enter it again.
+  // Entered again after body parsing: stream callbacks need not run in the request's context.
   app.addHook('preValidation', enterRequestContext)
 
   app.addHook('onResponse', async (request, reply) => {

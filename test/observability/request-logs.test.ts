@@ -1,10 +1,11 @@
 import t from 'tap'
 import { request } from 'undici'
 import { build } from '../support/build.ts'
+import type { FakeCluster } from '../support/fake-aws.ts'
 
 interface LogLine { level: number, msg: string, reqId?: string, service?: string, operation?: string, outcome?: string, ms?: number, attempts?: number, awsRequestId?: string, error?: string }
 
-async function buildWithLogs (t: Parameters<typeof build>[0], clusters?: Parameters<typeof build>[1]['clusters']) {
+async function buildWithLogs (t: Parameters<typeof build>[0], clusters?: FakeCluster[]) {
   const lines: LogLine[] = []
   const stream = { write: (line: string) => { lines.push(JSON.parse(line)) } }
   const built = await build(t, { clusters, deps: { logger: { level: 'debug', stream } } })

@@ -44,7 +44,8 @@ export class AimdLimiter {
   readonly #random: () => number
   #rate: number
   #nextSlotAt = -Infinity
-  #lastDecreaseAt = -Infinity
+  /** Bumped by every decrease; a call remembers the epoch its slot was granted in. */
+  #epoch = 0
   #inFlight = 0
   readonly #waiting: Array<() => void> = []
   readonly #stats = { lowestRate: 0, calls: 0, throttles: 0, decreases: 0, retries: 0, maxInFlightSeen: 0 }
@@ -74,8 +75,7 @@ export class AimdLimiter {
 
   async run<T> (call: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      await this.#acquire()
-      const startedAt = this.#clock.now()
+      const epoch = await this.#acquire()
       try {
         const result = await call()
         this.#increase()
@@ -83,7 +83,7 @@ export class AimdLimiter {
       } catch (error) {
         if (!this.#options.isThrottle(error)) throw error
         this.#stats.throttles++
-        this.#decrease(startedAt)
+        this.#decrease(epoch)
         if (attempt >= this.#options.maxThrottleRetries) throw error
       } finally {
         this.#release()
@@ -93,7 +93,8 @@ export class AimdLimiter {
     }
   }
 
-  async #acquire () {
+  /** Waits for a concurrency slot and a pacing slot; answers the epoch the slot belongs to. */
+  async #acquire (): Promise<number> {
     if (this.#inFlight < this.#options.maxConcurrency) {
       this.#inFlight++
     } else {
@@ -102,10 +103,12 @@ export class AimdLimiter {
     }
     this.#stats.calls++
     this.#stats.maxInFlightSeen = Math.max(this.#stats.maxInFlightSeen, this.#inFlight)
+    const epoch = this.#epoch
     const now = this.#clock.now()
     const slotAt = Math.max(now, this.#nextSlotAt)
     this.#nextSlotAt = slotAt + 1000 / this.#rate
     if (slotAt > now) await this.#clock.sleep(slotAt - now)
+    return epoch
   }
 
   #release () {
@@ -119,13 +122,13 @@ export class AimdLimiter {
   }
 
   /**
-   * Only a call started after the last decrease may decrease again: the calls already in flight
-   * at the old rate are throttled together, and one congestion event must halve the rate once.
+   * Only a call granted its slot after the last decrease may decrease again: the calls already
+   * scheduled at the old rate are throttled together, and one congestion event halves the rate once.
    */
-  #decrease (startedAt: number) {
-    if (startedAt < this.#lastDecreaseAt) return
+  #decrease (epoch: number) {
+    if (epoch !== this.#epoch) return
     const now = this.#clock.now()
-    this.#lastDecreaseAt = now
+    this.#epoch++
     this.#rate = Math.max(this.#options.minRate, this.#rate * this.#options.multiplicativeDecrease)
     this.#stats.decreases++
     this.#stats.lowestRate = Math.min(this.#stats.lowestRate, this.#rate)

@@ -32,7 +32,7 @@ export interface AppDeps {
   eks?: EksPort
   iam?: IamPort
   logger?: FastifyServerOptions['logger']
-  /** Fresh metrics per app by default; tests may pass one without default process metrics. */
+  /** Metrics to record into; by default a fresh registry per app. */
   metrics?: ServiceMetrics
 }
 

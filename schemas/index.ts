@@ -2,6 +2,7 @@
  * OpenAPI document lists them as components. Order matters: referenced schemas come first. */
 import { FieldError, Problem, TagMap } from './common.ts'
 import * as eks from './eks.ts'
+import * as fleet from './fleet.ts'
 import * as iam from './iam.ts'
 import * as issuers from './issuers.ts'
 import * as operations from './operations.ts'
@@ -19,5 +20,6 @@ export const sharedSchemas = [
   iam.Tag, iam.GetOpenIDConnectProviderResponse, iam.OidcProviderStatus, iam.PutOidcProviderRequest,
   iam.PlannedCall, iam.PutOidcProviderResponse,
   operations.Operation, operations.OperationPage,
-  tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse
+  tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,
+  fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse
 ]

@@ -31,11 +31,17 @@ import { createJwksFetcher } from './issuers/jwks.ts'
 import { createThumbprintService } from './issuers/thumbprint.ts'
 import audit from './plugins/audit.ts'
 import auth from './plugins/auth.ts'
-import errorHandler from './plugins/error-handler.ts'
 import operations from './plugins/operations.ts'
 import security, { SECURITY_SERVER_OPTIONS } from './plugins/security.ts'
+import { FleetService } from './fleet/fleet-service.ts'
+import { instrumentEks, instrumentIam } from './observability/instrument-aws.ts'
+import { ServiceMetrics } from './observability/metrics.ts'
+import errorHandler from './plugins/error-handler.ts'
+import lifecycle from './plugins/lifecycle.ts'
+import metricsPlugin from './plugins/metrics.ts'
 import swagger from './plugins/swagger.ts'
 import type { EksPort, IamPort } from './services/aws-ports.ts'
+import { ClusterCache } from './services/clusters.ts'
 import { createServices } from './services/index.ts'
 import { createStore, type Store } from './store/index.ts'
 
@@ -50,6 +56,8 @@ export interface AppDeps {
   /** Use this store instead of opening one from the config; the caller keeps ownership and closes it. */
   store?: Store
   logger?: FastifyServerOptions['logger']
+  /** Metrics to record into; by default a fresh registry per app. */
+  metrics?: ServiceMetrics
 }
 
 export async function buildApp (config: Config, deps: AppDeps = {}) {
@@ -58,6 +66,8 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     logger: deps.logger ?? { level: config.LOG_LEVEL, redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR } },
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
+    // The lifecycle plugin answers requests arriving during shutdown with a 503 problem instead.
+    return503OnClosing: false,
     ajv: {
       customOptions: {
         // Unknown fields are an error (400), never silently dropped.
@@ -70,6 +80,17 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(errorHandler)
+  const metrics = deps.metrics ?? new ServiceMetrics()
+  await app.register(metricsPlugin, { metrics })
+  const readinessChecks: Record<string, ReadinessCheck> = {}
+  await app.register(lifecycle, {
+    readinessChecks,
+    drainMs: Math.min(config.SHUTDOWN_DRAIN_MS, config.SHUTDOWN_DELAY_MS / 2),
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    maxEventLoopUtilization: config.MAX_EVENT_LOOP_UTILIZATION,
+    maxHeapBytes: config.MAX_HEAP_BYTES,
+    maxRssBytes: config.MAX_RSS_BYTES
+  })
   await app.register(security, { rateLimit: config.rateLimit, docsPrefix: '/docs' })
   if (config.auth.disabled) app.log.warn('authentication is disabled (AUTH_MODE=none): the service only listens on loopback')
   await app.register(auth, { config: config.auth, publicPrefixes: ['/docs'] })
@@ -78,32 +99,41 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
 
   const store = deps.store ?? await openStore(config)
   if (!deps.store) app.addHook('onClose', async () => store.close())
+  readinessChecks.store = () => store.ping()
   await app.register(idempotency, {
     store,
     retentionSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
-    principalOf: (request) => request.principal?.name ?? 'anonymous'
+    principalOf: (request) => request.principal?.name ?? 'anonymous',
+    onOutcome: metrics.countIdempotency
   })
   await app.register(operations, { operations: store.operations })
   await app.register(audit, { store })
 
   const aws = deps.eks && deps.iam ? undefined : createAwsClients(config)
   if (aws) app.addHook('onClose', async () => aws.destroy())
+  const eks = instrumentEks(deps.eks ?? aws!.eks, metrics, app.log)
+  const iam = instrumentIam(deps.iam ?? aws!.iam, metrics, app.log)
   const egress = deps.egress ?? createConfiguredEgress(config, app.log)
   app.addHook('onClose', async () => egress.close())
   const thumbprints = createThumbprintService({ egress, ttlSeconds: config.THUMBPRINT_CACHE_TTL_SECONDS })
   const issuers = createIssuerInspector({ egress, thumbprints })
-  app.decorate('services', createServices({
-    eks: deps.eks ?? aws!.eks,
-    iam: deps.iam ?? aws!.iam,
+  const clusterCache = new ClusterCache({ ttlMs: config.CLUSTER_CACHE_TTL_SECONDS * 1000, max: config.CLUSTER_CACHE_MAX, onEvent: metrics.countCacheEvent })
+  const services = createServices({ eks, iam, thumbprints, issuers, fetchJwks: createJwksFetcher(egress), clusterCache })
+  app.decorate('services', services)
+  const fleet = new FleetService({
+    eks,
+    iam,
+    clusterCache,
+    limits: { concurrency: config.FLEET_CONCURRENCY, initialRate: config.FLEET_RATE_PER_SECOND, maxRate: config.FLEET_MAX_RATE_PER_SECOND },
     thumbprints,
     issuers,
-    fetchJwks: createJwksFetcher(egress)
-  }))
+    thumbprintDrift: (cluster, registered) => services.oidcProvider.driftOf(cluster.issuerUrl, registered),
+    onCacheEvent: metrics.countCacheEvent
+  })
 
-  const readinessChecks: Record<string, ReadinessCheck> = { store: () => store.ping() }
   await app.register(healthRoutes, { readinessChecks })
-  await app.register(clusterRoutes)
+  await app.register(clusterRoutes, { fleet })
   await app.register(oidcProviderRoutes)
   await app.register(identityProviderConfigRoutes)
   await app.register(updateRoutes, { config })

@@ -4,7 +4,7 @@
  */
 import { authConfigFromEnv, AuthConfigError, type AuthConfig } from './auth/config.ts'
 import { rateLimitConfigFromEnv, type RateLimitConfig } from './auth/rate-limit-config.ts'
-import { boolean, ConfigError, integer, list, oneOf, readVariables, text, url } from './config-spec.ts'
+import { boolean, ConfigError, decimal, integer, list, oneOf, readVariables, text, url } from './config-spec.ts'
 
 export const configVariables = {
   PORT: integer({ min: 0, max: 65535, defaultValue: 3000, description: 'TCP port to listen on.' }),
@@ -44,7 +44,18 @@ export const configVariables = {
   WATCH_POLL_INTERVAL_MS: integer({ min: 1, max: 300_000, defaultValue: 5000, description: 'First interval between DescribeUpdate calls for a watched update (`?wait=` and event streams), in milliseconds; it grows ×1.5 per poll up to WATCH_MAX_POLL_INTERVAL_MS. One poll loop per update serves every watcher. Tiny values are for tests only.' }),
   WATCH_MAX_POLL_INTERVAL_MS: integer({ min: 1, max: 600_000, defaultValue: 30_000, description: 'Longest interval between DescribeUpdate calls for a watched update, in milliseconds (throttling backs off up to it too).' }),
   WATCH_MAX_SECONDS: integer({ min: 1, max: 86_400, defaultValue: 3600, description: 'Longest life of an update event stream (`Accept: text/event-stream`), in seconds; it then ends with an `end` event (reason `max-duration`) and the client reconnects.' }),
-  WATCH_HEARTBEAT_MS: integer({ min: 10, max: 300_000, defaultValue: 15_000, description: 'Interval of the heartbeat comment on update event streams, in milliseconds, so proxies keep idle streams open.' })
+  WATCH_HEARTBEAT_MS: integer({ min: 10, max: 300_000, defaultValue: 15_000, description: 'Interval of the heartbeat comment on update event streams, in milliseconds, so proxies keep idle streams open.' }),
+  SHUTDOWN_DELAY_MS: integer({ min: 0, max: 600_000, defaultValue: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take to finish before the process exits anyway (exit code 1). Keep it below the orchestrator\'s grace period.' }),
+  SHUTDOWN_DRAIN_MS: integer({ min: 0, max: 60_000, defaultValue: 1000, description: 'At shutdown, how long open keep-alive connections may drain (each gets its next answer, a 503 problem, with Connection: close) before idle ones are closed; part of SHUTDOWN_DELAY_MS.' }),
+  MAX_EVENT_LOOP_DELAY_MS: integer({ min: 0, max: 60_000, defaultValue: 1000, description: 'Overload: answer 503 (with Retry-After) while the mean event-loop delay is above this, in milliseconds. 0 turns the check off.' }),
+  MAX_EVENT_LOOP_UTILIZATION: decimal({ min: 0, max: 1, defaultValue: 0.98, description: 'Overload: answer 503 while event-loop utilisation (0 to 1) is above this. 0 turns the check off.' }),
+  MAX_HEAP_BYTES: integer({ min: 0, max: Number.MAX_SAFE_INTEGER, defaultValue: 0, description: 'Overload: answer 503 while the used V8 heap is above this many bytes. 0 (default) turns the check off.' }),
+  MAX_RSS_BYTES: integer({ min: 0, max: Number.MAX_SAFE_INTEGER, defaultValue: 0, description: 'Overload: answer 503 while the resident set size is above this many bytes. 0 (default) turns the check off.' }),
+  CLUSTER_CACHE_TTL_SECONDS: integer({ min: 0, max: 86_400, defaultValue: 300, description: 'How long a cluster\'s identity (ARN, OIDC issuer) from DescribeCluster is reused, in seconds. Only ACTIVE or UPDATING clusters with an issuer are cached. 0 turns the cache off.' }),
+  CLUSTER_CACHE_MAX: integer({ min: 1, max: 1_000_000, defaultValue: 1000, description: 'Most cluster identities kept in the cache; the least recently used go first.' }),
+  FLEET_CONCURRENCY: integer({ min: 1, max: 256, defaultValue: 16, description: 'Fleet view (GET /clusters?include=...): clusters inspected at once, and the most AWS calls in flight per service.' }),
+  FLEET_RATE_PER_SECOND: integer({ min: 1, max: 1000, defaultValue: 10, description: 'Fleet view: starting rate of AWS calls per second and service (eks, iam). It grows while calls succeed and halves when AWS throttles.' }),
+  FLEET_MAX_RATE_PER_SECOND: integer({ min: 1, max: 1000, defaultValue: 50, description: 'Fleet view: highest rate of AWS calls per second and service the adaptive limiter may reach.' })
 }
 
 export type Config = Readonly<ReturnType<typeof readConfigVariables> & { auth: AuthConfig, rateLimit: RateLimitConfig }>

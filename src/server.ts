@@ -21,7 +21,7 @@ async function main () {
     process.exit(78)
   }
   const app = await buildApp(config)
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  closeWithGrace({ delay: config.SHUTDOWN_DELAY_MS, logger: { error: (message: unknown) => app.log.error(message) } }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an unexpected error')
     else app.log.info({ signal }, 'shutting down')
     await app.close()

@@ -56,6 +56,18 @@ export interface IdempotencyPluginOptions {
   docsUrl?: string
   /** How often expired records are deleted; 0 turns the reaper off. Default 300 s. */
   purgeIntervalSeconds?: number
+  /** Told of each keyed request's outcome (for metrics). */
+  onOutcome?: (outcome: IdempotencyOutcome) => void
+}
+
+export type IdempotencyOutcome = 'new' | 'replayed' | 'conflict' | 'mismatch'
+
+const OUTCOME_OF_CLAIM: Record<string, IdempotencyOutcome> = {
+  [ClaimOutcome.CLAIMED]: 'new',
+  [ClaimOutcome.TAKEN_OVER]: 'new',
+  [ClaimOutcome.COMPLETED]: 'replayed',
+  [ClaimOutcome.IN_PROGRESS]: 'conflict',
+  [ClaimOutcome.MISMATCH]: 'mismatch'
 }
 
 interface Claim {
@@ -155,6 +167,7 @@ async function idempotencyPlugin (app: FastifyInstance, options: IdempotencyPlug
       request.log.error({ err: error }, 'idempotency claim failed')
       throw idempotencyStoreUnavailable(error)
     })
+    options.onOutcome?.(OUTCOME_OF_CLAIM[outcome])
     if (outcome === ClaimOutcome.MISMATCH) throw idempotencyKeyReused()
     if (outcome === ClaimOutcome.IN_PROGRESS) throw idempotencyRequestInProgress()
     if (outcome === ClaimOutcome.COMPLETED) {

@@ -2,7 +2,7 @@ import type { IssuerInspector } from '../issuers/inspect.ts'
 import type { ThumbprintService } from '../issuers/thumbprint.ts'
 import type { FetchJwks } from '../token-review/types.ts'
 import type { EksPort, IamPort } from './aws-ports.ts'
-import { ClusterService } from './clusters.ts'
+import { type ClusterCache, ClusterService } from './clusters.ts'
 import { IdentityProviderConfigService } from './identity-provider-configs.ts'
 import { OidcProviderService } from './oidc-provider.ts'
 import { TokenReviewService } from './token-reviews.ts'
@@ -21,10 +21,11 @@ export interface ServiceDeps {
   thumbprints: ThumbprintService
   issuers: IssuerInspector
   fetchJwks: FetchJwks
+  clusterCache?: ClusterCache
 }
 
 export function createServices (deps: ServiceDeps): AppServices {
-  const clusters = new ClusterService({ eks: deps.eks })
+  const clusters = new ClusterService({ eks: deps.eks, cache: deps.clusterCache })
   const identityProviderConfigs = new IdentityProviderConfigService({ eks: deps.eks, clusters, issuers: deps.issuers })
   return {
     clusters,

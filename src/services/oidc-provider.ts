@@ -40,11 +40,16 @@ export class OidcProviderService {
     this.#thumbprints = deps.thumbprints
   }
 
+  /** The provider and its thumbprint drift. */
   async get (clusterName: string): Promise<OidcProviderStatus> {
-    const cluster = await this.#clusterWithIssuer(clusterName)
-    const status = await this.#status(cluster)
+    const status = await this.status(clusterName)
     if (!status.exists) return status
-    return { ...status, thumbprintDrift: await this.#drift(cluster.issuerUrl, status.provider?.ThumbprintList ?? []) }
+    return { ...status, thumbprintDrift: await this.driftOf(status.issuerUrl, status.provider?.ThumbprintList ?? []) }
+  }
+
+  /** The provider as IAM has it, without contacting the issuer. */
+  async status (clusterName: string): Promise<OidcProviderStatus> {
+    return this.#status(await this.#clusterWithIssuer(clusterName))
   }
 
   async put (clusterName: string, request: PutOidcProviderRequest, options: PutOptions): Promise<PutResult> {
@@ -116,7 +121,7 @@ export class OidcProviderService {
   }
 
   /** Drift is informational: an issuer the service cannot reach must not break the answer. */
-  async #drift (issuerUrl: string, registered: string[]): Promise<ThumbprintDrift> {
+  async driftOf (issuerUrl: string, registered: string[]): Promise<ThumbprintDrift> {
     try {
       return thumbprintDrift(registered, await this.#thumbprints.forIssuer(issuerUrl))
     } catch (error) {

@@ -1,0 +1,46 @@
+/**
+ * Times, counts and logs every AWS call at the port level: the services stay unaware. Each call
+ * is logged through the current request's logger, so a request's log shows the calls it caused.
+ */
+import { isThrottlingError } from '../aws/throttling.ts'
+import { EKS_OPERATIONS, IAM_OPERATIONS, wrapPort } from '../aws/wrap-port.ts'
+import type { EksPort, IamPort } from '../services/aws-ports.ts'
+import type { AwsOutcome, AwsService, ServiceMetrics } from './metrics.ts'
+import { contextLogger, type Logger } from './request-context.ts'
+
+interface ResponseMetadata { $metadata?: { requestId?: string, attempts?: number } }
+
+function instrument<P extends object> (service: AwsService, port: P, operations: Record<keyof P, true>, metrics: ServiceMetrics, logger: Logger): P {
+  return wrapPort(port, operations, async (operation, call) => {
+    const started = performance.now()
+    let outcome: AwsOutcome = 'success'
+    let metadata: ResponseMetadata['$metadata']
+    let errorName: string | undefined
+    try {
+      const output = await call() as ResponseMetadata | undefined
+      metadata = output?.$metadata
+      return output
+    } catch (error) {
+      outcome = isThrottlingError(error) ? 'throttled' : 'error'
+      metadata = (error as ResponseMetadata | undefined)?.$metadata
+      errorName = (error as Error | undefined)?.name
+      throw error
+    } finally {
+      const ms = performance.now() - started
+      const attempts = metadata?.attempts ?? 1
+      metrics.observeAwsCall({ service, operation, outcome }, ms / 1000, attempts - 1)
+      const line = { service, operation, outcome, ms: Math.round(ms * 10) / 10, attempts, awsRequestId: metadata?.requestId, ...(errorName ? { error: errorName } : {}) }
+      const log = contextLogger(logger)
+      if (outcome === 'success') log.debug(line, 'aws call')
+      else log.info(line, 'aws call failed')
+    }
+  })
+}
+
+export function instrumentEks (port: EksPort, metrics: ServiceMetrics, logger: Logger): EksPort {
+  return instrument('eks', port, EKS_OPERATIONS, metrics, logger)
+}
+
+export function instrumentIam (port: IamPort, metrics: ServiceMetrics, logger: Logger): IamPort {
+  return instrument('iam', port, IAM_OPERATIONS, metrics, logger)
+}

@@ -1,0 +1,64 @@
+/**
+ * The service's Prometheus metrics, on a registry of their own (not prom-client's global one), so
+ * that every app instance, and every test, counts separately.
+ */
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+
+export type AwsService = 'eks' | 'iam'
+export type AwsOutcome = 'success' | 'throttled' | 'error'
+export type IdempotencyOutcome = 'new' | 'replayed' | 'conflict' | 'mismatch'
+export type CacheResult = 'hit' | 'miss' | 'coalesced'
+
+/** What caches and coalescers report; `ServiceMetrics.countCacheEvent` is one. */
+export type CacheObserver = (cache: string, result: CacheResult) => void
+
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+const AWS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+export class ServiceMetrics {
+  readonly registry = new Registry()
+  readonly #httpRequests: Counter<'route' | 'method' | 'status'>
+  readonly #httpDuration: Histogram<'route' | 'method' | 'status'>
+  readonly #awsCalls: Counter<'service' | 'operation' | 'outcome'>
+  readonly #awsRetries: Counter<'service' | 'operation'>
+  readonly #awsDuration: Histogram<'service' | 'operation' | 'outcome'>
+  readonly #idempotency: Counter<'outcome'>
+  readonly #cache: Counter<'cache' | 'result'>
+
+  constructor (options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry]
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry })
+    this.#httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by route template, method and status.', labelNames: ['route', 'method', 'status'], registers })
+    this.#httpDuration = new Histogram({ name: 'http_request_duration_seconds', help: 'Time to answer HTTP requests, by route template, method and status.', labelNames: ['route', 'method', 'status'], buckets: HTTP_BUCKETS, registers })
+    this.#awsCalls = new Counter({ name: 'aws_calls_total', help: 'AWS API calls (after SDK retries), by service, operation and outcome.', labelNames: ['service', 'operation', 'outcome'], registers })
+    this.#awsRetries = new Counter({ name: 'aws_call_retries_total', help: 'Retries the AWS SDK made inside calls ($metadata.attempts - 1).', labelNames: ['service', 'operation'], registers })
+    this.#awsDuration = new Histogram({ name: 'aws_call_duration_seconds', help: 'Duration of AWS API calls, SDK retries included.', labelNames: ['service', 'operation', 'outcome'], buckets: AWS_BUCKETS, registers })
+    this.#idempotency = new Counter({ name: 'idempotency_outcomes_total', help: 'Idempotency-Key lookups, by outcome: new, replayed, conflict (in progress) or mismatch (key reused with another request).', labelNames: ['outcome'], registers })
+    this.#cache = new Counter({ name: 'cache_events_total', help: 'Cache and coalescing events, by cache and result (hit, miss, coalesced).', labelNames: ['cache', 'result'], registers })
+  }
+
+  observeRequest (labels: { route: string, method: string, status: number }, seconds: number) {
+    const values = { ...labels, status: String(labels.status) }
+    this.#httpRequests.inc(values)
+    this.#httpDuration.observe(values, seconds)
+  }
+
+  observeAwsCall (labels: { service: AwsService, operation: string, outcome: AwsOutcome }, seconds: number, retries: number) {
+    this.#awsCalls.inc(labels)
+    this.#awsDuration.observe(labels, seconds)
+    if (retries > 0) this.#awsRetries.inc({ service: labels.service, operation: labels.operation }, retries)
+  }
+
+  countIdempotency = (outcome: IdempotencyOutcome) => {
+    this.#idempotency.inc({ outcome })
+  }
+
+  countCacheEvent: CacheObserver = (cache, result) => {
+    this.#cache.inc({ cache, result })
+  }
+
+  /** The text exposition format, for GET /metrics. */
+  async render () {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Request metrics and the request context: counts and times every answer by route template, sets
+ * up the AsyncLocalStorage context that AWS call logs read, and serves GET /metrics.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import fp from 'fastify-plugin'
+import type { ServiceMetrics } from '../observability/metrics.ts'
+import { runInRequestContext } from '../observability/request-context.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Counters other plugins increment, e.g. `app.metrics.countIdempotency('replayed')`. */
+    metrics: ServiceMetrics
+  }
+}
+
+export interface MetricsPluginOptions { metrics: ServiceMetrics }
+
+/** Unmatched URLs share one label: raw paths would make the label set unbounded. */
+const UNMATCHED_ROUTE = 'unmatched'
+
+function enterRequestContext (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+  runInRequestContext({ reqId: request.id, log: request.log }, done)
+}
+
+async function metricsPlugin (app: FastifyInstance, options: MetricsPluginOptions) {
+  const { metrics } = options
+  app.decorate('metrics', metrics)
+
+  app.addHook('onRequest', enterRequestContext)
+  // Entered again after body parsing: stream callbacks need not run in the request's context.
+  app.addHook('preValidation', enterRequestContext)
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest({ route: request.routeOptions.url ?? UNMATCHED_ROUTE, method: request.method, status: reply.statusCode }, reply.elapsedTime / 1000)
+  })
+
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    const { contentType, body } = await metrics.render()
+    return reply.type(contentType).send(body)
+  })
+}
+
+export default fp(metricsPlugin, { name: 'metrics' })

@@ -1,0 +1,84 @@
+import t from 'tap'
+import { awsError } from '../support/fake-aws.ts'
+import { build } from '../support/build.ts'
+import { parseSamples, sampleValue } from './prometheus-text.ts'
+
+async function scrape (app: Awaited<ReturnType<typeof build>>['app']) {
+  const response = await app.inject({ method: 'GET', url: '/metrics' })
+  t.equal(response.statusCode, 200)
+  t.match(response.headers['content-type'], /^text\/plain; version=0\.0\.4/)
+  return parseSamples(response.body)
+}
+
+t.test('HTTP requests are counted and timed by route template, method and status', async t => {
+  const { app } = await build(t)
+  await app.inject({ method: 'GET', url: '/clusters/demo' })
+  await app.inject({ method: 'GET', url: '/clusters/demo' })
+  await app.inject({ method: 'GET', url: '/clusters/missing' })
+  await app.inject({ method: 'GET', url: '/no/such/route/1' })
+  await app.inject({ method: 'GET', url: '/no/such/route/2' })
+  const samples = await scrape(app)
+  t.equal(sampleValue(samples, 'http_requests_total', { route: '/clusters/:name', method: 'GET', status: '200' }), 2)
+  t.equal(sampleValue(samples, 'http_requests_total', { route: '/clusters/:name', method: 'GET', status: '404' }), 1)
+  t.equal(sampleValue(samples, 'http_requests_total', { route: 'unmatched', method: 'GET', status: '404' }), 2, 'raw paths never become labels')
+  t.equal(sampleValue(samples, 'http_request_duration_seconds_count', { route: '/clusters/:name', method: 'GET', status: '200' }), 2)
+  t.equal(sampleValue(samples, 'http_request_duration_seconds_bucket', { route: '/clusters/:name', method: 'GET', status: '200', le: '+Inf' }), 2)
+  t.ok(sampleValue(samples, 'process_cpu_user_seconds_total') > 0, 'default process metrics')
+  t.ok(samples.some(s => s.name === 'nodejs_eventloop_lag_seconds'), 'default Node.js metrics')
+})
+
+t.test('AWS calls are counted by service, operation and outcome, with SDK retries and durations', async t => {
+  const { app, aws } = await build(t)
+  const originalList = aws.eks.listClusters
+  let listCalls = 0
+  aws.eks.listClusters = async (input) => {
+    listCalls++
+    if (listCalls === 1) throw Object.assign(awsError('ThrottlingException', 429, 'Rate exceeded'), { $metadata: { httpStatusCode: 429, requestId: 'r1', attempts: 3 } })
+    const out = await originalList(input)
+    return { ...out, $metadata: { ...out.$metadata, attempts: 2 } }
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/clusters' })).statusCode, 503)
+  t.equal((await app.inject({ method: 'GET', url: '/clusters' })).statusCode, 200)
+  await app.inject({ method: 'GET', url: '/clusters/demo/oidc-provider' })
+  await app.inject({ method: 'GET', url: '/clusters/missing' })
+
+  const samples = await scrape(app)
+  t.equal(sampleValue(samples, 'aws_calls_total', { service: 'eks', operation: 'ListClusters', outcome: 'throttled' }), 1)
+  t.equal(sampleValue(samples, 'aws_calls_total', { service: 'eks', operation: 'ListClusters', outcome: 'success' }), 1)
+  t.equal(sampleValue(samples, 'aws_call_retries_total', { service: 'eks', operation: 'ListClusters' }), 2 + 1, 'attempts - 1 of each call')
+  t.equal(sampleValue(samples, 'aws_calls_total', { service: 'eks', operation: 'DescribeCluster', outcome: 'success' }), 1)
+  t.equal(sampleValue(samples, 'aws_calls_total', { service: 'eks', operation: 'DescribeCluster', outcome: 'error' }), 1)
+  t.equal(sampleValue(samples, 'aws_calls_total', { service: 'iam', operation: 'GetOpenIDConnectProvider', outcome: 'error' }), 1, 'NoSuchEntity is an error outcome')
+  t.equal(sampleValue(samples, 'aws_call_duration_seconds_count', { service: 'eks', operation: 'ListClusters', outcome: 'success' }), 1)
+})
+
+t.test('idempotency outcomes and cache events are counters other modules increment', async t => {
+  const { app } = await build(t)
+  app.metrics.countIdempotency('new')
+  app.metrics.countIdempotency('replayed')
+  app.metrics.countIdempotency('replayed')
+  app.metrics.countIdempotency('mismatch')
+  await app.inject({ method: 'GET', url: '/clusters/demo/oidc-provider' })
+  await app.inject({ method: 'GET', url: '/clusters/demo/oidc-provider' })
+  const samples = await scrape(app)
+  t.equal(sampleValue(samples, 'idempotency_outcomes_total', { outcome: 'replayed' }), 2)
+  t.equal(sampleValue(samples, 'idempotency_outcomes_total', { outcome: 'new' }), 1)
+  t.equal(sampleValue(samples, 'idempotency_outcomes_total', { outcome: 'mismatch' }), 1)
+  t.equal(sampleValue(samples, 'cache_events_total', { cache: 'cluster-identity', result: 'miss' }), 1)
+  t.equal(sampleValue(samples, 'cache_events_total', { cache: 'cluster-identity', result: 'hit' }), 1)
+})
+
+t.test('each app has its own registry', async t => {
+  const first = await build(t)
+  const second = await build(t)
+  await first.app.inject({ method: 'GET', url: '/clusters' })
+  t.equal(sampleValue(await scrape(first.app), 'http_requests_total', { route: '/clusters' }), 1)
+  t.equal(sampleValue(await scrape(second.app), 'http_requests_total', { route: '/clusters' }), 0)
+})
+
+t.test('/metrics is public and not in the OpenAPI document', async t => {
+  const { app } = await build(t)
+  const document = app.swagger() as { paths: Record<string, unknown> }
+  t.notOk(document.paths['/metrics'])
+  t.ok(app.hasRoute({ method: 'GET', url: '/metrics' }))
+})

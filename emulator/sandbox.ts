@@ -34,6 +34,9 @@ export function sandboxServiceEnv (emulator: AwsEmulator): Record<string, string
     EGRESS_CA_FILE: emulator.caFile,
     // Authentication is off on loopback only; the service refuses AUTH_MODE=none on any other address.
     AUTH_MODE: 'none',
+    // The emulator forgets everything on exit, so the store must too: a replayed answer would
+    // otherwise name updates the next emulator never made.
+    PGLITE_DIR: 'memory://',
     HOST: '127.0.0.1'
   }
 }

@@ -20,7 +20,8 @@ export const idempotencyKeyMissing = () => new ServiceError({
   code: 'IdempotencyKeyMissingException',
   slug: 'idempotency-key-missing',
   title: 'Idempotency-Key header required',
-  detail: 'This operation requires an Idempotency-Key header (or a clientRequestToken in the body).'
+  detail: 'Associating starts a 20 to 40 minute EKS update; to make retries safe it requires an Idempotency-Key header (or a clientRequestToken in the body).',
+  errors: [{ pointer: '/headers/idempotency-key', detail: 'is required unless the body has clientRequestToken' }]
 })
 
 export const idempotencyRequestInProgress = () => new ServiceError({

@@ -35,7 +35,7 @@ t.test('associate refusals that never reach EKS', async t => {
   const broken = assertProblem(t, await call('POST', '/clusters/demo/identity-provider-configs', { body: associateBody(`${emulator.issuerBaseUrl}/idp/missing`), headers: withKey() }), 400, 'IssuerResponseInvalid')
   t.match(broken.checks, [{ name: 'discovery-reachable', passed: false, reason: /answered 404/ }], 'the problem names the failed check')
 
-  const noKey = assertProblem(t, await call('POST', '/clusters/demo/identity-provider-configs', { body: associateBody(corp) }), 400, 'IdempotencyKeyMissing')
+  const noKey = assertProblem(t, await call('POST', '/clusters/demo/identity-provider-configs', { body: associateBody(corp) }), 400, 'IdempotencyKeyMissingException')
   t.equal(noKey.errors[0].pointer, '/headers/idempotency-key')
 
   t.same(callsOf(emulator, 'eks:AssociateIdentityProviderConfig'), { 'eks:AssociateIdentityProviderConfig': 0 }, 'EKS never saw an associate')

@@ -100,12 +100,13 @@ t.test('a retried associate with the same Idempotency-Key makes exactly one EKS 
   t.equal(cluster?.updates.length, 1)
   const tokens = [...cluster?.clientTokens.keys() ?? []]
   t.equal(tokens.length, 1)
-  t.match(tokens[0], /^eks-oidc-api-[0-9a-f]{64}$/, 'the token was derived from the key, not filled in by the SDK')
+  t.equal(tokens[0], `eks-oidc-api-${retried.body.operationId}`, 'the token is the operation\'s, kept across the retry, not filled in by the SDK')
 
-  // Once more, now that the config exists: adopted, same update, nothing new in EKS.
+  // Once more, now that it succeeded: the stored answer is replayed, nothing new in EKS.
   const third = await call('POST', '/clusters/demo/identity-provider-configs', request)
-  t.equal(third.status, 200)
-  t.equal(third.body.update.id, retried.body.update.id)
+  t.equal(third.status, 202)
+  t.equal(third.headers.get('idempotent-replayed'), 'true')
+  t.same(third.body, retried.body)
   t.equal(cluster?.updates.length, 1, 'still exactly one update')
   t.same(callsOf(emulator, 'eks:AssociateIdentityProviderConfig'), { 'eks:AssociateIdentityProviderConfig': 2 })
 })

@@ -31,11 +31,14 @@ function useDummyCredentials (env: Record<string, string>) {
   process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY
 }
 
+/** Parallel test files keep the machine busy; load shedding is tested in test/lifecycle. */
+const NO_LOAD_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: '0', MAX_EVENT_LOOP_UTILIZATION: '0' }
+
 export async function startHarness (t: Test, options: { emulator?: AwsEmulatorOptions, env?: Record<string, string> } = {}): Promise<Harness> {
   const emulator = await startAwsEmulator({ port: 0, ...options.emulator })
   t.teardown(() => emulator.close())
   // The sandbox's own environment, so these tests also prove the configuration it uses.
-  const env = { ...sandboxServiceEnv(emulator), ...options.env }
+  const env = { ...sandboxServiceEnv(emulator), ...NO_LOAD_SHEDDING, ...options.env }
   useDummyCredentials(env)
   const config = loadConfig(env)
   const app = await buildApp(config, { logger: false })

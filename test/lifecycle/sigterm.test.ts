@@ -55,6 +55,8 @@ t.test('SIGTERM under load: no accepted request fails, later ones get 503 or a r
       PATH: process.env.PATH,
       PORT: String(port),
       HOST: '127.0.0.1',
+      AUTH_MODE: 'none',
+      PGLITE_DIR: 'memory://',
       LOG_LEVEL: 'warn',
       SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
       MAX_EVENT_LOOP_DELAY_MS: '0',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Test } from 'tap'
 import t from 'tap'
@@ -11,7 +12,7 @@ const OIDC = { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.examp
 async function serve (t: Test, env: Record<string, string> = {}) {
   const { app, aws } = await build(t, { env: { WATCH_POLL_INTERVAL_MS: '20', WATCH_MAX_POLL_INTERVAL_MS: '40', WATCH_HEARTBEAT_MS: '50', ...env } })
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
-  const associate = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs', headers: { 'idempotency-key': 'key-0123456789abcdef' }, payload: { oidc: OIDC } })
+  const associate = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', headers: { 'idempotency-key': `key-${randomUUID()}` }, payload: { oidc: OIDC } })
   const updateId = associate.json().update.id as string
   const describeCalls = () => aws.operations().filter(op => op === 'DescribeUpdate').length
   return { app, aws, updateId, url: base + associate.headers.location, describeCalls }

@@ -10,7 +10,7 @@ COPY schemas ./schemas
 RUN npm run build
 
 FROM node:24-slim AS runtime
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 PGLITE_DIR=/home/node/data/pglite
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts also skips the `node` devDependency's binary download; the image has Node 24.

@@ -15,7 +15,8 @@ import { loadSeedFile } from './seed.ts'
 
 const SERVER_ENTRY = fileURLToPath(new URL('../src/server.ts', import.meta.url))
 const DEFAULT_SEED = fileURLToPath(new URL('./seed.yaml', import.meta.url))
-const READY_TIMEOUT_MS = 30_000
+// Generous: on a busy 2-core machine the embedded store alone can take several seconds to start.
+const READY_TIMEOUT_MS = 120_000
 const STOP_TIMEOUT_MS = 10_000
 
 /** Ambient AWS settings that must not leak into the sandboxed service (it only ever talks to the emulator). */
@@ -88,6 +89,9 @@ export function banner (serviceUrl: string, emulator: AwsEmulator, corpIssuerUrl
     `  curl -s ${serviceUrl}/clusters`,
     `  curl -s -X PUT ${serviceUrl}/clusters/demo/oidc-provider -H 'content-type: application/json' -d '{}'`,
     `  curl -s -X POST ${serviceUrl}/clusters/demo/identity-provider-configs -H 'content-type: application/json' -H 'Idempotency-Key: sandbox-associate-corp-0001' -d '${associate}'`,
+    '',
+    'For the README walkthroughs:',
+    `  export EMU=${emulator.url} CORP=${corpIssuerUrl ?? ''}`,
     '',
     'Ctrl-C stops everything.',
     ''

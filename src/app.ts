@@ -5,7 +5,6 @@
  * Registration order: error handler → security (headers, request ids, rate limit) → auth →
  * OpenAPI → shared schemas → store, idempotency, operations, audit → services → routes.
  */
-import { readFileSync } from 'node:fs'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import auditRoutes from '../routes/audit.ts'
@@ -44,8 +43,9 @@ import type { EksPort, IamPort } from './services/aws-ports.ts'
 import { ClusterCache } from './services/clusters.ts'
 import { createServices } from './services/index.ts'
 import { createStore, type Store } from './store/index.ts'
+import { packageVersion } from './version.ts'
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+const version = packageVersion()
 
 export interface AppDeps {
   /** Replace the real EKS/IAM clients (tests pass fakes or clients pointed at the emulator). */
@@ -92,7 +92,6 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     maxRssBytes: config.MAX_RSS_BYTES
   })
   await app.register(security, { rateLimit: config.rateLimit, docsPrefix: '/docs' })
-  if (config.auth.disabled) app.log.warn('authentication is disabled (AUTH_MODE=none): the service only listens on loopback')
   await app.register(auth, { config: config.auth, publicPrefixes: ['/docs'] })
   await app.register(swagger, { version, retentionSeconds: config.IDEMPOTENCY_TTL_SECONDS })
   for (const schema of sharedSchemas) app.addSchema(schema)

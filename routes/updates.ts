@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { problemBody } from '../src/plugins/error-handler.ts'
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
@@ -52,20 +53,6 @@ function clientGone (reply: FastifyReply) {
 
 function wantsEventStream (request: FastifyRequest) {
   return /\btext\/event-stream\b/i.test(request.headers.accept ?? '')
-}
-
-/** The problem details body the error handler would send, for errors inside an event stream. */
-function problemBody (request: FastifyRequest, error: ServiceError) {
-  return {
-    type: error.type,
-    title: error.title,
-    status: error.status,
-    detail: error.message,
-    instance: request.url.split('?')[0],
-    code: error.code,
-    requestId: request.id,
-    ...(error.awsRequestId ? { awsRequestId: error.awsRequestId } : {})
-  }
 }
 
 const updateRoutes: FastifyPluginAsyncTypebox<UpdateRoutesOptions> = async (app, { config }) => {

@@ -38,23 +38,25 @@ export function validationErrors (error: FastifyError): FieldError[] {
   }))
 }
 
+/** The RFC 9457 body of a service error; also used for errors inside event streams. */
+export function problemBody (request: FastifyRequest, error: ServiceError) {
+  return {
+    type: error.type,
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    instance: request.url.split('?')[0],
+    code: error.code,
+    requestId: request.id,
+    ...(error.awsRequestId ? { awsRequestId: error.awsRequestId } : {}),
+    ...(error.errors ? { errors: error.errors } : {}),
+    ...error.extensions
+  }
+}
+
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, error: ServiceError) {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
-  return reply
-    .code(error.status)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send({
-      type: error.type,
-      title: error.title,
-      status: error.status,
-      detail: error.message,
-      instance: request.url.split('?')[0],
-      code: error.code,
-      requestId: request.id,
-      ...(error.awsRequestId ? { awsRequestId: error.awsRequestId } : {}),
-      ...(error.errors ? { errors: error.errors } : {}),
-      ...error.extensions
-    })
+  return reply.code(error.status).type(PROBLEM_CONTENT_TYPE).send(problemBody(request, error))
 }
 
 /** Fastify's own client errors (bad JSON, body too large, unsupported media type...). */

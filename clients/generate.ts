@@ -22,7 +22,7 @@ export async function generateClient (outputDir: string = GENERATED_DIR): Promis
   })
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.main) {
   await generateClient()
   console.log(`clients/generated written from ${SPEC_PATH}`)
 }

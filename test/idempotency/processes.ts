@@ -22,8 +22,6 @@ const STOP_TIMEOUT_MS = 10_000
 const REQUEST_TIMEOUT_MS = 30_000
 
 export const CLUSTER = 'demo'
-/** The issuer is never contacted (`skipIssuerChecks=true`), so any https URL will do. */
-export const ASSOCIATE_PATH = `/clusters/${CLUSTER}/identity-provider-configs?skipIssuerChecks=true`
 export const ASSOCIATE_BODY = {
   oidc: { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes', usernameClaim: 'email' }
 }
@@ -48,9 +46,15 @@ export async function send (baseUrl: string, method: string, path: string, optio
   return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) }
 }
 
-/** POST associate with this Idempotency-Key. */
-export const associate = (baseUrl: string, key: string) =>
-  send(baseUrl, 'POST', ASSOCIATE_PATH, { body: ASSOCIATE_BODY, headers: { 'idempotency-key': key } })
+/**
+ * POST associate with this Idempotency-Key. The issuer is never contacted (`skipIssuerChecks=true`),
+ * so its URL need not exist.
+ */
+export const associate = (baseUrl: string, key: string, cluster = CLUSTER) =>
+  send(baseUrl, 'POST', `/clusters/${cluster}/identity-provider-configs?skipIssuerChecks=true`, {
+    body: ASSOCIATE_BODY,
+    headers: { 'idempotency-key': key }
+  })
 
 export const idempotencyKey = () => `multiproc-${crypto.randomUUID()}`
 

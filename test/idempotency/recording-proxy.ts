@@ -8,9 +8,10 @@ import { once } from 'node:events'
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-const EKS_WRITE = /^\/clusters\/[^/]+\/identity-provider-configs\/(associate|disassociate)$/
+const EKS_WRITE = /^\/clusters\/([^/]+)\/identity-provider-configs\/(associate|disassociate)$/
 
 export interface EksWrite {
+  cluster: string
   operation: 'associate' | 'disassociate'
   clientRequestToken: string | undefined
   /** The emulator's status, once it answered. */
@@ -55,7 +56,7 @@ export async function startRecordingProxy (upstreamUrl: string): Promise<Recordi
       const path = (req.url ?? '/').split('?')[0]
       const match = req.method === 'POST' ? EKS_WRITE.exec(path) : null
       const write: EksWrite | undefined = match
-        ? { operation: match[1] as EksWrite['operation'], clientRequestToken: tokenOf(body) }
+        ? { cluster: decodeURIComponent(match[1]), operation: match[2] as EksWrite['operation'], clientRequestToken: tokenOf(body) }
         : undefined
       if (write) writes.push(write)
 

@@ -1,107 +1,169 @@
 /**
- * Per-request overhead of the idempotency plugin: p50/p95 latency of sequential in-process
- * requests (app.inject) without a key, with a fresh key (claim + complete) and replaying a key,
- * on PGlite and, when reachable, PostgreSQL (DATABASE_URL or the local loopback server).
+ * What an Idempotency-Key costs: the real app (buildApp from config, real AWS SDK clients) listening
+ * on loopback, driven over HTTP, with the AWS emulator behind it. Per store (embedded PGlite in a
+ * temporary data directory; PostgreSQL when reachable), the same associate POST is timed:
+ * - `no key`: a body clientRequestToken instead (the store still records the operation);
+ * - `key`: a fresh Idempotency-Key (claim, recovery point, completion);
+ * - `replay`: one key sent again and again (answered from the store, no AWS call).
+ * The three are interleaved request by request. Each request targets a cluster of its own, so every `no key` and `key` request starts a real
+ * association in the emulator. The client, the app and the emulator share this Node process.
  *
- *   npx node bench/idempotency-store.ts [requests=500]
+ *   npx node bench/idempotency-store.ts [--quick] [--requests=N] [--concurrency=N]
+ *
+ * PostgreSQL: DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test, in a scratch schema
+ * that is dropped at the end.
  */
 import { randomUUID } from 'node:crypto'
-import Fastify from 'fastify'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import pg from 'pg'
-import idempotency from '../src/idempotency/plugin.ts'
-import { createStore } from '../src/store/index.ts'
-import type { Store } from '../src/store/store.ts'
+import { Client } from 'undici'
+import { startAwsEmulator, type AwsEmulator } from '../emulator/aws-emulator.ts'
+import { buildApp } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
 
-const requests = Number(process.argv[2] ?? 500)
-const warmup = 50
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, requests: { type: 'string' }, concurrency: { type: 'string', default: '1' } }
+})
+const requests = Number(args.requests ?? (args.quick ? 60 : 500))
+const warmup = args.quick ? 10 : 50
+const concurrency = Number(args.concurrency)
+if (!(requests > 0 && concurrency > 0)) throw new Error('--requests and --concurrency must be positive integers')
+
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const schema = `bench_${process.pid}`
+const ASSOCIATE_BODY = { oidc: { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes' } }
 
-async function buildApp (store: Store) {
-  const app = Fastify({ logger: false })
-  await app.register(idempotency, { store })
-  app.post('/clusters/:name/configs', { config: { idempotency: 'optional' } }, async (_request, reply) => {
-    reply.code(202).header('location', '/operations/1')
-    return { update: { id: 'u-1', status: 'InProgress' } }
-  })
-  await app.ready()
-  return app
-}
+type Scenario = 'no key' | 'key' | 'replay'
+const SCENARIOS: Scenario[] = ['no key', 'key', 'replay']
 
-type Scenario = 'no key' | 'fresh key' | 'replay'
+interface Result { p50: number, p99: number, perSecond: number }
 
-async function measure (app: Awaited<ReturnType<typeof buildApp>>, scenario: Scenario): Promise<number[]> {
-  const replayKey = `bench-replay-${randomUUID()}`
-  const samples: number[] = []
-  for (let i = 0; i < warmup + requests; i++) {
-    const key = scenario === 'no key' ? undefined : scenario === 'replay' ? replayKey : `bench-${randomUUID()}`
-    const started = process.hrtime.bigint()
-    const response = await app.inject({
-      method: 'POST',
-      url: '/clusters/prod/configs',
-      headers: key === undefined ? {} : { 'idempotency-key': key },
-      payload: { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', n: scenario === 'replay' ? 0 : i }
-    })
-    const elapsed = Number(process.hrtime.bigint() - started) / 1e6
-    if (response.statusCode !== 202) throw new Error(`${scenario}: unexpected ${response.statusCode} ${response.body}`)
-    if (i >= warmup) samples.push(elapsed)
+async function postgres<T> (url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
   }
-  return samples.sort((a, b) => a - b)
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
 
-async function postgresReachable (): Promise<boolean> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2000 })
-  try {
-    await client.connect()
-    return true
-  } catch {
-    return false
-  } finally {
-    await client.end().catch(() => {})
-  }
+/** The POST for request i of a scenario; each `no key`/`key` request has its own cluster. */
+function requestFor (scenario: Scenario, run: string, i: number, replayKey: string) {
+  const cluster = scenario === 'replay' ? `${run}-replay` : `${run}-${i}`
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  let body: object = ASSOCIATE_BODY
+  if (scenario === 'no key') body = { ...ASSOCIATE_BODY, clientRequestToken: `bench-${randomUUID()}` }
+  else headers['idempotency-key'] = scenario === 'replay' ? replayKey : `bench-${randomUUID()}`
+  return { cluster, path: `/clusters/${cluster}/identity-provider-configs?skipIssuerChecks=true`, headers, body: JSON.stringify(body) }
 }
 
-async function dropBenchSchema (): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl })
-  await client.connect()
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-  await client.end()
-}
+/**
+ * Interleaves the scenarios request by request (no key, key, replay, no key, …), so a busy machine
+ * slows them alike. req/s is the closed-loop rate: concurrency / mean latency.
+ */
+async function measure (serviceUrl: string, emulator: AwsEmulator, run: string): Promise<Map<Scenario, Result>> {
+  const total = warmup + requests
+  const replayKey = `bench-replay-${randomUUID()}`
+  const planned = Array.from({ length: total }, (_, i) => SCENARIOS.map((scenario) => ({ scenario, i, ...requestFor(scenario, `${run}-${scenario.replace(' ', '')}`, i, replayKey) }))).flat()
+  emulator.seed({ clusters: [...new Set(planned.map((r) => r.cluster))].map((name) => ({ name })) })
 
-const backends: Array<{ name: string, open: () => Promise<Store> }> = [
-  { name: 'PGlite (memory)', open: () => createStore() }
-]
-if (await postgresReachable()) {
-  backends.push({ name: 'PostgreSQL', open: () => createStore({ databaseUrl, schema }) })
-} else {
-  console.log(`PostgreSQL not reachable at ${databaseUrl}; measuring PGlite only.`)
-}
-
-const rows: string[][] = []
-for (const backend of backends) {
-  const store = await backend.open()
-  const app = await buildApp(store)
-  try {
-    const results = new Map<Scenario, number[]>()
-    for (const scenario of ['no key', 'fresh key', 'replay'] as const) results.set(scenario, await measure(app, scenario))
-    const baseline = percentile(results.get('no key') as number[], 0.5)
-    for (const [scenario, samples] of results) {
-      const p50 = percentile(samples, 0.5)
-      rows.push([backend.name, scenario, p50.toFixed(3), percentile(samples, 0.95).toFixed(3), (p50 - baseline).toFixed(3)])
+  const samples = new Map<Scenario, number[]>(SCENARIOS.map((scenario) => [scenario, []]))
+  let next = 0
+  const worker = async () => {
+    const client = new Client(serviceUrl)
+    try {
+      while (next < planned.length) {
+        const request = planned[next++]
+        const started = performance.now()
+        const response = await client.request({ method: 'POST', path: request.path, headers: request.headers, body: request.body })
+        const text = await response.body.text()
+        if (response.statusCode !== 202) throw new Error(`${request.scenario}: unexpected ${response.statusCode} ${text}`)
+        if (request.i >= warmup) samples.get(request.scenario)!.push(performance.now() - started)
+      }
+    } finally {
+      await client.close()
     }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return new Map([...samples].map(([scenario, values]) => {
+    values.sort((a, b) => a - b)
+    const mean = values.reduce((sum, v) => sum + v, 0) / values.length
+    return [scenario, { p50: percentile(values, 0.5), p99: percentile(values, 0.99), perSecond: (concurrency * 1000) / mean }]
+  }))
+}
+
+async function benchStore (name: string, storeEnv: Record<string, string>, emulator: AwsEmulator): Promise<string[][]> {
+  const config = loadConfig({
+    AUTH_MODE: 'none',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    AWS_ENDPOINT_URL_EKS: emulator.url,
+    AWS_ENDPOINT_URL_IAM: emulator.url,
+    AWS_REGION: emulator.region,
+    RATE_LIMIT_MAX: '1000000',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    MAX_EVENT_LOOP_UTILIZATION: '0',
+    ...storeEnv
+  })
+  const app = await buildApp(config)
+  try {
+    const serviceUrl = await app.listen({ host: '127.0.0.1', port: 0 })
+    const results = await measure(serviceUrl, emulator, name.split(' ')[0].toLowerCase())
+    const baseline = results.get('no key')!.p50
+    return SCENARIOS.map((scenario) => {
+      const { p50, p99, perSecond } = results.get(scenario)!
+      return [name, scenario, p50.toFixed(2), p99.toFixed(2), perSecond.toFixed(0), scenario === 'no key' ? '–' : (p50 - baseline).toFixed(2)]
+    })
   } finally {
     await app.close()
-    await store.close()
-    if (backend.name === 'PostgreSQL') await dropBenchSchema()
   }
 }
 
-const header = ['store', 'scenario', 'p50 ms', 'p95 ms', 'p50 overhead ms']
+// The SDK's default credential chain reads the environment; the emulator accepts any credentials.
+process.env.AWS_ACCESS_KEY_ID ??= 'bench'
+process.env.AWS_SECRET_ACCESS_KEY ??= 'bench'
+process.env.AWS_EC2_METADATA_DISABLED = 'true'
+
+const emulator = await startAwsEmulator({ port: 0 })
+const rows: string[][] = []
+const notes: string[] = []
+try {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-pglite-'))
+  try {
+    rows.push(...await benchStore('PGlite (data dir)', { PGLITE_DIR: dataDir }, emulator))
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+
+  const reachable = await postgres(databaseUrl, async (client) => { await client.query(`CREATE SCHEMA ${schema}`) }).then(() => true, (error: Error) => {
+    notes.push(`PostgreSQL not measured: ${databaseUrl} unreachable (${error.message}).`)
+    return false
+  })
+  if (reachable) {
+    try {
+      const url = `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`
+      rows.push(...await benchStore('PostgreSQL', { DATABASE_URL: url }, emulator))
+    } finally {
+      await postgres(databaseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`))
+    }
+  }
+} finally {
+  await emulator.close()
+}
+
+const header = ['store', 'request', 'p50 ms', 'p99 ms', 'req/s', 'key overhead at p50 ms']
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
 const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |'
-console.log(`\n${requests} sequential requests per scenario after ${warmup} warm-up, Node ${process.version}\n`)
+console.log(`\nPOST associate over loopback HTTP to the real app, AWS emulator behind it; ${requests} requests per row after ${warmup} warm-up,`)
+console.log(`rows interleaved request by request, ${concurrency} at a time; req/s = concurrency / mean latency.`)
+console.log(`Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end.\n`)
 console.log(line(header))
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|')
 for (const row of rows) console.log(line(row))
+for (const note of notes) console.log(`\n${note}`)

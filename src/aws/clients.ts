@@ -23,7 +23,9 @@ export function createAwsClients (config: AwsClientConfig): AwsClients {
     retryStrategy: new QuotaAwareRetryStrategy(config.AWS_MAX_ATTEMPTS),
     requestHandler: new NodeHttpHandler({
       connectionTimeout: config.AWS_CONNECT_TIMEOUT_MS,
-      requestTimeout: config.AWS_REQUEST_TIMEOUT_MS
+      requestTimeout: config.AWS_REQUEST_TIMEOUT_MS,
+      // Without it the handler only logs a warning when requestTimeout passes, and the call waits on.
+      throwOnRequestTimeout: true
     })
   }
   // The aggregated clients (EKS, IAM) expose one method per operation, which is exactly the ports' shape.

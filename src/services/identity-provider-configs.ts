@@ -13,12 +13,16 @@ import { sameIssuer } from './cluster-identity.ts'
 import type { ClusterService, PageQuery } from './clusters.ts'
 
 export const OIDC_CONFIG_TYPE = 'oidc'
+/** The idempotency recovery point of a request whose EKS write was already sent once. */
+const AWS_CALL_ISSUED = 'aws_call_issued'
 
 /** Every request that changes EKS carries an explicit token, so SDK auto-fill never applies. */
 export interface WriteOptions {
   clientRequestToken: string
   /** Records that the EKS write is about to be sent (the idempotency recovery point). */
   markAwsCallIssued?: () => Promise<void>
+  /** Where an earlier attempt of this request stopped; `aws_call_issued`: EKS may already have the change. */
+  recoveryPoint?: string
 }
 
 export interface AssociateOptions extends WriteOptions {
@@ -76,21 +80,35 @@ export class IdentityProviderConfigService {
         errors: [{ pointer: '/body/oidc/issuerUrl', detail: 'must differ from the cluster\'s own OIDC issuer (identity.oidc.issuer)' }]
       })
     }
-    const adopted = await this.#existingConfig(clusterName, request)
-    if (adopted) return adopted
-    if (!options.skipIssuerChecks) {
-      // Fail now, not 20 minutes into an EKS update, when the issuer is unreachable or inconsistent.
-      const failed = await this.#issuers.preflightIssuer(request.oidc.issuerUrl, { clusterIssuer: cluster.issuerUrl })
-      if (failed.length) throw preflightError(failed)
+    // A retry of an attempt that may have reached EKS (timeout, crash) re-sends the same token, so EKS
+    // answers with the update that attempt made instead of it being adopted as someone else's config.
+    // The checks below passed before that attempt's EKS call, so they are not repeated.
+    const resuming = options.recoveryPoint === AWS_CALL_ISSUED
+    if (!resuming) {
+      const adopted = await this.#existingConfig(clusterName, request)
+      if (adopted) return adopted
+      if (!options.skipIssuerChecks) {
+        // Fail now, not 20 minutes into an EKS update, when the issuer is unreachable or inconsistent.
+        const failed = await this.#issuers.preflightIssuer(request.oidc.issuerUrl, { clusterIssuer: cluster.issuerUrl })
+        if (failed.length) throw preflightError(failed)
+      }
     }
 
     await options.markAwsCallIssued?.()
-    const out = await callAws(() => this.#eks.associateIdentityProviderConfig({
-      clusterName,
-      oidc: request.oidc,
-      tags: request.tags,
-      clientRequestToken: options.clientRequestToken
-    }))
+    let out
+    try {
+      out = await this.#eks.associateIdentityProviderConfig({
+        clusterName,
+        oidc: request.oidc,
+        tags: request.tags,
+        clientRequestToken: options.clientRequestToken
+      })
+    } catch (error) {
+      // EKS no longer knows the token (its deduplication window is undocumented): fall back on the config name.
+      const adopted = resuming && isAwsError(error, 'ResourceInUseException') ? await this.#existingConfig(clusterName, request) : null
+      if (adopted) return adopted
+      throw mapAwsError(error)
+    }
     return { kind: 'started', update: out.update ?? {}, tags: out.tags, issuerChecks: options.skipIssuerChecks ? 'skipped' : 'passed' }
   }
 

@@ -3,7 +3,7 @@
  * CI=true an unreachable server is a failure; otherwise the caller skips with a clear message.
  */
 import pg from 'pg'
-import type { TAP } from 'tap'
+import type { Test } from 'tap'
 
 export const testDatabaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -36,7 +36,7 @@ export async function dropSchema (schema: string): Promise<void> {
 }
 
 /** Registers the skip (or, under CI, the failure) and returns false when PostgreSQL is missing. */
-export async function requirePostgres (t: TAP): Promise<boolean> {
+export async function requirePostgres (t: Test): Promise<boolean> {
   const reason = await postgresUnavailable()
   if (reason === undefined) return true
   if (process.env.CI === 'true') t.fail(`${reason} (CI=true requires PostgreSQL)`)

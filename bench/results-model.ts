@@ -46,6 +46,8 @@ export interface BenchResults {
     memory: { maxPeakRssBytes: number }
   }
   readOverhead: ReadRun[]
+  /** Diagnostic: the AWS SDK's EKS client straight to the emulator, one call at a time. */
+  sdkDirect: LoadResult
   awsCli: CliOperation[] | Skipped
   serviceList: LoadResult
   idempotency: StoreRun[]

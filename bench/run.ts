@@ -13,9 +13,10 @@ import { renderChart } from './chart.ts'
 import { warmThenRun } from './load.ts'
 import { currentLoad, machineInfo } from './machine.ts'
 import { memoryBreakdown, scrapeMetrics } from './metrics.ts'
-import { BENCH_SERVICE_SETTINGS, type Child, type EmulatorProcess, memoryOf, type ServiceProcess, startEmulator, startService } from './processes.ts'
+import { BENCH_SERVICE_SETTINGS, type Child, memoryOf, type ServiceProcess, startEmulator, startService } from './processes.ts'
 import { renderMarkdown } from './report.ts'
-import type { BenchResults, MemoryFigure, Skipped } from './results-model.ts'
+import { sdkDirectDescribe } from './sdk-direct.ts'
+import type { BenchResults, MemoryFigure } from './results-model.ts'
 import { awsCliAvailable, measureAwsCli } from './scenarios/aws-cli.ts'
 import { FLEET_TARGET, sweepFleet, type FleetRun } from './scenarios/fleet-sweep.ts'
 import { measureIdempotentWrites, openPostgresSchema, type StoreRun } from './scenarios/idempotency.ts'
@@ -63,26 +64,16 @@ async function memoryFigure (store: string, service: ServiceProcess, afterStartR
   }
 }
 
-async function postgresScenarios (emulator: EmulatorProcess, timing: { seconds: number, warmupSeconds: number }) {
-  const schema = await openPostgresSchema(DATABASE_URL)
-  if ('unreachable' in schema) {
-    log(`PostgreSQL not reachable at ${DATABASE_URL} (${schema.unreachable}); skipped`)
-    return { postgres: { skipped: `PostgreSQL not reachable at ${DATABASE_URL}: ${schema.unreachable}` } satisfies Skipped }
-  }
-  try {
-    log(`starting the service on PostgreSQL (schema ${schema.schema})`)
-    const service = await track(startService(emulator, { ...FLEET_TUNED, DATABASE_URL: schema.url }))
-    const afterStart = await memoryOf(service.pid)
-    log('PostgreSQL service: read load for its memory figure')
-    const read = await readLoadMemory(service, READ_CONNECTIONS.at(-1)!, timing)
-    const memory = await memoryFigure('PostgreSQL', service, afterStart.rss, read.memory)
-    log('scenario 3: idempotent writes on PostgreSQL')
-    const writes = await measureIdempotentWrites(service, 'PostgreSQL', WRITE_CONNECTIONS, timing)
-    await stop(service)
-    return { postgres: { schema: schema.schema }, memory, writes }
-  } finally {
-    await schema.drop().catch((error: Error) => log(`could not drop schema ${schema.schema}: ${error.message}`))
-  }
+interface PostgresService { service: ServiceProcess, afterStartRss: number, schema: string }
+
+async function measurePostgres (pg: PostgresService, timing: { seconds: number, warmupSeconds: number }) {
+  log('PostgreSQL service: read load for its memory figure')
+  const read = await readLoadMemory(pg.service, READ_CONNECTIONS.at(-1)!, timing)
+  const memory = await memoryFigure('PostgreSQL', pg.service, pg.afterStartRss, read.memory)
+  log('scenario 3: idempotent writes on PostgreSQL')
+  const writes = await measureIdempotentWrites(pg.service, 'PostgreSQL', WRITE_CONNECTIONS, timing)
+  await stop(pg.service)
+  return { memory, writes }
 }
 
 async function main (): Promise<BenchResults> {
@@ -90,16 +81,26 @@ async function main (): Promise<BenchResults> {
   const loadBefore = currentLoad()
   const timing = { seconds: profile.loadSeconds, warmupSeconds: profile.warmupSeconds }
   const dir = await tempDir('eks-oidc-api-bench-')
+  let dropSchema: (() => Promise<void>) | undefined
   try {
     log(`mode ${quick ? 'quick' : 'full'}; ${loadBefore.uptime}`)
     const emulator = await track(startEmulator(await writeSeed(dir, 'requests', requestSeed())))
-    log(`emulator at ${emulator.url}; starting the service (PGlite in memory)`)
-    const service = await track(startService(emulator, FLEET_TUNED))
+    const schema = await openPostgresSchema(DATABASE_URL)
+    if ('unreachable' in schema) log(`PostgreSQL not reachable at ${DATABASE_URL} (${schema.unreachable}); its runs are skipped`)
+    else dropSchema = schema.drop
+    log(`emulator at ${emulator.url}; starting the service on PGlite (memory://)${'unreachable' in schema ? '' : ` and on PostgreSQL (schema ${schema.schema})`}`)
+    // Both start at once to save time; the PostgreSQL one stays idle until its turn.
+    const [service, pgProcess] = await Promise.all([
+      track(startService(emulator, FLEET_TUNED)),
+      'unreachable' in schema ? undefined : track(startService(emulator, { ...FLEET_TUNED, DATABASE_URL: schema.url }))
+    ])
     const afterStart = await memoryOf(service.pid)
+    const pg: PostgresService | undefined = pgProcess && 'schema' in schema ? { service: pgProcess, afterStartRss: (await memoryOf(pgProcess.pid)).rss, schema: schema.schema } : undefined
 
     log('scenarios 1 and 5: read overhead, service memory')
     const read = await measureReadOverhead(emulator, service, READ_CONNECTIONS, timing)
     const memory: MemoryFigure[] = [await memoryFigure('PGlite (memory://)', service, afterStart.rss, read.memory)]
+    const sdkDirect = await sdkDirectDescribe(emulator.url, timing.seconds, timing.warmupSeconds)
     const serviceList = await warmThenRun({ url: `${service.url}/clusters/${READ_CLUSTER}/identity-provider-configs`, connections: 1, durationSeconds: timing.seconds }, timing.warmupSeconds)
 
     log('scenario 2: AWS CLI')
@@ -115,10 +116,10 @@ async function main (): Promise<BenchResults> {
     const fleet: FleetRun[] = [await sweepFleet(emulator, service, { label: 'FLEET_* set to the allowed rate', rate: FLEET_RATE, serviceConfig: FLEET_TUNED })]
     await stop(service)
 
-    const pg = await postgresScenarios(emulator, timing)
-    if (pg.writes && pg.memory) {
-      idempotency.push(pg.writes)
-      memory.push(pg.memory)
+    if (pg) {
+      const measured = await measurePostgres(pg, timing)
+      idempotency.push(measured.writes)
+      memory.push(measured.memory)
     }
 
     if (profile.fleetDefaults) {
@@ -148,15 +149,17 @@ async function main (): Promise<BenchResults> {
       },
       targets: { read: READ_TARGETS, fleet: FLEET_TARGET, memory: { maxPeakRssBytes: MAX_PEAK_RSS_BYTES } },
       readOverhead: read.runs,
+      sdkDirect,
       awsCli,
       serviceList,
       idempotency,
-      postgres: pg.postgres,
+      postgres: 'unreachable' in schema ? { skipped: `PostgreSQL not reachable at ${DATABASE_URL}: ${schema.unreachable}` } : { schema: schema.schema },
       fleet,
       memory
     }
   } finally {
     for (const child of [...children].reverse()) await child.stop().catch(() => {})
+    await dropSchema?.().catch((error: Error) => log(`could not drop the PostgreSQL schema: ${error.message}`))
     await dir.remove()
   }
 }

@@ -52,7 +52,7 @@ function panels (results: BenchResults): Panel[] {
     },
     {
       title: '1. Read: p50 latency',
-      bars: read.flatMap(run => [
+      bars: read.flatMap<Bar>(run => [
         { label: `emulator direct, ${run.connections} conn.`, value: run.emulator.p50Ms, text: ms(run.emulator.p50Ms), tone: 'baseline' as const },
         { label: `through the service, ${run.connections} conn.`, value: run.service.p50Ms, text: `${ms(run.service.p50Ms)} (+${ms(run.addedP50Ms)})`, tone: 'service' as const }
       ]).concat({ label: 'AWS SDK client direct, 1 conn.', value: results.sdkDirect.p50Ms, text: ms(results.sdkDirect.p50Ms), tone: 'other' as const })

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 
 const EMULATOR_ENTRY = fileURLToPath(new URL('../emulator/main.ts', import.meta.url))
 const SERVICE_ENTRY = fileURLToPath(new URL('../src/server.ts', import.meta.url))
-const START_TIMEOUT_MS = 30_000
+const START_TIMEOUT_MS = 120_000
 const STOP_TIMEOUT_MS = 10_000
 
 /** Ambient AWS settings that must not reach the children (they only ever talk to the emulator). */

@@ -35,11 +35,14 @@ export interface FleetShape {
   withIamProvider: number
 }
 
-/** Scenario 4: `count` clusters; every second one has a config, two in three an IAM OIDC provider. */
+/**
+ * Scenario 4: `count` clusters; every second one has a config, one in six an IAM OIDC provider
+ * (IAM allows 100 providers per account, and scenario 3 uses one).
+ */
 export function fleetSeed (count: number) {
   const names = Array.from({ length: count }, (_, i) => `fleet-${String(i).padStart(4, '0')}`)
   const clusters = names.map((name, i) => ({ name, ...(i % 2 === 0 ? { identityProviderConfig: identityProviderConfig() } : {}) }))
-  const iamOidcProviders = names.filter((_, i) => i % 3 !== 0).map(cluster => ({ cluster }))
+  const iamOidcProviders = names.filter((_, i) => i % 6 === 1).map(cluster => ({ cluster }))
   const shape: FleetShape = { clusters: count, withConfig: clusters.filter(c => 'identityProviderConfig' in c).length, withIamProvider: iamOidcProviders.length }
   return { seed: { clusters, iamOidcProviders }, shape }
 }

@@ -15,6 +15,8 @@ export interface LoadResult {
   meanMs: number
   non2xx: number
   errors: number
+  /** Answers by HTTP status. */
+  statusCodes: Record<string, number>
 }
 
 export type LoadOptions = Omit<AutocannonOptions, 'connections' | 'duration'> & { connections: number, durationSeconds: number }
@@ -37,7 +39,8 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
     p99Ms: percentile(latencies, 0.99),
     meanMs: latencies.reduce((sum, value) => sum + value, 0) / (latencies.length || 1),
     non2xx: result.non2xx,
-    errors: result.errors
+    errors: result.errors,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, Number(count)]))
   }
 }
 

@@ -6,7 +6,10 @@ import type { BenchResults } from './results-model.ts'
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`
 const table = (header: string[], rows: Array<Array<string | number>>) =>
   [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n')
-const errorsOf = (load: LoadResult) => load.non2xx + load.errors
+const errorsOf = (load: LoadResult) => {
+  const failed = Object.entries(load.statusCodes).filter(([status]) => !status.startsWith('2')).map(([status, count]) => `${count}× ${status}`)
+  return [...failed, ...(load.errors ? [`${load.errors} connection errors`] : [])].join(', ') || '0'
+}
 
 function readSection (results: BenchResults): string {
   const { maxAddedP50Ms, minThroughputRatio } = results.targets.read
@@ -25,7 +28,7 @@ function readSection (results: BenchResults): string {
     '',
     `\`GET /clusters/:name/identity-provider-configs/:configName\` through the service versus the same \`POST /clusters/:name/identity-provider-configs/describe\` sent straight to the emulator; autocannon, ${results.settings.loadSeconds} s per run after ${results.settings.warmupSeconds} s of warm-up.`,
     '',
-    table(['connections', 'path', 'p50', 'p99', 'requests/s', 'requests', 'non-2xx + errors'], loads),
+    table(['connections', 'path', 'p50', 'p99', 'requests/s', 'requests', 'failed'], loads),
     '',
     table(['connections', `added p50 (target ≤ ${maxAddedP50Ms} ms)`, 'added p99', `service ÷ emulator throughput (target ≥ ${percent(minThroughputRatio)})`], ratios),
     '',
@@ -58,7 +61,7 @@ function idempotencySection (results: BenchResults): string {
     '',
     table(['store', 'without key', 'with key', 'with ÷ without', 'p50 without', 'p50 with', 'added p50', 'non-2xx + errors'],
       results.idempotency.map(run => [run.store, perSecond(run.withoutKey.requestsPerSecond), perSecond(run.withKey.requestsPerSecond), percent(run.throughputRatio),
-        ms(run.withoutKey.p50Ms), ms(run.withKey.p50Ms), signedMs(run.addedP50Ms), errorsOf(run.withoutKey) + errorsOf(run.withKey)]))
+        ms(run.withoutKey.p50Ms), ms(run.withKey.p50Ms), signedMs(run.addedP50Ms), `${errorsOf(run.withoutKey)} / ${errorsOf(run.withKey)}`]))
   ]
   if ('skipped' in results.postgres) lines.push('', `PostgreSQL: skipped (${results.postgres.skipped}).`)
   return lines.join('\n')

@@ -33,7 +33,8 @@ export async function sdkDirectDescribe (endpoint: string, seconds: number, warm
       p99Ms: percentile(latencies, 0.99),
       meanMs: latencies.reduce((sum, v) => sum + v, 0) / latencies.length,
       non2xx: 0,
-      errors: 0
+      errors: 0,
+      statusCodes: { 200: latencies.length }
     }
   } finally {
     client.destroy()

@@ -59,7 +59,7 @@ function idempotencySection (results: BenchResults): string {
     '',
     `\`PUT /clusters/:name/oidc-provider\` with \`{}\` on a cluster whose IAM OIDC provider is already in that state, ${results.settings.writeConnections} connections, a new key on every request. Every request does the same AWS work (one GetOpenIDConnectProvider, DescribeCluster cached) and writes the same operation record, so the difference is the idempotency store's work (claim the key, store the answer). Associate (POST) is not repeatable: one config per cluster, and every call starts an EKS update.`,
     '',
-    table(['store', 'without key', 'with key', 'with ÷ without', 'p50 without', 'p50 with', 'added p50', 'non-2xx + errors'],
+    table(['store', 'without key', 'with key', 'with ÷ without', 'p50 without', 'p50 with', 'added p50', 'failed (without / with key)'],
       results.idempotency.map(run => [run.store, perSecond(run.withoutKey.requestsPerSecond), perSecond(run.withKey.requestsPerSecond), percent(run.throughputRatio),
         ms(run.withoutKey.p50Ms), ms(run.withKey.p50Ms), signedMs(run.addedP50Ms), `${errorsOf(run.withoutKey)} / ${errorsOf(run.withKey)}`]))
   ]

@@ -26,7 +26,7 @@ import { tempDir } from './temp-dir.ts'
 
 const quick = process.argv.includes('--quick')
 const profile = quick
-  ? { loadSeconds: 1.5, warmupSeconds: 0.5, cliCalls: 2, fleetClusters: 30, fleetDefaults: false }
+  ? { loadSeconds: 1, warmupSeconds: 0.5, cliCalls: 2, fleetClusters: 30, fleetDefaults: false }
   : { loadSeconds: 10, warmupSeconds: 2, cliCalls: 7, fleetClusters: 500, fleetDefaults: true }
 const READ_CONNECTIONS = [1, 64]
 const WRITE_CONNECTIONS = 64

@@ -1,0 +1,121 @@
+/** results.md: one table per scenario, each target judged as measured. */
+import { mib, ms, percent, perSecond, signedMs, verdict } from './format.ts'
+import type { LoadResult } from './load.ts'
+import type { BenchResults } from './results-model.ts'
+
+const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`
+const table = (header: string[], rows: Array<Array<string | number>>) =>
+  [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n')
+const errorsOf = (load: LoadResult) => {
+  const failed = Object.entries(load.statusCodes).filter(([status]) => !status.startsWith('2')).map(([status, count]) => `${count}× ${status}`)
+  return [...failed, ...(load.errors ? [`${load.errors} connection errors`] : [])].join(', ') || '0'
+}
+
+function readSection (results: BenchResults): string {
+  const { maxAddedP50Ms, minThroughputRatio } = results.targets.read
+  const loads = results.readOverhead.flatMap(run => [
+    [run.connections, 'emulator, direct', ms(run.emulator.p50Ms), ms(run.emulator.p99Ms), perSecond(run.emulator.requestsPerSecond), run.emulator.requests, errorsOf(run.emulator)],
+    [run.connections, 'through the service', ms(run.service.p50Ms), ms(run.service.p99Ms), perSecond(run.service.requestsPerSecond), run.service.requests, errorsOf(run.service)]
+  ])
+  const ratios = results.readOverhead.map(run => [
+    run.connections,
+    `${signedMs(run.addedP50Ms)} (${verdict(run.addedP50Met)})`,
+    signedMs(run.addedP99Ms),
+    `${percent(run.throughputRatio)} (${verdict(run.throughputMet)})`
+  ])
+  return [
+    '## 1. Read overhead: DescribeIdentityProviderConfig',
+    '',
+    `\`GET /clusters/:name/identity-provider-configs/:configName\` through the service versus the same \`POST /clusters/:name/identity-provider-configs/describe\` sent straight to the emulator; autocannon, ${results.settings.loadSeconds} s per run after ${results.settings.warmupSeconds} s of warm-up.`,
+    '',
+    table(['connections', 'path', 'p50', 'p99', 'requests/s', 'requests', 'failed'], loads),
+    '',
+    table(['connections', `added p50 (target ≤ ${maxAddedP50Ms} ms)`, 'added p99', `service ÷ emulator throughput (target ≥ ${percent(minThroughputRatio)})`], ratios),
+    '',
+    'Where the service\'s time goes (means from its own /metrics over each run): the whole request as Fastify times it, the AWS SDK call inside it (serialisation, SigV4 signing, HTTP round trip to the emulator, parsing), and the rest (hooks, validation, serialisation of the answer).',
+    '',
+    table(['connections', 'request (server side)', 'AWS SDK call', 'outside the AWS call'],
+      results.readOverhead.map(run => [run.connections, ms(run.serviceTime.requestMeanMs), ms(run.serviceTime.awsCallMeanMs), ms(run.serviceTime.outsideAwsCallMeanMs)])),
+    '',
+    `For comparison, the AWS SDK v3 EKS client calling the emulator directly from the load generator, one call at a time: p50 ${ms(results.sdkDirect.p50Ms)}, p99 ${ms(results.sdkDirect.p99Ms)}, ${perSecond(results.sdkDirect.requestsPerSecond)} (emulator over plain HTTP at 1 connection: p50 ${ms(results.readOverhead[0].emulator.p50Ms)}).`
+  ].join('\n')
+}
+
+function cliSection (results: BenchResults): string {
+  const head = ['## 2. Versus the AWS CLI v2, per call', '']
+  if ('skipped' in results.awsCli) return [...head, `Skipped: ${results.awsCli.skipped}.`].join('\n')
+  return [
+    ...head,
+    `Debian's \`/usr/bin/aws\` against the same emulator, one process per call as in a script (dummy credentials, \`AWS_PAGER=''\`, an empty HOME), wall time of each call, median of ${results.settings.cliCallsPerOperation}; versus the service's p50 over one keep-alive connection.`,
+    '',
+    table(['operation', 'AWS CLI median', 'AWS CLI calls', 'service p50', 'CLI ÷ service'],
+      results.awsCli.map(op => [op.operation, ms(op.cliMedianMs), op.cliSamplesMs.map(v => v.toFixed(0)).join(', ') + ' ms', ms(op.serviceP50Ms), `${op.cliToServiceRatio.toFixed(0)}×`]))
+  ].join('\n')
+}
+
+function idempotencySection (results: BenchResults): string {
+  const lines = [
+    '## 3. Idempotent writes: with versus without an Idempotency-Key',
+    '',
+    `\`PUT /clusters/:name/oidc-provider\` with \`{}\` on a cluster whose IAM OIDC provider is already in that state, ${results.settings.writeConnections} connections, a new key on every request. Every request does the same AWS work (one GetOpenIDConnectProvider, DescribeCluster cached) and writes the same operation record, so the difference is the idempotency store's work (claim the key, store the answer). Associate (POST) is not repeatable: one config per cluster, and every call starts an EKS update.`,
+    '',
+    table(['store', 'without key', 'with key', 'with ÷ without', 'p50 without', 'p50 with', 'added p50', 'failed (without / with key)'],
+      results.idempotency.map(run => [run.store, perSecond(run.withoutKey.requestsPerSecond), perSecond(run.withKey.requestsPerSecond), percent(run.throughputRatio),
+        ms(run.withoutKey.p50Ms), ms(run.withKey.p50Ms), signedMs(run.addedP50Ms), `${errorsOf(run.withoutKey)} / ${errorsOf(run.withKey)}`]))
+  ]
+  if ('skipped' in results.postgres) lines.push('', `PostgreSQL: skipped (${results.postgres.skipped}).`)
+  return lines.join('\n')
+}
+
+function fleetSection (results: BenchResults): string {
+  const { maxFloorRatio } = results.targets.fleet
+  return [
+    '## 4. Fleet sweep under AWS rate limits',
+    '',
+    `\`GET /clusters?include=oidc,identityProviderConfigs\` with the emulator limiting EKS and IAM to ${results.settings.fleetRatePerService} requests/s each (token bucket, burst ${results.settings.fleetRatePerService}). Floor = the AWS calls the sweep needed (answered, not throttled; from the service's metrics) for the busier service ÷ that rate. Throttled calls = calls the emulator received beyond those.`,
+    '',
+    table(['service config', 'clusters', 'total', 'floor', `total ÷ floor (target ≤ ${maxFloorRatio})`, 'failed clusters (target 0)', 'calls needed (eks / iam)', 'throttled calls', 'verdict'],
+      results.fleet.map(run => [
+        run.label + (Object.keys(run.serviceConfig).length ? ` (${Object.entries(run.serviceConfig).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''),
+        run.clusters, `${run.totalSeconds.toFixed(1)} s`, `${run.floorSeconds.toFixed(1)} s`, `${run.floorRatio.toFixed(2)}×`, run.failedClusters,
+        `${run.neededCalls.eks} / ${run.neededCalls.iam}`, run.unsuccessfulCalls, verdict(run.met)
+      ]))
+  ].join('\n')
+}
+
+function memorySection (results: BenchResults): string {
+  return [
+    '## 5. Service memory during the read load',
+    '',
+    `Resident set of the service process (\`/proc/<pid>/status\`): VmRSS sampled every 100 ms during scenario 1's load, and VmHWM, the highest RSS since the process started. Judged on VmHWM (what a container memory limit would meet), target < ${mib(results.targets.memory.maxPeakRssBytes)}. Heap figures from the service's /metrics.`,
+    '',
+    table(['store', 'RSS after start', 'peak RSS during load', 'peak RSS since start (VmHWM)', 'V8 heap used / total', 'external (incl. WASM)', 'verdict'],
+      results.memory.map(m => [m.store, mib(m.afterStartRss), mib(m.peakDuringLoadRss), mib(m.lifetimePeakRss), `${mib(m.heapUsedBytes)} / ${mib(m.heapTotalBytes)}`, mib(m.externalBytes), verdict(m.met)]))
+  ].join('\n')
+}
+
+export function renderMarkdown (results: BenchResults): string {
+  const { machine } = results
+  return [
+    `# Benchmark results (${results.mode})`,
+    '',
+    `Generated by \`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\` on ${results.startedAt} in ${results.totalSeconds.toFixed(0)} s. The emulator, the service and the load generator are separate processes on one machine: ${machine.cpuCount} × ${machine.cpuModel}, Node ${machine.node}, ${machine.platform}.`,
+    '',
+    `- Load before: \`${results.loadBefore.uptime}\``,
+    `- Load after: \`${results.loadAfter.uptime}\``,
+    `- Service settings besides the emulator endpoints: ${Object.entries(results.settings.serviceEnvironment).map(([k, v]) => `\`${k}=${v}\``).join(', ')}`,
+    '',
+    readSection(results),
+    '',
+    cliSection(results),
+    '',
+    idempotencySection(results),
+    '',
+    fleetSection(results),
+    '',
+    memorySection(results),
+    '',
+    '![chart](chart.svg)',
+    ''
+  ].join('\n')
+}

@@ -1,0 +1,57 @@
+/** Everything one `npm run bench` measures; written as results.json and rendered as Markdown and SVG. */
+import type { LoadResult } from './load.ts'
+import type { Load, machineInfo } from './machine.ts'
+import type { CliOperation } from './scenarios/aws-cli.ts'
+import type { FleetRun } from './scenarios/fleet-sweep.ts'
+import type { StoreRun } from './scenarios/idempotency.ts'
+import type { ReadRun } from './scenarios/read-overhead.ts'
+
+export interface MemoryFigure {
+  store: string
+  /** RSS right after the service answered /readyz. */
+  afterStartRss: number
+  /** Highest VmRSS sampled every 100 ms during the read load. */
+  peakDuringLoadRss: number
+  /** VmHWM at the end of the load: the highest RSS since the process started (start-up included). */
+  lifetimePeakRss: number
+  /** From the service's /metrics after the load. */
+  heapUsedBytes: number
+  heapTotalBytes: number
+  externalBytes: number
+  met: boolean
+}
+
+export interface Skipped { skipped: string }
+
+export interface BenchResults {
+  mode: 'quick' | 'full'
+  startedAt: string
+  totalSeconds: number
+  machine: ReturnType<typeof machineInfo>
+  loadBefore: Load
+  loadAfter: Load
+  settings: {
+    loadSeconds: number
+    warmupSeconds: number
+    readConnections: number[]
+    writeConnections: number
+    cliCallsPerOperation: number
+    fleetClusters: number
+    fleetRatePerService: number
+    serviceEnvironment: Record<string, string>
+  }
+  targets: {
+    read: { maxAddedP50Ms: number, minThroughputRatio: number }
+    fleet: { maxFloorRatio: number, maxFailedClusters: number }
+    memory: { maxPeakRssBytes: number }
+  }
+  readOverhead: ReadRun[]
+  /** Diagnostic: the AWS SDK's EKS client straight to the emulator, one call at a time. */
+  sdkDirect: LoadResult
+  awsCli: CliOperation[] | Skipped
+  serviceList: LoadResult
+  idempotency: StoreRun[]
+  postgres: { schema: string } | Skipped
+  fleet: FleetRun[]
+  memory: MemoryFigure[]
+}

@@ -1,0 +1,179 @@
+/**
+ * `npm run bench [-- --quick]`: starts the AWS emulator and the service as separate processes on
+ * loopback, runs the five scenarios and writes results.md, results.json and chart.svg under
+ * bench/results/ (bench/results/quick/ with --quick). Never part of `npm test`.
+ *
+ * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; PostgreSQL is skipped
+ * with a note when unreachable).
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { renderChart } from './chart.ts'
+import { warmThenRun } from './load.ts'
+import { currentLoad, machineInfo } from './machine.ts'
+import { memoryBreakdown, scrapeMetrics } from './metrics.ts'
+import { BENCH_SERVICE_SETTINGS, type Child, memoryOf, type ServiceProcess, startEmulator, startService } from './processes.ts'
+import { renderMarkdown } from './report.ts'
+import { sdkDirectDescribe } from './sdk-direct.ts'
+import type { BenchResults, MemoryFigure } from './results-model.ts'
+import { awsCliAvailable, measureAwsCli } from './scenarios/aws-cli.ts'
+import { FLEET_TARGET, sweepFleet, type FleetRun } from './scenarios/fleet-sweep.ts'
+import { measureIdempotentWrites, openPostgresSchema, type StoreRun } from './scenarios/idempotency.ts'
+import { measureReadOverhead, READ_TARGETS, readLoadMemory } from './scenarios/read-overhead.ts'
+import { fleetSeed, READ_CLUSTER, requestSeed, writeSeed } from './seed.ts'
+import { tempDir } from './temp-dir.ts'
+
+const quick = process.argv.includes('--quick')
+const profile = quick
+  ? { loadSeconds: 1, warmupSeconds: 0.5, cliCalls: 2, fleetClusters: 30, fleetDefaults: false }
+  : { loadSeconds: 10, warmupSeconds: 2, cliCalls: 7, fleetClusters: 500, fleetDefaults: true }
+const READ_CONNECTIONS = [1, 64]
+const WRITE_CONNECTIONS = 64
+const FLEET_RATE = 20
+/** The fleet limiter told the rate AWS allows; the documented FLEET_* variables. */
+const FLEET_TUNED = { FLEET_RATE_PER_SECOND: String(FLEET_RATE), FLEET_MAX_RATE_PER_SECOND: String(FLEET_RATE) }
+const MAX_PEAK_RSS_BYTES = 150 * 1024 * 1024
+const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
+const RESULTS_DIR = fileURLToPath(new URL(quick ? './results/quick/' : './results/', import.meta.url))
+
+const children: Child[] = []
+const track = async <T extends Child> (starting: Promise<T>): Promise<T> => {
+  const child = await starting
+  children.push(child)
+  return child
+}
+const stop = async (child: Child) => {
+  await child.stop()
+  children.splice(children.indexOf(child), 1)
+}
+const log = (message: string) => console.log(`[bench ${((performance.now() - began) / 1000).toFixed(1)} s] ${message}`)
+const began = performance.now()
+
+async function memoryFigure (store: string, service: ServiceProcess, afterStartRss: number, sampled: { highestSampledRss: number, peakRss: number }): Promise<MemoryFigure> {
+  const breakdown = memoryBreakdown(await scrapeMetrics(service.url))
+  return {
+    store,
+    afterStartRss,
+    peakDuringLoadRss: sampled.highestSampledRss,
+    lifetimePeakRss: sampled.peakRss,
+    heapUsedBytes: breakdown.heapUsedBytes,
+    heapTotalBytes: breakdown.heapTotalBytes,
+    externalBytes: breakdown.externalBytes,
+    met: sampled.peakRss < MAX_PEAK_RSS_BYTES
+  }
+}
+
+interface PostgresService { service: ServiceProcess, afterStartRss: number, schema: string }
+
+async function measurePostgres (pg: PostgresService, timing: { seconds: number, warmupSeconds: number }) {
+  log('PostgreSQL service: read load for its memory figure')
+  const read = await readLoadMemory(pg.service, READ_CONNECTIONS.at(-1)!, timing)
+  const memory = await memoryFigure('PostgreSQL', pg.service, pg.afterStartRss, read.memory)
+  log('scenario 3: idempotent writes on PostgreSQL')
+  const writes = await measureIdempotentWrites(pg.service, 'PostgreSQL', WRITE_CONNECTIONS, timing)
+  await stop(pg.service)
+  return { memory, writes }
+}
+
+async function main (): Promise<BenchResults> {
+  const startedAt = new Date().toISOString()
+  const loadBefore = currentLoad()
+  const timing = { seconds: profile.loadSeconds, warmupSeconds: profile.warmupSeconds }
+  const dir = await tempDir('eks-oidc-api-bench-')
+  let dropSchema: (() => Promise<void>) | undefined
+  try {
+    log(`mode ${quick ? 'quick' : 'full'}; ${loadBefore.uptime}`)
+    const emulator = await track(startEmulator(await writeSeed(dir, 'requests', requestSeed())))
+    const schema = await openPostgresSchema(DATABASE_URL)
+    if ('unreachable' in schema) log(`PostgreSQL not reachable at ${DATABASE_URL} (${schema.unreachable}); its runs are skipped`)
+    else dropSchema = schema.drop
+    log(`emulator at ${emulator.url}; starting the service on PGlite (memory://)${'unreachable' in schema ? '' : ` and on PostgreSQL (schema ${schema.schema})`}`)
+    // Both start at once to save time; the PostgreSQL one stays idle until its turn.
+    const [service, pgProcess] = await Promise.all([
+      track(startService(emulator, FLEET_TUNED)),
+      'unreachable' in schema ? undefined : track(startService(emulator, { ...FLEET_TUNED, DATABASE_URL: schema.url }))
+    ])
+    const afterStart = await memoryOf(service.pid)
+    const pg: PostgresService | undefined = pgProcess && 'schema' in schema ? { service: pgProcess, afterStartRss: (await memoryOf(pgProcess.pid)).rss, schema: schema.schema } : undefined
+
+    log('scenarios 1 and 5: read overhead, service memory')
+    const read = await measureReadOverhead(emulator, service, READ_CONNECTIONS, timing)
+    const memory: MemoryFigure[] = [await memoryFigure('PGlite (memory://)', service, afterStart.rss, read.memory)]
+    const sdkDirect = await sdkDirectDescribe(emulator.url, timing.seconds, timing.warmupSeconds)
+    const serviceList = await warmThenRun({ url: `${service.url}/clusters/${READ_CLUSTER}/identity-provider-configs`, connections: 1, durationSeconds: timing.seconds }, timing.warmupSeconds)
+
+    log('scenario 2: AWS CLI')
+    const awsCli = await awsCliAvailable()
+      ? await measureAwsCli(emulator, profile.cliCalls, { DescribeIdentityProviderConfig: read.runs[0].service, ListIdentityProviderConfigs: serviceList })
+      : { skipped: '/usr/bin/aws is not installed' }
+
+    log('scenario 3: idempotent writes on PGlite')
+    const idempotency: StoreRun[] = [await measureIdempotentWrites(service, 'PGlite (memory://)', WRITE_CONNECTIONS, timing)]
+
+    log(`scenario 4: fleet sweep of ${profile.fleetClusters} clusters at ${FLEET_RATE} requests/s per service`)
+    await emulator.admin('POST', 'seed', fleetSeed(profile.fleetClusters).seed)
+    const fleet: FleetRun[] = [await sweepFleet(emulator, service, { label: 'FLEET_* set to the allowed rate', rate: FLEET_RATE, serviceConfig: FLEET_TUNED })]
+    await stop(service)
+
+    if (pg) {
+      const measured = await measurePostgres(pg, timing)
+      idempotency.push(measured.writes)
+      memory.push(measured.memory)
+    }
+
+    if (profile.fleetDefaults) {
+      log('scenario 4 again with the default FLEET_* settings (fresh service, cold cache)')
+      const defaults = await track(startService(emulator))
+      fleet.push(await sweepFleet(emulator, defaults, { label: 'FLEET_* defaults', rate: FLEET_RATE, serviceConfig: {} }))
+      await stop(defaults)
+    }
+    await stop(emulator)
+
+    return {
+      mode: quick ? 'quick' : 'full',
+      startedAt,
+      totalSeconds: (performance.now() - began) / 1000,
+      machine: machineInfo(),
+      loadBefore,
+      loadAfter: currentLoad(),
+      settings: {
+        loadSeconds: profile.loadSeconds,
+        warmupSeconds: profile.warmupSeconds,
+        readConnections: READ_CONNECTIONS,
+        writeConnections: WRITE_CONNECTIONS,
+        cliCallsPerOperation: profile.cliCalls,
+        fleetClusters: profile.fleetClusters,
+        fleetRatePerService: FLEET_RATE,
+        serviceEnvironment: { ...BENCH_SERVICE_SETTINGS }
+      },
+      targets: { read: READ_TARGETS, fleet: FLEET_TARGET, memory: { maxPeakRssBytes: MAX_PEAK_RSS_BYTES } },
+      readOverhead: read.runs,
+      sdkDirect,
+      awsCli,
+      serviceList,
+      idempotency,
+      postgres: 'unreachable' in schema ? { skipped: `PostgreSQL not reachable at ${DATABASE_URL}: ${schema.unreachable}` } : { schema: schema.schema },
+      fleet,
+      memory
+    }
+  } finally {
+    for (const child of [...children].reverse()) await child.stop().catch(() => {})
+    await dropSchema?.().catch((error: Error) => log(`could not drop the PostgreSQL schema: ${error.message}`))
+    await dir.remove()
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    Promise.all(children.map(child => child.stop())).finally(() => process.exit(130))
+  })
+}
+
+const results = await main()
+await mkdir(RESULTS_DIR, { recursive: true })
+await writeFile(join(RESULTS_DIR, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+await writeFile(join(RESULTS_DIR, 'results.md'), renderMarkdown(results))
+await writeFile(join(RESULTS_DIR, 'chart.svg'), renderChart(results))
+console.log(renderMarkdown(results))
+log(`wrote ${RESULTS_DIR}results.{md,json} and chart.svg`)

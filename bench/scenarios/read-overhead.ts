@@ -1,0 +1,92 @@
+/**
+ * Scenario 1 (and the memory figure of scenario 5): DescribeIdentityProviderConfig straight to the
+ * emulator versus `GET /clusters/:name/identity-provider-configs/:configName` through the service,
+ * at each connection count, while the service's resident memory is sampled.
+ */
+import { type LoadResult, warmThenRun } from '../load.ts'
+import { type Sample, scrapeMetrics, sumOf } from '../metrics.ts'
+import type { EmulatorProcess, ServiceProcess } from '../processes.ts'
+import { sampleMemory } from '../processes.ts'
+import { CONFIG_NAME, READ_CLUSTER } from '../seed.ts'
+
+export const READ_TARGETS = { maxAddedP50Ms: 1, minThroughputRatio: 0.5 }
+
+export interface ReadRun {
+  connections: number
+  emulator: LoadResult
+  service: LoadResult
+  addedP50Ms: number
+  addedP99Ms: number
+  throughputRatio: number
+  addedP50Met: boolean
+  throughputMet: boolean
+  /** Where the service's time goes, from its own metrics over the run (warm-up included). */
+  serviceTime: ServiceTimeBreakdown
+}
+
+export interface ServiceTimeBreakdown {
+  /** Mean time from the request's arrival to its answer, as Fastify measures it. */
+  requestMeanMs: number
+  /** Mean time of the DescribeIdentityProviderConfig call (SDK serialisation, signing, HTTP to the emulator, parsing). */
+  awsCallMeanMs: number
+  /** The rest: hooks, validation, serialisation of the answer. */
+  outsideAwsCallMeanMs: number
+}
+
+export interface LoadTiming { seconds: number, warmupSeconds: number }
+
+export const serviceDescribePath = `/clusters/${READ_CLUSTER}/identity-provider-configs/${CONFIG_NAME}`
+
+/** The request the AWS CLI and SDK send for DescribeIdentityProviderConfig (the emulator ignores SigV4). */
+export const emulatorDescribe = (emulator: EmulatorProcess) => ({
+  url: `${emulator.url}/clusters/${READ_CLUSTER}/identity-provider-configs/describe`,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ identityProviderConfig: { type: 'oidc', name: CONFIG_NAME } })
+})
+
+const ROUTE = { route: '/clusters/:name/identity-provider-configs/:configName', method: 'GET', status: '200' }
+const AWS_CALL = { service: 'eks', operation: 'DescribeIdentityProviderConfig', outcome: 'success' }
+
+function meanBetween (before: Sample[], after: Sample[], name: string, labels: Record<string, string>): number {
+  const delta = (suffix: string) => sumOf(after, `${name}_${suffix}`, labels) - sumOf(before, `${name}_${suffix}`, labels)
+  return delta('sum') * 1000 / delta('count')
+}
+
+function breakdown (before: Sample[], after: Sample[]): ServiceTimeBreakdown {
+  const requestMeanMs = meanBetween(before, after, 'http_request_duration_seconds', ROUTE)
+  const awsCallMeanMs = meanBetween(before, after, 'aws_call_duration_seconds', AWS_CALL)
+  return { requestMeanMs, awsCallMeanMs, outsideAwsCallMeanMs: requestMeanMs - awsCallMeanMs }
+}
+
+export async function measureReadOverhead (emulator: EmulatorProcess, service: ServiceProcess, connectionCounts: number[], timing: LoadTiming) {
+  const runs: ReadRun[] = []
+  const memory = sampleMemory(service.pid)
+  for (const connections of connectionCounts) {
+    const direct = await warmThenRun({ ...emulatorDescribe(emulator), connections, durationSeconds: timing.seconds }, timing.warmupSeconds)
+    const before = await scrapeMetrics(service.url)
+    const through = await warmThenRun({ url: `${service.url}${serviceDescribePath}`, connections, durationSeconds: timing.seconds }, timing.warmupSeconds)
+    const serviceTime = breakdown(before, await scrapeMetrics(service.url))
+    const addedP50Ms = through.p50Ms - direct.p50Ms
+    const throughputRatio = through.requestsPerSecond / direct.requestsPerSecond
+    runs.push({
+      connections,
+      emulator: direct,
+      service: through,
+      addedP50Ms,
+      addedP99Ms: through.p99Ms - direct.p99Ms,
+      throughputRatio,
+      addedP50Met: addedP50Ms <= READ_TARGETS.maxAddedP50Ms,
+      throughputMet: throughputRatio >= READ_TARGETS.minThroughputRatio,
+      serviceTime
+    })
+  }
+  return { runs, memory: await memory.stop() }
+}
+
+/** The same read load on another service process, only to sample its memory (e.g. another store). */
+export async function readLoadMemory (service: ServiceProcess, connections: number, timing: LoadTiming) {
+  const memory = sampleMemory(service.pid)
+  const load = await warmThenRun({ url: `${service.url}${serviceDescribePath}`, connections, durationSeconds: timing.seconds }, timing.warmupSeconds)
+  return { load, memory: await memory.stop() }
+}

@@ -1,7 +1,7 @@
 /**
  * The replacement is durable state: a new app on the same store resumes it where the last one
  * stopped, a lease left by a dead replica is honoured until it expires, and of two runners on one
- * store only the lease holder drives an operation.
+ * store only the lease holder drives an operation. (Store-level leases: operation-leases.test.ts.)
  */
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
@@ -93,32 +93,6 @@ t.test('of two runners on one store, only the lease holder drives; the other tak
   aws.settleUpdate(await updateIdOf(aws, cluster, 'AssociateIdentityProviderConfig'))
   await eventually(async () => (await store.operations.get(id))?.status === 'succeeded' || undefined)
   t.same(writeCalls(aws), ['DisassociateIdentityProviderConfig', 'AssociateIdentityProviderConfig'], 'one update each across both runners')
-})
-
-t.test('store: one unfinished replacement per cluster and config, leases and fenced writes', async t => {
-  const store = await testStore()
-  const cluster = `c-${randomUUID().slice(0, 8)}`
-  const now = new Date()
-  const lease = (owner: string, ms = 60_000) => ({ owner, now: new Date(), until: new Date(Date.now() + ms) })
-  const ids = Array.from({ length: 5 }, () => randomUUID())
-  for (const id of ids) await store.operations.create({ id, principal: 'test', action: REPLACE_ACTION, cluster, resource: 'corp', now })
-  const results = await Promise.all(ids.map(id => store.operations.startExclusive(id, { action: REPLACE_ACTION, cluster, resource: 'corp', details: { steps: [] }, lease: lease(id) })))
-  const winners = results.filter(r => r.started)
-  t.equal(winners.length, 1, 'exactly one of five concurrent starts wins')
-  const winner = winners[0].started!.id
-  t.ok(results.every(r => r.started || r.running?.id === winner), 'the others are told which one runs')
-
-  t.ok(await store.operations.acquireLease(winner, lease(winner)), 'the holder renews')
-  t.notOk(await store.operations.acquireLease(winner, lease('intruder')), 'another owner is refused while the lease lives')
-  t.notOk(await store.operations.update(winner, { details: { steps: ['x'] }, leaseOwner: 'intruder', now }), 'writes fenced by another owner are refused')
-  t.ok(await store.operations.update(winner, { details: { note: 'ok' }, leaseOwner: winner, now }), 'the holder writes')
-  t.ok(await store.operations.acquireLease(winner, lease(winner, -1)), 'the holder lets it expire')
-  t.ok(await store.operations.acquireLease(winner, lease('successor')), 'an expired lease is taken over')
-  t.notOk(await store.operations.releaseLease(winner, winner), 'the former holder cannot release it')
-  t.ok(await store.operations.releaseLease(winner, 'successor'))
-  await store.operations.update(winner, { status: 'succeeded', now })
-  t.notOk(await store.operations.acquireLease(winner, lease('late')), 'a finished operation takes no lease')
-  t.same(await store.operations.listUnfinished({ action: REPLACE_ACTION, cluster }), [], 'nothing unfinished: the losers never started')
 })
 
 function replaceSteps (record: { details: Record<string, unknown> } | undefined) {

@@ -35,12 +35,12 @@ export interface ReplaceRunnerOptions {
   now?: () => Date
 }
 
-/** Consecutive failed rounds (AWS unavailable, throttled, busy) after which an operation fails. */
+/** Consecutive failed rounds (AWS unavailable, throttled) after which an operation fails. */
 const MAX_CONSECUTIVE_ERRORS = 30
 const BACKOFF_GROWTH = 1.5
 const SWEEP_BATCH = 100
-/** Upstream errors that say "later", not "never". */
-const RETRYABLE_CODES = new Set(['ResourceInUseException', 'ConcurrentModificationException'])
+/** The cluster is busy with another update: later, not never. */
+const BUSY_CODES = new Set(['ResourceInUseException', 'ConcurrentModificationException'])
 const PERMANENT_UPSTREAM_CODES = new Set(['AccessDeniedException', 'ClientException'])
 
 /** Ends an operation for good: a failed EKS update, or a state the replacement cannot continue from. */
@@ -58,9 +58,11 @@ interface Round {
   wait: boolean
 }
 
+const isBusy = (error: unknown) => error instanceof ServiceError && BUSY_CODES.has(error.code)
+
 function isRetryable (error: unknown) {
   if (!(error instanceof ServiceError)) return true
-  if (RETRYABLE_CODES.has(error.code)) return true
+  if (isBusy(error)) return true
   return (error.status === 429 || error.status >= 500) && !PERMANENT_UPSTREAM_CODES.has(error.code)
 }
 
@@ -174,7 +176,9 @@ export class ReplaceRunner {
           round = await this.#advance(record.cluster, record.resource ?? details.desired.oidc.identityProviderConfigName, details)
           errors = 0
         } catch (error) {
-          if (!(error instanceof StepFailure) && isRetryable(error) && ++errors < MAX_CONSECUTIVE_ERRORS) {
+          // A busy cluster (another update running) is a reason to wait, however long; failures are counted.
+          if (!isBusy(error)) errors++
+          if (!(error instanceof StepFailure) && isRetryable(error) && errors < MAX_CONSECUTIVE_ERRORS) {
             this.#log.warn({ err: error, operationId: id, attempt: errors }, 'config replacement step failed; retrying')
             round = { steps: details.steps, wait: true }
           } else {

@@ -6,6 +6,7 @@ import * as fleet from './fleet.ts'
 import * as iam from './iam.ts'
 import * as issuers from './issuers.ts'
 import * as operations from './operations.ts'
+import * as replace from './replace.ts'
 import * as tokenReview from '../src/token-review/schemas.ts'
 
 export const sharedSchemas = [
@@ -19,6 +20,7 @@ export const sharedSchemas = [
   issuers.CertificateSummary, issuers.IssuerCheck, issuers.InspectIssuerRequest, issuers.IssuerInspection, issuers.ThumbprintDrift,
   iam.Tag, iam.GetOpenIDConnectProviderResponse, iam.OidcProviderStatus, iam.PutOidcProviderRequest,
   iam.PlannedCall, iam.PutOidcProviderResponse,
+  replace.ReplaceIdentityProviderConfigRequest, replace.ReplaceStep, replace.MinutesRange, replace.ReplaceIdentityProviderConfigResponse,
   operations.Operation, operations.OperationPage,
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,
   fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse

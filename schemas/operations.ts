@@ -1,5 +1,13 @@
 import { Type } from 'typebox'
-import { NextToken } from './common.ts'
+import { NextToken, Ref } from './common.ts'
+import { ReplaceIdentityProviderConfigRequest, ReplaceStep } from './replace.ts'
+
+export const OperationDetails = Type.Object({
+  httpStatus: Type.Optional(Type.Integer({ description: 'HTTP status of the answer to the request.' })),
+  requestId: Type.Optional(Type.String({ description: 'Id of the request that started the operation.' })),
+  desired: Type.Optional(Ref(ReplaceIdentityProviderConfigRequest, { description: 'Config replacements: the desired config.' })),
+  steps: Type.Optional(Type.Array(Ref(ReplaceStep), { description: 'Multi-step operations (config replacements): each step with its status, EKS update and times.' }))
+}, { additionalProperties: false, description: 'What the service recorded about the operation.' })
 
 export const Operation = Type.Object({
   id: Type.String({ description: 'Operation id (also in Associate and Disassociate answers as `operationId`).' }),
@@ -14,6 +22,7 @@ export const Operation = Type.Object({
     code: Type.String({ description: 'Error code.' }),
     message: Type.String({ description: 'Error message.' })
   }, { additionalProperties: false }), Type.Null()], { description: 'Why it failed.' }),
+  details: OperationDetails,
   createdAt: Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'When the request arrived.' }),
   updatedAt: Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'Last change.' })
 }, { $id: 'Operation', additionalProperties: false, description: 'This service\'s record of one mutating request.' })

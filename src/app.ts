@@ -14,6 +14,7 @@ import identityProviderConfigRoutes from '../routes/identity-provider-configs.ts
 import issuerRoutes from '../routes/issuers.ts'
 import oidcProviderRoutes from '../routes/oidc-provider.ts'
 import operationRoutes from '../routes/operations.ts'
+import replaceConfigRoutes from '../routes/replace-config.ts'
 import tokenReviewRoutes from '../routes/token-reviews.ts'
 import updateRoutes from '../routes/updates.ts'
 import { sharedSchemas } from '../schemas/index.ts'
@@ -41,6 +42,7 @@ import metricsPlugin from './plugins/metrics.ts'
 import swagger from './plugins/swagger.ts'
 import type { EksPort, IamPort } from './services/aws-ports.ts'
 import { ClusterCache } from './services/clusters.ts'
+import { createReplacements } from './replace/index.ts'
 import { createServices } from './services/index.ts'
 import { createStore, type Store } from './store/index.ts'
 import { packageVersion } from './version.ts'
@@ -131,10 +133,24 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     onCacheEvent: metrics.countCacheEvent
   })
 
+  const replacements = createReplacements({
+    operations: store.operations,
+    configs: services.identityProviderConfigs,
+    pollIntervalMs: config.REPLACE_POLL_INTERVAL_MS,
+    maxPollIntervalMs: config.REPLACE_MAX_POLL_INTERVAL_MS,
+    leaseMs: config.REPLACE_LEASE_SECONDS * 1000,
+    log: app.log
+  })
+  // Resumes the replacements a previous process left unfinished. Registered after the store and
+  // the AWS clients, so it stops (onClose runs in reverse) before they close.
+  app.addHook('onReady', async () => replacements.runner.start())
+  app.addHook('onClose', async () => replacements.runner.close())
+
   await app.register(healthRoutes, { readinessChecks })
   await app.register(clusterRoutes, { fleet })
   await app.register(oidcProviderRoutes)
   await app.register(identityProviderConfigRoutes)
+  await app.register(replaceConfigRoutes, { replacements })
   await app.register(updateRoutes, { config })
   await app.register(operationRoutes, { operations: store.operations, authorizer: config.auth.disabled ? undefined : createAuthorizer(config.auth.grants) })
   await app.register(issuerRoutes)

@@ -704,6 +704,100 @@ export type PutOidcProviderResponse = {
 };
 
 /**
+ * The whole desired config. `oidc.identityProviderConfigName` must equal the `configName` of the path.
+ */
+export type ReplaceIdentityProviderConfigRequest = {
+    oidc: OidcIdentityProviderConfigRequest;
+    tags?: TagMap;
+};
+
+/**
+ * One step of a config replacement.
+ */
+export type ReplaceStep = {
+    /**
+     * Step: `disassociate` the current config, `wait-gone` until EKS no longer lists it, `associate` the desired one.
+     */
+    name: 'disassociate' | 'wait-gone' | 'associate';
+    /**
+     * `pending`, `in_progress`, `succeeded`, `skipped` (nothing to do, e.g. the config was already gone) or `failed`.
+     */
+    status: 'pending' | 'in_progress' | 'succeeded' | 'skipped' | 'failed';
+    /**
+     * What the step does (in plans and fresh answers).
+     */
+    description?: string;
+    /**
+     * The EKS clientRequestToken of the step, derived from the operation id: a resumed step never starts a second update.
+     */
+    clientRequestToken?: string;
+    /**
+     * The EKS update the step started; follow it at `/clusters/{name}/updates/{updateId}`.
+     */
+    updateId?: string;
+    /**
+     * When the step started.
+     */
+    startedAt?: string;
+    /**
+     * When the step ended.
+     */
+    endedAt?: string;
+    /**
+     * Why the step was skipped or failed.
+     */
+    note?: string;
+};
+
+/**
+ * A range of minutes, from what AWS typically takes.
+ */
+export type MinutesRange = {
+    /**
+     * Lower end, in minutes.
+     */
+    minMinutes: number;
+    /**
+     * Upper end, in minutes.
+     */
+    maxMinutes: number;
+};
+
+export type ReplaceIdentityProviderConfigResponse = {
+    /**
+     * `unchanged` (the desired config is already associated; nothing was done), `dry-run` (the plan; nothing was done) or `started` (an operation now carries out the steps).
+     */
+    outcome: 'unchanged' | 'dry-run' | 'started';
+    /**
+     * `unchanged`, `associate` (no config yet: one association) or `replace` (disassociate, wait until gone, associate).
+     */
+    plan: 'unchanged' | 'associate' | 'replace';
+    /**
+     * The operation carrying out the steps; follow it at the `Location`.
+     */
+    operationId?: string;
+    /**
+     * The config associated now (unchanged answers and dry runs).
+     */
+    identityProviderConfig?: {
+        oidc: OidcIdentityProviderConfig;
+    };
+    /**
+     * The steps, in order; empty when unchanged.
+     */
+    steps: Array<ReplaceStep>;
+    /**
+     * How long logins through the config will not work: from the completion of the disassociation until the completion of the association, about one association (20 to 40 minutes on AWS). Null when there is none.
+     */
+    expectedDowntime: MinutesRange | null;
+    expectedDuration: MinutesRange;
+    /**
+     * Whether the new issuer's pre-flight checks ran and passed, or were skipped with `skipIssuerChecks=true`.
+     */
+    issuerChecks?: 'passed' | 'skipped';
+};
+
+/**
  * This service's record of one mutating request.
  */
 export type Operation = {
@@ -752,6 +846,24 @@ export type Operation = {
          */
         message: string;
     } | null;
+    /**
+     * What the service recorded about the operation.
+     */
+    details: {
+        /**
+         * HTTP status of the answer to the request.
+         */
+        httpStatus?: number;
+        /**
+         * Id of the request that started the operation.
+         */
+        requestId?: string;
+        desired?: ReplaceIdentityProviderConfigRequest;
+        /**
+         * Multi-step operations (config replacements): each step with its status, EKS update and times.
+         */
+        steps?: Array<ReplaceStep>;
+    };
     /**
      * When the request arrived.
      */
@@ -1656,6 +1768,83 @@ export type DescribeIdentityProviderConfigResponses = {
 };
 
 export type DescribeIdentityProviderConfigResponse2 = DescribeIdentityProviderConfigResponses[keyof DescribeIdentityProviderConfigResponses];
+
+export type ReplaceIdentityProviderConfigData = {
+    body: ReplaceIdentityProviderConfigRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config.
+         */
+        configName: string;
+    };
+    query?: {
+        /**
+         * Answer the plan (steps, expected downtime) and change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * Skip the network checks of the new issuer (for issuers reachable from AWS but not from this service).
+         */
+        skipIssuerChecks?: boolean;
+    };
+    url: '/clusters/{name}/identity-provider-configs/{configName}';
+};
+
+export type ReplaceIdentityProviderConfigErrors = {
+    /**
+     * The request is invalid (a field breaks a rule, or AWS refused a parameter).
+     */
+    400: Problem;
+    /**
+     * The cluster or resource does not exist.
+     */
+    404: Problem;
+    /**
+     * Conflicts with the current state (cluster busy, config exists, quota reached, request in progress).
+     */
+    409: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * AWS failed or refused the service's call.
+     */
+    502: Problem;
+    /**
+     * AWS or the service is unavailable or throttled; retry after the Retry-After delay.
+     */
+    503: Problem;
+    /**
+     * AWS did not answer in time; retrying with the same Idempotency-Key is safe.
+     */
+    504: Problem;
+};
+
+export type ReplaceIdentityProviderConfigError = ReplaceIdentityProviderConfigErrors[keyof ReplaceIdentityProviderConfigErrors];
+
+export type ReplaceIdentityProviderConfigResponses = {
+    /**
+     * Nothing to do (`unchanged`), or the plan of a dry run (`dry-run`).
+     */
+    200: ReplaceIdentityProviderConfigResponse;
+    /**
+     * The change started as an operation; follow it at `Location`.
+     */
+    202: ReplaceIdentityProviderConfigResponse;
+};
+
+export type ReplaceIdentityProviderConfigResponse2 = ReplaceIdentityProviderConfigResponses[keyof ReplaceIdentityProviderConfigResponses];
 
 export type ListUpdatesData = {
     body?: never;

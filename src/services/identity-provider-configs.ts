@@ -39,7 +39,9 @@ export type AssociateOutcome =
 /** Config fields EKS cannot change in place; equal fields mean "the same config". */
 const IMMUTABLE_FIELDS = ['issuerUrl', 'clientId', 'usernameClaim', 'usernamePrefix', 'groupsClaim', 'groupsPrefix'] as const
 
-export function sameConfig (existing: SdkOidcConfig, wanted: AssociateIdentityProviderConfigRequest['oidc']) {
+type OidcConfigRequest = AssociateIdentityProviderConfigRequest['oidc']
+
+export function sameConfig (existing: SdkOidcConfig, wanted: OidcConfigRequest) {
   const fieldsEqual = IMMUTABLE_FIELDS.every(field => (existing[field] ?? undefined) === (wanted[field] ?? undefined))
   const claims = (c?: Record<string, string>) => JSON.stringify(Object.entries(c ?? {}).sort(([a], [b]) => a.localeCompare(b)))
   return fieldsEqual && claims(existing.requiredClaims) === claims(wanted.requiredClaims)
@@ -73,13 +75,7 @@ export class IdentityProviderConfigService {
   }
 
   async associate (clusterName: string, request: AssociateIdentityProviderConfigRequest, options: AssociateOptions): Promise<AssociateOutcome> {
-    const cluster = await this.#clusters.identity(clusterName)
-    if (cluster.issuerUrl && sameIssuer(cluster.issuerUrl, request.oidc.issuerUrl)) {
-      throw invalidParameter({
-        detail: 'Incorrect Identity Provider URL configuration. The Identity Provider URL cannot be same as OpenID Connect (OIDC) issuer URL',
-        errors: [{ pointer: '/body/oidc/issuerUrl', detail: 'must differ from the cluster\'s own OIDC issuer (identity.oidc.issuer)' }]
-      })
-    }
+    const cluster = await this.#clusterWithOtherIssuer(clusterName, request.oidc)
     // A retry of an attempt that may have reached EKS (timeout, crash) re-sends the same token, so EKS
     // answers with the update that attempt made instead of it being adopted as someone else's config.
     // The checks below passed before that attempt's EKS call, so they are not repeated.
@@ -87,11 +83,7 @@ export class IdentityProviderConfigService {
     if (!resuming) {
       const adopted = await this.#existingConfig(clusterName, request)
       if (adopted) return adopted
-      if (!options.skipIssuerChecks) {
-        // Fail now, not 20 minutes into an EKS update, when the issuer is unreachable or inconsistent.
-        const failed = await this.#issuers.preflightIssuer(request.oidc.issuerUrl, { clusterIssuer: cluster.issuerUrl })
-        if (failed.length) throw preflightError(failed)
-      }
+      if (!options.skipIssuerChecks) await this.#preflight(request.oidc.issuerUrl, cluster.issuerUrl)
     }
 
     await options.markAwsCallIssued?.()
@@ -139,19 +131,55 @@ export class IdentityProviderConfigService {
   }
 
   /**
+   * The checks `associate` runs before its write (issuer differs from the cluster's, no other
+   * config, issuer pre-flight), without writing: for a change that associates later (a
+   * replacement), so that it fails before the old config is removed.
+   */
+  async checkAssociable (clusterName: string, oidc: OidcConfigRequest, options: { skipIssuerChecks: boolean }): Promise<IssuerChecksOutcome> {
+    const cluster = await this.#clusterWithOtherIssuer(clusterName, oidc)
+    await this.#onlyConfigMayBe(clusterName, oidc.identityProviderConfigName)
+    if (options.skipIssuerChecks) return 'skipped'
+    await this.#preflight(oidc.issuerUrl, cluster.issuerUrl)
+    return 'passed'
+  }
+
+  async #clusterWithOtherIssuer (clusterName: string, oidc: OidcConfigRequest) {
+    const cluster = await this.#clusters.identity(clusterName)
+    if (cluster.issuerUrl && sameIssuer(cluster.issuerUrl, oidc.issuerUrl)) {
+      throw invalidParameter({
+        detail: 'Incorrect Identity Provider URL configuration. The Identity Provider URL cannot be same as OpenID Connect (OIDC) issuer URL',
+        errors: [{ pointer: '/body/oidc/issuerUrl', detail: 'must differ from the cluster\'s own OIDC issuer (identity.oidc.issuer)' }]
+      })
+    }
+    return cluster
+  }
+
+  /** The cluster's OIDC config name, if any; a conflict when it is another than `wanted`. */
+  async #onlyConfigMayBe (clusterName: string, wanted: string): Promise<string | undefined> {
+    const { identityProviderConfigs } = await this.list(clusterName, {})
+    const existing = identityProviderConfigs.find(c => c.type === OIDC_CONFIG_TYPE)?.name
+    if (existing && existing !== wanted) {
+      throw conflict('ResourceInUseException', 'config-limit', {
+        detail: `Cluster "${clusterName}" already has the OIDC identity provider config "${existing}"; EKS allows one per cluster. Disassociate it first.`
+      })
+    }
+    return existing || undefined
+  }
+
+  /** Fail now, not 20 minutes into an EKS update, when the issuer is unreachable or inconsistent. */
+  async #preflight (issuerUrl: string, clusterIssuer: string | undefined) {
+    const failed = await this.#issuers.preflightIssuer(issuerUrl, { clusterIssuer })
+    if (failed.length) throw preflightError(failed)
+  }
+
+  /**
    * EKS allows one OIDC config per cluster. The same config already there is adopted; any other
    * is a conflict that EKS itself would only report as a bare ResourceInUseException.
    */
   async #existingConfig (clusterName: string, request: AssociateIdentityProviderConfigRequest): Promise<AssociateOutcome | null> {
-    const { identityProviderConfigs } = await this.list(clusterName, {})
-    const existing = identityProviderConfigs.find(c => c.type === OIDC_CONFIG_TYPE)
-    if (!existing?.name) return null
     const wanted = request.oidc.identityProviderConfigName
-    if (existing.name !== wanted) {
-      throw conflict('ResourceInUseException', 'config-limit', {
-        detail: `Cluster "${clusterName}" already has the OIDC identity provider config "${existing.name}"; EKS allows one per cluster. Disassociate it first.`
-      })
-    }
+    const existing = await this.#onlyConfigMayBe(clusterName, wanted)
+    if (!existing) return null
     const config = await this.describe(clusterName, wanted)
     if (!sameConfig(config, request.oidc)) {
       throw conflict('ResourceInUseException', 'config-exists', {

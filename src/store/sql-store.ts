@@ -11,7 +11,8 @@ import {
 import type { AuditRow, IdempotencyRow, OperationRow } from './sql.ts'
 import { ClaimOutcome, IdempotencyState, OperationStatus } from './store.ts'
 import type {
-  ClaimInput, ClaimResult, IdempotencyRecord, IdempotencyRef, IdempotencyStore, MigrationResult, OperationStore, Store
+  ClaimInput, ClaimResult, IdempotencyRecord, IdempotencyRef, IdempotencyStore, MigrationResult, OperationLease,
+  OperationStore, Store
 } from './store.ts'
 
 export interface SqlRunner {
@@ -95,7 +96,9 @@ function sqlIdempotencyStore (db: SqlRunner): IdempotencyStore {
   }
 }
 
-function sqlOperationStore (db: SqlRunner): OperationStore {
+const leaseJson = (lease: OperationLease) => ({ owner: lease.owner, until: lease.until.toISOString() })
+
+function sqlOperationStore (db: SqlClient): OperationStore {
   const get = async (id: string) => {
     if (!UUID.test(id)) return undefined
     const [row] = await db.query<OperationRow>(operationSql.select, [id])
@@ -120,9 +123,43 @@ function sqlOperationStore (db: SqlRunner): OperationStore {
       const [row] = await db.query<OperationRow>(operationSql.update, [
         id, patch.status ?? null, patch.resource ?? null, patch.updateId ?? null,
         'error' in patch, patch.error == null ? null : JSON.stringify(patch.error),
-        JSON.stringify(patch.details ?? {}), patch.now
+        JSON.stringify(patch.details ?? {}), patch.now, patch.leaseOwner ?? null
       ])
       return row === undefined ? undefined : toOperationRecord(row)
+    },
+
+    async listUnfinished (query) {
+      const exceptId = query.exceptId !== undefined && UUID.test(query.exceptId) ? query.exceptId : null
+      const rows = await db.query<OperationRow>(operationSql.listUnfinished, [
+        query.action, query.cluster ?? null, query.resource ?? null, exceptId, pageSize(query.limit)
+      ])
+      return rows.map(toOperationRecord)
+    },
+
+    async startExclusive (id, input) {
+      if (!UUID.test(id)) throw new Error(`operation id ${id} is not a UUID`)
+      return db.transaction(async (tx) => {
+        await tx.query(operationSql.lockExclusive, [`eks-oidc-api:operation:${input.action}:${input.cluster}:${input.resource}`])
+        const [running] = await tx.query<OperationRow>(operationSql.listUnfinished, [input.action, input.cluster, input.resource, id, 1])
+        if (running !== undefined) return { running: toOperationRecord(running) }
+        const [row] = await tx.query<OperationRow>(operationSql.start, [
+          id, JSON.stringify({ ...input.details, lease: leaseJson(input.lease) }), input.lease.now
+        ])
+        if (row === undefined) throw new Error(`operation ${id} is missing or already finished`)
+        return { started: toOperationRecord(row) }
+      })
+    },
+
+    async acquireLease (id, lease) {
+      if (!UUID.test(id)) return undefined
+      const { owner, until } = leaseJson(lease)
+      const [row] = await db.query<OperationRow>(operationSql.acquireLease, [id, owner, until, lease.now])
+      return row === undefined ? undefined : toOperationRecord(row)
+    },
+
+    async releaseLease (id, owner) {
+      if (!UUID.test(id)) return false
+      return (await db.query(operationSql.releaseLease, [id, owner])).length === 1
     },
 
     get,

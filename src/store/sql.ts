@@ -67,8 +67,35 @@ export const operationSql = {
         error = CASE WHEN $5::boolean THEN $6::text::jsonb ELSE error END,
         details = details || $7::text::jsonb,
         updated_at = $8
-    WHERE id = $1
+    WHERE id = $1 AND ($9::text IS NULL OR details -> 'lease' ->> 'owner' = $9)
     RETURNING *`,
+  listUnfinished: `
+    SELECT * FROM operations
+    WHERE action = $1 AND status IN ('pending', 'in_progress') AND details -> 'steps' IS NOT NULL
+      AND ($2::text IS NULL OR cluster = $2)
+      AND ($3::text IS NULL OR resource = $3)
+      AND ($4::uuid IS NULL OR id <> $4)
+    ORDER BY created_at, id
+    LIMIT $5`,
+  /** Held until the transaction ends: two starts for one resource run one after the other. */
+  lockExclusive: 'SELECT pg_advisory_xact_lock(hashtext($1))',
+  start: `
+    UPDATE operations
+    SET status = 'in_progress', details = details || $2::text::jsonb, updated_at = $3
+    WHERE id = $1 AND status IN ('pending', 'in_progress')
+    RETURNING *`,
+  /** Lease writes leave updated_at alone: they are bookkeeping, not progress. */
+  acquireLease: `
+    UPDATE operations
+    SET details = jsonb_set(details, '{lease}', jsonb_build_object('owner', $2::text, 'until', $3::text))
+    WHERE id = $1 AND status IN ('pending', 'in_progress')
+      AND (details -> 'lease' IS NULL OR details -> 'lease' ->> 'owner' = $2
+           OR (details -> 'lease' ->> 'until')::timestamptz <= $4::timestamptz)
+    RETURNING *`,
+  releaseLease: `
+    UPDATE operations SET details = details - 'lease'
+    WHERE id = $1 AND details -> 'lease' ->> 'owner' = $2
+    RETURNING 1 AS ok`,
   listByCluster: `
     SELECT * FROM operations
     WHERE cluster = $1

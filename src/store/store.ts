@@ -129,8 +129,42 @@ export interface OperationPatch {
   error?: OperationError | null
   /** Shallow-merged into the stored details. */
   details?: Record<string, unknown>
+  /** Fence: apply the patch only while this owner holds the operation's lease. */
+  leaseOwner?: string
   now: Date
 }
+
+/**
+ * A lease on an operation that a runner drives step by step, kept in `details.lease`, so that of
+ * several replicas only one drives an operation at a time.
+ */
+export interface OperationLease {
+  owner: string
+  now: Date
+  until: Date
+}
+
+/** A multi-step operation is one whose `details` carry `steps`; a runner drives it to the end. */
+export interface UnfinishedQuery {
+  action: string
+  cluster?: string
+  resource?: string
+  /** Leave this operation out. */
+  exceptId?: string
+  /** 1..100, default 50. */
+  limit?: number
+}
+
+export interface ExclusiveStart {
+  action: string
+  cluster: string
+  resource: string
+  /** Shallow-merged into the stored details; must include `steps`. */
+  details: Record<string, unknown>
+  lease: OperationLease
+}
+
+export type ExclusiveStartResult = { started: OperationRecord, running?: undefined } | { started?: undefined, running: OperationRecord }
 
 export interface OperationListQuery {
   cluster: string
@@ -149,6 +183,18 @@ export interface OperationStore {
   get (id: string): Promise<OperationRecord | undefined>
   /** Newest first. */
   listByCluster (query: OperationListQuery): Promise<OperationPage>
+  /** Multi-step operations still pending or in progress, oldest first. */
+  listUnfinished (query: UnfinishedQuery): Promise<OperationRecord[]>
+  /**
+   * Turns operation `id` into a running multi-step operation holding `lease`, unless another
+   * unfinished one has the same action, cluster and resource: that one is answered instead.
+   * Atomic across replicas (serialised by an advisory lock on action, cluster and resource).
+   */
+  startExclusive (id: string, input: ExclusiveStart): Promise<ExclusiveStartResult>
+  /** Takes, or renews, the lease of an unfinished operation: undefined while someone else holds it. */
+  acquireLease (id: string, lease: OperationLease): Promise<OperationRecord | undefined>
+  /** Drops the lease if `owner` holds it, so another runner may take over at once. */
+  releaseLease (id: string, owner: string): Promise<boolean>
 }
 
 export interface MigrationResult {

@@ -21,6 +21,8 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
   const providers = new Map<string, { Url: string, ClientIDList: string[], ThumbprintList: string[], Tags: Tag[], CreateDate: Date }>()
   const configs = new Map<string, OidcIdentityProviderConfig>()
   const updates = new Map<string, Update & { cluster: string }>()
+  /** The config each identity provider update concerns, for settleUpdate. */
+  const updateConfigs = new Map<string, string>()
   const record = (operation: string, input: unknown) => { calls.push({ operation, input }) }
   const meta = { $metadata: { httpStatusCode: 200, requestId: 'req' } }
 
@@ -62,7 +64,9 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       cluster(input.clusterName!)
       const name = input.oidc!.identityProviderConfigName!
       configs.set(`${input.clusterName}/${name}`, { ...input.oidc, clusterName: input.clusterName, status: 'CREATING', tags: input.tags })
-      return { update: newUpdate(input.clusterName!, 'AssociateIdentityProviderConfig', JSON.stringify([{ type: 'oidc', name }])), tags: input.tags, ...meta }
+      const update = newUpdate(input.clusterName!, 'AssociateIdentityProviderConfig', JSON.stringify([{ type: 'oidc', name }]))
+      updateConfigs.set(update.id!, `${input.clusterName}/${name}`)
+      return { update, tags: input.tags, ...meta }
     },
     async describeIdentityProviderConfig (input) {
       record('DescribeIdentityProviderConfig', input)
@@ -81,7 +85,9 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       const key = `${input.clusterName}/${input.identityProviderConfig!.name}`
       if (!configs.has(key)) throw awsError('InvalidRequestException', 400, 'Identity provider config is not associated with cluster')
       configs.get(key)!.status = 'DELETING'
-      return { update: newUpdate(input.clusterName!, 'DisassociateIdentityProviderConfig', '[]'), ...meta }
+      const update = newUpdate(input.clusterName!, 'DisassociateIdentityProviderConfig', '[]')
+      updateConfigs.set(update.id!, key)
+      return { update, ...meta }
     },
     async describeUpdate (input) {
       record('DescribeUpdate', input)
@@ -151,11 +157,23 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     calls,
     providers,
     configs,
+    updates,
     /** Ends an update as EKS does 20 to 40 minutes after the request. */
     completeUpdate (id: string, status: UpdateStatus = 'Successful') {
       const update = updates.get(id)
       if (!update) throw new Error(`no fake update ${id}`)
       update.status = status
+    },
+    /** Ends an update and applies its effect as EKS does: an associated config turns ACTIVE, a disassociated one is gone. */
+    settleUpdate (id: string, status: UpdateStatus = 'Successful') {
+      const update = updates.get(id)
+      if (!update) throw new Error(`no fake update ${id}`)
+      update.status = status
+      const key = updateConfigs.get(id)
+      const config = key === undefined ? undefined : configs.get(key)
+      if (status !== 'Successful' || !config || !key) return
+      if (update.type === 'AssociateIdentityProviderConfig') config.status = 'ACTIVE'
+      else configs.delete(key)
     },
     /** Operations called, in order, optionally only those after `since`. */
     operations: (since = 0) => calls.slice(since).map(c => c.operation)

@@ -1,0 +1,47 @@
+/** Shared setup of the replacement tests on fake AWS ports, and helpers to follow an operation. */
+import { randomUUID } from 'node:crypto'
+import type { Test } from 'tap'
+import type { AppDeps } from '../../src/app.ts'
+import { build, testStore } from '../support/build.ts'
+import type { FakeAws } from '../support/fake-aws.ts'
+
+export const CLUSTER_ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789'
+export const OLD = { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes', usernameClaim: 'email' }
+export const NEW = { ...OLD, clientId: 'kubernetes-v2', groupsClaim: 'groups', groupsPrefix: 'oidc:' }
+export const REPLACE_ENV = { REPLACE_POLL_INTERVAL_MS: '5', REPLACE_MAX_POLL_INTERVAL_MS: '20', REPLACE_LEASE_SECONDS: '2' }
+export const newKey = () => `key-${randomUUID()}`
+
+/**
+ * The app on fake AWS ports. Tests in a file share one store (opening one is slow), and the runner
+ * resumes every unfinished replacement of its store: so each test gets a cluster of its own, which
+ * the fakes of the other tests do not know (a foreign replacement fails there before any write).
+ */
+export async function buildReplace (t: Test, options: { deps?: AppDeps, env?: Record<string, string>, cluster?: string } = {}) {
+  const cluster = options.cluster ?? `c-${randomUUID().slice(0, 8)}`
+  const store = options.deps?.store ?? await testStore()
+  const built = await build(t, { clusters: [{ name: cluster, issuer: CLUSTER_ISSUER }], deps: { ...options.deps, store }, env: { ...REPLACE_ENV, ...options.env } })
+  return { ...built, store, cluster }
+}
+
+/** Puts a config in place directly, as if associated long ago. */
+export function seedConfig (aws: FakeAws, cluster: string, oidc: Record<string, unknown> = OLD) {
+  aws.configs.set(`${cluster}/${String(oidc.identityProviderConfigName)}`, { ...oidc, clusterName: cluster, status: 'ACTIVE' })
+}
+
+export const writeCalls = (aws: FakeAws) => aws.operations().filter(op => /^(Associate|Disassociate)/.test(op))
+
+/** Polls `check` until it returns a value; fails after `timeoutMs`. */
+export async function eventually<T> (check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
+
+/** The id of the first update of this type the fake started on the cluster, once there is one. */
+export function updateIdOf (aws: FakeAws, cluster: string, type: 'AssociateIdentityProviderConfig' | 'DisassociateIdentityProviderConfig') {
+  return eventually(() => [...aws.updates.values()].find(u => u.cluster === cluster && u.type === type)?.id)
+}

@@ -4,25 +4,7 @@
  */
 import t from 'tap'
 import { assertProblem } from '../support/build.ts'
-import { buildReplace, eventually, NEW, newKey, OLD, seedConfig, updateIdOf, writeCalls } from './support.ts'
-
-type Built = Awaited<ReturnType<typeof buildReplace>>
-
-const put = ({ app, cluster }: Built, payload: object, options: { query?: string, cluster?: string, key?: string } = {}) => app.inject({
-  method: 'PUT',
-  url: `/clusters/${options.cluster ?? cluster}/identity-provider-configs/corp?skipIssuerChecks=true${options.query ?? ''}`,
-  headers: options.key ? { 'idempotency-key': options.key } : {},
-  payload
-})
-
-async function operationOf ({ app, cluster }: Built, operationId: string) {
-  const reply = await app.inject({ method: 'GET', url: `/clusters/${cluster}/operations/${operationId}` })
-  if (reply.statusCode !== 200) throw new Error(`GET operation answered ${reply.statusCode}`)
-  return reply.json()
-}
-
-const stepStatuses = (operation: { details: { steps: Array<{ name: string, status: string }> } }) =>
-  operation.details.steps.map(step => `${step.name}:${step.status}`).join(',')
+import { buildReplace, eventually, NEW, newKey, OLD, operationOf, put, seedConfig, stepStatuses, updateIdOf, writeCalls } from './support.ts'
 
 t.test('the same config already associated: 200 unchanged and no AWS write', async t => {
   const built = await buildReplace(t)

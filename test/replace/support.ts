@@ -45,3 +45,22 @@ export async function eventually<T> (check: () => Promise<T | undefined> | T | u
 export function updateIdOf (aws: FakeAws, cluster: string, type: 'AssociateIdentityProviderConfig' | 'DisassociateIdentityProviderConfig') {
   return eventually(() => [...aws.updates.values()].find(u => u.cluster === cluster && u.type === type)?.id)
 }
+
+export type Built = Awaited<ReturnType<typeof buildReplace>>
+
+/** PUT the config `corp` (issuer checks skipped: fake ports reach no issuer). */
+export const put = ({ app, cluster }: Built, payload: object, options: { query?: string, cluster?: string, key?: string } = {}) => app.inject({
+  method: 'PUT',
+  url: `/clusters/${options.cluster ?? cluster}/identity-provider-configs/corp?skipIssuerChecks=true${options.query ?? ''}`,
+  headers: options.key ? { 'idempotency-key': options.key } : {},
+  payload
+})
+
+export async function operationOf ({ app, cluster }: Built, operationId: string) {
+  const reply = await app.inject({ method: 'GET', url: `/clusters/${cluster}/operations/${operationId}` })
+  if (reply.statusCode !== 200) throw new Error(`GET operation answered ${reply.statusCode}`)
+  return reply.json()
+}
+
+export const stepStatuses = (operation: { details: { steps: Array<{ name: string, status: string }> } }) =>
+  operation.details.steps.map(step => `${step.name}:${step.status}`).join(',')

@@ -6,8 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../test/support/free-port.ts'
+export { freePort }
 
 const EMULATOR_ENTRY = fileURLToPath(new URL('../emulator/main.ts', import.meta.url))
 const SERVICE_ENTRY = fileURLToPath(new URL('../src/server.ts', import.meta.url))
@@ -88,17 +89,6 @@ export async function startEmulator (seedFile: string): Promise<EmulatorProcess>
   }
   const info = await admin<{ issuerBaseUrl: string, caFile: string }>('GET', 'info')
   return { ...child, url, issuerBaseUrl: info.issuerBaseUrl, caFile: info.caFile, admin }
-}
-
-/** A port that was free a moment ago (the service needs one up front to be told it). */
-export async function freePort (): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
 }
 
 export interface ServiceProcess extends Child {

@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -14,6 +13,8 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import type { Test } from 'tap'
 import { dropSchema, freshSchemaName, testDatabaseUrl } from '../store/postgres.ts'
+import { freePort } from '../support/free-port.ts'
+export { freePort }
 
 const SERVER_ENTRY = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
 /** Starting takes a few seconds on a busy 2-core machine (TypeScript stripping, PGlite's WASM). */
@@ -57,16 +58,6 @@ export const associate = (baseUrl: string, key: string, cluster = CLUSTER) =>
   })
 
 export const idempotencyKey = () => `multiproc-${crypto.randomUUID()}`
-
-export async function freePort (): Promise<number> {
-  const probe = createServer()
-  probe.listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address() as { port: number }
-  probe.close()
-  await once(probe, 'close')
-  return port
-}
 
 export interface ServiceProcess {
   /** `http://127.0.0.1:<port>` */

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { Client, request } from 'undici'
+import { freePort } from '../support/free-port.ts'
 
 const UPSTREAM_DELAY_MS = 300
 const SHUTDOWN_DELAY_MS = 5000
@@ -25,14 +26,6 @@ async function listen (server: Server) {
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   return (server.address() as AddressInfo).port
-}
-
-async function freePort () {
-  const probe = createServer()
-  const port = await listen(probe)
-  probe.close()
-  await once(probe, 'close')
-  return port
 }
 
 interface Outcome { startedAt: number, status?: number, contentType?: string, connection?: string, error?: string }

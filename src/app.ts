@@ -31,7 +31,7 @@ import { createJwksFetcher } from './issuers/jwks.ts'
 import { createThumbprintService } from './issuers/thumbprint.ts'
 import audit from './plugins/audit.ts'
 import auth from './plugins/auth.ts'
-import operations from './plugins/operations.ts'
+import operations, { operationOf, operationOutcomeOf, updateIdOf } from './plugins/operations.ts'
 import security, { SECURITY_SERVER_OPTIONS } from './plugins/security.ts'
 import { FleetService } from './fleet/fleet-service.ts'
 import { instrumentEks, instrumentIam } from './observability/instrument-aws.ts'
@@ -106,6 +106,8 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     retentionSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
     principalOf: (request) => request.principal?.name ?? 'anonymous',
+    operationOf,
+    operationOutcomeOf: (request, statusCode, payload, now) => operationOutcomeOf(request, statusCode, updateIdOf(payload), now),
     onOutcome: metrics.countIdempotency
   })
   await app.register(operations, { operations: store.operations })

@@ -21,6 +21,12 @@ export interface OperationContext {
    * its lease to another replica (which then owns the work).
    */
   markAwsCallIssued (): Promise<void>
+  /**
+   * Puts the recovery point back after markAwsCallIssued when the request ends without the AWS
+   * call after all (a check before it failed), so that a retry runs those checks again. Best
+   * effort: never rejects.
+   */
+  markAwsCallNotIssued (): Promise<void>
 }
 
 /** EKS accepts 33–126 characters; a UUID gives 49. Never derived from the client's own key. */
@@ -42,7 +48,8 @@ export function detachedOperation (clientRequestToken?: string): OperationContex
     operationId,
     clientRequestToken: clientRequestToken ?? clientRequestTokenFor(operationId),
     recoveryPoint: RecoveryPoint.STARTED,
-    markAwsCallIssued: async () => {}
+    markAwsCallIssued: async () => {},
+    markAwsCallNotIssued: async () => {}
   }
 }
 

@@ -13,6 +13,7 @@ import { sameIssuer } from './cluster-identity.ts'
 import type { ClusterService, PageQuery } from './clusters.ts'
 
 export const OIDC_CONFIG_TYPE = 'oidc'
+const nextTurn = () => new Promise<void>(resolve => setImmediate(resolve))
 /** The idempotency recovery point of a request whose EKS write was already sent once. */
 const AWS_CALL_ISSUED = 'aws_call_issued'
 
@@ -21,6 +22,8 @@ export interface WriteOptions {
   clientRequestToken: string
   /** Records that the EKS write is about to be sent (the idempotency recovery point). */
   markAwsCallIssued?: () => Promise<void>
+  /** Undoes markAwsCallIssued when the write was not sent after all; never rejects. */
+  markAwsCallNotIssued?: () => Promise<void>
   /** Where an earlier attempt of this request stopped; `aws_call_issued`: EKS may already have the change. */
   recoveryPoint?: string
 }
@@ -75,18 +78,26 @@ export class IdentityProviderConfigService {
   }
 
   async associate (clusterName: string, request: AssociateIdentityProviderConfigRequest, options: AssociateOptions): Promise<AssociateOutcome> {
-    const cluster = await this.#clusterWithOtherIssuer(clusterName, request.oidc)
-    // A retry of an attempt that may have reached EKS (timeout, crash) re-sends the same token, so EKS
-    // answers with the update that attempt made instead of it being adopted as someone else's config.
-    // The checks below passed before that attempt's EKS call, so they are not repeated.
-    const resuming = options.recoveryPoint === AWS_CALL_ISSUED
-    if (!resuming) {
-      const adopted = await this.#existingConfig(clusterName, request)
-      if (adopted) return adopted
-      if (!options.skipIssuerChecks) await this.#preflight(request.oidc.issuerUrl, cluster.issuerUrl)
+    // The recovery point has to be durable before the Associate call, not before the read-only
+    // checks: it is written while they run, and put back when they end the request without that
+    // call, so that a retry runs them again. It starts on the next turn of the event loop, once the
+    // first check's AWS request is on the wire: an embedded store runs statements on this thread.
+    const marking = options.markAwsCallIssued && nextTurn().then(options.markAwsCallIssued)
+    marking?.catch(() => {}) // awaited below; a check that fails first must not leave it unhandled
+    let adopted: AssociateOutcome | null
+    try {
+      adopted = await this.#checksBeforeAssociate(clusterName, request, options)
+    } catch (error) {
+      await marking?.then(options.markAwsCallNotIssued, () => {})
+      throw error
     }
+    if (adopted) {
+      await marking?.then(options.markAwsCallNotIssued, () => {})
+      return adopted
+    }
+    await marking
 
-    await options.markAwsCallIssued?.()
+    const resuming = options.recoveryPoint === AWS_CALL_ISSUED
     let out
     try {
       out = await this.#eks.associateIdentityProviderConfig({
@@ -128,6 +139,20 @@ export class IdentityProviderConfigService {
   async describeUpdate (clusterName: string, updateId: string): Promise<SdkUpdate> {
     const out = await callAws(() => this.#eks.describeUpdate({ name: clusterName, updateId }))
     return out.update ?? {}
+  }
+
+  /** The config already there (adopted) or null when Associate has to be called; throws when a check fails. */
+  async #checksBeforeAssociate (clusterName: string, request: AssociateIdentityProviderConfigRequest, options: AssociateOptions): Promise<AssociateOutcome | null> {
+    const cluster = await this.#clusterWithOtherIssuer(clusterName, request.oidc)
+    // A retry of an attempt that may have reached EKS (timeout, crash) re-sends the same token, so EKS
+    // answers with the update that attempt made instead of it being adopted as someone else's config.
+    // The checks below passed before that attempt's EKS call, so they are not repeated. (A crash in
+    // the middle of them also lands here; the same token still lets EKS deduplicate.)
+    if (options.recoveryPoint === AWS_CALL_ISSUED) return null
+    const adopted = await this.#existingConfig(clusterName, request)
+    if (adopted) return adopted
+    if (!options.skipIssuerChecks) await this.#preflight(request.oidc.issuerUrl, cluster.issuerUrl)
+    return null
   }
 
   /**

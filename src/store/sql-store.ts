@@ -11,7 +11,7 @@ import {
 import type { AuditRow, IdempotencyRow, OperationRow } from './sql.ts'
 import { ClaimOutcome, IdempotencyState, OperationStatus } from './store.ts'
 import type {
-  ClaimInput, ClaimResult, IdempotencyRecord, IdempotencyRef, IdempotencyStore, MigrationResult, OperationLease,
+  ClaimInput, ClaimResult, CompletedOperation, IdempotencyRecord, IdempotencyRef, IdempotencyStore, MigrationResult, OperationLease,
   OperationStore, Store
 } from './store.ts'
 
@@ -51,10 +51,13 @@ function sqlIdempotencyStore (db: SqlRunner): IdempotencyStore {
   return {
     async claim (input: ClaimInput): Promise<ClaimResult> {
       const ref = refParams(input)
+      const claimParams = [...ref, input.fingerprint, input.leaseOwner, input.leaseUntil, input.operationId, input.now, input.expiresAt]
+      const { operation } = input
+      const [insertText, insertParams] = operation === undefined
+        ? [idempotencySql.insertClaim, claimParams]
+        : [idempotencySql.insertClaimWithOperation, [...claimParams, operation.principal, operation.action, operation.cluster, operation.resource ?? null, operation.clientRequestToken ?? null]]
       for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-        const [inserted] = await db.query<IdempotencyRow>(idempotencySql.insertClaim, [
-          ...ref, input.fingerprint, input.leaseOwner, input.leaseUntil, input.operationId, input.now, input.expiresAt
-        ])
+        const [inserted] = await db.query<IdempotencyRow>(insertText, insertParams)
         if (inserted !== undefined) return { outcome: ClaimOutcome.CLAIMED, record: toIdempotencyRecord(inserted) }
 
         const [row] = await db.query<IdempotencyRow>(idempotencySql.select, ref)
@@ -84,9 +87,12 @@ function sqlIdempotencyStore (db: SqlRunner): IdempotencyStore {
 
     renewLease: (ref, leaseOwner, leaseUntil) => fenced(idempotencySql.renewLease, ref, leaseOwner, leaseUntil),
     setRecoveryPoint: (ref, leaseOwner, point) => fenced(idempotencySql.setRecoveryPoint, ref, leaseOwner, point),
-    complete: (ref, leaseOwner, response, expiresAt) => fenced(
-      idempotencySql.complete, ref, leaseOwner, response.status, JSON.stringify(response.headers), response.body, expiresAt
-    ),
+    complete: (ref, leaseOwner, response, expiresAt, operation) => {
+      const completion = [response.status, JSON.stringify(response.headers), response.body, expiresAt]
+      return operation === undefined
+        ? fenced(idempotencySql.complete, ref, leaseOwner, ...completion)
+        : fenced(idempotencySql.completeWithOperation, ref, leaseOwner, ...completion, ...operationPatchParams(operation))
+    },
     release: (ref, leaseOwner) => fenced(idempotencySql.release, ref, leaseOwner),
 
     async purgeExpired (now) {
@@ -94,6 +100,14 @@ function sqlIdempotencyStore (db: SqlRunner): IdempotencyStore {
       return row.n
     }
   }
+}
+
+/** status, updateId, whether error is set, error, details, now: the order both operation updates take. */
+function operationPatchParams (patch: CompletedOperation): unknown[] {
+  return [
+    patch.status ?? null, patch.updateId ?? null, 'error' in patch, patch.error == null ? null : JSON.stringify(patch.error),
+    JSON.stringify(patch.details ?? {}), patch.now
+  ]
 }
 
 const leaseJson = (lease: OperationLease) => ({ owner: lease.owner, until: lease.until.toISOString() })
@@ -120,11 +134,8 @@ function sqlOperationStore (db: SqlClient): OperationStore {
 
     async update (id, patch) {
       if (!UUID.test(id)) return undefined
-      const [row] = await db.query<OperationRow>(operationSql.update, [
-        id, patch.status ?? null, patch.resource ?? null, patch.updateId ?? null,
-        'error' in patch, patch.error == null ? null : JSON.stringify(patch.error),
-        JSON.stringify(patch.details ?? {}), patch.now, patch.leaseOwner ?? null
-      ])
+      const [status, updateId, ...rest] = operationPatchParams(patch)
+      const [row] = await db.query<OperationRow>(operationSql.update, [id, status, patch.resource ?? null, updateId, ...rest, patch.leaseOwner ?? null])
       return row === undefined ? undefined : toOperationRecord(row)
     },
 

@@ -12,14 +12,33 @@ const byRef = 'scope = $1 AND method = $2 AND route = $3 AND idempotency_key = $
 /** Fenced writes: only the current lease owner ($5) of an in-progress record may write. */
 const byOwner = `${byRef} AND state = 'in_progress' AND lease_owner = $5`
 
-export const idempotencySql = {
-  insertClaim: `
+const insertClaim = `
     INSERT INTO idempotency_records
       (scope, method, route, idempotency_key, fingerprint, state, lease_owner, lease_until,
        recovery_point, operation_id, created_at, expires_at)
     VALUES ($1, $2, $3, $4, $5, 'in_progress', $6, $7, 'started', $8, $9, $10)
-    ON CONFLICT (scope, method, route, idempotency_key) DO NOTHING
-    RETURNING *`,
+    ON CONFLICT (scope, method, route, idempotency_key) DO NOTHING`
+
+const complete = `
+    UPDATE idempotency_records
+    SET state = 'completed', recovery_point = 'finished', response_status = $6,
+        response_headers = $7::text::jsonb, response_body = $8, expires_at = $9,
+        lease_owner = NULL, lease_until = NULL
+    WHERE ${byOwner}`
+
+export const idempotencySql = {
+  insertClaim: `${insertClaim} RETURNING *`,
+  /** The same claim, plus its operation record when (and only when) the claim row was inserted. */
+  insertClaimWithOperation: `
+    WITH claimed AS (${insertClaim} RETURNING *),
+    operation AS (
+      INSERT INTO operations
+        (id, principal, action, cluster, resource, client_request_token, update_id, status, error,
+         details, created_at, updated_at)
+      SELECT operation_id, $11, $12, $13, $14, $15, NULL, 'pending', NULL, '{}'::jsonb, $9, $9 FROM claimed
+      ON CONFLICT (id) DO NOTHING
+    )
+    SELECT * FROM claimed`,
   select: `SELECT * FROM idempotency_records WHERE ${byRef}`,
   deleteIfExpired: `
     DELETE FROM idempotency_records
@@ -34,12 +53,20 @@ export const idempotencySql = {
     RETURNING *`,
   renewLease: `UPDATE idempotency_records SET lease_until = $6 WHERE ${byOwner} RETURNING 1 AS ok`,
   setRecoveryPoint: `UPDATE idempotency_records SET recovery_point = $6 WHERE ${byOwner} RETURNING 1 AS ok`,
-  complete: `
-    UPDATE idempotency_records
-    SET state = 'completed', recovery_point = 'finished', response_status = $6,
-        response_headers = $7::text::jsonb, response_body = $8, expires_at = $9,
-        lease_owner = NULL, lease_until = NULL
-    WHERE ${byOwner} RETURNING 1 AS ok`,
+  complete: `${complete} RETURNING 1 AS ok`,
+  /** The completion plus its operation's outcome ($10–$15, as in operationSql.update), fenced alike. */
+  completeWithOperation: `
+    WITH completed AS (${complete} RETURNING operation_id),
+    operation AS (
+      UPDATE operations
+      SET status = COALESCE($10::text, status),
+          update_id = COALESCE($11::text, update_id),
+          error = CASE WHEN $12::boolean THEN $13::text::jsonb ELSE error END,
+          details = details || $14::text::jsonb,
+          updated_at = $15
+      WHERE id = (SELECT operation_id FROM completed)
+    )
+    SELECT 1 AS ok FROM completed`,
   release: `UPDATE idempotency_records SET lease_owner = NULL, lease_until = NULL WHERE ${byOwner} RETURNING 1 AS ok`,
   purgeExpired: `
     WITH purged AS (

@@ -66,7 +66,14 @@ export interface ClaimInput extends IdempotencyRef {
   expiresAt: Date
   /** Operation id for a new record; ignored when an existing record is taken over. */
   operationId: string
+  /**
+   * The operation record of a new claim, created in the same statement (id = operationId), so a
+   * claim never exists without its operation. Nothing is created on any other outcome.
+   */
+  operation?: ClaimedOperation
 }
+
+export type ClaimedOperation = Omit<NewOperation, 'id' | 'now' | 'updateId' | 'status' | 'details'>
 
 export interface ClaimResult {
   outcome: ClaimOutcome
@@ -80,7 +87,11 @@ export interface IdempotencyStore {
   /** The write methods below return false when `leaseOwner` no longer holds the record. */
   renewLease (ref: IdempotencyRef, leaseOwner: string, leaseUntil: Date): Promise<boolean>
   setRecoveryPoint (ref: IdempotencyRef, leaseOwner: string, point: RecoveryPoint): Promise<boolean>
-  complete (ref: IdempotencyRef, leaseOwner: string, response: StoredResponse, expiresAt: Date): Promise<boolean>
+  /**
+   * Stores the response. With `operation`, the record's operation takes that patch in the same
+   * statement: both or neither, and only while `leaseOwner` holds the record.
+   */
+  complete (ref: IdempotencyRef, leaseOwner: string, response: StoredResponse, expiresAt: Date, operation?: CompletedOperation): Promise<boolean>
   /** Drops the lease but keeps the record (and its operation id) so a retry takes over. */
   release (ref: IdempotencyRef, leaseOwner: string): Promise<boolean>
   /** Deletes records past `expiresAt` unless a live lease still holds them; returns the count. */
@@ -133,6 +144,8 @@ export interface OperationPatch {
   leaseOwner?: string
   now: Date
 }
+
+export type CompletedOperation = Omit<OperationPatch, 'leaseOwner' | 'resource'>
 
 /**
  * A lease on an operation that a runner drives step by step, kept in `details.lease`, so that of

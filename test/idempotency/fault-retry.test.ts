@@ -12,7 +12,8 @@ import { startRecordingProxy } from './recording-proxy.ts'
 const ASSOCIATE = 'eks:AssociateIdentityProviderConfig'
 const REQUEST_TIMEOUT_MS = 500
 const MAX_ATTEMPTS = 2
-const CLUSTERS = ['slow', 'throttled', 'throttled-once']
+const LIST = 'eks:ListIdentityProviderConfigs'
+const CLUSTERS = ['slow', 'throttled', 'throttled-once', 'check-throttled']
 
 const emulator = await startAwsEmulator({ port: 0, seed: { clusters: CLUSTERS.map((name) => ({ name })) } })
 t.teardown(() => emulator.close())
@@ -79,4 +80,23 @@ t.test('EKS throttles the first attempt only: the SDK retry carries the same tok
   t.same(tokensSentFor('throttled-once'), Array(2).fill(`eks-oidc-api-${reply.body.operationId}`), 'both attempts carried the operation\'s token')
   t.equal(updatesOf('throttled-once').length, 1, 'one update')
   t.equal(reply.body.update.id, updatesOf('throttled-once')[0]?.id)
+})
+
+t.test('a check before the write is throttled on every attempt: 503, and the retry runs the checks again before the one write', async (t) => {
+  emulator.faults.set(LIST, { failNext: MAX_ATTEMPTS, failNextWith: 'throttle' })
+  t.teardown(() => emulator.faults.clear(LIST))
+  const key = idempotencyKey()
+  const listCalls = () => emulator.calls[LIST] ?? 0
+
+  const throttled = await associate(service.url, key, 'check-throttled')
+  t.equal(throttled.status, 503, 'the adoption check was throttled on every SDK attempt')
+  t.equal(tokensSentFor('check-throttled').length, 0, 'nothing was written to EKS')
+
+  const listsBefore = listCalls()
+  const retried = await associate(service.url, key, 'check-throttled')
+  t.equal(retried.status, 202)
+  t.equal(retried.headers.get('idempotent-replayed'), 'false')
+  t.equal(listCalls(), listsBefore + 1, 'the retry ran the adoption check again: the recovery point was put back')
+  t.same(tokensSentFor('check-throttled'), [`eks-oidc-api-${retried.body.operationId}`], 'then wrote once, with the operation\'s token')
+  t.equal(updatesOf('check-throttled').length, 1)
 })

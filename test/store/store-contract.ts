@@ -134,6 +134,47 @@ function contract (t: SubTest, getStore: () => Store): void {
       t.same((await store.get(ref))?.response, accepted)
     })
 
+    t.test('a new claim creates its operation record in the same statement; no other outcome creates one', async (t) => {
+      const { idempotency, operations } = getStore()
+      const ref = newRef()
+      const operation = { principal: 'alice', action: 'associateIdentityProviderConfig', cluster: 'prod', resource: 'corp', clientRequestToken: 'eks-oidc-api-token' }
+      const first = claimInput(ref)
+      const claimed = await idempotency.claim({ ...first, operation })
+      t.equal(claimed.outcome, ClaimOutcome.CLAIMED)
+      t.match(await operations.get(first.operationId), { ...operation, status: OperationStatus.PENDING, updateId: null, error: null, details: {} })
+      t.equal((await operations.get(first.operationId))?.createdAt.getTime(), T0.getTime(), 'created at the claim time')
+
+      const losers = [
+        claimInput(ref),
+        claimInput(ref, { fingerprint: 'fp-other' }),
+        claimInput(ref, { now: at(LEASE_MS), leaseOwner: 'next-replica' })
+      ]
+      const outcomes = []
+      for (const input of losers) outcomes.push((await idempotency.claim({ ...input, operation: { ...operation, principal: 'mallory' } })).outcome)
+      t.same(outcomes, [ClaimOutcome.IN_PROGRESS, ClaimOutcome.MISMATCH, ClaimOutcome.TAKEN_OVER])
+      for (const input of losers) t.equal(await operations.get(input.operationId), undefined, `${input.leaseOwner}: no operation of its own`)
+      t.equal((await operations.get(first.operationId))?.principal, 'alice', 'the first operation is untouched')
+    })
+
+    t.test('completing with the operation\'s outcome writes both, fenced alike', async (t) => {
+      const { idempotency, operations } = getStore()
+      const ref = newRef()
+      const operation = { principal: 'alice', action: 'associateIdentityProviderConfig', cluster: 'prod', clientRequestToken: 'eks-oidc-api-token' }
+      const input = claimInput(ref, { leaseOwner: 'replica-a' })
+      await idempotency.claim({ ...input, operation })
+      await idempotency.claim(claimInput(ref, { now: at(LEASE_MS), leaseOwner: 'replica-b' }))
+      const outcome = { status: OperationStatus.IN_PROGRESS, updateId: 'upd-1', error: null, details: { httpStatus: 202 }, now: at(LEASE_MS + 5) }
+
+      t.notOk(await idempotency.complete(ref, 'replica-a', accepted, at(RETENTION_MS), { ...outcome, updateId: 'upd-late' }), 'the fenced-out owner stores nothing')
+      t.match(await operations.get(input.operationId), { status: OperationStatus.PENDING, updateId: null }, 'and changes no operation')
+
+      t.ok(await idempotency.complete(ref, 'replica-b', accepted, at(RETENTION_MS), outcome))
+      t.same((await idempotency.get(ref))?.response, accepted)
+      const finished = await operations.get(input.operationId)
+      t.match(finished, { status: OperationStatus.IN_PROGRESS, updateId: 'upd-1', error: null, details: { httpStatus: 202 } })
+      t.equal(finished?.updatedAt.getTime(), at(LEASE_MS + 5).getTime())
+    })
+
     t.test('renewing a lease keeps the record from being taken over', async (t) => {
       const store = getStore().idempotency
       const ref = newRef()

@@ -34,7 +34,9 @@ export interface BenchResults {
     loadSeconds: number
     warmupSeconds: number
     readConnections: number[]
-    writeConnections: number
+    /** Scenario 3 runs at each: 1 for the per-request cost, more for throughput. */
+    writeConnections: number[]
+    writeRequestsPerKind: number
     cliCallsPerOperation: number
     fleetClusters: number
     fleetRatePerService: number
@@ -43,6 +45,7 @@ export interface BenchResults {
   targets: {
     read: { maxAddedP50Ms: number, minThroughputRatio: number }
     fleet: { maxFloorRatio: number, maxFailedClusters: number }
+    idempotency: { maxAddedP50Ms: number }
     memory: { maxPeakRssBytes: number }
   }
   readOverhead: ReadRun[]

@@ -13,23 +13,23 @@ import { renderChart } from './chart.ts'
 import { warmThenRun } from './load.ts'
 import { currentLoad, machineInfo } from './machine.ts'
 import { memoryBreakdown, scrapeMetrics } from './metrics.ts'
-import { BENCH_SERVICE_SETTINGS, type Child, memoryOf, type ServiceProcess, startEmulator, startService } from './processes.ts'
+import { BENCH_SERVICE_SETTINGS, type Child, type EmulatorProcess, memoryOf, type ServiceProcess, startEmulator, startService } from './processes.ts'
 import { renderMarkdown } from './report.ts'
 import { sdkDirectDescribe } from './sdk-direct.ts'
 import type { BenchResults, MemoryFigure } from './results-model.ts'
 import { awsCliAvailable, measureAwsCli } from './scenarios/aws-cli.ts'
 import { FLEET_TARGET, sweepFleet, type FleetRun } from './scenarios/fleet-sweep.ts'
-import { measureIdempotentWrites, openPostgresSchema, type StoreRun } from './scenarios/idempotency.ts'
+import { IDEMPOTENCY_TARGET, measureIdempotentWrites, openPostgresSchema, type StoreRun } from './scenarios/idempotency.ts'
 import { measureReadOverhead, READ_TARGETS, readLoadMemory } from './scenarios/read-overhead.ts'
 import { fleetSeed, READ_CLUSTER, requestSeed, writeSeed } from './seed.ts'
 import { tempDir } from './temp-dir.ts'
 
 const quick = process.argv.includes('--quick')
 const profile = quick
-  ? { loadSeconds: 1, warmupSeconds: 0.5, cliCalls: 2, fleetClusters: 30, fleetDefaults: false }
-  : { loadSeconds: 10, warmupSeconds: 2, cliCalls: 7, fleetClusters: 500, fleetDefaults: true }
+  ? { loadSeconds: 1, warmupSeconds: 0.5, cliCalls: 2, fleetClusters: 30, fleetDefaults: false, writes: { requests: 40, warmup: 10 } }
+  : { loadSeconds: 10, warmupSeconds: 2, cliCalls: 7, fleetClusters: 500, fleetDefaults: true, writes: { requests: 400, warmup: 40 } }
 const READ_CONNECTIONS = [1, 64]
-const WRITE_CONNECTIONS = 64
+const WRITE_CONNECTIONS = [1, 16]
 const FLEET_RATE = 20
 /** The fleet limiter told the rate AWS allows; the documented FLEET_* variables. */
 const FLEET_TUNED = { FLEET_RATE_PER_SECOND: String(FLEET_RATE), FLEET_MAX_RATE_PER_SECOND: String(FLEET_RATE) }
@@ -66,12 +66,21 @@ async function memoryFigure (store: string, service: ServiceProcess, afterStartR
 
 interface PostgresService { service: ServiceProcess, afterStartRss: number, schema: string }
 
-async function measurePostgres (pg: PostgresService, timing: { seconds: number, warmupSeconds: number }) {
+/** Scenario 3 on one service: Associate with and without a key, at each connection count. */
+async function measureWrites (emulator: EmulatorProcess, service: ServiceProcess, store: string): Promise<StoreRun[]> {
+  const runs: StoreRun[] = []
+  for (const connections of WRITE_CONNECTIONS) {
+    log(`scenario 3: idempotent writes on ${store}, ${connections} connection(s)`)
+    runs.push(await measureIdempotentWrites(emulator, service, store, connections, profile.writes))
+  }
+  return runs
+}
+
+async function measurePostgres (emulator: EmulatorProcess, pg: PostgresService, timing: { seconds: number, warmupSeconds: number }) {
   log('PostgreSQL service: read load for its memory figure')
   const read = await readLoadMemory(pg.service, READ_CONNECTIONS.at(-1)!, timing)
   const memory = await memoryFigure('PostgreSQL', pg.service, pg.afterStartRss, read.memory)
-  log('scenario 3: idempotent writes on PostgreSQL')
-  const writes = await measureIdempotentWrites(pg.service, 'PostgreSQL', WRITE_CONNECTIONS, timing)
+  const writes = await measureWrites(emulator, pg.service, 'PostgreSQL')
   await stop(pg.service)
   return { memory, writes }
 }
@@ -108,25 +117,23 @@ async function main (): Promise<BenchResults> {
       ? await measureAwsCli(emulator, profile.cliCalls, { DescribeIdentityProviderConfig: read.runs[0].service, ListIdentityProviderConfigs: serviceList })
       : { skipped: '/usr/bin/aws is not installed' }
 
-    log('scenario 3: idempotent writes on PGlite')
-    const idempotency: StoreRun[] = [await measureIdempotentWrites(service, 'PGlite (memory://)', WRITE_CONNECTIONS, timing)]
-
     log(`scenario 4: fleet sweep of ${profile.fleetClusters} clusters at ${FLEET_RATE} requests/s per service`)
     await emulator.admin('POST', 'seed', fleetSeed(profile.fleetClusters).seed)
     const fleet: FleetRun[] = [await sweepFleet(emulator, service, { label: 'FLEET_* set to the allowed rate', rate: FLEET_RATE, serviceConfig: FLEET_TUNED })]
-    await stop(service)
-
-    if (pg) {
-      const measured = await measurePostgres(pg, timing)
-      idempotency.push(measured.writes)
-      memory.push(measured.memory)
-    }
-
     if (profile.fleetDefaults) {
       log('scenario 4 again with the default FLEET_* settings (fresh service, cold cache)')
       const defaults = await track(startService(emulator))
       fleet.push(await sweepFleet(emulator, defaults, { label: 'FLEET_* defaults', rate: FLEET_RATE, serviceConfig: {} }))
       await stop(defaults)
+    }
+
+    // After every fleet sweep: scenario 3 seeds a cluster per request, which a sweep would list.
+    const idempotency = await measureWrites(emulator, service, 'PGlite (memory://)')
+    await stop(service)
+    if (pg) {
+      const measured = await measurePostgres(emulator, pg, timing)
+      idempotency.push(...measured.writes)
+      memory.push(measured.memory)
     }
     await stop(emulator)
 
@@ -142,12 +149,13 @@ async function main (): Promise<BenchResults> {
         warmupSeconds: profile.warmupSeconds,
         readConnections: READ_CONNECTIONS,
         writeConnections: WRITE_CONNECTIONS,
+        writeRequestsPerKind: profile.writes.requests,
         cliCallsPerOperation: profile.cliCalls,
         fleetClusters: profile.fleetClusters,
         fleetRatePerService: FLEET_RATE,
         serviceEnvironment: { ...BENCH_SERVICE_SETTINGS }
       },
-      targets: { read: READ_TARGETS, fleet: FLEET_TARGET, memory: { maxPeakRssBytes: MAX_PEAK_RSS_BYTES } },
+      targets: { read: READ_TARGETS, fleet: FLEET_TARGET, idempotency: IDEMPOTENCY_TARGET, memory: { maxPeakRssBytes: MAX_PEAK_RSS_BYTES } },
       readOverhead: read.runs,
       sdkDirect,
       awsCli,

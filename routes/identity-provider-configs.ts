@@ -6,6 +6,7 @@ import {
   DescribeIdentityProviderConfigResponse, DisassociateIdentityProviderConfigResponse,
   ListIdentityProviderConfigsResponse, ListQuery
 } from '../schemas/eks.ts'
+import type { ReadSource } from '../src/cache/read-through.ts'
 import { currentOperation } from './operation.ts'
 import { problems } from './responses.ts'
 
@@ -17,6 +18,22 @@ export const ConfigParams = Type.Object({
 const AssociateQuery = Type.Object({
   skipIssuerChecks: Type.Optional(Type.Boolean({ default: false, description: 'Skip the network checks of the issuer (for issuers reachable from AWS but not from this service). The answer says `issuerChecks: skipped`.' }))
 }, { additionalProperties: false })
+
+const DescribeHeaders = Type.Object({
+  'cache-control': Type.Optional(Type.String({
+    description: 'Send `no-cache` (or `max-age=0`) to read EKS now. Otherwise an answer up to `CONFIG_CACHE_TTL_MS` old may be reused; the `Cache-Status` response header says which (RFC 9211).'
+  }))
+})
+
+/** RFC 9211 Cache-Status of an answer, by where it came from. */
+const CACHE_STATUS: Record<ReadSource, string> = {
+  hit: 'eks-oidc-api; hit',
+  miss: 'eks-oidc-api; fwd=miss',
+  coalesced: 'eks-oidc-api; fwd=miss; collapsed',
+  bypass: 'eks-oidc-api; fwd=request'
+}
+
+const asksForFresh = (cacheControl: string | undefined) => cacheControl !== undefined && /(^|,)\s*(no-cache|max-age\s*=\s*0)\s*(,|$)/i.test(cacheControl)
 
 const updateLocation = (cluster: string, updateId: string | undefined) =>
   `/clusters/${encodeURIComponent(cluster)}/updates/${encodeURIComponent(updateId ?? '')}`
@@ -72,12 +89,18 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['identity-provider-configs'],
       operationId: 'describeIdentityProviderConfig',
       summary: 'Describe an OIDC identity provider config, with its status (CREATING, ACTIVE, DELETING)',
+      description: 'Concurrent identical reads share one DescribeIdentityProviderConfig call, and the answer for an ACTIVE config may be reused for up to `CONFIG_CACHE_TTL_MS` (default 1 s; CREATING and DELETING are always read fresh); `Cache-Status` says whether it was. Send `Cache-Control: no-cache` to read EKS now. Changes made through this service are seen at once.',
       params: ConfigParams,
+      headers: DescribeHeaders,
       response: { 200: Ref(DescribeIdentityProviderConfigResponse), ...problems(404) }
     }
-  }, async (request) => ({
-    identityProviderConfig: { oidc: await identityProviderConfigs.describe(request.params.name, request.params.configName) }
-  }))
+  }, async (request, reply) => {
+    const { value, source } = await identityProviderConfigs.describeRecent(request.params.name, request.params.configName, {
+      fresh: asksForFresh(request.headers['cache-control'])
+    })
+    reply.header('cache-status', CACHE_STATUS[source])
+    return { identityProviderConfig: { oidc: value } }
+  })
 
   app.delete('/clusters/:name/identity-provider-configs/:configName', {
     config: { auth: { action: 'write' }, idempotency: 'optional' },

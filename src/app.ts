@@ -5,6 +5,7 @@
  * Registration order: error handler → security (headers, request ids, rate limit) → auth →
  * OpenAPI → shared schemas → store, idempotency, operations, audit → services → routes.
  */
+import type { OidcIdentityProviderConfig } from '@aws-sdk/client-eks'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import auditRoutes from '../routes/audit.ts'
@@ -21,6 +22,7 @@ import { sharedSchemas } from '../schemas/index.ts'
 import { createAuthorizer } from './auth/grants.ts'
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './auth/redact.ts'
 import { createAwsClients } from './aws/clients.ts'
+import { ReadThroughCache } from './cache/read-through.ts'
 import type { Config } from './config.ts'
 import { egressGuardOptionsFromConfig } from './egress/config.ts'
 import { createEgressGuard, type EgressGuard } from './egress/guard.ts'
@@ -43,6 +45,7 @@ import swagger from './plugins/swagger.ts'
 import type { EksPort, IamPort } from './services/aws-ports.ts'
 import { ClusterCache } from './services/clusters.ts'
 import { createReplacements } from './replace/index.ts'
+import { CONFIG_READ_CACHE, isSettledConfig } from './services/identity-provider-configs.ts'
 import { createServices } from './services/index.ts'
 import { createStore, type Store } from './store/index.ts'
 import { packageVersion } from './version.ts'
@@ -122,7 +125,10 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   const thumbprints = createThumbprintService({ egress, ttlSeconds: config.THUMBPRINT_CACHE_TTL_SECONDS })
   const issuers = createIssuerInspector({ egress, thumbprints })
   const clusterCache = new ClusterCache({ ttlMs: config.CLUSTER_CACHE_TTL_SECONDS * 1000, max: config.CLUSTER_CACHE_MAX, onEvent: metrics.countCacheEvent })
-  const services = createServices({ eks, iam, thumbprints, issuers, fetchJwks: createJwksFetcher(egress), clusterCache })
+  const configReadCache = new ReadThroughCache<OidcIdentityProviderConfig>({
+    name: CONFIG_READ_CACHE, ttlMs: config.CONFIG_CACHE_TTL_MS, max: config.CONFIG_CACHE_MAX, reusable: isSettledConfig, onEvent: metrics.countCacheEvent
+  })
+  const services = createServices({ eks, iam, thumbprints, issuers, fetchJwks: createJwksFetcher(egress), clusterCache, configReadCache })
   app.decorate('services', services)
   const fleet = new FleetService({
     eks,

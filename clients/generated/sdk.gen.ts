@@ -134,6 +134,8 @@ export const disassociateIdentityProviderConfig = <ThrowOnError extends boolean 
 
 /**
  * Describe an OIDC identity provider config, with its status (CREATING, ACTIVE, DELETING)
+ *
+ * Concurrent identical reads share one DescribeIdentityProviderConfig call, and the answer for an ACTIVE config may be reused for up to `CONFIG_CACHE_TTL_MS` (default 1 s; CREATING and DELETING are always read fresh); `Cache-Status` says whether it was. Send `Cache-Control: no-cache` to read EKS now. Changes made through this service are seen at once.
  */
 export const describeIdentityProviderConfig = <ThrowOnError extends boolean = false>(options: Options<DescribeIdentityProviderConfigData, ThrowOnError>) => (options.client ?? client).get<DescribeIdentityProviderConfigResponses, DescribeIdentityProviderConfigErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

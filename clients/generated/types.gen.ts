@@ -1721,6 +1721,12 @@ export type DisassociateIdentityProviderConfigResponse2 = DisassociateIdentityPr
 
 export type DescribeIdentityProviderConfigData = {
     body?: never;
+    headers?: {
+        /**
+         * Send `no-cache` (or `max-age=0`) to read EKS now. Otherwise an answer up to `CONFIG_CACHE_TTL_MS` old may be reused; the `Cache-Status` response header says which (RFC 9211).
+         */
+        'cache-control'?: string;
+    };
     path: {
         /**
          * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.

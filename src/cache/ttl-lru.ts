@@ -47,4 +47,8 @@ export class TtlLruCache<K, V> {
   delete (key: K): void {
     this.#entries.delete(key)
   }
+
+  deleteWhere (matches: (key: K) => boolean): void {
+    for (const key of [...this.#entries.keys()]) if (matches(key)) this.#entries.delete(key)
+  }
 }

@@ -5,6 +5,7 @@
  */
 import type { OidcIdentityProviderConfig as SdkOidcConfig, Update as SdkUpdate } from '@aws-sdk/client-eks'
 import type { AssociateIdentityProviderConfigRequest } from '../../schemas/eks.ts'
+import { ReadThroughCache, type ReadSource } from '../cache/read-through.ts'
 import { conflict, invalidParameter, notFound } from '../errors.ts'
 import { preflightError, type IssuerInspector } from '../issuers/inspect.ts'
 import type { EksPort } from './aws-ports.ts'
@@ -13,6 +14,9 @@ import { sameIssuer } from './cluster-identity.ts'
 import type { ClusterService, PageQuery } from './clusters.ts'
 
 export const OIDC_CONFIG_TYPE = 'oidc'
+export const CONFIG_READ_CACHE = 'identity-provider-config'
+/** Only an ACTIVE config is reused: CREATING and DELETING move on, and whoever polls them wants the move. */
+export const isSettledConfig = (config: SdkOidcConfig) => config.status === 'ACTIVE'
 const nextTurn = () => new Promise<void>(resolve => setImmediate(resolve))
 /** The idempotency recovery point of a request whose EKS write was already sent once. */
 const AWS_CALL_ISSUED = 'aws_call_issued'
@@ -50,15 +54,20 @@ export function sameConfig (existing: SdkOidcConfig, wanted: OidcConfigRequest) 
   return fieldsEqual && claims(existing.requiredClaims) === claims(wanted.requiredClaims)
 }
 
+/** Cluster names cannot hold a newline, so the cluster's part of a key is a safe prefix. */
+const clusterKey = (clusterName: string) => `${clusterName}\n`
+
 export class IdentityProviderConfigService {
   readonly #eks: EksPort
   readonly #clusters: ClusterService
   readonly #issuers: Pick<IssuerInspector, 'preflightIssuer'>
+  readonly #reads: ReadThroughCache<SdkOidcConfig>
 
-  constructor (deps: { eks: EksPort, clusters: ClusterService, issuers: Pick<IssuerInspector, 'preflightIssuer'> }) {
+  constructor (deps: { eks: EksPort, clusters: ClusterService, issuers: Pick<IssuerInspector, 'preflightIssuer'>, readCache?: ReadThroughCache<SdkOidcConfig> }) {
     this.#eks = deps.eks
     this.#clusters = deps.clusters
     this.#issuers = deps.issuers
+    this.#reads = deps.readCache ?? new ReadThroughCache({ name: CONFIG_READ_CACHE, ttlMs: 0, max: 0 })
   }
 
   async list (clusterName: string, query: PageQuery) {
@@ -75,6 +84,15 @@ export class IdentityProviderConfigService {
     const oidc = out.identityProviderConfig?.oidc
     if (!oidc) throw notFound('ResourceNotFoundException', { detail: `No config found for cluster: ${clusterName}, config type: oidc, config name: ${configName}` })
     return oidc
+  }
+
+  /**
+   * `describe` for readers that accept an answer up to the read cache's TTL old (the GET route):
+   * concurrent identical reads share one call; `fresh` always calls EKS. Writes through this
+   * service drop the cluster's entries.
+   */
+  describeRecent (clusterName: string, configName: string, options: { fresh?: boolean } = {}): Promise<{ value: SdkOidcConfig, source: ReadSource }> {
+    return this.#reads.read(clusterKey(clusterName) + configName, () => this.describe(clusterName, configName), options)
   }
 
   async associate (clusterName: string, request: AssociateIdentityProviderConfigRequest, options: AssociateOptions): Promise<AssociateOutcome> {
@@ -111,6 +129,8 @@ export class IdentityProviderConfigService {
       const adopted = resuming && isAwsError(error, 'ResourceInUseException') ? await this.#existingConfig(clusterName, request) : null
       if (adopted) return adopted
       throw mapAwsError(error)
+    } finally {
+      this.#reads.forget(clusterKey(clusterName))
     }
     return { kind: 'started', update: out.update ?? {}, tags: out.tags, issuerChecks: options.skipIssuerChecks ? 'skipped' : 'passed' }
   }
@@ -128,6 +148,8 @@ export class IdentityProviderConfigService {
     } catch (error) {
       if (isAwsError(error, 'ResourceNotFoundException') || isNotAssociated(error)) return null
       throw mapAwsError(error)
+    } finally {
+      this.#reads.forget(clusterKey(clusterName))
     }
   }
 

@@ -1,3 +1,5 @@
+import type { OidcIdentityProviderConfig } from '@aws-sdk/client-eks'
+import type { ReadThroughCache } from '../cache/read-through.ts'
 import type { IssuerInspector } from '../issuers/inspect.ts'
 import type { ThumbprintService } from '../issuers/thumbprint.ts'
 import type { FetchJwks } from '../token-review/types.ts'
@@ -22,11 +24,13 @@ export interface ServiceDeps {
   issuers: IssuerInspector
   fetchJwks: FetchJwks
   clusterCache?: ClusterCache
+  /** Recent DescribeIdentityProviderConfig answers, for readers that accept them (see describeRecent). */
+  configReadCache?: ReadThroughCache<OidcIdentityProviderConfig>
 }
 
 export function createServices (deps: ServiceDeps): AppServices {
   const clusters = new ClusterService({ eks: deps.eks, cache: deps.clusterCache })
-  const identityProviderConfigs = new IdentityProviderConfigService({ eks: deps.eks, clusters, issuers: deps.issuers })
+  const identityProviderConfigs = new IdentityProviderConfigService({ eks: deps.eks, clusters, issuers: deps.issuers, readCache: deps.configReadCache })
   return {
     clusters,
     oidcProvider: new OidcProviderService({ iam: deps.iam, clusters, thumbprints: deps.thumbprints }),

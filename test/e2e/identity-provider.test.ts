@@ -110,3 +110,37 @@ t.test('a retried associate with the same Idempotency-Key makes exactly one EKS 
   t.equal(cluster?.updates.length, 1, 'still exactly one update')
   t.same(callsOf(emulator, 'eks:AssociateIdentityProviderConfig'), { 'eks:AssociateIdentityProviderConfig': 2 })
 })
+
+t.test('reads of an ACTIVE config: concurrent GETs share one call, repeats are reused, no-cache and a disassociate read EKS', async t => {
+  const { emulator, call } = await startHarness(t, {
+    emulator: { transitionDelayMs: 60_000, seed: { clusters: [{ name: 'demo', identityProviderConfig: { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes' } }] } },
+    // Long enough that no entry expires during the test; the expiry itself is unit-tested.
+    env: { CONFIG_CACHE_TTL_MS: '60000' }
+  })
+  const DESCRIBE = 'eks:DescribeIdentityProviderConfig'
+  const describes = () => callsOf(emulator, DESCRIBE)[DESCRIBE]
+  const get = (headers: Record<string, string> = {}) => call('GET', '/clusters/demo/identity-provider-configs/corp', { headers })
+
+  const concurrent = await Promise.all(Array.from({ length: 10 }, () => get()))
+  t.ok(concurrent.every(r => r.status === 200 && r.body.identityProviderConfig.oidc.status === 'ACTIVE'))
+  t.equal(describes(), 1, '10 concurrent GETs, one DescribeIdentityProviderConfig')
+  const statuses = concurrent.map(r => r.headers.get('cache-status'))
+  t.equal(statuses.filter(s => s === 'eks-oidc-api; fwd=miss').length, 1, 'one of them made the call')
+  t.ok(statuses.every(s => ['eks-oidc-api; fwd=miss', 'eks-oidc-api; fwd=miss; collapsed', 'eks-oidc-api; hit'].includes(s ?? '')), statuses.join(' | '))
+
+  const repeat = await get()
+  t.equal(repeat.headers.get('cache-status'), 'eks-oidc-api; hit')
+  t.equal(describes(), 1, 'a repeat is answered from memory')
+
+  const fresh = await get({ 'cache-control': 'no-cache' })
+  t.equal(fresh.headers.get('cache-status'), 'eks-oidc-api; fwd=request')
+  t.equal(describes(), 2, 'Cache-Control: no-cache reads EKS')
+
+  const removed = await call('DELETE', '/clusters/demo/identity-provider-configs/corp')
+  t.equal(removed.status, 202)
+  const deleting = await get()
+  t.equal(deleting.body.identityProviderConfig.oidc.status, 'DELETING', 'a disassociate through the service is seen at once')
+  t.equal(deleting.headers.get('cache-status'), 'eks-oidc-api; fwd=miss')
+  t.equal((await get()).headers.get('cache-status'), 'eks-oidc-api; fwd=miss', 'DELETING is never reused: pollers see the change')
+  t.equal(describes(), 4)
+})

@@ -11,16 +11,26 @@ import { CONFIG_NAME, READ_CLUSTER } from '../seed.ts'
 
 export const READ_TARGETS = { maxAddedP50Ms: 1, minThroughputRatio: 0.5 }
 
-export interface ReadRun {
-  connections: number
-  emulator: LoadResult
-  service: LoadResult
+/** One way of reading through the service, against the emulator's own figures. */
+export interface ServicePath {
+  load: LoadResult
   addedP50Ms: number
   addedP99Ms: number
   throughputRatio: number
   addedP50Met: boolean
   throughputMet: boolean
-  /** Where the service's time goes, from its own metrics over the run (warm-up included). */
+}
+
+export interface ReadRun {
+  connections: number
+  emulator: LoadResult
+  /** Default settings: an ACTIVE config's answer is reused for CONFIG_CACHE_TTL_MS. */
+  service: ServicePath
+  /** Share of the default run's reads answered from memory (the rest called EKS or joined a call). */
+  reuseRatio: number
+  /** `Cache-Control: no-cache` on every request: each GET makes its own DescribeIdentityProviderConfig. */
+  everyCall: ServicePath
+  /** Where the service's time goes when every GET calls EKS, from its own metrics. */
   serviceTime: ServiceTimeBreakdown
 }
 
@@ -59,25 +69,44 @@ function breakdown (before: Sample[], after: Sample[]): ServiceTimeBreakdown {
   return { requestMeanMs, awsCallMeanMs, outsideAwsCallMeanMs: requestMeanMs - awsCallMeanMs }
 }
 
+const CONFIG_CACHE = { cache: 'identity-provider-config' }
+
+function pathFigures (load: LoadResult, direct: LoadResult): ServicePath {
+  const addedP50Ms = load.p50Ms - direct.p50Ms
+  const throughputRatio = load.requestsPerSecond / direct.requestsPerSecond
+  return {
+    load,
+    addedP50Ms,
+    addedP99Ms: load.p99Ms - direct.p99Ms,
+    throughputRatio,
+    addedP50Met: addedP50Ms <= READ_TARGETS.maxAddedP50Ms,
+    throughputMet: throughputRatio >= READ_TARGETS.minThroughputRatio
+  }
+}
+
 export async function measureReadOverhead (emulator: EmulatorProcess, service: ServiceProcess, connectionCounts: number[], timing: LoadTiming) {
   const runs: ReadRun[] = []
   const memory = sampleMemory(service.pid)
+  const describe = { url: `${service.url}${serviceDescribePath}`, durationSeconds: timing.seconds }
   for (const connections of connectionCounts) {
     const direct = await warmThenRun({ ...emulatorDescribe(emulator), connections, durationSeconds: timing.seconds }, timing.warmupSeconds)
-    const before = await scrapeMetrics(service.url)
-    const through = await warmThenRun({ url: `${service.url}${serviceDescribePath}`, connections, durationSeconds: timing.seconds }, timing.warmupSeconds)
-    const serviceTime = breakdown(before, await scrapeMetrics(service.url))
-    const addedP50Ms = through.p50Ms - direct.p50Ms
-    const throughputRatio = through.requestsPerSecond / direct.requestsPerSecond
+
+    const beforeDefault = await scrapeMetrics(service.url)
+    const reused = await warmThenRun({ ...describe, connections }, timing.warmupSeconds)
+    const afterDefault = await scrapeMetrics(service.url)
+    const events = (result: string) => sumOf(afterDefault, 'cache_events_total', { ...CONFIG_CACHE, result }) - sumOf(beforeDefault, 'cache_events_total', { ...CONFIG_CACHE, result })
+    const hits = events('hit')
+
+    const beforeEveryCall = await scrapeMetrics(service.url)
+    const everyCall = await warmThenRun({ ...describe, connections, headers: { 'cache-control': 'no-cache' } }, timing.warmupSeconds)
+    const serviceTime = breakdown(beforeEveryCall, await scrapeMetrics(service.url))
+
     runs.push({
       connections,
       emulator: direct,
-      service: through,
-      addedP50Ms,
-      addedP99Ms: through.p99Ms - direct.p99Ms,
-      throughputRatio,
-      addedP50Met: addedP50Ms <= READ_TARGETS.maxAddedP50Ms,
-      throughputMet: throughputRatio >= READ_TARGETS.minThroughputRatio,
+      service: pathFigures(reused, direct),
+      reuseRatio: hits / (hits + events('miss') + events('coalesced')),
+      everyCall: pathFigures(everyCall, direct),
       serviceTime
     })
   }

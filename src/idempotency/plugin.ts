@@ -1,7 +1,8 @@
 /**
  * Idempotency-Key support for routes that opt in with `config: { idempotency: 'required' | 'optional' }`.
  * preHandler (after validation and auth): validate the key, claim it, answer 409/422 or replay;
- * onSend: store definitive responses (fenced by the lease), release the key on anything else.
+ * onSend: store definitive responses (fenced by the lease) before they leave, or right after with a
+ * store that keeps statement order; release the key on anything else.
  * Semantics: reliability.md §7 items 1–16.
  */
 import { randomUUID } from 'node:crypto'
@@ -48,7 +49,12 @@ declare module 'fastify' {
 }
 
 export interface IdempotencyPluginOptions {
-  store: { idempotency: IdempotencyStore }
+  /**
+   * `inOrder`: the store runs every statement in the order it was issued, on one connection
+   * (PGlite). An answer is then stored right after it is sent instead of before: any later
+   * request's claim runs after that write, so it replays the answer all the same.
+   */
+  store: { idempotency: IdempotencyStore, inOrder?: boolean }
   /** How long a completed response is replayed (and a key stays bound to its payload). Default 24 h. */
   retentionSeconds?: number
   /** Lease of an in-progress claim; renewed every half lease while the request runs. Default 60 s. */
@@ -97,6 +103,9 @@ export function operationContextOf (request: FastifyRequest): OperationContext {
 
 async function idempotencyPlugin (app: FastifyInstance, options: IdempotencyPluginOptions): Promise<void> {
   const store = options.store.idempotency
+  const inOrder = options.store.inOrder ?? false
+  /** Answers being stored after they were sent (inOrder stores only). */
+  const completions = new Set<Promise<void>>()
   const retentionMs = (options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS) * 1000
   const leaseMs = (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000
   const now = options.now ?? (() => new Date())
@@ -230,14 +239,21 @@ async function idempotencyPlugin (app: FastifyInstance, options: IdempotencyPlug
       return payload
     }
     const response: StoredResponse = { status: reply.statusCode, headers: replayedHeaders(reply.getHeaders()), body }
-    try {
-      const operation = options.operationOutcomeOf?.(request, reply.statusCode, payload, now())
-      const stored = await store.complete(claim.ref, claim.leaseOwner, response, after(retentionMs), operation)
-      if (!stored) request.log.warn('idempotency lease was taken over; this response was not stored')
-      if (stored && operation && context) context.operationFinished = true
-    } catch (error) {
-      request.log.error({ err: error }, 'could not store the idempotent response')
+    const operation = options.operationOutcomeOf?.(request, reply.statusCode, payload, now())
+    const completion = store.complete(claim.ref, claim.leaseOwner, response, after(retentionMs), operation).then(
+      (stored) => {
+        if (!stored) request.log.warn('idempotency lease was taken over; this response was not stored')
+        else if (operation && context) context.operationFinished = true
+      },
+      (error: unknown) => { request.log.error({ err: error }, 'could not store the idempotent response') })
+    if (!inOrder) {
+      await completion
+      return payload
     }
+    // The write is queued ahead of anything the operations plugin would write, and carries the outcome.
+    if (operation && context) context.operationFinished = true
+    completions.add(completion)
+    completion.finally(() => completions.delete(completion)).catch(() => {})
     return payload
   })
 
@@ -252,6 +268,7 @@ async function idempotencyPlugin (app: FastifyInstance, options: IdempotencyPlug
   // Registered after the store, so this runs before the store closes (onClose runs in reverse).
   app.addHook('onClose', async () => {
     clearInterval(reaper)
+    await Promise.allSettled([...completions])
     const pending = [...unsettled]
     for (const claim of pending) finish(claim)
     await Promise.allSettled(pending.map((claim) => store.release(claim.ref, claim.leaseOwner)))

@@ -2,7 +2,6 @@
  * Store factory: PostgreSQL when a DATABASE_URL is given, embedded PGlite otherwise.
  * Migrations run before the store is returned.
  */
-import { openPgliteStore } from './pglite-store.ts'
 import { openPostgresStore } from './postgres-store.ts'
 import type { Store } from './store.ts'
 
@@ -18,7 +17,8 @@ export interface StoreOptions {
 export async function createStore (options: StoreOptions = {}): Promise<Store> {
   const store = options.databaseUrl !== undefined && options.databaseUrl !== ''
     ? await openPostgresStore({ databaseUrl: options.databaseUrl, schema: options.schema })
-    : await openPgliteStore({ dataDir: options.dataDir, schema: options.schema })
+    // Loaded only when used: a replica on PostgreSQL never loads the embedded engine.
+    : await (await import('./pglite-store.ts')).openPgliteStore({ dataDir: options.dataDir, schema: options.schema })
   try {
     await store.migrate()
   } catch (error) {

@@ -157,6 +157,13 @@ export async function memoryOf (pid: number): Promise<{ rss: number, peakRss: nu
   return { rss: kib('VmRSS'), peakRss: kib('VmHWM') }
 }
 
+/** Of the resident set now: anonymous memory (heaps, stacks) and file-backed pages (the node binary, libraries), in bytes. */
+export async function residentKinds (pid: number): Promise<{ anonymous: number, fileBacked: number }> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8')
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN) * 1024
+  return { anonymous: kib('Anonymous'), fileBacked: kib('Rss') - kib('Anonymous') }
+}
+
 /** Samples VmRSS every `intervalMs` until stopped; answers the highest sample and VmHWM. */
 export function sampleMemory (pid: number, intervalMs = 100) {
   let highest = 0

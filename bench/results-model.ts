@@ -14,6 +14,9 @@ export interface MemoryFigure {
   peakDuringLoadRss: number
   /** VmHWM at the end of the load: the highest RSS since the process started (start-up included). */
   lifetimePeakRss: number
+  /** Of the RSS at the end of the load: anonymous memory, and file-backed pages shared with other node processes. */
+  anonymousRss: number
+  fileBackedRss: number
   /** From the service's /metrics after the load. */
   heapUsedBytes: number
   heapTotalBytes: number

@@ -1,5 +1,5 @@
 /**
- * Transport-level protections: security headers (@fastify/helmet), `Cache-Control: no-store`,
+ * Transport-level protections: security headers (helmet, computed once), `Cache-Control: no-store`,
  * request ids echoed in `X-Request-Id`, and a rate limit per principal (@fastify/rate-limit).
  *
  * The limiter runs as a route-level onRequest hook, i.e. after the auth plugin's onRequest hook
@@ -10,9 +10,9 @@
  * installed.
  */
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import fp from 'fastify-plugin'
-import helmet from '@fastify/helmet'
+import helmet from 'helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ServiceError } from '../errors.ts'
@@ -82,6 +82,22 @@ export function rateLimitKey (request: FastifyRequest): string {
     : `principal:${request.principal.name}`
 }
 
+/** The headers helmet would set, with the given Content-Security-Policy. */
+export function helmetHeaders (directives: Readonly<Record<string, readonly string[]>>): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const response = {
+    setHeader: (name: string, value: unknown) => { headers[name.toLowerCase()] = String(value) },
+    removeHeader: (name: string) => { delete headers[name.toLowerCase()] }
+  }
+  helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: directives as Record<string, string[]> },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginResourcePolicy: { policy: 'same-origin' }
+  })({} as IncomingMessage, response as unknown as ServerResponse, () => {})
+  return headers
+}
+
 function under (url: string, prefix: string): boolean {
   return url === prefix || url.startsWith(prefix + '/')
 }
@@ -89,21 +105,17 @@ function under (url: string, prefix: string): boolean {
 async function securityPlugin (app: FastifyInstance, options: SecurityPluginOptions): Promise<void> {
   const docsPrefix = (options.docsPrefix ?? '/docs').replace(/\/+$/, '')
 
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: { useDefaults: false, directives: API_CSP_DIRECTIVES },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginResourcePolicy: { policy: 'same-origin' }
-  })
-
+  // Helmet's headers are the same on every response, so they are computed once per kind of route
+  // (@fastify/helmet rebuilds the middleware on every request).
+  const apiHeaders = helmetHeaders(API_CSP_DIRECTIVES)
+  const docsHeaders = helmetHeaders(DOCS_CSP_DIRECTIVES)
+  const docsRoutes = new Set<string>()
   app.addHook('onRoute', (route) => {
-    if (!under(route.url, docsPrefix)) return
-    // Read by @fastify/helmet at request time; swagger-ui's routes take no helmet option.
-    route.config = {
-      ...route.config,
-      helmet: { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP_DIRECTIVES } }
-    } as typeof route.config
+    if (under(route.url, docsPrefix)) docsRoutes.add(route.url)
+  })
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(docsRoutes.has(request.routeOptions.url ?? '') ? docsHeaders : apiHeaders)
+    done()
   })
 
   if (options.rateLimit !== false) {

@@ -1,8 +1,8 @@
 /**
  * Idempotency-Key support for routes that opt in with `config: { idempotency: 'required' | 'optional' }`.
  * preHandler (after validation and auth): validate the key, claim it, answer 409/422 or replay;
- * onSend: store definitive responses (fenced by the lease) before they leave, or right after with a
- * store that keeps statement order; release the key on anything else.
+ * onSend: store definitive responses (fenced by the lease) as they leave; release the key on
+ * anything else.
  * Semantics: reliability.md §7 items 1–16.
  */
 import { randomUUID } from 'node:crypto'
@@ -49,12 +49,7 @@ declare module 'fastify' {
 }
 
 export interface IdempotencyPluginOptions {
-  /**
-   * `inOrder`: the store runs every statement in the order it was issued, on one connection
-   * (PGlite). An answer is then stored right after it is sent instead of before: any later
-   * request's claim runs after that write, so it replays the answer all the same.
-   */
-  store: { idempotency: IdempotencyStore, inOrder?: boolean }
+  store: { idempotency: IdempotencyStore }
   /** How long a completed response is replayed (and a key stays bound to its payload). Default 24 h. */
   retentionSeconds?: number
   /** Lease of an in-progress claim; renewed every half lease while the request runs. Default 60 s. */
@@ -103,9 +98,9 @@ export function operationContextOf (request: FastifyRequest): OperationContext {
 
 async function idempotencyPlugin (app: FastifyInstance, options: IdempotencyPluginOptions): Promise<void> {
   const store = options.store.idempotency
-  const inOrder = options.store.inOrder ?? false
-  /** Answers being stored after they were sent (inOrder stores only). */
-  const completions = new Set<Promise<void>>()
+  /** Answers being stored after they were sent, by record; a request for one of them waits for it. */
+  const completions = new Map<string, Promise<void>>()
+  const recordKey = (ref: IdempotencyRef) => JSON.stringify([ref.scope, ref.method, ref.route, ref.key])
   const retentionMs = (options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS) * 1000
   const leaseMs = (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000
   const now = options.now ?? (() => new Date())
@@ -174,6 +169,7 @@ async function idempotencyPlugin (app: FastifyInstance, options: IdempotencyPlug
 
     const route = request.routeOptions.url ?? request.url
     const ref: IdempotencyRef = { scope: principalOf(request), method: request.method, route, key }
+    await completions.get(recordKey(ref))
     const leaseOwner = randomUUID()
     const operationId = randomUUID()
     const tokenFor = (id: string) => bodyClientRequestToken(request.body) ?? clientRequestTokenFor(id)
@@ -240,20 +236,16 @@ async function idempotencyPlugin (app: FastifyInstance, options: IdempotencyPlug
     }
     const response: StoredResponse = { status: reply.statusCode, headers: replayedHeaders(reply.getHeaders()), body }
     const operation = options.operationOutcomeOf?.(request, reply.statusCode, payload, now())
-    const completion = store.complete(claim.ref, claim.leaseOwner, response, after(retentionMs), operation).then(
-      (stored) => {
-        if (!stored) request.log.warn('idempotency lease was taken over; this response was not stored')
-        else if (operation && context) context.operationFinished = true
-      },
-      (error: unknown) => { request.log.error({ err: error }, 'could not store the idempotent response') })
-    if (!inOrder) {
-      await completion
-      return payload
-    }
-    // The write is queued ahead of anything the operations plugin would write, and carries the outcome.
+    // Stored right after the answer leaves: a request for the same key on this replica waits for
+    // the write (see the claim), and a crash before it lands is a retry that re-sends the same
+    // clientRequestToken, so EKS answers with the same update.
     if (operation && context) context.operationFinished = true
-    completions.add(completion)
-    completion.finally(() => completions.delete(completion)).catch(() => {})
+    const key = recordKey(claim.ref)
+    const completion = store.complete(claim.ref, claim.leaseOwner, response, after(retentionMs), operation).then(
+      (stored) => { if (!stored) request.log.warn('idempotency lease was taken over; this response was not stored') },
+      (error: unknown) => { request.log.error({ err: error }, 'could not store the idempotent response') }
+    ).finally(() => { if (completions.get(key) === completion) completions.delete(key) })
+    completions.set(key, completion)
     return payload
   })
 
@@ -268,7 +260,7 @@ async function idempotencyPlugin (app: FastifyInstance, options: IdempotencyPlug
   // Registered after the store, so this runs before the store closes (onClose runs in reverse).
   app.addHook('onClose', async () => {
     clearInterval(reaper)
-    await Promise.allSettled([...completions])
+    await Promise.allSettled([...completions.values()])
     const pending = [...unsettled]
     for (const claim of pending) finish(claim)
     await Promise.allSettled(pending.map((claim) => store.release(claim.ref, claim.leaseOwner)))

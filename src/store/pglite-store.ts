@@ -24,19 +24,6 @@ function runner (db: PGlite | Transaction): SqlRunner {
   }
 }
 
-/**
- * Runs work strictly in the order it was handed in, each piece after the previous one settled:
- * what the Store promises as `inOrder`, whatever PGlite's own queueing does.
- */
-function fifo () {
-  let tail: Promise<unknown> = Promise.resolve()
-  return <T>(work: () => Promise<T>): Promise<T> => {
-    const result = tail.then(work)
-    tail = result.catch(() => {})
-    return result
-  }
-}
-
 export async function openPgliteStore (options: PgliteStoreOptions = {}): Promise<Store> {
   const { dataDir } = options
   const schema = options.schema === undefined ? undefined : assertSchemaName(options.schema)
@@ -46,13 +33,10 @@ export async function openPgliteStore (options: PgliteStoreOptions = {}): Promis
     // One connection, so a session-level search_path applies to every later statement.
     await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`)
   }
-  const inOrder = fifo()
-  const direct = runner(db)
   const client: SqlClient = {
-    query: (text, params) => inOrder(() => direct.query(text, params)),
-    exec: (text) => inOrder(() => direct.exec(text)),
-    transaction: (fn) => inOrder(() => db.transaction((tx) => fn(runner(tx)))),
-    close: () => inOrder(() => db.close())
+    ...runner(db),
+    transaction: (fn) => db.transaction((tx) => fn(runner(tx))),
+    close: () => db.close()
   }
-  return createSqlStore('pglite', client, { schema, inOrder: true })
+  return createSqlStore('pglite', client, { schema })
 }

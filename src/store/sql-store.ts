@@ -224,11 +224,10 @@ async function runMigrations (client: SqlClient, schema: string | undefined): Pr
   })
 }
 
-export function createSqlStore (kind: Store['kind'], client: SqlClient, options: { schema?: string, inOrder?: boolean } = {}): Store {
+export function createSqlStore (kind: Store['kind'], client: SqlClient, options: { schema?: string } = {}): Store {
   const audit = sqlAuditStore(client)
   return {
     kind,
-    inOrder: options.inOrder ?? false,
     idempotency: sqlIdempotencyStore(client),
     operations: sqlOperationStore(client),
     appendAudit: audit.appendAudit,

@@ -219,11 +219,6 @@ export interface MigrationResult {
 
 export interface Store extends AuditStore {
   readonly kind: 'pglite' | 'postgres'
-  /**
-   * Every statement runs in the order it was issued, on one connection (PGlite): a write issued
-   * before a later statement is visible to it, whether or not anyone waited for the write.
-   */
-  readonly inOrder: boolean
   readonly idempotency: IdempotencyStore
   readonly operations: OperationStore
   /** Applies pending migrations; safe to run concurrently from several processes. */

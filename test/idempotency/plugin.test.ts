@@ -425,55 +425,52 @@ t.test('closing the app releases unfinished leases', async (t) => {
   await pending
 })
 
-t.test('when the answer is stored: before it is sent, or right after it with a store that keeps statement order', async (t) => {
+t.test('the answer is stored as it leaves: a request for the same key waits for that write, and closing waits too', async (t) => {
   /** The real store, but each completion waits for `release` before it is written. */
-  function slowCompletions (inOrder: boolean) {
-    const release = gate()
-    const idempotency = { ...store.idempotency, complete: async (...args: Parameters<Store['idempotency']['complete']>) => { await release.opened; return store.idempotency.complete(...args) } }
-    return { store: { idempotency, inOrder }, release }
+  const release = gate()
+  let completing = 0
+  const slowStore = {
+    idempotency: {
+      ...store.idempotency,
+      complete: async (...args: Parameters<Store['idempotency']['complete']>) => {
+        completing++
+        await release.opened
+        return store.idempotency.complete(...args)
+      }
+    }
   }
   const refOf = (key: string) => ({ scope: 'anonymous', method: 'POST', route: ASSOCIATE_ROUTE, key })
+  const h = await buildHarness({ store: slowStore })
+  const key = newKey()
 
-  t.test('a store without that promise: the answer waits for the write', async (t) => {
-    const slow = slowCompletions(false)
-    const h = await harness(t, { store: slow.store })
-    const key = newKey()
-    let answered = false
-    const reply = post(h, key).then((res) => { answered = true; return res })
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    t.notOk(answered, 'no answer while the write is pending')
-    slow.release.open()
-    t.equal((await reply).statusCode, 202)
-    t.equal((await store.idempotency.get(refOf(key)))?.state, IdempotencyState.COMPLETED, 'stored before the answer left')
-  })
+  const first = await post(h, key)
+  t.equal(first.statusCode, 202, 'answered while its write is pending')
+  t.equal(completing, 1)
+  t.equal((await store.idempotency.get(refOf(key)))?.state, IdempotencyState.IN_PROGRESS)
 
-  t.test('an in-order store: the answer leaves first, the write follows, and closing waits for it', async (t) => {
-    const slow = slowCompletions(true)
-    const h = await buildHarness({ store: slow.store })
-    const key = newKey()
-    t.equal((await post(h, key)).statusCode, 202, 'answered while the write is still pending')
-    t.equal((await store.idempotency.get(refOf(key)))?.state, IdempotencyState.IN_PROGRESS)
-    let closed = false
-    const closing = h.app.close().then(() => { closed = true })
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    t.notOk(closed, 'close waits for the pending write')
-    slow.release.open()
-    await closing
-    t.equal((await store.idempotency.get(refOf(key)))?.state, IdempotencyState.COMPLETED)
-  })
+  let retried = false
+  const retry = post(h, key).then((res) => { retried = true; return res })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.notOk(retried, 'the same key waits for the pending write instead of meeting it in progress (409)')
+  release.open()
+  const replay = await retry
+  t.equal(replay.headers['idempotent-replayed'], 'true')
+  t.same(replay.json(), first.json())
+  t.equal(h.executions.length, 1, 'the handler ran once')
 
-  t.test('PGlite keeps statement order: a retry sent the moment the answer arrives is a replay', async (t) => {
-    t.ok(store.inOrder, 'the embedded store makes the promise')
-    const h = await harness(t)
-    for (let i = 0; i < 20; i++) {
-      const key = newKey()
-      const first = await post(h, key)
-      const retry = await post(h, key)
-      t.equal(retry.headers['idempotent-replayed'], 'true', `round ${i}`)
-      t.same(retry.json(), first.json())
-    }
-    t.equal(h.executions.length, 20, 'each request ran once')
-  })
+  const other = gate()
+  const closingStore = { idempotency: { ...store.idempotency, complete: async (...args: Parameters<Store['idempotency']['complete']>) => { await other.opened; return store.idempotency.complete(...args) } } }
+  const h2 = await buildHarness({ store: closingStore })
+  const key2 = newKey()
+  t.equal((await post(h2, key2)).statusCode, 202)
+  let closed = false
+  const closing = h2.app.close().then(() => { closed = true })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.notOk(closed, 'close waits for the pending write')
+  other.open()
+  await closing
+  t.equal((await store.idempotency.get(refOf(key2)))?.state, IdempotencyState.COMPLETED, 'and it landed')
+  await h.app.close()
 })
 
 t.test('the reaper purges expired records, after which the key counts as new', async (t) => {

@@ -42,11 +42,17 @@ function skipReason (): string | false {
 
 t.test('Swagger UI renders every operation and executes listClusters against the sandbox', { skip: skipReason() }, async t => {
   // The browser starts while the service does; both take a while on a busy machine.
-  const [browser, { serviceUrl }] = await Promise.all([
+  // Both are awaited even when one fails, so that a missing browser fails the test at once instead
+  // of leaving the service starting after the test ended (which kept the process alive until tap's timeout).
+  const [launched, started] = await Promise.allSettled([
     chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 }) as Promise<Browser>,
     startHarness(t, { emulator: { seed: { clusters: [{ name: 'swagger-demo' }] } } })
   ])
-  t.teardown(() => browser.close())
+  if (launched.status === 'fulfilled') t.teardown(() => launched.value.close())
+  if (launched.status === 'rejected') throw launched.reason
+  if (started.status === 'rejected') throw started.reason
+  const browser = launched.value
+  const { serviceUrl } = started.value
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } })
   page.setDefaultTimeout(UI_TIMEOUT_MS)

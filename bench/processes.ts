@@ -4,16 +4,15 @@
  * through their environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { stopChild } from '../emulator/stop-child.ts'
 import { freePort } from '../test/support/free-port.ts'
 export { freePort }
 
 const EMULATOR_ENTRY = fileURLToPath(new URL('../emulator/main.ts', import.meta.url))
 const SERVICE_ENTRY = fileURLToPath(new URL('../src/server.ts', import.meta.url))
 const START_TIMEOUT_MS = 120_000
-const STOP_TIMEOUT_MS = 10_000
 
 /** Ambient AWS settings that must not reach the children (they only ever talk to the emulator). */
 const AWS_AMBIENT = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'DATABASE_URL', 'PGLITE_DIR']
@@ -43,14 +42,7 @@ function startChild (entry: string, env: NodeJS.ProcessEnv): Child {
     process: child,
     pid: child.pid,
     output: () => output,
-    async stop () {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      const exited = once(child, 'exit')
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
-      await exited
-      clearTimeout(timer)
-    }
+    stop: () => stopChild(child)
   }
 }
 

@@ -8,16 +8,15 @@
  * LOG_LEVEL (service, default warn).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { startAwsEmulator, type AwsEmulator } from './aws-emulator.ts'
 import { loadSeedFile } from './seed.ts'
+import { stopChild } from './stop-child.ts'
 
 const SERVER_ENTRY = fileURLToPath(new URL('../src/server.ts', import.meta.url))
 const DEFAULT_SEED = fileURLToPath(new URL('./seed.yaml', import.meta.url))
 // Generous: on a busy 2-core machine the embedded store alone can take several seconds to start.
 const READY_TIMEOUT_MS = 120_000
-const STOP_TIMEOUT_MS = 10_000
 
 /** Ambient AWS settings that must not leak into the sandboxed service (it only ever talks to the emulator). */
 const AWS_AMBIENT = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']
@@ -96,15 +95,6 @@ export function banner (serviceUrl: string, emulator: AwsEmulator, corpIssuerUrl
     'Ctrl-C stops everything.',
     ''
   ].join('\n')
-}
-
-async function stopChild (child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
-  await exited
-  clearTimeout(timer)
 }
 
 async function main () {

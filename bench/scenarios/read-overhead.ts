@@ -3,6 +3,7 @@
  * emulator versus `GET /clusters/:name/identity-provider-configs/:configName` through the service,
  * at each connection count, while the service's resident memory is sampled.
  */
+import { CONFIG_READ_CACHE } from '../../src/services/identity-provider-configs.ts'
 import { type LoadResult, warmThenRun } from '../load.ts'
 import { type Sample, scrapeMetrics, sumOf } from '../metrics.ts'
 import type { EmulatorProcess, ServiceProcess } from '../processes.ts'
@@ -69,7 +70,7 @@ function breakdown (before: Sample[], after: Sample[]): ServiceTimeBreakdown {
   return { requestMeanMs, awsCallMeanMs, outsideAwsCallMeanMs: requestMeanMs - awsCallMeanMs }
 }
 
-const CONFIG_CACHE = { cache: 'identity-provider-config' }
+const CONFIG_CACHE = { cache: CONFIG_READ_CACHE }
 
 function pathFigures (load: LoadResult, direct: LoadResult): ServicePath {
   const addedP50Ms = load.p50Ms - direct.p50Ms

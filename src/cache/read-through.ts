@@ -23,7 +23,6 @@ export class ReadThroughCache<V> {
   readonly #entries: TtlLruCache<string, V>
   readonly #loads = new Singleflight<string, V>()
   readonly #onEvent: CacheObserver
-  readonly #enabled: boolean
   readonly #reusable: (value: V) => boolean
   /** Bumped by `forget`: a load that began before it does not store its answer. */
   #generation = 0
@@ -32,7 +31,6 @@ export class ReadThroughCache<V> {
     this.#name = options.name
     this.#entries = new TtlLruCache(options)
     this.#onEvent = options.onEvent ?? (() => {})
-    this.#enabled = options.ttlMs > 0 && options.max > 0
     this.#reusable = options.reusable ?? (() => true)
   }
 
@@ -62,7 +60,8 @@ export class ReadThroughCache<V> {
   async #load (key: string, load: () => Promise<V>): Promise<V> {
     const generation = this.#generation
     const value = await load()
-    if (!this.#enabled || generation !== this.#generation) return value
+    if (generation !== this.#generation) return value
+    // A TTL or size of 0 keeps nothing: the entry store's own rule.
     if (this.#reusable(value)) this.#entries.set(key, value)
     else this.#entries.delete(key)
     return value

@@ -68,13 +68,14 @@ async function operationsPlugin (app: FastifyInstance, options: { operations: Op
   })
 
   app.addHook('onSend', async (request, _reply, payload) => {
+    // A stored idempotent answer carries the outcome already (the idempotency plugin's onSend ran first).
+    if (request.idempotency?.operationFinished) return payload
     const updateId = request.operation ? updateIdOf(payload) : undefined
     if (updateId) updateIds.set(request, updateId)
     return payload
   })
 
   app.addHook('onResponse', async (request, reply) => {
-    // A stored idempotent answer already carried the operation's outcome, in the same statement.
     if (!request.operation || request.idempotency?.operationFinished) return
     try {
       await operations.update(request.operation.operationId, operationOutcomeOf(request, reply.statusCode, updateIds.get(request), now()))

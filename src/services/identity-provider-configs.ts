@@ -102,15 +102,16 @@ export class IdentityProviderConfigService {
     // first check's AWS request is on the wire: an embedded store runs statements on this thread.
     const marking = options.markAwsCallIssued && nextTurn().then(options.markAwsCallIssued)
     marking?.catch(() => {}) // awaited below; a check that fails first must not leave it unhandled
+    const unmark = async () => { await marking?.then(options.markAwsCallNotIssued, () => {}) }
     let adopted: AssociateOutcome | null
     try {
       adopted = await this.#checksBeforeAssociate(clusterName, request, options)
     } catch (error) {
-      await marking?.then(options.markAwsCallNotIssued, () => {})
+      await unmark()
       throw error
     }
     if (adopted) {
-      await marking?.then(options.markAwsCallNotIssued, () => {})
+      await unmark()
       return adopted
     }
     await marking

@@ -70,12 +70,13 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts `node src/server.ts` with `env` on top of a loopback, no-auth, no-load-shedding base, waits
- * until /readyz answers 200 (the store is usable), and stops it when the test ends.
+ * Starts `node [nodeFlags] src/server.ts` with `env` on top of a loopback, no-auth,
+ * no-load-shedding base, waits until /readyz answers 200 (the store is usable), and stops it when
+ * the test ends.
  */
-export async function startServiceProcess (t: Test, awsEndpoint: string, env: Record<string, string>): Promise<ServiceProcess> {
+export async function startServiceProcess (t: Test, awsEndpoint: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<ServiceProcess> {
   const port = await freePort()
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...nodeFlags, SERVER_ENTRY], {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),

@@ -89,8 +89,8 @@ function panels (results: BenchResults): Panel[] {
       title: '5. Service resident memory',
       target: { value: results.targets.memory.maxPeakRssBytes / 1024 / 1024, label: `target ${mib(results.targets.memory.maxPeakRssBytes)}` },
       bars: results.memory.flatMap(m => [
-        { label: `${m.store}, peak during load`, value: m.peakDuringLoadRss / 1024 / 1024, text: mib(m.peakDuringLoadRss), tone: 'service' as const },
-        { label: `${m.store}, peak since start`, value: m.lifetimePeakRss / 1024 / 1024, text: mib(m.lifetimePeakRss), tone: 'other' as const }
+        { label: `${m.store}, peak with the defaults`, value: m.lifetimePeakRss / 1024 / 1024, text: mib(m.lifetimePeakRss), tone: 'service' as const },
+        { label: `${m.store}, peak after no-cache reads`, value: m.everyCallPeakRss / 1024 / 1024, text: mib(m.everyCallPeakRss), tone: 'other' as const }
       ])
     }
   )

@@ -1,17 +1,18 @@
 /**
  * The emulator and the service as separate child processes on loopback, each started the way an
- * operator would start it: `node emulator/main.ts` and `node src/server.ts`, configured only
- * through their environment.
+ * operator would start it: `node emulator/main.ts`, and the service's build as `npm start` runs it
+ * (package.json's start script, flags included), configured only through their environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stopChild } from '../emulator/stop-child.ts'
 import { freePort } from '../test/support/free-port.ts'
+import { PROJECT_ROOT, startCommand } from '../test/support/start-command.ts'
 export { freePort }
 
 const EMULATOR_ENTRY = fileURLToPath(new URL('../emulator/main.ts', import.meta.url))
-const SERVICE_ENTRY = fileURLToPath(new URL('../src/server.ts', import.meta.url))
 const START_TIMEOUT_MS = 120_000
 
 /** Ambient AWS settings that must not reach the children (they only ever talk to the emulator). */
@@ -31,8 +32,8 @@ function cleanEnv (): NodeJS.ProcessEnv {
   return env
 }
 
-function startChild (entry: string, env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+function startChild (entry: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Child {
+  const child = spawn(process.execPath, [...nodeFlags, entry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000) }
   child.stdout.on('data', keep)
@@ -121,10 +122,15 @@ export function serviceEnv (emulator: EmulatorProcess, port: number, extra: Reco
   }
 }
 
-/** Starts `src/server.ts` and waits until /readyz answers 200. */
-export async function startService (emulator: EmulatorProcess, extra: Record<string, string> = {}): Promise<ServiceProcess> {
+/**
+ * Starts the built service as `npm start` does and waits until /readyz answers 200. `nodeFlags`
+ * replaces the start script's flags (for a comparison run).
+ */
+export async function startService (emulator: EmulatorProcess, extra: Record<string, string> = {}, nodeFlags?: string[]): Promise<ServiceProcess> {
   const port = await freePort()
-  const child = startChild(SERVICE_ENTRY, serviceEnv(emulator, port, extra))
+  const start = await startCommand()
+  await access(join(PROJECT_ROOT, start.entry)).catch(() => { throw new Error(`${start.entry} is missing: build the service first (npm run build; npm run bench does)`) })
+  const child = startChild(join(PROJECT_ROOT, start.entry), serviceEnv(emulator, port, extra), nodeFlags ?? start.nodeFlags)
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + START_TIMEOUT_MS
   for (;;) {
@@ -156,17 +162,28 @@ export async function residentKinds (pid: number): Promise<{ anonymous: number, 
   return { anonymous: kib('Anonymous'), fileBacked: kib('Rss') - kib('Anonymous') }
 }
 
-/** Samples VmRSS every `intervalMs` until stopped; answers the highest sample and VmHWM. */
+export interface SampledMemory {
+  /** Highest VmRSS sampled so far. */
+  highestSampledRss: number
+  /** VmHWM: the highest RSS since the process started. */
+  peakRss: number
+}
+
+/** Samples VmRSS every `intervalMs` until stopped; answers the highest sample and VmHWM, also midway. */
 export function sampleMemory (pid: number, intervalMs = 100) {
   let highest = 0
   const sample = () => memoryOf(pid).then(({ rss }) => { highest = Math.max(highest, rss) }, () => {})
   const timer = setInterval(sample, intervalMs)
+  const checkpoint = async (): Promise<SampledMemory> => {
+    await sample()
+    const { peakRss } = await memoryOf(pid)
+    return { highestSampledRss: highest, peakRss }
+  }
   return {
+    checkpoint,
     async stop () {
       clearInterval(timer)
-      await sample()
-      const { peakRss } = await memoryOf(pid)
-      return { highestSampledRss: highest, peakRss }
+      return checkpoint()
     }
   }
 }

@@ -21,6 +21,7 @@ import updateRoutes from '../routes/updates.ts'
 import { sharedSchemas } from '../schemas/index.ts'
 import { createAuthorizer } from './auth/grants.ts'
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './auth/redact.ts'
+import { deferredChildLogger } from './observability/deferred-logger.ts'
 import { createAwsClients } from './aws/clients.ts'
 import { ReadThroughCache } from './cache/read-through.ts'
 import type { Config } from './config.ts'
@@ -69,6 +70,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   const app = Fastify({
     ...SECURITY_SERVER_OPTIONS,
     logger: deps.logger ?? { level: config.LOG_LEVEL, redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR } },
+    childLoggerFactory: deferredChildLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     // The lifecycle plugin answers requests arriving during shutdown with a 503 problem instead.

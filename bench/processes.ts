@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stopChild } from '../emulator/stop-child.ts'
 import { freePort } from '../test/support/free-port.ts'
-import { PROJECT_ROOT, startCommand } from '../test/support/start-command.ts'
+import { PROJECT_ROOT, type StartCommand, startCommand } from '../test/support/start-command.ts'
 export { freePort }
 
 const EMULATOR_ENTRY = fileURLToPath(new URL('../emulator/main.ts', import.meta.url))
@@ -122,15 +122,26 @@ export function serviceEnv (emulator: EmulatorProcess, port: number, extra: Reco
   }
 }
 
+let startCommandOnce: Promise<StartCommand> | undefined
+
+/** The start script, read once, with its entry as an absolute path that must exist. */
+function builtStartCommand (): Promise<StartCommand> {
+  startCommandOnce ??= startCommand().then(async ({ nodeFlags, entry }) => {
+    const path = join(PROJECT_ROOT, entry)
+    await access(path).catch(() => { throw new Error(`${entry} is missing: build the service first (npm run build; npm run bench does)`) })
+    return { nodeFlags, entry: path }
+  })
+  return startCommandOnce
+}
+
 /**
  * Starts the built service as `npm start` does and waits until /readyz answers 200. `nodeFlags`
  * replaces the start script's flags (for a comparison run).
  */
 export async function startService (emulator: EmulatorProcess, extra: Record<string, string> = {}, nodeFlags?: string[]): Promise<ServiceProcess> {
   const port = await freePort()
-  const start = await startCommand()
-  await access(join(PROJECT_ROOT, start.entry)).catch(() => { throw new Error(`${start.entry} is missing: build the service first (npm run build; npm run bench does)`) })
-  const child = startChild(join(PROJECT_ROOT, start.entry), serviceEnv(emulator, port, extra), nodeFlags ?? start.nodeFlags)
+  const start = await builtStartCommand()
+  const child = startChild(start.entry, serviceEnv(emulator, port, extra), nodeFlags ?? start.nodeFlags)
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + START_TIMEOUT_MS
   for (;;) {

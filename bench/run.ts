@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { renderChart } from './chart.ts'
-import { type LoadResult, warmThenRun } from './load.ts'
+import { warmThenRun } from './load.ts'
 import { currentLoad, machineInfo } from './machine.ts'
 import { memoryBreakdown, scrapeMetrics } from './metrics.ts'
 import { BENCH_SERVICE_SETTINGS, type Child, type EmulatorProcess, memoryOf, residentKinds, type ServiceProcess, startEmulator, startService } from './processes.ts'
@@ -20,7 +20,7 @@ import type { BenchResults, MemoryFigure } from './results-model.ts'
 import { awsCliAvailable, measureAwsCli } from './scenarios/aws-cli.ts'
 import { FLEET_TARGET, sweepFleet, type FleetRun } from './scenarios/fleet-sweep.ts'
 import { IDEMPOTENCY_TARGET, measureIdempotentWrites, openPostgresSchema, type StoreRun } from './scenarios/idempotency.ts'
-import { type LoadTiming, measureReadOverhead, READ_TARGETS, type ReadMemory, readLoadMemory } from './scenarios/read-overhead.ts'
+import { type LoadTiming, measureReadOverhead, READ_TARGETS, type ReadLoadMemory, readLoadMemory } from './scenarios/read-overhead.ts'
 import { fleetSeed, READ_CLUSTER, requestSeed, writeSeed } from './seed.ts'
 import { tempDir } from './temp-dir.ts'
 
@@ -49,12 +49,6 @@ const stop = async (child: Child) => {
 }
 const log = (message: string) => console.log(`[bench ${((performance.now() - began) / 1000).toFixed(1)} s] ${message}`)
 const began = performance.now()
-
-interface ReadLoadMemory {
-  reused: LoadResult
-  everyCall: LoadResult
-  memory: ReadMemory
-}
 
 async function memoryFigure (store: string, service: ServiceProcess, afterStartRss: number, { reused, everyCall, memory }: ReadLoadMemory): Promise<MemoryFigure> {
   const breakdown = memoryBreakdown(await scrapeMetrics(service.url))

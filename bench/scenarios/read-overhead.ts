@@ -123,12 +123,18 @@ export async function measureReadOverhead (emulator: EmulatorProcess, service: S
  * Scenario 1's service load on another service process, only to sample its memory (another store,
  * other runtime flags): the defaults, then `no-cache`, at the given connection count.
  */
-export async function readLoadMemory (service: ServiceProcess, connections: number, timing: LoadTiming) {
+/** The heaviest read load of a service, both ways of reading, and its memory meanwhile. */
+export interface ReadLoadMemory {
+  reused: LoadResult
+  everyCall: LoadResult
+  memory: ReadMemory
+}
+
+export async function readLoadMemory (service: ServiceProcess, connections: number, timing: LoadTiming): Promise<ReadLoadMemory> {
   const memory = sampleMemory(service.pid)
   const describe = { url: `${service.url}${serviceDescribePath}`, connections, durationSeconds: timing.seconds }
   const reused = await warmThenRun(describe, timing.warmupSeconds)
   const defaults = await memory.checkpoint()
   const everyCall = await warmThenRun({ ...describe, headers: { 'cache-control': 'no-cache' } }, timing.warmupSeconds)
-  const readMemory: ReadMemory = { defaults, everyCall: await memory.stop() }
-  return { reused, everyCall, memory: readMemory }
+  return { reused, everyCall, memory: { defaults, everyCall: await memory.stop() } }
 }

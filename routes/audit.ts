@@ -1,55 +1,13 @@
-/**
- * GET /audit — the audit trail, newest first as the store returns it, filtered and paginated.
- * Admin only: needs an `admin` grant on `*`. Register with `{ store }` (an AuditStore).
- */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import type { AuditRecord, AuditStore } from '../src/store/audit-contract.ts'
-import { AuditOutcome } from '../src/store/audit-contract.ts'
-import { problems } from './responses.ts'
-
-export const AuditOutcomeSchema = Type.Enum(Object.values(AuditOutcome), {
-  description: '`succeeded`, `failed` (an error status), `denied` (401/403) or `replayed` (an idempotent replay).'
-})
-
-export const AuditRecordSchema = Type.Object({
-  id: Type.String({ description: 'Unique id of the record.' }),
-  time: Type.String({ format: 'date-time', description: 'When the response was sent.' }),
-  principal: Type.String({ description: 'Who acted: a token name, `jwt:<claim>`, `anonymous`, or `(unauthenticated)`.' }),
-  action: Type.String({ description: 'operationId of the route, e.g. `associateIdentityProviderConfig`.' }),
-  cluster: Type.Optional(Type.String({ description: 'EKS cluster named by the request.' })),
-  resource: Type.Optional(Type.String({ description: 'Name or ARN of the resource acted on.' })),
-  outcome: AuditOutcomeSchema,
-  status: Type.Integer({ description: 'HTTP status answered.' }),
-  requestId: Type.String({ description: 'Request id (also sent as X-Request-Id).' }),
-  clientRequestToken: Type.Optional(Type.String({ description: 'EKS clientRequestToken used, if any.' })),
-  awsRequestId: Type.Optional(Type.String({ description: 'AWS request id of the upstream call, if any.' }))
-}, { additionalProperties: false, description: 'One mutating request.' })
-
-export const AuditRecordPageSchema = Type.Object({
-  items: Type.Array(AuditRecordSchema, { description: 'Records of this page.' }),
-  nextToken: Type.Optional(Type.String({ description: 'Pass as `nextToken` to get the next page; absent on the last page.' }))
-}, { additionalProperties: false })
-
-export const ListAuditRecordsQuery = Type.Object({
-  principal: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'Only records of this principal.' })),
-  cluster: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only records about this cluster.' })),
-  action: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only records of this action (operationId).' })),
-  outcome: Type.Optional(AuditOutcomeSchema),
-  since: Type.Optional(Type.String({ format: 'date-time', description: 'Only records at or after this time.' })),
-  until: Type.Optional(Type.String({ format: 'date-time', description: 'Only records before this time.' })),
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50, description: 'Page size, 1 to 100.' }),
-  nextToken: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'Cursor from the previous page.' }))
-}, { additionalProperties: false })
-
-/** Stand-in for the shared Problem schema; the app factory may swap in its own via `problemSchema`. */
-export interface AuditRoutesOptions {
-  store: AuditStore
-}
+import { AuditRecordPageSchema, ListAuditRecordsQuery } from '../schemas/audit.ts'
+import type { AuditRecord } from '../src/store/audit-contract.ts'
+import { problems } from './support/problems.ts'
 
 const toWire = (record: AuditRecord) => ({ ...record, time: record.time.toISOString() })
 
-const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, options) => {
+const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { audit } = app.services
+
   app.get('/audit', {
     config: { auth: { action: 'admin', cluster: 'none' }, audit: false },
     schema: {
@@ -61,12 +19,7 @@ const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, o
       response: { 200: AuditRecordPageSchema, ...problems(401, 403, 429) }
     }
   }, async (request) => {
-    const { since, until, ...filter } = request.query
-    const page = await options.store.listAudit({
-      ...filter,
-      since: since === undefined ? undefined : new Date(since),
-      until: until === undefined ? undefined : new Date(until)
-    })
+    const page = await audit.list(request.query)
     return { items: page.items.map(toWire), nextToken: page.nextToken }
   })
 }

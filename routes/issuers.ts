@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Ref } from '../schemas/common.ts'
 import { InspectIssuerRequest, IssuerInspection } from '../schemas/issuers.ts'
-import { problems } from './responses.ts'
+import { problems } from './support/problems.ts'
 
 const issuerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { issuers } = app.services

@@ -73,6 +73,11 @@ export const ClusterNameParams = Type.Object({
   })
 }, { additionalProperties: false })
 
+export const ConfigParams = Type.Object({
+  ...ClusterNameParams.properties,
+  configName: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$', description: 'Name of the identity provider config.' })
+}, { additionalProperties: false })
+
 export const IdempotencyKeyHeader = Type.Object({
   'idempotency-key': Type.Optional(Type.String({
     description: 'Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.'

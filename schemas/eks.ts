@@ -3,7 +3,7 @@
  * Timestamps, epoch seconds on the AWS wire, are ISO-8601 strings here.
  */
 import { Type, type Static } from 'typebox'
-import { MaxResults, NextToken, Ref, TagMap, Timestamp } from './common.ts'
+import { ClusterNameParams, MaxResults, NextToken, Ref, TagMap, Timestamp } from './common.ts'
 
 const ISSUER_URL_PATTERN = '^https://[^?#\\s]+$'
 /** A prefix must not contain `system:` (EKS refuses it; it would impersonate Kubernetes system identities). */
@@ -138,6 +138,40 @@ export const ListUpdatesResponse = Type.Object({
 export const DescribeUpdateResponse = Type.Object({
   update: Ref(Update)
 }, { $id: 'DescribeUpdateResponse', additionalProperties: false })
+
+export const AssociateIdentityProviderConfigQuery = Type.Object({
+  skipIssuerChecks: Type.Optional(Type.Boolean({ default: false, description: 'Skip the network checks of the issuer (for issuers reachable from AWS but not from this service). The answer says `issuerChecks: skipped`.' }))
+}, { additionalProperties: false })
+
+export const DescribeIdentityProviderConfigHeaders = Type.Object({
+  'cache-control': Type.Optional(Type.String({
+    description: 'Send `no-cache` (or `max-age=0`) to read EKS now. Otherwise an answer up to `CONFIG_CACHE_TTL_MS` old may be reused; the `Cache-Status` response header says which (RFC 9211).'
+  }))
+})
+
+export const UpdateParams = Type.Object({
+  ...ClusterNameParams.properties,
+  updateId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$', description: 'Update id (UUID).' })
+}, { additionalProperties: false })
+
+export const MAX_UPDATE_WAIT_SECONDS = 60
+
+export const DescribeUpdateQuery = Type.Object({
+  wait: Type.Optional(Type.Integer({
+    minimum: 0,
+    maximum: MAX_UPDATE_WAIT_SECONDS,
+    description: `Long polling: wait up to this many seconds (0 to ${MAX_UPDATE_WAIT_SECONDS}) for the update to reach Successful, Failed or Cancelled before answering. 0 or absent answers at once.`
+  }))
+}, { additionalProperties: false })
+
+export const UPDATE_EVENT_STREAM_DESCRIPTION = [
+  'Sent when the request has `Accept: text/event-stream` (`wait` is then ignored). Server-Sent Events:',
+  '`event: update` with `data` a DescribeUpdateResponse, first the current state, then on each status change;',
+  '`event: error` with `data` a problem details object when a poll fails (the stream goes on unless an `end` follows);',
+  'a `: heartbeat` comment every ~15 s; and last `event: end` with `data` `{"reason": "terminal" | "error" | "max-duration" | "shutdown", "detail": "…"}`, after which the server closes the stream.',
+  'Every event has an `id`. Close your EventSource on `end`; reconnect after `max-duration` or `shutdown` to keep watching.',
+  'An unknown update is answered 404 as a problem, not as a stream.'
+].join(' ')
 
 export type Cluster = Static<typeof Cluster>
 export type OidcIdentityProviderConfigRequest = Static<typeof OidcIdentityProviderConfigRequest>

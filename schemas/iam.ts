@@ -67,6 +67,11 @@ export const PutOidcProviderResponse = Type.Object({
   changes: Type.Array(Ref(PlannedCall), { description: 'The IAM calls made (or, in a dry run, that would be made), in order. Empty when the provider was already in the desired state.' })
 }, { $id: 'PutOidcProviderResponse', additionalProperties: false })
 
+export const PutOidcProviderQuery = Type.Object({
+  dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Only compute the plan of IAM calls; change nothing.' })),
+  computeThumbprints: Type.Optional(Type.Boolean({ default: false, description: 'When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.' }))
+}, { additionalProperties: false })
+
 export type Tag = Static<typeof Tag>
 export type PutOidcProviderRequest = Static<typeof PutOidcProviderRequest>
 export type OidcProviderStatus = Static<typeof OidcProviderStatus>

@@ -7,7 +7,7 @@ import * as iam from './iam.ts'
 import * as issuers from './issuers.ts'
 import * as operations from './operations.ts'
 import * as replace from './replace.ts'
-import * as tokenReview from '../src/token-review/schemas.ts'
+import * as tokenReview from './token-review.ts'
 
 export const sharedSchemas = [
   FieldError, Problem, TagMap,

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { NextToken, Ref } from './common.ts'
+import { ClusterNameParams, NextToken, Ref } from './common.ts'
 import { ReplaceIdentityProviderConfigRequest, ReplaceStep } from './replace.ts'
 
 export const OperationDetails = Type.Object({
@@ -31,3 +31,17 @@ export const OperationPage = Type.Object({
   items: Type.Array(Type.Ref('Operation'), { description: 'Operations, newest first.' }),
   nextToken: Type.Optional(NextToken)
 }, { $id: 'OperationPage', additionalProperties: false })
+
+export const OperationParams = Type.Object({
+  operationId: Type.String({ format: 'uuid', description: 'Operation id.' })
+}, { additionalProperties: false })
+
+export const ClusterOperationParams = Type.Object({
+  ...ClusterNameParams.properties,
+  ...OperationParams.properties
+}, { additionalProperties: false })
+
+export const ListOperationsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Page size, 1 to 100 (default 50).' })),
+  nextToken: Type.Optional(NextToken)
+}, { additionalProperties: false })

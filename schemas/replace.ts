@@ -36,4 +36,9 @@ export const ReplaceIdentityProviderConfigResponse = Type.Object({
   issuerChecks: Type.Optional(Type.Union([Type.Literal('passed'), Type.Literal('skipped')], { description: 'Whether the new issuer\'s pre-flight checks ran and passed, or were skipped with `skipIssuerChecks=true`.' }))
 }, { $id: 'ReplaceIdentityProviderConfigResponse', additionalProperties: false })
 
+export const ReplaceIdentityProviderConfigQuery = Type.Object({
+  dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Answer the plan (steps, expected downtime) and change nothing.' })),
+  skipIssuerChecks: Type.Optional(Type.Boolean({ default: false, description: 'Skip the network checks of the new issuer (for issuers reachable from AWS but not from this service).' }))
+}, { additionalProperties: false })
+
 export type ReplaceIdentityProviderConfigRequest = Static<typeof ReplaceIdentityProviderConfigRequest>

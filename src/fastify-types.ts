@@ -1,5 +1,5 @@
 /** Route options and decorations of the app's own plugins (auth, audit and security declare theirs). */
-import type { AppServices } from './services/index.ts'
+import type { AppServices } from './container.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {

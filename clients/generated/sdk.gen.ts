@@ -168,6 +168,47 @@ export const replaceIdentityProviderConfig = <ThrowOnError extends boolean = fal
 });
 
 /**
+ * Why can't this user log in? Judge an ID token (or claims) with the associated config
+ *
+ * Applies the cluster's associated config exactly as the Kubernetes API server's OIDC authenticator does and answers in the shape of a TokenReview status: authenticated or not, the username and groups with prefixes applied, every failed check with a stable code, and hints at likely misconfigurations. A token's signature is verified against the issuer's JWKS (fetched through the SSRF guard). The token is never stored or logged.
+ */
+export const createTokenReview = <ThrowOnError extends boolean = false>(options: Options<CreateTokenReviewData, ThrowOnError>) => (options.client ?? client).post<CreateTokenReviewResponses, CreateTokenReviewErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/identity-provider-configs/{configName}/token-reviews',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Judge a token with a proposed config, before spending 20 minutes on an association
+ *
+ * Same answer as a token review, but with the config in the body (the associate body's `oidc`) instead of the associated one.
+ */
+export const previewTokenReview = <ThrowOnError extends boolean = false>(options: Options<PreviewTokenReviewData, ThrowOnError>) => (options.client ?? client).post<PreviewTokenReviewResponses, PreviewTokenReviewErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/identity-provider-configs/{configName}/preview',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The ClusterRoleBinding or RoleBinding granting a role to an OIDC group or user
+ *
+ * The subject is written with the config's prefixes applied, exactly as the API server will see it. Answers JSON with the manifest in `yaml`, or the manifest alone with `Accept: application/yaml`.
+ */
+export const getRbacBinding = <ThrowOnError extends boolean = false>(options: Options<GetRbacBindingData, ThrowOnError>) => (options.client ?? client).get<GetRbacBindingResponses, GetRbacBindingErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/identity-provider-configs/{configName}/rbac',
+    ...options
+});
+
+/**
  * List the update ids of a cluster
  */
 export const listUpdates = <ThrowOnError extends boolean = false>(options: Options<ListUpdatesData, ThrowOnError>) => (options.client ?? client).get<ListUpdatesResponses, ListUpdatesErrors, ThrowOnError>({
@@ -231,47 +272,6 @@ export const inspectIssuer = <ThrowOnError extends boolean = false>(options: Opt
         'Content-Type': 'application/json',
         ...options.headers
     }
-});
-
-/**
- * Why can't this user log in? Judge an ID token (or claims) with the associated config
- *
- * Applies the cluster's associated config exactly as the Kubernetes API server's OIDC authenticator does and answers in the shape of a TokenReview status: authenticated or not, the username and groups with prefixes applied, every failed check with a stable code, and hints at likely misconfigurations. A token's signature is verified against the issuer's JWKS (fetched through the SSRF guard). The token is never stored or logged.
- */
-export const createTokenReview = <ThrowOnError extends boolean = false>(options: Options<CreateTokenReviewData, ThrowOnError>) => (options.client ?? client).post<CreateTokenReviewResponses, CreateTokenReviewErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/clusters/{name}/identity-provider-configs/{configName}/token-reviews',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
-    }
-});
-
-/**
- * Judge a token with a proposed config, before spending 20 minutes on an association
- *
- * Same answer as a token review, but with the config in the body (the associate body's `oidc`) instead of the associated one.
- */
-export const previewTokenReview = <ThrowOnError extends boolean = false>(options: Options<PreviewTokenReviewData, ThrowOnError>) => (options.client ?? client).post<PreviewTokenReviewResponses, PreviewTokenReviewErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/clusters/{name}/identity-provider-configs/{configName}/preview',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
-    }
-});
-
-/**
- * The ClusterRoleBinding or RoleBinding granting a role to an OIDC group or user
- *
- * The subject is written with the config's prefixes applied, exactly as the API server will see it. Answers JSON with the manifest in `yaml`, or the manifest alone with `Accept: application/yaml`.
- */
-export const getRbacBinding = <ThrowOnError extends boolean = false>(options: Options<GetRbacBindingData, ThrowOnError>) => (options.client ?? client).get<GetRbacBindingResponses, GetRbacBindingErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/clusters/{name}/identity-provider-configs/{configName}/rbac',
-    ...options
 });
 
 /**

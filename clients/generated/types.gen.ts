@@ -1852,6 +1852,173 @@ export type ReplaceIdentityProviderConfigResponses = {
 
 export type ReplaceIdentityProviderConfigResponse2 = ReplaceIdentityProviderConfigResponses[keyof ReplaceIdentityProviderConfigResponses];
 
+export type CreateTokenReviewData = {
+    body: TokenReviewRequest;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/identity-provider-configs/{configName}/token-reviews';
+};
+
+export type CreateTokenReviewErrors = {
+    /**
+     * The request is invalid (a field breaks a rule, or AWS refused a parameter).
+     */
+    400: Problem;
+    /**
+     * The cluster or resource does not exist.
+     */
+    404: Problem;
+    /**
+     * AWS failed or refused the service's call.
+     */
+    502: Problem;
+    /**
+     * AWS or the service is unavailable or throttled; retry after the Retry-After delay.
+     */
+    503: Problem;
+    /**
+     * AWS did not answer in time; retrying with the same Idempotency-Key is safe.
+     */
+    504: Problem;
+};
+
+export type CreateTokenReviewError = CreateTokenReviewErrors[keyof CreateTokenReviewErrors];
+
+export type CreateTokenReviewResponses = {
+    /**
+     * A Kubernetes TokenReview-shaped status with the full diagnosis.
+     */
+    200: TokenReviewStatus;
+};
+
+export type CreateTokenReviewResponse = CreateTokenReviewResponses[keyof CreateTokenReviewResponses];
+
+export type PreviewTokenReviewData = {
+    body: PreviewRequest;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/identity-provider-configs/{configName}/preview';
+};
+
+export type PreviewTokenReviewErrors = {
+    /**
+     * The request is invalid (a field breaks a rule, or AWS refused a parameter).
+     */
+    400: Problem;
+    /**
+     * AWS failed or refused the service's call.
+     */
+    502: Problem;
+    /**
+     * AWS or the service is unavailable or throttled; retry after the Retry-After delay.
+     */
+    503: Problem;
+    /**
+     * AWS did not answer in time; retrying with the same Idempotency-Key is safe.
+     */
+    504: Problem;
+};
+
+export type PreviewTokenReviewError = PreviewTokenReviewErrors[keyof PreviewTokenReviewErrors];
+
+export type PreviewTokenReviewResponses = {
+    /**
+     * A Kubernetes TokenReview-shaped status with the full diagnosis.
+     */
+    200: TokenReviewStatus;
+};
+
+export type PreviewTokenReviewResponse = PreviewTokenReviewResponses[keyof PreviewTokenReviewResponses];
+
+export type GetRbacBindingData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config.
+         */
+        configName: string;
+    };
+    query: {
+        /**
+         * Group as the identity provider sends it (groupsPrefix is added for you). Give exactly one of `group` and `user`.
+         */
+        group?: string;
+        /**
+         * Username claim value as the identity provider sends it (the username prefix is added for you).
+         */
+        user?: string;
+        /**
+         * ClusterRole to grant, e.g. `view`, `edit` or `cluster-admin`.
+         */
+        clusterRole: string;
+        /**
+         * Namespace for a RoleBinding; without it a ClusterRoleBinding.
+         */
+        namespace?: string;
+        /**
+         * Name of the binding (DNS-1123 subdomain); default `oidc-<kind>-<subject>-<role>-<hash>`.
+         */
+        bindingName?: string;
+    };
+    url: '/clusters/{name}/identity-provider-configs/{configName}/rbac';
+};
+
+export type GetRbacBindingErrors = {
+    /**
+     * The request is invalid (a field breaks a rule, or AWS refused a parameter).
+     */
+    400: Problem;
+    /**
+     * The cluster or resource does not exist.
+     */
+    404: Problem;
+    /**
+     * AWS failed or refused the service's call.
+     */
+    502: Problem;
+    /**
+     * AWS or the service is unavailable or throttled; retry after the Retry-After delay.
+     */
+    503: Problem;
+    /**
+     * AWS did not answer in time; retrying with the same Idempotency-Key is safe.
+     */
+    504: Problem;
+};
+
+export type GetRbacBindingError = GetRbacBindingErrors[keyof GetRbacBindingErrors];
+
+export type GetRbacBindingResponses = {
+    /**
+     * The binding.
+     */
+    200: RbacBindingResponse;
+};
+
+export type GetRbacBindingResponse = GetRbacBindingResponses[keyof GetRbacBindingResponses];
+
 export type ListUpdatesData = {
     body?: never;
     path: {
@@ -2145,173 +2312,6 @@ export type InspectIssuerResponses = {
 };
 
 export type InspectIssuerResponse = InspectIssuerResponses[keyof InspectIssuerResponses];
-
-export type CreateTokenReviewData = {
-    body: TokenReviewRequest;
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-        /**
-         * Name of the identity provider config.
-         */
-        configName: string;
-    };
-    query?: never;
-    url: '/clusters/{name}/identity-provider-configs/{configName}/token-reviews';
-};
-
-export type CreateTokenReviewErrors = {
-    /**
-     * The request is invalid (a field breaks a rule, or AWS refused a parameter).
-     */
-    400: Problem;
-    /**
-     * The cluster or resource does not exist.
-     */
-    404: Problem;
-    /**
-     * AWS failed or refused the service's call.
-     */
-    502: Problem;
-    /**
-     * AWS or the service is unavailable or throttled; retry after the Retry-After delay.
-     */
-    503: Problem;
-    /**
-     * AWS did not answer in time; retrying with the same Idempotency-Key is safe.
-     */
-    504: Problem;
-};
-
-export type CreateTokenReviewError = CreateTokenReviewErrors[keyof CreateTokenReviewErrors];
-
-export type CreateTokenReviewResponses = {
-    /**
-     * A Kubernetes TokenReview-shaped status with the full diagnosis.
-     */
-    200: TokenReviewStatus;
-};
-
-export type CreateTokenReviewResponse = CreateTokenReviewResponses[keyof CreateTokenReviewResponses];
-
-export type PreviewTokenReviewData = {
-    body: PreviewRequest;
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-        /**
-         * Name of the identity provider config.
-         */
-        configName: string;
-    };
-    query?: never;
-    url: '/clusters/{name}/identity-provider-configs/{configName}/preview';
-};
-
-export type PreviewTokenReviewErrors = {
-    /**
-     * The request is invalid (a field breaks a rule, or AWS refused a parameter).
-     */
-    400: Problem;
-    /**
-     * AWS failed or refused the service's call.
-     */
-    502: Problem;
-    /**
-     * AWS or the service is unavailable or throttled; retry after the Retry-After delay.
-     */
-    503: Problem;
-    /**
-     * AWS did not answer in time; retrying with the same Idempotency-Key is safe.
-     */
-    504: Problem;
-};
-
-export type PreviewTokenReviewError = PreviewTokenReviewErrors[keyof PreviewTokenReviewErrors];
-
-export type PreviewTokenReviewResponses = {
-    /**
-     * A Kubernetes TokenReview-shaped status with the full diagnosis.
-     */
-    200: TokenReviewStatus;
-};
-
-export type PreviewTokenReviewResponse = PreviewTokenReviewResponses[keyof PreviewTokenReviewResponses];
-
-export type GetRbacBindingData = {
-    body?: never;
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-        /**
-         * Name of the identity provider config.
-         */
-        configName: string;
-    };
-    query: {
-        /**
-         * Group as the identity provider sends it (groupsPrefix is added for you). Give exactly one of `group` and `user`.
-         */
-        group?: string;
-        /**
-         * Username claim value as the identity provider sends it (the username prefix is added for you).
-         */
-        user?: string;
-        /**
-         * ClusterRole to grant, e.g. `view`, `edit` or `cluster-admin`.
-         */
-        clusterRole: string;
-        /**
-         * Namespace for a RoleBinding; without it a ClusterRoleBinding.
-         */
-        namespace?: string;
-        /**
-         * Name of the binding (DNS-1123 subdomain); default `oidc-<kind>-<subject>-<role>-<hash>`.
-         */
-        bindingName?: string;
-    };
-    url: '/clusters/{name}/identity-provider-configs/{configName}/rbac';
-};
-
-export type GetRbacBindingErrors = {
-    /**
-     * The request is invalid (a field breaks a rule, or AWS refused a parameter).
-     */
-    400: Problem;
-    /**
-     * The cluster or resource does not exist.
-     */
-    404: Problem;
-    /**
-     * AWS failed or refused the service's call.
-     */
-    502: Problem;
-    /**
-     * AWS or the service is unavailable or throttled; retry after the Retry-After delay.
-     */
-    503: Problem;
-    /**
-     * AWS did not answer in time; retrying with the same Idempotency-Key is safe.
-     */
-    504: Problem;
-};
-
-export type GetRbacBindingError = GetRbacBindingErrors[keyof GetRbacBindingErrors];
-
-export type GetRbacBindingResponses = {
-    /**
-     * The binding.
-     */
-    200: RbacBindingResponse;
-};
-
-export type GetRbacBindingResponse = GetRbacBindingResponses[keyof GetRbacBindingResponses];
 
 export type ListAuditRecordsData = {
     body?: never;

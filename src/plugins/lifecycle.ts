@@ -8,13 +8,13 @@
 import underPressure from '@fastify/under-pressure'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { ReadinessCheck } from '../../routes/health.ts'
+import type { ReadinessService } from '../services/readiness.ts'
 import { ServiceError } from '../errors.ts'
 import { sendProblem } from './error-handler.ts'
 
 export interface LifecycleOptions {
   /** The readiness checks /readyz runs; a `shutdown` check is added. */
-  readinessChecks: Record<string, ReadinessCheck>
+  readiness: ReadinessService
   /** 0 turns a threshold off. */
   maxEventLoopDelayMs: number
   maxEventLoopUtilization: number
@@ -79,9 +79,9 @@ async function lifecycle (app: FastifyInstance, options: LifecycleOptions) {
     closing = true
     if (app.server.listening) await connections.drained(options.drainMs)
   })
-  options.readinessChecks.shutdown = async () => {
+  options.readiness.add('shutdown', async () => {
     if (closing) throw new Error('shutting down')
-  }
+  })
 
   // Fastify's own answer while closing (return503OnClosing) is a plain JSON body; buildApp turns
   // it off so that this hook answers with a problem instead.
@@ -109,9 +109,9 @@ async function lifecycle (app: FastifyInstance, options: LifecycleOptions) {
     // A rejected promise goes to the error handler, which renders the problem and Retry-After.
     pressureHandler: (request, _reply, type) => isHealthRoute(request) ? undefined : Promise.reject(overloaded(type, retryAfterSeconds))
   })
-  options.readinessChecks.load = async () => {
+  options.readiness.add('load', async () => {
     if (app.isUnderPressure()) throw new Error('overloaded')
-  }
+  })
 }
 
 export default fp(lifecycle, { name: 'lifecycle', dependencies: ['error-handler'] })

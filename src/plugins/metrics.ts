@@ -1,6 +1,6 @@
 /**
  * Request metrics and the request context: counts and times every answer by route template, sets
- * up the AsyncLocalStorage context that AWS call logs read, and serves GET /metrics.
+ * up the AsyncLocalStorage context that AWS call logs read (routes/metrics.ts serves GET /metrics).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
@@ -33,11 +33,6 @@ async function metricsPlugin (app: FastifyInstance, options: MetricsPluginOption
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest({ route: request.routeOptions.url ?? UNMATCHED_ROUTE, method: request.method, status: reply.statusCode }, reply.elapsedTime / 1000)
-  })
-
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
-    const { contentType, body } = await metrics.render()
-    return reply.type(contentType).send(body)
   })
 }
 

@@ -1,6 +1,6 @@
 /**
- * The OpenAPI 3.1 document, generated from the route schemas, served at /openapi.json and
- * /openapi.yaml, with Swagger UI at /docs. Components are named after the AWS shapes' `$id`s.
+ * The OpenAPI 3.1 document, generated from the route schemas (routes/openapi.ts serves it at
+ * /openapi.json and /openapi.yaml), with Swagger UI at /docs. Components are named after the AWS shapes' `$id`s.
  */
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -48,10 +48,6 @@ async function swaggerPlugin (app: FastifyInstance, options: SwaggerOptions) {
     }
   })
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } })
-
-  app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, () => app.swagger())
-  app.get('/openapi.yaml', { schema: { hide: true }, config: { public: true } }, (_request, reply) =>
-    reply.type('application/yaml; charset=utf-8').send(app.swagger({ yaml: true })))
 }
 
 export default fp(swaggerPlugin, { name: 'swagger' })

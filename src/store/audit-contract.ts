@@ -2,8 +2,9 @@
  * The audit trail's contract, shared by the store (which persists records) and the auth and
  * audit plugins (which write and list them). One record per mutating request.
  */
-export const AuditOutcome = { SUCCEEDED: 'succeeded', FAILED: 'failed', DENIED: 'denied', REPLAYED: 'replayed' } as const
-export type AuditOutcome = typeof AuditOutcome[keyof typeof AuditOutcome]
+import { AuditOutcome } from '../../schemas/audit.ts'
+
+export { AuditOutcome }
 
 export interface AuditRecord {
   id: string

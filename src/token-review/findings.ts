@@ -4,7 +4,8 @@
  * signature → username → email_verified → groups → required claims), so the first one is the
  * error a real login would stop at.
  */
-import { ReasonCode, type Hint, type KubernetesUser, type Reason, type TokenReviewStatus } from './types.ts'
+import { ReasonCode } from '../../schemas/token-review.ts'
+import { type Hint, type KubernetesUser, type Reason, type TokenReviewStatus } from './types.ts'
 
 export interface Finding {
   reason: Reason

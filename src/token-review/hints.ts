@@ -4,7 +4,8 @@
  */
 import { hasIssuerDefaultPrefix, usernameClaimOf } from './identity-mapping.ts'
 import type { Claims, ClaimsCheck } from './review-claims.ts'
-import { HintCode, ReasonCode, type Hint, type OidcConfig } from './types.ts'
+import { HintCode, ReasonCode } from '../../schemas/token-review.ts'
+import { type Hint, type OidcConfig } from './types.ts'
 
 const COGNITO_GROUPS = 'cognito:groups'
 const USERNAME_CANDIDATES = ['email', 'preferred_username', 'upn', 'cognito:username', 'username', 'name', 'sub', 'oid']

@@ -19,7 +19,8 @@
 import { configProblems, kubernetesGroup, kubernetesUsername, usernameClaimOf } from './identity-mapping.ts'
 import { buildStatus, finding, type Finding } from './findings.ts'
 import { deriveHints } from './hints.ts'
-import { ReasonCode, type KubernetesUser, type OidcConfig, type TokenReviewStatus } from './types.ts'
+import { ReasonCode } from '../../schemas/token-review.ts'
+import { type KubernetesUser, type OidcConfig, type TokenReviewStatus } from './types.ts'
 
 export type Claims = Record<string, unknown>
 

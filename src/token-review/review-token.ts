@@ -13,14 +13,14 @@ import {
 import { buildStatus, finding, type Finding } from './findings.ts'
 import { deriveHints } from './hints.ts'
 import { checkClaims, type Claims } from './review-claims.ts'
-import { ReasonCode, type FetchJwks, type OidcConfig, type TokenReviewStatus } from './types.ts'
+import { MAX_TOKEN_LENGTH, ReasonCode } from '../../schemas/token-review.ts'
+import { type FetchJwks, type OidcConfig, type TokenReviewStatus } from './types.ts'
 
 /** What kube-apiserver's --oidc-signing-algs defaults to; EKS does not let you change it. */
 export const EKS_ACCEPTED_ALGORITHMS = ['RS256']
 /** Every algorithm kube-apiserver can be configured to accept; signatures are checked for these. */
 export const KUBE_SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512']
 /** Longer inputs are refused before any parsing. */
-export const MAX_TOKEN_LENGTH = 16 * 1024
 
 export interface ReviewTokenOptions {
   /** Loads the JWKS of `config.issuerUrl`. */

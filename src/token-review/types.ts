@@ -3,6 +3,7 @@
  * (`authenticated`, `user`, `audiences`, `error`) and adds the diagnosis: every failed check as a
  * reason with a stable code, and hints about likely misconfigurations.
  */
+import type { HintCode, ReasonCode } from '../../schemas/token-review.ts'
 
 /** The fields of an EKS OIDC identity provider config that decide how a token maps to a user. */
 export interface OidcConfig {
@@ -15,48 +16,6 @@ export interface OidcConfig {
   groupsPrefix?: string
   requiredClaims?: Record<string, string>
 }
-
-/** Stable reason codes; clients may switch on them. */
-export const ReasonCode = {
-  INVALID_CONFIG: 'invalid_config',
-  MALFORMED_TOKEN: 'malformed_token',
-  WRONG_ISSUER: 'wrong_issuer',
-  JWKS_UNREACHABLE: 'jwks_unreachable',
-  WRONG_AUDIENCE: 'wrong_audience',
-  EXPIRED: 'expired',
-  NOT_YET_VALID: 'not_yet_valid',
-  UNSUPPORTED_ALGORITHM: 'unsupported_algorithm',
-  UNKNOWN_KEY_ID: 'unknown_key_id',
-  BAD_SIGNATURE: 'bad_signature',
-  USERNAME_CLAIM_MISSING: 'username_claim_missing',
-  USERNAME_CLAIM_WRONG_TYPE: 'username_claim_wrong_type',
-  EMAIL_NOT_VERIFIED: 'email_not_verified',
-  EMAIL_VERIFIED_WRONG_TYPE: 'email_verified_wrong_type',
-  GROUPS_CLAIM_WRONG_TYPE: 'groups_claim_wrong_type',
-  REQUIRED_CLAIM_MISSING: 'required_claim_missing',
-  REQUIRED_CLAIM_MISMATCH: 'required_claim_mismatch',
-  REQUIRED_CLAIM_WRONG_TYPE: 'required_claim_wrong_type'
-} as const
-export type ReasonCode = typeof ReasonCode[keyof typeof ReasonCode]
-
-/** Stable hint codes. */
-export const HintCode = {
-  ISSUER_PREFIXED_USERNAME: 'issuer_prefixed_username',
-  USE_EMAIL_CLAIM: 'use_email_claim',
-  USERNAME_CLAIM_CANDIDATES: 'username_claim_candidates',
-  EMPTY_USERNAME: 'empty_username',
-  EMAIL_VERIFIED_ABSENT: 'email_verified_absent',
-  USE_COGNITO_GROUPS_CLAIM: 'use_cognito_groups_claim',
-  GROUPS_CLAIM_ABSENT: 'groups_claim_absent',
-  GROUPS_NOT_CONFIGURED: 'groups_not_configured',
-  DISTRIBUTED_GROUPS_CLAIM: 'distributed_groups_claim',
-  ISSUER_TRAILING_SLASH: 'issuer_trailing_slash',
-  WRONG_ISSUER_IGNORED: 'wrong_issuer_ignored',
-  ACCESS_TOKEN_SUPPLIED: 'access_token_supplied',
-  ONLY_RS256: 'only_rs256',
-  TOKEN_EXPIRED_REFRESH: 'token_expired_refresh'
-} as const
-export type HintCode = typeof HintCode[keyof typeof HintCode]
 
 export interface Reason {
   code: ReasonCode

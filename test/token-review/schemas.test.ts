@@ -5,7 +5,7 @@ import { rbacBinding } from '../../src/token-review/rbac-binding.ts'
 import { reviewClaims } from '../../src/token-review/review-claims.ts'
 import {
   PreviewRequest, RbacBindingResponse, RbacQuery, TokenReviewRequest, TokenReviewStatus
-} from '../../src/token-review/schemas.ts'
+} from '../../schemas/token-review.ts'
 import { OidcIdentityProviderConfigRequest } from '../../schemas/eks.ts'
 
 /** Schemas the token-review bodies reference by $id. */

@@ -17,6 +17,8 @@ import auditPlugin from '../../../src/plugins/audit.ts'
 import authPlugin from '../../../src/plugins/auth.ts'
 import securityPlugin, { SECURITY_SERVER_OPTIONS } from '../../../src/plugins/security.ts'
 import auditRoutes from '../../../routes/audit.ts'
+import type { AppServices } from '../../../src/container.ts'
+import { AuditService } from '../../../src/services/audit.ts'
 import { MemoryAuditStore } from '../../support/memory-audit-store.ts'
 import errorHandler from '../../../src/plugins/error-handler.ts'
 import { FieldError, Problem } from '../../../schemas/common.ts'
@@ -134,7 +136,8 @@ export async function buildSampleApp (t: Tap, options: SampleAppOptions): Promis
     return { purged: 0 }
   })
 
-  await app.register(auditRoutes, { store })
+  app.decorate('services', { audit: new AuditService({ store }) } as unknown as AppServices)
+  await app.register(auditRoutes)
   await app.ready()
   return { app, store, logs, handlerCalls }
 }

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import { Ref } from '../schemas/common.ts'
-import { PreviewRequest, RbacBindingResponse, RbacQuery, TokenReviewRequest, TokenReviewStatus } from '../src/token-review/schemas.ts'
-import { ConfigParams } from './identity-provider-configs.ts'
-import { problems } from './responses.ts'
+import { ConfigParams, Ref } from '../../../schemas/common.ts'
+import { PreviewRequest, TokenReviewRequest, TokenReviewStatus } from '../../../schemas/token-review.ts'
+import { problems } from '../../support/problems.ts'
 
 const tokenReviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tokenReviews } = app.services
@@ -33,32 +31,6 @@ const tokenReviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Ref(TokenReviewStatus), ...problems() }
     }
   }, async (request) => tokenReviews.preview(request.body.oidc, request.body))
-
-  app.get('/clusters/:name/identity-provider-configs/:configName/rbac', {
-    config: { auth: { action: 'read' } },
-    schema: {
-      tags: ['login-diagnosis'],
-      operationId: 'getRbacBinding',
-      summary: 'The ClusterRoleBinding or RoleBinding granting a role to an OIDC group or user',
-      description: 'The subject is written with the config\'s prefixes applied, exactly as the API server will see it. Answers JSON with the manifest in `yaml`, or the manifest alone with `Accept: application/yaml`.',
-      params: ConfigParams,
-      querystring: Ref(RbacQuery),
-      response: {
-        200: {
-          description: 'The binding.',
-          content: {
-            'application/json': { schema: Ref(RbacBindingResponse) },
-            'application/yaml': { schema: Type.String({ description: 'The manifest, ready for `kubectl apply -f -`.' }) }
-          }
-        },
-        ...problems(404)
-      }
-    }
-  }, async (request, reply) => {
-    const binding = await tokenReviews.rbac(request.params.name, request.params.configName, request.query)
-    if (request.headers.accept?.includes('application/yaml')) return reply.type('application/yaml').send(binding.yaml)
-    return reply.type('application/json').send(binding)
-  })
 }
 
 export default tokenReviewRoutes

@@ -1,13 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ClusterNameParams, IdempotencyKeyHeader, Ref } from '../schemas/common.ts'
-import { OidcProviderStatus, PutOidcProviderRequest, PutOidcProviderResponse } from '../schemas/iam.ts'
-import { problems } from './responses.ts'
-
-const PutQuery = Type.Object({
-  dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Only compute the plan of IAM calls; change nothing.' })),
-  computeThumbprints: Type.Optional(Type.Boolean({ default: false, description: 'When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.' }))
-}, { additionalProperties: false })
+import { ClusterNameParams, IdempotencyKeyHeader, Ref } from '../../schemas/common.ts'
+import { OidcProviderStatus, PutOidcProviderQuery, PutOidcProviderRequest, PutOidcProviderResponse } from '../../schemas/iam.ts'
+import { problems } from '../support/problems.ts'
 
 const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { oidcProvider } = app.services
@@ -32,7 +27,7 @@ const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Create the IAM OIDC provider, or converge it to the desired state',
       description: 'Creates the provider (201) or converges an existing one with the fewest calls (AddClientID, RemoveClientID, UpdateThumbprint, Tag, Untag), answering 200. A provider already in the desired state makes no write call. With `dryRun=true` nothing changes and `changes` lists the calls that would be made. The Url sent to IAM never carries a port.',
       params: ClusterNameParams,
-      querystring: PutQuery,
+      querystring: PutOidcProviderQuery,
       headers: IdempotencyKeyHeader,
       body: Ref(PutOidcProviderRequest),
       response: { 200: Ref(PutOidcProviderResponse), 201: Ref(PutOidcProviderResponse), ...problems(404, 409, 422) }

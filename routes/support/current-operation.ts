@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import type { OperationContext } from '../src/idempotency/index.ts'
+import type { OperationContext } from '../../src/idempotency/index.ts'
 
 /** The operation of a mutating route, set by the operations plugin before the handler runs. */
 export function currentOperation (request: FastifyRequest): OperationContext {

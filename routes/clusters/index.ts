@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ClusterNameParams, Ref } from '../schemas/common.ts'
-import { DescribeClusterResponse } from '../schemas/eks.ts'
-import { type FleetPart, ListClustersFleetResponse, ListClustersQuery } from '../schemas/fleet.ts'
-import { ServiceError } from '../src/errors.ts'
-import type { FleetService } from '../src/fleet/fleet-service.ts'
-import { problems } from './responses.ts'
+import { ClusterNameParams, Ref } from '../../schemas/common.ts'
+import { DescribeClusterResponse } from '../../schemas/eks.ts'
+import { type FleetPart, ListClustersFleetResponse, ListClustersQuery } from '../../schemas/fleet.ts'
+import { ServiceError } from '../../src/errors.ts'
+import { problems } from '../support/problems.ts'
 
 const pagingWithInclude = (query: Record<string, unknown>) => new ServiceError({
   status: 400,
@@ -15,8 +14,8 @@ const pagingWithInclude = (query: Record<string, unknown>) => new ServiceError({
   errors: ['maxResults', 'nextToken'].filter(k => query[k] !== undefined).map(k => ({ pointer: `/querystring/${k}`, detail: 'cannot be combined with include' }))
 })
 
-const clusterRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetService }> = async (app, options) => {
-  const { clusters } = app.services
+const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { clusters, fleet } = app.services
 
   app.get('/clusters', {
     config: { auth: { action: 'read' } },
@@ -32,7 +31,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetService }> = async 
     const { include, ...page } = request.query
     if (!include) return clusters.list(page)
     if (page.maxResults !== undefined || page.nextToken !== undefined) throw pagingWithInclude(page)
-    return options.fleet.sweep(include.split(',') as FleetPart[])
+    return fleet.sweep(include.split(',') as FleetPart[])
   })
 
   app.get('/clusters/:name', {

@@ -1,29 +1,34 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ClusterNameParams, IdempotencyKeyHeader, Ref } from '../schemas/common.ts'
+import { ClusterNameParams, ConfigParams, IdempotencyKeyHeader, Ref } from '../../../schemas/common.ts'
 import {
-  AssociateIdentityProviderConfigRequest, AssociateIdentityProviderConfigResponse,
-  DescribeIdentityProviderConfigResponse, DisassociateIdentityProviderConfigResponse,
+  AssociateIdentityProviderConfigQuery, AssociateIdentityProviderConfigRequest, AssociateIdentityProviderConfigResponse,
+  DescribeIdentityProviderConfigHeaders, DescribeIdentityProviderConfigResponse, DisassociateIdentityProviderConfigResponse,
   ListIdentityProviderConfigsResponse, ListQuery
-} from '../schemas/eks.ts'
-import type { ReadSource } from '../src/cache/read-through.ts'
-import { currentOperation } from './operation.ts'
-import { problems } from './responses.ts'
+} from '../../../schemas/eks.ts'
+import {
+  ReplaceIdentityProviderConfigQuery, ReplaceIdentityProviderConfigRequest, ReplaceIdentityProviderConfigResponse
+} from '../../../schemas/replace.ts'
+import type { ReadSource } from '../../../src/cache/read-through.ts'
+import { REPLACE_ACTION, STEP_DESCRIPTIONS, type ReplaceStep } from '../../../src/replace/plan.ts'
+import { operationLocation } from '../../../src/replace/service.ts'
+import { currentOperation } from '../../support/current-operation.ts'
+import { problems } from '../../support/problems.ts'
 
-export const ConfigParams = Type.Object({
-  ...ClusterNameParams.properties,
-  configName: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$', description: 'Name of the identity provider config.' })
-}, { additionalProperties: false })
+const REPLACE_DESCRIPTION = [
+  'Makes the config of the path equal to the body, however many EKS updates that takes. EKS configs cannot be changed in place, so:',
+  '- the same config already associated: nothing happens, 200 `unchanged`;',
+  '- no config of this name: one association, 202 `started`;',
+  '- a config with other settings: a replacement, 202 `started`: disassociate it, wait until it is gone, associate the desired one.',
+  '',
+  'A started change is one operation, recorded before the answer and carried out by the service (it resumes after a restart, and only one replica drives it). Follow it at the `Location`, `/clusters/{name}/operations/{operationId}`: `details.steps` shows each step with its status and EKS update.',
+  '',
+  '**Downtime.** Between the completion of the disassociation and the completion of the association the cluster has no config, so logins through it fail: about one association, 20 to 40 minutes on AWS (`expectedDowntime`); the whole replacement takes 40 to 80 minutes (`expectedDuration`). `?dryRun=true` answers the plan and changes nothing.',
+  '',
+  'Everything refusable is checked before any write: the body\'s `identityProviderConfigName` must equal the path\'s (else 400), the cluster must have no other config, the new issuer must differ from the cluster\'s own and pass the pre-flight checks unless `skipIssuerChecks=true`. While a change of the same config runs, another PUT answers 409 `ReplaceInProgress` naming that `operationId`. With an `Idempotency-Key`, a retry replays the first answer.'
+].join('\n')
 
-const AssociateQuery = Type.Object({
-  skipIssuerChecks: Type.Optional(Type.Boolean({ default: false, description: 'Skip the network checks of the issuer (for issuers reachable from AWS but not from this service). The answer says `issuerChecks: skipped`.' }))
-}, { additionalProperties: false })
-
-const DescribeHeaders = Type.Object({
-  'cache-control': Type.Optional(Type.String({
-    description: 'Send `no-cache` (or `max-age=0`) to read EKS now. Otherwise an answer up to `CONFIG_CACHE_TTL_MS` old may be reused; the `Cache-Status` response header says which (RFC 9211).'
-  }))
-})
+const withDescriptions = (steps: ReplaceStep[]) => steps.map(step => ({ ...step, description: STEP_DESCRIPTIONS[step.name] }))
 
 /** RFC 9211 Cache-Status of an answer, by where it came from. */
 const CACHE_STATUS: Record<ReadSource, string> = {
@@ -39,7 +44,7 @@ const updateLocation = (cluster: string, updateId: string | undefined) =>
   `/clusters/${encodeURIComponent(cluster)}/updates/${encodeURIComponent(updateId ?? '')}`
 
 const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { identityProviderConfigs } = app.services
+  const { identityProviderConfigs, replacements } = app.services
 
   app.get('/clusters/:name/identity-provider-configs', {
     config: { auth: { action: 'read' } },
@@ -61,7 +66,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Associate an OIDC identity provider config (starts a 20 to 40 minute EKS update)',
       description: 'Requires an `Idempotency-Key` header or a body `clientRequestToken`, so a retry never starts a second update. Checked first, so that nothing fails 20 minutes later: the issuer must differ from the cluster\'s own OIDC issuer, the cluster may have only one OIDC config (the same config already associated is adopted and answered 200), and the issuer must pass the pre-flight checks (discovery reachable, `issuer` equal to the URL, JWKS with a signing key, certificate valid) unless `skipIssuerChecks=true`. A refusal is a 400 problem listing the failed `checks`. Answers 202 with the EKS update and a `Location` to follow it.',
       params: ClusterNameParams,
-      querystring: AssociateQuery,
+      querystring: AssociateIdentityProviderConfigQuery,
       headers: IdempotencyKeyHeader,
       body: Ref(AssociateIdentityProviderConfigRequest),
       response: {
@@ -91,7 +96,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Describe an OIDC identity provider config, with its status (CREATING, ACTIVE, DELETING)',
       description: 'Concurrent identical reads share one DescribeIdentityProviderConfig call, and the answer for an ACTIVE config may be reused for up to `CONFIG_CACHE_TTL_MS` (default 1 s; CREATING and DELETING are always read fresh); `Cache-Status` says whether it was. Send `Cache-Control: no-cache` to read EKS now. Changes made through this service are seen at once.',
       params: ConfigParams,
-      headers: DescribeHeaders,
+      headers: DescribeIdentityProviderConfigHeaders,
       response: { 200: Ref(DescribeIdentityProviderConfigResponse), ...problems(404) }
     }
   }, async (request, reply) => {
@@ -100,6 +105,52 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
     })
     reply.header('cache-status', CACHE_STATUS[source])
     return { identityProviderConfig: { oidc: value } }
+  })
+
+  app.put('/clusters/:name/identity-provider-configs/:configName', {
+    config: { auth: { action: 'write' }, idempotency: 'optional' },
+    schema: {
+      tags: ['identity-provider-configs'],
+      operationId: REPLACE_ACTION,
+      summary: 'Put a whole OIDC identity provider config: associate it, or replace the current one (disassociate, wait, associate)',
+      description: REPLACE_DESCRIPTION,
+      params: ConfigParams,
+      querystring: ReplaceIdentityProviderConfigQuery,
+      headers: IdempotencyKeyHeader,
+      body: Ref(ReplaceIdentityProviderConfigRequest),
+      response: {
+        200: { ...Ref(ReplaceIdentityProviderConfigResponse), description: 'Nothing to do (`unchanged`), or the plan of a dry run (`dry-run`).' },
+        202: { ...Ref(ReplaceIdentityProviderConfigResponse), description: 'The change started as an operation; follow it at `Location`.' },
+        ...problems(404, 409, 422)
+      }
+    },
+    // After the operations plugin recorded the answer, so the runner's progress is never overwritten by it.
+    onResponse: async (request, reply) => {
+      const operationId = request.operation?.operationId
+      if (reply.statusCode === 202 && operationId) replacements.begin(operationId)
+    }
+  }, async (request, reply) => {
+    const operation = currentOperation(request)
+    const outcome = await replacements.replace({
+      clusterName: request.params.name,
+      configName: request.params.configName,
+      desired: request.body,
+      operationId: operation.operationId,
+      clientRequestToken: operation.clientRequestToken,
+      principal: request.principal?.name ?? 'anonymous',
+      dryRun: request.query.dryRun ?? false,
+      skipIssuerChecks: request.query.skipIssuerChecks ?? false
+    })
+    const { kind, current, ...plan } = outcome
+    const body = {
+      outcome: kind,
+      ...plan,
+      steps: withDescriptions(plan.steps),
+      ...(kind === 'dry-run' ? {} : { operationId: operation.operationId }),
+      ...(current ? { identityProviderConfig: { oidc: current } } : {})
+    }
+    if (kind !== 'started') return body
+    return reply.code(202).header('location', operationLocation(request.params.name, operation.operationId)).send(body)
   })
 
   app.delete('/clusters/:name/identity-provider-configs/:configName', {

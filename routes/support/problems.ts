@@ -1,4 +1,4 @@
-import { Problem, Ref } from '../schemas/common.ts'
+import { Problem, Ref } from '../../schemas/common.ts'
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid (a field breaks a rule, or AWS refused a parameter).',

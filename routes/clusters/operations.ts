@@ -1,0 +1,34 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ClusterNameParams, Ref } from '../../schemas/common.ts'
+import { ClusterOperationParams, ListOperationsQuery, Operation, OperationPage } from '../../schemas/operations.ts'
+import { problems } from '../support/problems.ts'
+
+const clusterOperationRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { operations } = app.services
+
+  app.get('/clusters/:name/operations', {
+    config: { auth: { action: 'read' } },
+    schema: {
+      tags: ['operations'],
+      operationId: 'listOperations',
+      summary: 'List this service\'s operations on a cluster, newest first',
+      description: 'Your own operations; cluster admins see everyone\'s.',
+      params: ClusterNameParams,
+      querystring: ListOperationsQuery,
+      response: { 200: Ref(OperationPage), ...problems() }
+    }
+  }, async (request) => operations.list(request.principal?.name, request.params.name, request.query))
+
+  app.get('/clusters/:name/operations/:operationId', {
+    config: { auth: { action: 'read' } },
+    schema: {
+      tags: ['operations'],
+      operationId: 'describeClusterOperation',
+      summary: 'Describe an operation on a cluster',
+      params: ClusterOperationParams,
+      response: { 200: Ref(Operation), ...problems(404) }
+    }
+  }, async (request) => operations.describe(request.principal?.name, request.params.operationId, request.params.name))
+}
+
+export default clusterOperationRoutes

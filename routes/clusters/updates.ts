@@ -1,0 +1,88 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { problemBody } from '../../src/plugins/error-handler.ts'
+import type { Readable } from 'node:stream'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { ClusterNameParams, Ref } from '../../schemas/common.ts'
+import {
+  DescribeUpdateQuery, DescribeUpdateResponse, ListQuery, ListUpdatesResponse, UPDATE_EVENT_STREAM_DESCRIPTION, UpdateParams
+} from '../../schemas/eks.ts'
+import { ServiceError } from '../../src/errors.ts'
+import { problems } from '../support/problems.ts'
+
+/**
+ * Fires when the client goes away before its answer was sent. The reason is logged like any
+ * client error (nginx's 499); nobody receives the answer.
+ */
+function clientGone (reply: FastifyReply) {
+  const controller = new AbortController()
+  reply.raw.once('close', () => {
+    if (reply.raw.writableEnded) return
+    controller.abort(new ServiceError({ status: 499, code: 'ClientClosedRequest', slug: 'client-closed-request', title: 'The client closed the connection before the answer' }))
+  })
+  return controller.signal
+}
+
+function wantsEventStream (request: FastifyRequest) {
+  return /\btext\/event-stream\b/i.test(request.headers.accept ?? '')
+}
+
+const updateRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { updates } = app.services
+
+  app.get('/clusters/:name/updates', {
+    config: { auth: { action: 'read' } },
+    schema: {
+      tags: ['updates'],
+      operationId: 'listUpdates',
+      summary: 'List the update ids of a cluster',
+      params: ClusterNameParams,
+      querystring: ListQuery,
+      response: { 200: Ref(ListUpdatesResponse), ...problems(404) }
+    }
+  }, async (request) => updates.list(request.params.name, request.query))
+
+  app.get('/clusters/:name/updates/:updateId', {
+    config: { auth: { action: 'read' } },
+    schema: {
+      tags: ['updates'],
+      operationId: 'describeUpdate',
+      summary: 'Describe an update: InProgress, Successful, Failed or Cancelled; optionally wait for it or stream it',
+      description: 'Identity provider updates take 20 to 40 minutes on AWS. Instead of polling by hand, either long-poll with `?wait=SECONDS` (repeat while the answer carries `Retry-After`), or ask for `Accept: text/event-stream` to receive every status change as Server-Sent Events. Every waiting request and stream for one update shares a single DescribeUpdate loop in the service.',
+      params: UpdateParams,
+      querystring: DescribeUpdateQuery,
+      response: {
+        200: {
+          description: 'The update. With `wait`, it is terminal unless the wait ran out first; then it carries `Retry-After`.',
+          headers: {
+            'retry-after': Type.Integer({ minimum: 1, description: 'Only with `wait`, when the wait ended before a terminal status: seconds until the service next asks AWS, a good moment to ask again.' })
+          },
+          content: {
+            'application/json': { schema: Ref(DescribeUpdateResponse) },
+            // Documented as text; the handler sends it as a stream of that text.
+            'text/event-stream': { schema: Type.Unsafe<Readable>({ type: 'string', description: UPDATE_EVENT_STREAM_DESCRIPTION }) }
+          }
+        },
+        ...problems(404)
+      }
+    }
+  }, async (request, reply) => {
+    const { name, updateId } = request.params
+    if (wantsEventStream(request)) {
+      const stream = await updates.stream(name, updateId, { problem: (error) => problemBody(request, error), signal: clientGone(reply) })
+      return reply
+        .type('text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-cache, no-transform')
+        .header('x-accel-buffering', 'no')
+        .send(stream)
+    }
+
+    const wait = request.query.wait ?? 0
+    if (wait === 0) return { update: await updates.describe(name, updateId) }
+    const result = await updates.wait(name, updateId, wait * 1000, clientGone(reply))
+    if (!result.terminal) reply.header('retry-after', String(result.retryAfterSeconds))
+    return { update: result.update }
+  })
+}
+
+export default updateRoutes

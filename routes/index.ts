@@ -1,0 +1,37 @@
+/**
+ * Every route of the API, one plugin per URL resource; the folders follow the URL
+ * (routes/clusters/identity-provider-configs/ serves /clusters/:name/identity-provider-configs…).
+ * See routes/README.md for how to add one.
+ */
+import type { FastifyPluginAsync } from 'fastify'
+import audit from './audit.ts'
+import clusters from './clusters/index.ts'
+import identityProviderConfigs from './clusters/identity-provider-configs/index.ts'
+import rbac from './clusters/identity-provider-configs/rbac.ts'
+import tokenReviews from './clusters/identity-provider-configs/token-reviews.ts'
+import oidcProvider from './clusters/oidc-provider.ts'
+import clusterOperations from './clusters/operations.ts'
+import updates from './clusters/updates.ts'
+import health from './health.ts'
+import issuers from './issuers.ts'
+import metrics from './metrics.ts'
+import openapi from './openapi.ts'
+import operations from './operations.ts'
+
+const routes: FastifyPluginAsync = async (app) => {
+  await app.register(health)
+  await app.register(metrics)
+  await app.register(openapi)
+  await app.register(clusters)
+  await app.register(oidcProvider)
+  await app.register(identityProviderConfigs)
+  await app.register(tokenReviews)
+  await app.register(rbac)
+  await app.register(updates)
+  await app.register(clusterOperations)
+  await app.register(operations)
+  await app.register(issuers)
+  await app.register(audit)
+}
+
+export default routes

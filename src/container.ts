@@ -1,0 +1,161 @@
+/**
+ * The composition root: builds every domain object (store, AWS ports, egress guard, caches,
+ * services, watchers and runners) from the config, without any framework. `buildApp` hands the
+ * services to the routes and ties `start`/`close` to the server's lifetime.
+ */
+import type { OidcIdentityProviderConfig } from '@aws-sdk/client-eks'
+import { createAuthorizer } from './auth/grants.ts'
+import { createAwsClients } from './aws/clients.ts'
+import { ReadThroughCache } from './cache/read-through.ts'
+import type { Config } from './config.ts'
+import { egressGuardOptionsFromConfig } from './egress/config.ts'
+import { createEgressGuard, type EgressGuard } from './egress/guard.ts'
+import { FleetService } from './fleet/fleet-service.ts'
+import { createIssuerInspector, type IssuerInspector } from './issuers/inspect.ts'
+import { createJwksFetcher } from './issuers/jwks.ts'
+import { createThumbprintService } from './issuers/thumbprint.ts'
+import { instrumentEks, instrumentIam } from './observability/instrument-aws.ts'
+import type { ServiceMetrics } from './observability/metrics.ts'
+import type { Logger } from './observability/request-context.ts'
+import type { RunnerLog } from './replace/runner.ts'
+import { createReplacements, type ReplaceService } from './replace/index.ts'
+import { AuditService } from './services/audit.ts'
+import type { EksPort, IamPort } from './services/aws-ports.ts'
+import { ClusterCache, ClusterService } from './services/clusters.ts'
+import { CONFIG_READ_CACHE, IdentityProviderConfigService, isSettledConfig } from './services/identity-provider-configs.ts'
+import { OidcProviderService } from './services/oidc-provider.ts'
+import { OperationService } from './services/operations.ts'
+import { ReadinessService } from './services/readiness.ts'
+import { TokenReviewService } from './services/token-reviews.ts'
+import { UpdateService } from './services/updates.ts'
+import { createStore, type Store } from './store/index.ts'
+import { UpdateWatcher } from './watch/update-watcher.ts'
+
+export interface ContainerDeps {
+  /** Replace the real EKS/IAM clients (tests pass fakes or clients pointed at the emulator). */
+  eks?: EksPort
+  iam?: IamPort
+  /** Replace the SSRF guard (tests pass one whose allow-list reaches their loopback issuers). */
+  egress?: EgressGuard
+  /** Use this store instead of opening one from the config; the caller keeps ownership and closes it. */
+  store?: Store
+  metrics: ServiceMetrics
+  log: Logger & RunnerLog
+}
+
+/** What the routes reach, through `app.services`. */
+export interface AppServices {
+  clusters: ClusterService
+  fleet: FleetService
+  oidcProvider: OidcProviderService
+  identityProviderConfigs: IdentityProviderConfigService
+  replacements: ReplaceService
+  updates: UpdateService
+  issuers: IssuerInspector
+  tokenReviews: TokenReviewService
+  operations: OperationService
+  audit: AuditService
+  readiness: ReadinessService
+}
+
+export interface Container {
+  services: AppServices
+  store: Store
+  /** Starts background work (resuming unfinished operations). */
+  start (): Promise<void>
+  /** Stops background work, then closes what the container opened, in dependency order. */
+  close (): Promise<void>
+}
+
+export async function createContainer (config: Config, deps: ContainerDeps): Promise<Container> {
+  const { metrics, log } = deps
+  const store = deps.store ?? await openStore(config)
+  const aws = deps.eks && deps.iam ? undefined : createAwsClients(config)
+  const eks = instrumentEks(deps.eks ?? aws!.eks, metrics, log)
+  const iam = instrumentIam(deps.iam ?? aws!.iam, metrics, log)
+  const egress = deps.egress ?? createConfiguredEgress(config, log)
+
+  const thumbprints = createThumbprintService({ egress, ttlSeconds: config.THUMBPRINT_CACHE_TTL_SECONDS })
+  const issuers = createIssuerInspector({ egress, thumbprints })
+  const clusterCache = new ClusterCache({ ttlMs: config.CLUSTER_CACHE_TTL_SECONDS * 1000, max: config.CLUSTER_CACHE_MAX, onEvent: metrics.countCacheEvent })
+  const configReadCache = new ReadThroughCache<OidcIdentityProviderConfig>({
+    name: CONFIG_READ_CACHE, ttlMs: config.CONFIG_CACHE_TTL_MS, max: config.CONFIG_CACHE_MAX, reusable: isSettledConfig, onEvent: metrics.countCacheEvent
+  })
+
+  const clusters = new ClusterService({ eks, cache: clusterCache })
+  const identityProviderConfigs = new IdentityProviderConfigService({ eks, clusters, issuers, readCache: configReadCache })
+  const oidcProvider = new OidcProviderService({ iam, clusters, thumbprints })
+  const fleet = new FleetService({
+    eks,
+    iam,
+    clusterCache,
+    limits: { concurrency: config.FLEET_CONCURRENCY, initialRate: config.FLEET_RATE_PER_SECOND, maxRate: config.FLEET_MAX_RATE_PER_SECOND },
+    thumbprints,
+    issuers,
+    thumbprintDrift: (cluster, registered) => oidcProvider.driftOf(cluster.issuerUrl, registered),
+    onCacheEvent: metrics.countCacheEvent
+  })
+  const replacements = createReplacements({
+    operations: store.operations,
+    configs: identityProviderConfigs,
+    pollIntervalMs: config.REPLACE_POLL_INTERVAL_MS,
+    maxPollIntervalMs: config.REPLACE_MAX_POLL_INTERVAL_MS,
+    leaseMs: config.REPLACE_LEASE_SECONDS * 1000,
+    log
+  })
+  const updateWatcher = new UpdateWatcher({
+    describeUpdate: (clusterName, updateId) => identityProviderConfigs.describeUpdate(clusterName, updateId),
+    initialIntervalMs: config.WATCH_POLL_INTERVAL_MS,
+    maxIntervalMs: config.WATCH_MAX_POLL_INTERVAL_MS,
+    onError: (err) => log.error({ err }, 'update watch listener failed')
+  })
+  const readiness = new ReadinessService()
+  readiness.add('store', () => store.ping())
+
+  const services: AppServices = {
+    clusters,
+    fleet,
+    oidcProvider,
+    identityProviderConfigs,
+    replacements,
+    updates: new UpdateService({
+      configs: identityProviderConfigs,
+      watcher: updateWatcher,
+      stream: { heartbeatMs: config.WATCH_HEARTBEAT_MS, maxDurationMs: config.WATCH_MAX_SECONDS * 1000, retryMs: config.WATCH_POLL_INTERVAL_MS }
+    }),
+    issuers,
+    tokenReviews: new TokenReviewService({ configs: identityProviderConfigs, fetchJwks: createJwksFetcher(egress) }),
+    operations: new OperationService({ operations: store.operations, authorizer: config.auth.disabled ? undefined : createAuthorizer(config.auth.grants) }),
+    audit: new AuditService({ store }),
+    readiness
+  }
+
+  return {
+    services,
+    store,
+    start: () => replacements.runner.start(),
+    async close () {
+      updateWatcher.close()
+      await replacements.runner.close()
+      await egress.close()
+      aws?.destroy()
+      if (!deps.store) await store.close()
+    }
+  }
+}
+
+function openStore (config: Config) {
+  return createStore(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.PGLITE_DIR })
+}
+
+function createConfiguredEgress (config: Config, log: { warn (obj: object, msg: string): void }) {
+  const { options, warnings } = egressGuardOptionsFromConfig({
+    EGRESS_ALLOW_LIST: config.EGRESS_ALLOW_LIST.join(','),
+    EGRESS_ALLOWED_PORTS: config.EGRESS_ALLOWED_PORTS.join(','),
+    EGRESS_CA_FILE: config.EGRESS_CA_FILE,
+    EGRESS_TIMEOUT_MS: config.EGRESS_TIMEOUT_MS,
+    EGRESS_MAX_BODY_BYTES: config.EGRESS_MAX_BODY_BYTES
+  })
+  for (const warning of warnings) log.warn({}, warning)
+  return createEgressGuard(options)
+}

@@ -63,6 +63,13 @@ CREATE INDEX audit_records_time ON audit_records (time DESC, id DESC);
 CREATE INDEX audit_records_cluster_time ON audit_records (cluster, time DESC, id DESC);
 `
 
+/** Keeps the follower's sweep (listAwaitingUpdate) off the whole, ever-growing operations table. */
+const operationsAwaitingUpdateIndex = `
+CREATE INDEX operations_awaiting_update ON operations (created_at, id)
+  WHERE status = 'in_progress' AND update_id IS NOT NULL AND details -> 'steps' IS NULL;
+`
+
 export const migrations: readonly Migration[] = [
-  { version: 1, name: 'init', sql: init }
+  { version: 1, name: 'init', sql: init },
+  { version: 2, name: 'operations_awaiting_update_index', sql: operationsAwaitingUpdateIndex }
 ]

@@ -147,6 +147,11 @@ function sqlOperationStore (db: SqlClient): OperationStore {
       return rows.map(toOperationRecord)
     },
 
+    async listAwaitingUpdate (query) {
+      const rows = await db.query<OperationRow>(operationSql.listAwaitingUpdate, [query.leaseFreeAt ?? null, pageSize(query.limit)])
+      return rows.map(toOperationRecord)
+    },
+
     async startExclusive (id, input) {
       if (!UUID.test(id)) throw new Error(`operation id ${id} is not a UUID`)
       return db.transaction(async (tx) => {

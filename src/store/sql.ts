@@ -104,6 +104,14 @@ export const operationSql = {
       AND ($4::uuid IS NULL OR id <> $4)
     ORDER BY created_at, id
     LIMIT $5`,
+  /** The WHERE of the first three lines is the predicate of index operations_awaiting_update (migration 2). */
+  listAwaitingUpdate: `
+    SELECT * FROM operations
+    WHERE status = 'in_progress' AND update_id IS NOT NULL AND details -> 'steps' IS NULL
+      AND ($1::timestamptz IS NULL OR details -> 'lease' IS NULL
+           OR (details -> 'lease' ->> 'until')::timestamptz <= $1::timestamptz)
+    ORDER BY created_at, id
+    LIMIT $2`,
   /** Held until the transaction ends: two starts for one resource run one after the other. */
   lockExclusive: 'SELECT pg_advisory_xact_lock(hashtext($1))',
   start: `

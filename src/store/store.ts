@@ -168,6 +168,14 @@ export interface UnfinishedQuery {
   limit?: number
 }
 
+/** Single-update operations (no `details.steps`) in progress on a known EKS update, oldest first. */
+export interface AwaitingUpdateQuery {
+  /** Leave out operations whose lease is still live at this instant (another follower has them). */
+  leaseFreeAt?: Date
+  /** 1..100, default 50. */
+  limit?: number
+}
+
 export interface ExclusiveStart {
   action: string
   cluster: string
@@ -198,6 +206,8 @@ export interface OperationStore {
   listByCluster (query: OperationListQuery): Promise<OperationPage>
   /** Multi-step operations still pending or in progress, oldest first. */
   listUnfinished (query: UnfinishedQuery): Promise<OperationRecord[]>
+  /** Operations whose outcome is that of their EKS update, still waiting for it to end. */
+  listAwaitingUpdate (query: AwaitingUpdateQuery): Promise<OperationRecord[]>
   /**
    * Turns operation `id` into a running multi-step operation holding `lease`, unless another
    * unfinished one has the same action, cluster and resource: that one is answered instead.

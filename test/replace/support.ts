@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto'
 import type { Test } from 'tap'
 import type { AppDeps } from '../../src/app.ts'
 import { build, testStore } from '../support/build.ts'
+import { eventually } from '../support/eventually.ts'
 import type { FakeAws } from '../support/fake-aws.ts'
+
+export { eventually }
 
 export const CLUSTER_ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789'
 export const OLD = { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes', usernameClaim: 'email' }
@@ -29,17 +32,6 @@ export function seedConfig (aws: FakeAws, cluster: string, oidc: Record<string, 
 }
 
 export const writeCalls = (aws: FakeAws) => aws.operations().filter(op => /^(Associate|Disassociate)/.test(op))
-
-/** Polls `check` until it returns a value; fails after `timeoutMs`. */
-export async function eventually<T> (check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise(resolve => setTimeout(resolve, 10))
-  }
-}
 
 /** The id of the first update of this type the fake started on the cluster, once there is one. */
 export function updateIdOf (aws: FakeAws, cluster: string, type: 'AssociateIdentityProviderConfig' | 'DisassociateIdentityProviderConfig') {

@@ -8,7 +8,7 @@ import { AuditOutcome } from '../../src/store/audit-contract.ts'
 import type { AuditRecord } from '../../src/store/audit-contract.ts'
 import { migrations } from '../../src/store/migrations.ts'
 import { ClaimOutcome, IdempotencyState, OperationStatus, RecoveryPoint } from '../../src/store/store.ts'
-import type { ClaimInput, IdempotencyRef, Store, StoredResponse } from '../../src/store/store.ts'
+import type { AwaitingUpdateQuery, ClaimInput, IdempotencyRef, NewOperation, Store, StoredResponse } from '../../src/store/store.ts'
 
 const LEASE_MS = 60_000
 const RETENTION_MS = 24 * 3600_000
@@ -364,6 +364,57 @@ function contract (t: SubTest, getStore: () => Store): void {
       await t.rejects(store().listByCluster({ cluster, nextToken: 'garbage' }), { name: 'InvalidParameterException', status: 400 })
       const forged = Buffer.from(JSON.stringify({ t: T0.toISOString(), i: 'not-a-uuid' })).toString('base64url')
       await t.rejects(store().listByCluster({ cluster, nextToken: forged }), { name: 'InvalidParameterException', status: 400 })
+    })
+
+    t.test('listAwaitingUpdate', async (t) => {
+      // Older than anything else in the shared store, so these lead the oldest-first list; each
+      // subtest finishes its operations again, so the next one starts from the same list.
+      const early = (ms: number) => new Date(Date.UTC(1990, 0, 1) + ms)
+      const seed = async (t: SubTest, fields: Partial<NewOperation> & { createdAt: Date }) => {
+        const id = randomUUID()
+        const { createdAt, ...rest } = fields
+        await store().create({
+          id, principal: 'alice', action: 'associateIdentityProviderConfig', cluster: 'prod', status: OperationStatus.IN_PROGRESS, updateId: `upd-${id}`, ...rest, now: createdAt
+        })
+        t.teardown(async () => { await store().update(id, { status: OperationStatus.SUCCEEDED, now: T0 }) })
+        return id
+      }
+      const listed = async (query: AwaitingUpdateQuery) => (await store().listAwaitingUpdate(query)).map((op) => op.id)
+
+      t.test('only in-progress operations on an update and without steps, oldest first', async (t) => {
+        const second = await seed(t, { createdAt: early(2000) })
+        const first = await seed(t, { createdAt: early(1000) })
+        const excluded: string[] = [
+          await seed(t, { createdAt: early(0), status: OperationStatus.PENDING }),
+          await seed(t, { createdAt: early(0), updateId: undefined }),
+          await seed(t, { createdAt: early(0), status: OperationStatus.SUCCEEDED }),
+          await seed(t, { createdAt: early(0), status: OperationStatus.FAILED }),
+          await seed(t, { createdAt: early(0), details: { steps: [] } })
+        ]
+        const all = await listed({ limit: 100 })
+        t.same(all.slice(0, 2), [first, second], 'oldest first, ahead of everything newer')
+        t.same(all.filter((id) => excluded.includes(id)), [], 'none of the others')
+        const [record] = await store().listAwaitingUpdate({ limit: 1 })
+        t.match(record, { id: first, status: OperationStatus.IN_PROGRESS, updateId: `upd-${first}`, cluster: 'prod' })
+      })
+
+      t.test('leaseFreeAt leaves out operations whose lease is live at that instant', async (t) => {
+        const leased = await seed(t, { createdAt: early(0) })
+        t.ok(await store().acquireLease(leased, { owner: 'follower-a', now: T0, until: at(LEASE_MS) }))
+        t.notOk((await listed({ leaseFreeAt: at(LEASE_MS - 1), limit: 100 })).includes(leased), 'left out while the lease lives')
+        t.same(await listed({ leaseFreeAt: at(LEASE_MS), limit: 1 }), [leased], 'listed once it has expired')
+        t.same(await listed({ limit: 1 }), [leased], 'leases do not matter without leaseFreeAt')
+        t.ok(await store().releaseLease(leased, 'follower-a'))
+        t.same(await listed({ leaseFreeAt: T0, limit: 1 }), [leased], 'listed once released')
+      })
+
+      t.test('limit: default 50, at most 100, at least 1', async (t) => {
+        const ids: string[] = []
+        for (let i = 0; i < 101; i++) ids.push(await seed(t, { createdAt: early(i) }))
+        t.same(await listed({}), ids.slice(0, 50))
+        t.same(await listed({ limit: 500 }), ids.slice(0, 100))
+        t.same(await listed({ limit: 0 }), ids.slice(0, 1))
+      })
     })
   })
 

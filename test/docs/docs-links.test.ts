@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { documentProblems, githubSlug, headingAnchors, isExternal, linkTargets, npmScripts } from './markdown.ts'
+import { codeBlockUnder, documentProblems, githubSlug, headingAnchors, isExternal, linkTargets, npmScripts, shellCommands } from './markdown.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -31,6 +31,13 @@ t.test('links and scripts are read from prose, not from code', async t => {
   t.same(npmScripts(markdown), ['lint', 'test'], 'npm commands count in code blocks too: that is where readers copy them from')
   t.ok(isExternal('https://heyapi.dev'))
   t.notOk(isExternal('docs/api-guide.md#errors'))
+})
+
+t.test('the commands of the code block under a heading', async t => {
+  const markdown = '## Try\n\nText.\n\n```sh\n# a comment\ncurl -s a \\\n  -H b\n\ncurl -s c\n```\n\n```sh\nnot this\n```\n## Empty\n\n## Next\n\n```sh\nx\n```\n'
+  t.same(shellCommands(codeBlockUnder(markdown, 'Try') ?? ''), ['curl -s a -H b', 'curl -s c'], 'the first block only; continuations joined')
+  t.equal(codeBlockUnder(markdown, 'Empty'), undefined, 'not a block under the next heading')
+  t.equal(codeBlockUnder(markdown, 'Missing'), undefined)
 })
 
 t.test('a broken link, a wrong anchor and an unknown script are each reported', async t => {

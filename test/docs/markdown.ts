@@ -1,6 +1,6 @@
 /**
  * Just enough Markdown reading to check the project's documents: their relative links and
- * `#anchors`, and the `npm` scripts they tell readers to run.
+ * `#anchors`, the `npm` scripts they tell readers to run, and the commands of a walkthrough.
  */
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -36,12 +36,15 @@ export function githubSlug (heading: string): string {
     .replace(/ /g, '-')
 }
 
+/** The text of an ATX heading line (`## Text ##` → `Text`), or undefined for any other line. */
+const headingText = (line: string) => /^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line)?.[1]
+
 /** The anchors of a document's ATX headings; a repeated heading gets `-1`, `-2`… as on GitHub. */
 export function headingAnchors (markdown: string): Set<string> {
   const anchors = new Set<string>()
   const seen = new Map<string, number>()
   for (const line of withoutCodeBlocks(markdown).split('\n')) {
-    const heading = /^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line)?.[1]
+    const heading = headingText(line)
     if (heading === undefined) continue
     const slug = githubSlug(heading)
     const count = seen.get(slug) ?? 0
@@ -97,4 +100,26 @@ export async function documentProblems (root: string, file: string, scripts: Rec
     if (!Object.hasOwn(scripts, script)) problems.push(`${file}: mentions npm script "${script}", which package.json does not define`)
   }
   return problems
+}
+
+/** The first fenced code block under the heading `heading` (exact text), before the next heading of any level. */
+export function codeBlockUnder (markdown: string, heading: string): string | undefined {
+  const lines = markdown.split('\n')
+  const prose = withoutCodeBlocks(markdown).split('\n')
+  const start = prose.findIndex(line => headingText(line) === heading)
+  if (start === -1) return undefined
+  for (let i = start + 1; i < lines.length; i++) {
+    const fence = FENCE.exec(lines[i] as string)?.[1]
+    if (fence !== undefined) {
+      const end = lines.findIndex((line, j) => j > i && line.trim() === fence)
+      return end === -1 ? undefined : lines.slice(i + 1, end).join('\n')
+    }
+    if (headingText(prose[i] as string) !== undefined) return undefined
+  }
+  return undefined
+}
+
+/** The shell commands of a code block: comment and blank lines dropped, `\` continuations joined. */
+export function shellCommands (block: string): string[] {
+  return block.replace(/\\\n\s*/g, '').split('\n').map(line => line.trim()).filter(line => line !== '' && !line.startsWith('#'))
 }

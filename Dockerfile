@@ -21,5 +21,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The same command as `npm start` (test/lifecycle/start-command.test.ts holds them together); the
-# flags are explained in the README's "Node flags and memory" section.
+# flags are explained in docs/operations.md, "Node flags and memory".
 CMD ["node", "--no-maglev", "--max-semi-space-size=8", "--max-old-space-size=128", "dist/src/server.js"]

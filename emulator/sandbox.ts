@@ -89,7 +89,7 @@ export function banner (serviceUrl: string, emulator: AwsEmulator, corpIssuerUrl
     `  curl -s -X PUT ${serviceUrl}/clusters/demo/oidc-provider -H 'content-type: application/json' -d '{}'`,
     `  curl -s -X POST ${serviceUrl}/clusters/demo/identity-provider-configs -H 'content-type: application/json' -H 'Idempotency-Key: sandbox-associate-corp-0001' -d '${associate}'`,
     '',
-    'For the README walkthroughs:',
+    'For the walkthroughs in README.md and docs/api-guide.md:',
     `  export EMU=${emulator.url} CORP=${corpIssuerUrl ?? ''}`,
     '',
     'Ctrl-C stops everything.',

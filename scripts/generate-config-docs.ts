@@ -1,5 +1,5 @@
 /**
- * Writes .env.example and the README's configuration table from the declared variables
+ * Writes .env.example and the configuration table of docs/configuration.md from the declared variables
  * (npm run docs:config), so the docs cannot drift from src/config.ts.
  */
 import { readFile, writeFile } from 'node:fs/promises'
@@ -21,8 +21,9 @@ const table = [
   '|---|---|---|',
   ...variables.map(([name, v]) => `| \`${name}\` | ${hasDefault(v) ? `\`${show(v.defaultValue)}\`` : v.required ? '**required**' : 'unset'} | ${v.description.replaceAll('|', '\\|')} |`)
 ].join('\n')
-const readmeUrl = new URL('../README.md', import.meta.url)
-const readme = await readFile(readmeUrl, 'utf8')
-const updated = readme.replace(/(<!-- config:start -->\n)[\s\S]*?(<!-- config:end -->)/, `$1${table}\n$2`)
-await writeFile(readmeUrl, updated)
-console.log('wrote .env.example and the README configuration table')
+const docUrl = new URL('../docs/configuration.md', import.meta.url)
+const doc = await readFile(docUrl, 'utf8')
+const markers = /(<!-- config:start -->\n)[\s\S]*?(<!-- config:end -->)/
+if (!markers.test(doc)) throw new Error('docs/configuration.md has no <!-- config:start --> … <!-- config:end --> markers')
+await writeFile(docUrl, doc.replace(markers, `$1${table}\n$2`))
+console.log('wrote .env.example and the configuration table of docs/configuration.md')

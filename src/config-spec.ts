@@ -1,6 +1,6 @@
 /**
  * Declarative environment-variable parsers. Each variable declares its parser, default and
- * description once; validation, `.env.example` and the README table all come from that.
+ * description once; validation, `.env.example` and the table in docs/configuration.md all come from that.
  */
 export interface Variable<T> {
   description: string

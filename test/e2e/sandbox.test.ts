@@ -1,12 +1,15 @@
 /**
  * `npm run sandbox` end to end: start it as a user would, run the curl commands it prints exactly
- * as printed, then stop it with Ctrl-C (SIGINT to its process group) or SIGTERM.
+ * as printed, then stop it with Ctrl-C (SIGINT to its process group) or SIGTERM. The walkthrough
+ * of README.md runs against a sandbox started the same way.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
+import { codeBlockUnder, shellCommands } from '../docs/markdown.ts'
 import { freePort } from '../support/free-port.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -140,3 +143,50 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     await assertAllStopped(t, sandbox)
   })
 }
+
+/** The `export NAME=value …` line the banner prints for the walkthroughs, as an environment. */
+function bannerExports (output: string): Record<string, string> {
+  const line = /^\s+export (.+)$/m.exec(output)?.[1] ?? ''
+  return Object.fromEntries(line.split(/\s+/).filter(Boolean).map(pair => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
+}
+
+t.test('README walkthrough: its curl commands work as written against a fresh sandbox', async t => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+  const commands = shellCommands(codeBlockUnder(readme, 'Walkthrough') ?? '')
+  t.equal(commands.length, 5, 'the walkthrough has five commands: list, plan, create, associate, follow')
+
+  const sandbox = await startSandbox(t, process.execPath, ['emulator/sandbox.ts'])
+  const exported = bannerExports(sandbox.output())
+  t.same(exported, { EMU: sandbox.emulatorUrl, CORP: sandbox.corpIssuerUrl }, 'the banner prints the export line the walkthrough starts with')
+
+  const hostPort = new URL(sandbox.serviceUrl).host
+  /** Runs one command as written, against this sandbox's port, and returns its HTTP status and JSON body. */
+  const curl = async (command: string) => {
+    // -w appends the status on its own line; the command itself is the README's, port aside.
+    const { stdout } = await run('sh', ['-c', `${command.replaceAll('localhost:3000', hostPort)} -w '\\n%{http_code}'`], {
+      timeout: 15_000,
+      env: { ...process.env, ...exported }
+    })
+    const cut = stdout.lastIndexOf('\n')
+    return { status: Number(stdout.slice(cut + 1)), body: JSON.parse(stdout.slice(0, cut)) }
+  }
+  const [list, plan, create, associate, follow] = commands as [string, string, string, string, string]
+
+  t.same(await curl(list), { status: 200, body: { clusters: ['analytics-dev', 'demo', 'payments-prod'] } }, 'lists the seeded clusters')
+  t.match(await curl(plan), { status: 200, body: { clusterName: 'demo', exists: false, dryRun: true, changes: [{ operation: 'CreateOpenIDConnectProvider' }] } }, 'dryRun plans the provider')
+  t.match(await curl(create), { status: 201, body: { exists: true, dryRun: false, changes: [{ operation: 'CreateOpenIDConnectProvider' }] } }, 'then creates it')
+
+  const associated = await curl(associate)
+  t.match(associated, { status: 202, body: { update: { type: 'AssociateIdentityProviderConfig', status: 'InProgress' }, issuerChecks: 'passed', operationId: String } }, 'associates corp after the issuer checks passed')
+  t.match(await curl(associate), { status: 202, body: { operationId: associated.body.operationId, update: { id: associated.body.update.id } } }, 'the same request with the same Idempotency-Key answers the same, with the same update')
+
+  t.match(follow, /<operationId>/, 'the last command follows the operation of the association')
+  const operation = await curl(follow.replace('<operationId>', associated.body.operationId))
+  t.match(operation, { status: 200, body: { id: associated.body.operationId, action: 'associateIdentityProviderConfig', cluster: 'demo', updateId: associated.body.update.id } }, 'the operation of the association can be followed')
+  // Not checked yet: that this operation's status reaches `succeeded` once the EKS update is
+  // Successful, as the walkthrough says. On this branch an association's operation stays
+  // `in_progress` after its 202 answer.
+
+  sandbox.child.kill('SIGTERM')
+  t.equal((await waitForExit(sandbox.child)).code, 0, 'the sandbox stops')
+})

@@ -1,7 +1,8 @@
 /**
- * `npm start` runs the build with node flags that bound the service's memory (README, Memory). The
- * container image must run the same command, and the service must work under those flags with the
- * default embedded store, whose PostgreSQL-in-WASM lives in the same process.
+ * `npm start` runs the build with node flags that bound the service's memory (docs/operations.md,
+ * "Node flags and memory"). The container image must run the same command, and the service must
+ * work under those flags with the default embedded store, whose PostgreSQL-in-WASM lives in the
+ * same process.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'

@@ -2,8 +2,9 @@
  * The app factory: a configured Fastify instance that does not listen. Server options (Ajv
  * included) live here so that tests validate exactly as production does.
  *
- * Registration order: error handler → security (headers, request ids, rate limit) → auth →
- * OpenAPI → shared schemas → store, idempotency, operations, audit → services → routes.
+ * The container (src/container.ts) builds every domain object; this only registers plugins and
+ * routes. Order: error handler → metrics → lifecycle → security (headers, request ids, rate
+ * limit) → auth → OpenAPI → shared schemas → changes (idempotency, operations, audit) → routes.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
@@ -11,20 +12,24 @@ import routes from '../routes/index.ts'
 import { sharedSchemas } from '../schemas/index.ts'
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './auth/redact.ts'
 import type { Config } from './config.ts'
-import { createContainer, type ContainerDeps } from './container.ts'
-import './fastify-types.ts'
-import idempotency from './idempotency/plugin.ts'
+import { createContainer, type AppServices, type ContainerDeps } from './container.ts'
 import { deferredChildLogger } from './observability/deferred-logger.ts'
 import { ServiceMetrics } from './observability/metrics.ts'
-import audit from './plugins/audit.ts'
 import auth from './plugins/auth.ts'
+import changes from './plugins/changes.ts'
 import errorHandler from './plugins/error-handler.ts'
 import lifecycle from './plugins/lifecycle.ts'
 import metricsPlugin from './plugins/metrics.ts'
-import operations, { operationOf, operationOutcomeOf, updateIdOf } from './plugins/operations.ts'
 import security, { SECURITY_SERVER_OPTIONS } from './plugins/security.ts'
 import swagger from './plugins/swagger.ts'
 import { packageVersion } from './version.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The one way routes reach their dependencies. */
+    services: AppServices
+  }
+}
 
 const version = packageVersion()
 
@@ -56,7 +61,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
 
   const metrics = deps.metrics ?? new ServiceMetrics()
   const container = await createContainer(config, { ...deps, metrics, log: app.log })
-  const { services, store } = container
+  const { services } = container
   // Registered first, so that it runs last: onClose hooks run in reverse order of registration.
   app.addHook('onClose', () => container.close())
   app.addHook('onReady', () => container.start())
@@ -78,17 +83,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   await app.register(swagger, { version, retentionSeconds: config.IDEMPOTENCY_TTL_SECONDS })
   for (const schema of sharedSchemas) app.addSchema(schema)
 
-  await app.register(idempotency, {
-    store,
-    retentionSeconds: config.IDEMPOTENCY_TTL_SECONDS,
-    leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
-    principalOf: (request) => request.principal?.name ?? 'anonymous',
-    operationOf,
-    operationOutcomeOf: (request, statusCode, payload, now) => operationOutcomeOf(request, statusCode, updateIdOf(payload), now),
-    onOutcome: metrics.countIdempotency
-  })
-  await app.register(operations, { operations: store.operations })
-  await app.register(audit, { store })
+  await app.register(changes, { coordinator: container.changes })
 
   app.decorate('services', services)
   await app.register(routes)

@@ -6,6 +6,8 @@
 import type { OidcIdentityProviderConfig } from '@aws-sdk/client-eks'
 import { createAuthorizer } from './auth/grants.ts'
 import { createAwsClients } from './aws/clients.ts'
+import { ChangeCoordinator } from './changes/coordinator.ts'
+import { OperationFollower } from './changes/operation-follower.ts'
 import { ReadThroughCache } from './cache/read-through.ts'
 import type { Config } from './config.ts'
 import { egressGuardOptionsFromConfig } from './egress/config.ts'
@@ -60,6 +62,8 @@ export interface AppServices {
 
 export interface Container {
   services: AppServices
+  /** Every mutating request's claim, records and audit (the changes plugin adapts it to HTTP). */
+  changes: ChangeCoordinator
   store: Store
   /** Starts background work (resuming unfinished operations). */
   start (): Promise<void>
@@ -109,6 +113,18 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     maxIntervalMs: config.WATCH_MAX_POLL_INTERVAL_MS,
     onError: (err) => log.error({ err }, 'update watch listener failed')
   })
+  const follower = new OperationFollower({ operations: store.operations, watcher: updateWatcher, leaseMs: config.REPLACE_LEASE_SECONDS * 1000, log })
+  const changes = new ChangeCoordinator({
+    store,
+    log,
+    retentionSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+    leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+    onIdempotency: metrics.countIdempotency,
+    continuations: {
+      'follow-update': ({ id, cluster, updateId }) => { if (updateId) follower.follow({ id, cluster, updateId }) },
+      'run-steps': ({ id }) => replacements.begin(id)
+    }
+  })
   const readiness = new ReadinessService()
   readiness.add('store', () => store.ping())
 
@@ -132,11 +148,15 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
 
   return {
     services,
+    changes,
     store,
-    start: () => replacements.runner.start(),
+    async start () {
+      changes.start()
+      await Promise.all([replacements.runner.start(), follower.start()])
+    },
     async close () {
       updateWatcher.close()
-      await replacements.runner.close()
+      await Promise.all([replacements.runner.close(), follower.close()])
       await egress.close()
       aws?.destroy()
       if (!deps.store) await store.close()

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ClusterNameParams, IdempotencyKeyHeader, Ref } from '../../schemas/common.ts'
 import { OidcProviderStatus, PutOidcProviderQuery, PutOidcProviderRequest, PutOidcProviderResponse } from '../../schemas/iam.ts'
+import { currentChange } from '../support/current-change.ts'
 import { problems } from '../support/problems.ts'
 
 const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -20,7 +21,7 @@ const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => oidcProvider.get(request.params.name))
 
   app.put('/clusters/:name/oidc-provider', {
-    config: { auth: { action: 'write' }, idempotency: 'optional' },
+    config: { change: { idempotency: 'optional' } },
     schema: {
       tags: ['oidc-provider'],
       operationId: 'putOpenIDConnectProvider',
@@ -33,14 +34,15 @@ const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Ref(PutOidcProviderResponse), 201: Ref(PutOidcProviderResponse), ...problems(404, 409, 422) }
     }
   }, async (request, reply) => {
-    const { dryRun = false, computeThumbprints = false } = request.query
-    const result = await oidcProvider.put(request.params.name, request.body, { dryRun, computeThumbprints })
+    const change = currentChange(request)
+    const result = await oidcProvider.put(request.params.name, request.body, { dryRun: change.dryRun, computeThumbprints: request.query.computeThumbprints ?? false })
+    change.report({ resource: result.status.OpenIDConnectProviderArn })
     if (result.created) reply.code(201).header('location', `/clusters/${encodeURIComponent(request.params.name)}/oidc-provider`)
     return { ...result.status, dryRun: result.dryRun, changes: result.changes }
   })
 
   app.delete('/clusters/:name/oidc-provider', {
-    config: { auth: { action: 'write' }, idempotency: 'optional' },
+    config: { change: { idempotency: 'optional' } },
     schema: {
       tags: ['oidc-provider'],
       operationId: 'deleteOpenIDConnectProvider',
@@ -51,7 +53,8 @@ const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: Type.Null({ description: 'Deleted, or already absent.' }), ...problems(404, 409, 422) }
     }
   }, async (request, reply) => {
-    await oidcProvider.delete(request.params.name)
+    const arn = await oidcProvider.delete(request.params.name)
+    currentChange(request).report({ resource: arn })
     return reply.code(204).send(null)
   })
 }

@@ -1,12 +1,14 @@
 /**
  * What a route declares about access, read from its `config`:
  *   - `config: { public: true }` — no authentication (health, readiness, docs, openapi, metrics);
+ *   - `config: { change: … }` — a mutating route: as `auth: { action: 'write' }`;
  *   - `config: { auth: { action, cluster? } }` — authenticate, then require `action` on the
  *     cluster named by a path parameter. `cluster` is `'param:<name>'` (default `'param:name'`
  *     when the path has a `:name` parameter) or `'none'` for routes about no single cluster,
  *     which need a grant on `*`.
  * A route declaring neither is refused at start.
  */
+import type { ChangeDeclaration } from '../changes/declaration.ts'
 import { AUTH_ACTIONS } from './principal.ts'
 import type { AuthAction } from './principal.ts'
 
@@ -17,20 +19,15 @@ export interface RouteAuthConfig {
   cluster?: ClusterSource
 }
 
-export interface RouteAuditConfig {
-  /** Audit action name; defaults to the route's operationId. */
-  action?: string
-  /** Where the resource name comes from, e.g. `'param:configName'` (a handler may set `reply.auditResource` instead). */
-  resource?: `param:${string}`
-}
-
-/** The members of a route's `config` that the auth and audit plugins read. */
+/** The members of a route's `config` that the auth plugin reads. */
 export interface RouteAccessConfig {
   public?: boolean
   auth?: RouteAuthConfig
-  /** `false` turns auditing off for a mutating route. */
-  audit?: RouteAuditConfig | false
+  /** A mutating route (src/changes/declaration.ts) needs a `write` grant unless it declares `auth`. */
+  change?: ChangeDeclaration
 }
+
+const CHANGE_AUTH: RouteAuthConfig = { action: 'write' }
 
 export type RouteAuthRequirement =
   | { public: true }
@@ -65,9 +62,9 @@ export function routeAuthRequirement (route: RouteLike): RouteAuthRequirement {
     if (config.auth !== undefined) throw new RouteAccessDeclarationError(route, 'declares both public: true and auth')
     return { public: true }
   }
-  const auth = config.auth
+  const auth = config.auth ?? (config.change === undefined ? undefined : CHANGE_AUTH)
   if (auth === undefined) {
-    throw new RouteAccessDeclarationError(route, 'declares neither config.public nor config.auth (every route must choose)')
+    throw new RouteAccessDeclarationError(route, 'declares neither config.public, config.auth nor config.change (every route must choose)')
   }
   if (!AUTH_ACTIONS.includes(auth.action)) {
     throw new RouteAccessDeclarationError(route, `config.auth.action must be one of ${AUTH_ACTIONS.join(', ')}`)

@@ -6,9 +6,12 @@ import { isThrottlingError } from '../aws/throttling.ts'
 import { EKS_OPERATIONS, IAM_OPERATIONS, wrapPort } from '../aws/wrap-port.ts'
 import type { EksPort, IamPort } from '../services/aws-ports.ts'
 import type { AwsOutcome, AwsService, ServiceMetrics } from './metrics.ts'
-import { contextLogger, type Logger } from './request-context.ts'
+import { contextLogger, currentRequestContext, type Logger } from './request-context.ts'
 
 interface ResponseMetadata { $metadata?: { requestId?: string, attempts?: number } }
+
+/** Port methods are the SDK's camelCase command names; AWS names the operation in PascalCase. */
+const awsOperationName = (method: string) => method.charAt(0).toUpperCase() + method.slice(1)
 
 function instrument<P extends object> (service: AwsService, port: P, operations: Record<keyof P, true>, metrics: ServiceMetrics, logger: Logger): P {
   return wrapPort(port, operations, async (operation, call) => {
@@ -30,6 +33,7 @@ function instrument<P extends object> (service: AwsService, port: P, operations:
       const attempts = metadata?.attempts ?? 1
       metrics.observeAwsCall({ service, operation, outcome }, ms / 1000, attempts - 1)
       const line = { service, operation, outcome, ms: Math.round(ms * 10) / 10, attempts, awsRequestId: metadata?.requestId, ...(errorName ? { error: errorName } : {}) }
+      currentRequestContext()?.awsCalls.push({ service, operation: awsOperationName(operation), outcome, ...(errorName ? { error: errorName } : {}), ...(metadata?.requestId ? { awsRequestId: metadata.requestId } : {}) })
       const log = contextLogger(logger)
       if (outcome === 'success') log.debug(line, 'aws call')
       else log.info(line, 'aws call failed')

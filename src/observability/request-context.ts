@@ -3,6 +3,7 @@
  * routes (services, AWS ports) can log with the request's id without receiving the request.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type { AwsCall } from '../store/store.ts'
 
 /** The subset of pino the service's framework-free code logs through. */
 export interface Logger {
@@ -15,6 +16,8 @@ export interface RequestContext {
   reqId: string
   /** The request's child logger: every line carries `reqId`. */
   log: Logger
+  /** Every AWS call the request made, in order (for its operation and audit records). */
+  awsCalls: AwsCall[]
 }
 
 const storage = new AsyncLocalStorage<RequestContext>()

@@ -5,12 +5,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ServiceMetrics } from '../observability/metrics.ts'
-import { runInRequestContext } from '../observability/request-context.ts'
+import { runInRequestContext, type RequestContext } from '../observability/request-context.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Counters other plugins increment, e.g. `app.metrics.countIdempotency('replayed')`. */
     metrics: ServiceMetrics
+  }
+  interface FastifyRequest {
+    /** What code below the routes sees of the request (AsyncLocalStorage), including the AWS calls it made. */
+    requestContext: RequestContext
   }
 }
 
@@ -20,12 +24,14 @@ export interface MetricsPluginOptions { metrics: ServiceMetrics }
 const UNMATCHED_ROUTE = 'unmatched'
 
 function enterRequestContext (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
-  runInRequestContext({ reqId: request.id, log: request.log }, done)
+  request.requestContext ??= { reqId: request.id, log: request.log, awsCalls: [] }
+  runInRequestContext(request.requestContext, done)
 }
 
 async function metricsPlugin (app: FastifyInstance, options: MetricsPluginOptions) {
   const { metrics } = options
   app.decorate('metrics', metrics)
+  app.decorateRequest('requestContext', null as unknown as RequestContext)
 
   app.addHook('onRequest', enterRequestContext)
   // Entered again after body parsing: stream callbacks need not run in the request's context.

@@ -5,7 +5,7 @@
  */
 import type { OidcIdentityProviderConfig as SdkOidcConfig } from '@aws-sdk/client-eks'
 import type { AssociateIdentityProviderConfigRequest } from '../../schemas/eks.ts'
-import { CLIENT_REQUEST_TOKEN_PREFIX } from '../idempotency/operation.ts'
+import { CLIENT_REQUEST_TOKEN_PREFIX } from '../changes/write-guard.ts'
 import { sameConfig } from '../services/identity-provider-configs.ts'
 
 /** `action` of the operation records this module drives (the route's operationId). */
@@ -73,9 +73,10 @@ export function stepNames (kind: PlanKind): StepName[] {
   return kind === 'associate' ? [StepName.ASSOCIATE] : []
 }
 
-export function initialSteps (kind: PlanKind, operationId: string): ReplaceStep[] {
+/** The steps of a plan; without an operation (a dry run) they carry no EKS tokens. */
+export function initialSteps (kind: PlanKind, operationId: string | undefined): ReplaceStep[] {
   return stepNames(kind).map(name => {
-    const clientRequestToken = stepToken(operationId, name)
+    const clientRequestToken = operationId === undefined ? undefined : stepToken(operationId, name)
     return { name, status: StepStatus.PENDING, ...(clientRequestToken ? { clientRequestToken } : {}) }
   })
 }

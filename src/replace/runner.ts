@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { OidcIdentityProviderConfig as SdkOidcConfig, Update as SdkUpdate } from '@aws-sdk/client-eks'
+import { tokenOnlyGuard } from '../changes/write-guard.ts'
 import { ServiceError } from '../errors.ts'
 import { sameConfig, type IdentityProviderConfigService } from '../services/identity-provider-configs.ts'
 import { OperationStatus, type OperationError, type OperationLease, type OperationRecord, type OperationStore } from '../store/index.ts'
@@ -262,7 +263,7 @@ export class ReplaceRunner {
   async #disassociate (cluster: string, configName: string, current: SdkOidcConfig, step: ReplaceStep): Promise<ReplaceStep> {
     let update: SdkUpdate | null
     try {
-      update = await this.#configs.disassociate(cluster, configName, { clientRequestToken: step.clientRequestToken! })
+      update = await this.#configs.disassociate(cluster, configName, tokenOnlyGuard(step.clientRequestToken!))
     } catch (error) {
       // A config already DELETING is being removed by someone else's update: just wait for it.
       if (current.status === 'DELETING' && error instanceof ServiceError && error.code === 'ResourceInUseException') {
@@ -284,7 +285,7 @@ export class ReplaceRunner {
       return step
     }
     // The issuer was checked when the replacement was requested; the old config is gone by now.
-    const outcome = await this.#configs.associate(cluster, { oidc: desired.oidc, tags: desired.tags }, { clientRequestToken: step.clientRequestToken!, skipIssuerChecks: true })
+    const outcome = await this.#configs.associate(cluster, { oidc: desired.oidc, tags: desired.tags }, tokenOnlyGuard(step.clientRequestToken!), { skipIssuerChecks: true })
     if (outcome.kind === 'adopted') {
       // The update found for an adopted config may be an older association of the same name.
       return { ...this.#started(step), note: 'the desired config was already associated; following its status' }

@@ -19,10 +19,8 @@ export interface ReplaceRequest {
   clusterName: string
   configName: string
   desired: DesiredConfig
-  /** The request's operation (its record may already exist: the operations plugin creates it). */
-  operationId: string
-  clientRequestToken?: string
-  principal: string
+  /** The request's operation (its record exists: the change pipeline creates it); none for a dry run. */
+  operationId?: string
   dryRun: boolean
   skipIssuerChecks: boolean
 }
@@ -49,13 +47,11 @@ export class ReplaceService {
   readonly #configs: Pick<IdentityProviderConfigService, 'describe' | 'checkAssociable'>
   readonly #operations: OperationStore
   readonly #runner: ReplaceRunner
-  readonly #now: () => Date
 
-  constructor (deps: { configs: Pick<IdentityProviderConfigService, 'describe' | 'checkAssociable'>, operations: OperationStore, runner: ReplaceRunner, now?: () => Date }) {
+  constructor (deps: { configs: Pick<IdentityProviderConfigService, 'describe' | 'checkAssociable'>, operations: OperationStore, runner: ReplaceRunner }) {
     this.#configs = deps.configs
     this.#operations = deps.operations
     this.#runner = deps.runner
-    this.#now = deps.now ?? (() => new Date())
   }
 
   get runner () {
@@ -70,31 +66,22 @@ export class ReplaceService {
         errors: [{ pointer: '/body/oidc/identityProviderConfigName', detail: 'must equal the configName of the path' }]
       })
     }
+    const { operationId } = request
     // A retry of a request that already started its operation (same Idempotency-Key) continues it.
-    const own = await this.#ownOperation(request.operationId)
+    const own = operationId === undefined ? undefined : await this.#ownOperation(operationId)
     if (own) return own
-    await this.#refuseWhileRunning(clusterName, configName, request.operationId)
+    await this.#refuseWhileRunning(clusterName, configName, operationId)
 
     const current = await currentConfig(this.#configs, clusterName, configName)
     const plan = planKind(current, desired)
-    const steps = initialSteps(plan, request.operationId)
+    const steps = initialSteps(plan, request.dryRun ? undefined : operationId)
     if (plan === 'unchanged' && !request.dryRun) return { kind: 'unchanged', ...summary(plan, steps), current }
     const issuerChecks = plan === 'unchanged'
       ? undefined
       : await this.#configs.checkAssociable(clusterName, desired.oidc, { skipIssuerChecks: request.skipIssuerChecks })
-    // A dry run starts no operation, so its steps carry no EKS tokens.
-    if (request.dryRun) return { kind: 'dry-run', ...summary(plan, steps.map(({ clientRequestToken, ...step }) => step)), current, issuerChecks }
+    if (request.dryRun || operationId === undefined) return { kind: 'dry-run', ...summary(plan, steps), current, issuerChecks }
 
-    await this.#operations.create({
-      id: request.operationId,
-      principal: request.principal,
-      action: REPLACE_ACTION,
-      cluster: clusterName,
-      resource: configName,
-      clientRequestToken: request.clientRequestToken,
-      now: this.#now()
-    })
-    const result = await this.#operations.startExclusive(request.operationId, {
+    const result = await this.#operations.startExclusive(operationId, {
       action: REPLACE_ACTION,
       cluster: clusterName,
       resource: configName,
@@ -102,11 +89,11 @@ export class ReplaceService {
       lease: this.#runner.lease()
     })
     if (result.running) throw replaceInProgress(result.running)
-    this.#runner.reserve(request.operationId)
+    this.#runner.reserve(operationId)
     return { kind: 'started', ...summary(plan, steps), issuerChecks }
   }
 
-  /** Call once the request's answer is out: the runner then drives the operation. */
+  /** Call once the request's answer is recorded: the runner then drives the operation. */
   begin (operationId: string): void {
     this.#runner.kick(operationId)
   }
@@ -119,7 +106,7 @@ export class ReplaceService {
     return { kind: 'started', ...summary(details.steps.length > 1 ? 'replace' : 'associate', details.steps) }
   }
 
-  async #refuseWhileRunning (cluster: string, resource: string, exceptId: string) {
+  async #refuseWhileRunning (cluster: string, resource: string, exceptId: string | undefined) {
     const [running] = await this.#operations.listUnfinished({ action: REPLACE_ACTION, cluster, resource, exceptId, limit: 1 })
     if (running) throw replaceInProgress(running)
   }

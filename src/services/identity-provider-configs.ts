@@ -8,6 +8,7 @@ import type { AssociateIdentityProviderConfigRequest } from '../../schemas/eks.t
 import { ReadThroughCache, type ReadSource } from '../cache/read-through.ts'
 import { conflict, invalidParameter, notFound } from '../errors.ts'
 import { preflightError, type IssuerInspector } from '../issuers/inspect.ts'
+import type { WriteGuard } from '../changes/write-guard.ts'
 import type { EksPort } from './aws-ports.ts'
 import { callAws, isAwsError, mapAwsError } from './aws-errors.ts'
 import { sameIssuer } from './cluster-identity.ts'
@@ -18,21 +19,8 @@ export const CONFIG_READ_CACHE = 'identity-provider-config'
 /** Only an ACTIVE config is reused: CREATING and DELETING move on, and whoever polls them wants the move. */
 export const isSettledConfig = (config: SdkOidcConfig) => config.status === 'ACTIVE'
 const nextTurn = () => new Promise<void>(resolve => setImmediate(resolve))
-/** The idempotency recovery point of a request whose EKS write was already sent once. */
-const AWS_CALL_ISSUED = 'aws_call_issued'
 
-/** Every request that changes EKS carries an explicit token, so SDK auto-fill never applies. */
-export interface WriteOptions {
-  clientRequestToken: string
-  /** Records that the EKS write is about to be sent (the idempotency recovery point). */
-  markAwsCallIssued?: () => Promise<void>
-  /** Undoes markAwsCallIssued when the write was not sent after all; never rejects. */
-  markAwsCallNotIssued?: () => Promise<void>
-  /** Where an earlier attempt of this request stopped; `aws_call_issued`: EKS may already have the change. */
-  recoveryPoint?: string
-}
-
-export interface AssociateOptions extends WriteOptions {
+export interface AssociateOptions {
   /** Skip the network checks of the issuer (for issuers reachable from AWS but not from the service). */
   skipIssuerChecks: boolean
 }
@@ -95,17 +83,17 @@ export class IdentityProviderConfigService {
     return this.#reads.read(clusterKey(clusterName) + configName, () => this.describe(clusterName, configName), options)
   }
 
-  async associate (clusterName: string, request: AssociateIdentityProviderConfigRequest, options: AssociateOptions): Promise<AssociateOutcome> {
+  async associate (clusterName: string, request: AssociateIdentityProviderConfigRequest, guard: WriteGuard, options: AssociateOptions): Promise<AssociateOutcome> {
     // The recovery point has to be durable before the Associate call, not before the read-only
     // checks: it is written while they run, and put back when they end the request without that
     // call, so that a retry runs them again. It starts on the next turn of the event loop, once the
     // first check's AWS request is on the wire: an embedded store runs statements on this thread.
-    const marking = options.markAwsCallIssued && nextTurn().then(options.markAwsCallIssued)
-    marking?.catch(() => {}) // awaited below; a check that fails first must not leave it unhandled
-    const unmark = async () => { await marking?.then(options.markAwsCallNotIssued, () => {}) }
+    const marking = nextTurn().then(() => guard.beforeWrite())
+    marking.catch(() => {}) // awaited below; a check that fails first must not leave it unhandled
+    const unmark = async () => { await marking.then(() => guard.writeNotSent(), () => {}) }
     let adopted: AssociateOutcome | null
     try {
-      adopted = await this.#checksBeforeAssociate(clusterName, request, options)
+      adopted = await this.#checksBeforeAssociate(clusterName, request, guard.resuming, options)
     } catch (error) {
       await unmark()
       throw error
@@ -116,18 +104,17 @@ export class IdentityProviderConfigService {
     }
     await marking
 
-    const resuming = options.recoveryPoint === AWS_CALL_ISSUED
     let out
     try {
       out = await this.#eks.associateIdentityProviderConfig({
         clusterName,
         oidc: request.oidc,
         tags: request.tags,
-        clientRequestToken: options.clientRequestToken
+        clientRequestToken: guard.clientRequestToken
       })
     } catch (error) {
       // EKS no longer knows the token (its deduplication window is undocumented): fall back on the config name.
-      const adopted = resuming && isAwsError(error, 'ResourceInUseException') ? await this.#existingConfig(clusterName, request) : null
+      const adopted = guard.resuming && isAwsError(error, 'ResourceInUseException') ? await this.#existingConfig(clusterName, request) : null
       if (adopted) return adopted
       throw mapAwsError(error)
     } finally {
@@ -137,13 +124,13 @@ export class IdentityProviderConfigService {
   }
 
   /** Starts the disassociation; answers null when the config is already gone. */
-  async disassociate (clusterName: string, configName: string, options: WriteOptions): Promise<SdkUpdate | null> {
-    await options.markAwsCallIssued?.()
+  async disassociate (clusterName: string, configName: string, guard: WriteGuard): Promise<SdkUpdate | null> {
+    await guard.beforeWrite()
     try {
       const out = await this.#eks.disassociateIdentityProviderConfig({
         clusterName,
         identityProviderConfig: { type: OIDC_CONFIG_TYPE, name: configName },
-        clientRequestToken: options.clientRequestToken
+        clientRequestToken: guard.clientRequestToken
       })
       return out.update ?? {}
     } catch (error) {
@@ -165,13 +152,13 @@ export class IdentityProviderConfigService {
   }
 
   /** The config already there (adopted) or null when Associate has to be called; throws when a check fails. */
-  async #checksBeforeAssociate (clusterName: string, request: AssociateIdentityProviderConfigRequest, options: AssociateOptions): Promise<AssociateOutcome | null> {
+  async #checksBeforeAssociate (clusterName: string, request: AssociateIdentityProviderConfigRequest, resuming: boolean, options: AssociateOptions): Promise<AssociateOutcome | null> {
     const cluster = await this.#clusterWithOtherIssuer(clusterName, request.oidc)
     // A retry of an attempt that may have reached EKS (timeout, crash) re-sends the same token, so EKS
     // answers with the update that attempt made instead of it being adopted as someone else's config.
     // The checks below passed before that attempt's EKS call, so they are not repeated. (A crash in
     // the middle of them also lands here; the same token still lets EKS deduplicate.)
-    if (options.recoveryPoint === AWS_CALL_ISSUED) return null
+    if (resuming) return null
     const adopted = await this.#existingConfig(clusterName, request)
     if (adopted) return adopted
     if (!options.skipIssuerChecks) await this.#preflight(request.oidc.issuerUrl, cluster.issuerUrl)

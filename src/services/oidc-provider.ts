@@ -74,8 +74,8 @@ export class OidcProviderService {
     return { status: await this.#status(cluster), created: !current.exists && changes[0]?.operation === 'CreateOpenIDConnectProvider', changes, dryRun: false }
   }
 
-  /** Deletes the provider; an absent provider is success (delete is idempotent). */
-  async delete (clusterName: string): Promise<void> {
+  /** Deletes the provider, answering its ARN; an absent provider is success (delete is idempotent). */
+  async delete (clusterName: string): Promise<string> {
     const cluster = await this.#clusterWithIssuer(clusterName)
     const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl)
     try {
@@ -83,6 +83,7 @@ export class OidcProviderService {
     } catch (error) {
       if (!isAwsError(error, 'NoSuchEntityException')) throw mapAwsError(error)
     }
+    return arn
   }
 
   async #apply (cluster: ClusterIdentity & { issuerUrl: string }, current: OidcProviderStatus, desired: DesiredProvider, plan: PlannedCall[]) {

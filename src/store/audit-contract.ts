@@ -3,6 +3,7 @@
  * audit plugins (which write and list them). One record per mutating request.
  */
 import { AuditOutcome } from '../../schemas/audit.ts'
+import type { AwsCall } from './store.ts'
 
 export { AuditOutcome }
 
@@ -22,6 +23,12 @@ export interface AuditRecord {
   requestId: string
   clientRequestToken?: string
   awsRequestId?: string
+  /** The operation the request started or replayed. */
+  operationId?: string
+  /** A dry run: nothing was changed. */
+  dryRun: boolean
+  /** The AWS calls the request made, in order. */
+  awsCalls: AwsCall[]
 }
 
 export interface AuditFilter {

@@ -69,7 +69,16 @@ CREATE INDEX operations_awaiting_update ON operations (created_at, id)
   WHERE status = 'in_progress' AND update_id IS NOT NULL AND details -> 'steps' IS NULL;
 `
 
+/** Records say which AWS calls a change made; audit records also name its operation and whether it was a dry run. */
+const changeRecords = `
+ALTER TABLE operations ADD COLUMN aws_calls jsonb NOT NULL DEFAULT '[]'::jsonb;
+ALTER TABLE audit_records ADD COLUMN operation_id uuid;
+ALTER TABLE audit_records ADD COLUMN dry_run boolean NOT NULL DEFAULT false;
+ALTER TABLE audit_records ADD COLUMN aws_calls jsonb NOT NULL DEFAULT '[]'::jsonb;
+`
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'init', sql: init },
-  { version: 2, name: 'operations_awaiting_update_index', sql: operationsAwaitingUpdateIndex }
+  { version: 2, name: 'operations_awaiting_update_index', sql: operationsAwaitingUpdateIndex },
+  { version: 3, name: 'change_records', sql: changeRecords }
 ]

@@ -10,9 +10,10 @@ import {
 } from './sql.ts'
 import type { AuditRow, IdempotencyRow, OperationRow } from './sql.ts'
 import { ClaimOutcome, IdempotencyState, OperationStatus } from './store.ts'
+import { storableJson, storableText } from './storable-text.ts'
 import type {
-  ClaimInput, ClaimResult, CompletedOperation, IdempotencyRecord, IdempotencyRef, IdempotencyStore, MigrationResult, OperationLease,
-  OperationStore, Store
+  ChangeRecordInput, ClaimInput, ClaimResult, IdempotencyRecord, IdempotencyRef, IdempotencyStore, MigrationResult, OperationLease,
+  OperationPatch, OperationStore, Store
 } from './store.ts'
 
 export interface SqlRunner {
@@ -37,7 +38,7 @@ export function assertSchemaName (schema: string): string {
   return schema
 }
 
-const refParams = (ref: IdempotencyRef) => [ref.scope, ref.method, ref.route, ref.key]
+const refParams = (ref: IdempotencyRef) => [storableText(ref.scope), ref.method, ref.route, ref.key]
 
 function isExpired (record: IdempotencyRecord, now: Date): boolean {
   const leaseLive = record.leaseUntil !== null && record.leaseUntil > now
@@ -55,7 +56,10 @@ function sqlIdempotencyStore (db: SqlRunner): IdempotencyStore {
       const { operation } = input
       const [insertText, insertParams] = operation === undefined
         ? [idempotencySql.insertClaim, claimParams]
-        : [idempotencySql.insertClaimWithOperation, [...claimParams, operation.principal, operation.action, operation.cluster, operation.resource ?? null, operation.clientRequestToken ?? null]]
+        : [idempotencySql.insertClaimWithOperation, [
+            ...claimParams, storableText(operation.principal), operation.action, storableText(operation.cluster),
+            storableText(operation.resource ?? null), operation.clientRequestToken ?? null
+          ]]
       for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
         const [inserted] = await db.query<IdempotencyRow>(insertText, insertParams)
         if (inserted !== undefined) return { outcome: ClaimOutcome.CLAIMED, record: toIdempotencyRecord(inserted) }
@@ -87,12 +91,8 @@ function sqlIdempotencyStore (db: SqlRunner): IdempotencyStore {
 
     renewLease: (ref, leaseOwner, leaseUntil) => fenced(idempotencySql.renewLease, ref, leaseOwner, leaseUntil),
     setRecoveryPoint: (ref, leaseOwner, point) => fenced(idempotencySql.setRecoveryPoint, ref, leaseOwner, point),
-    complete: (ref, leaseOwner, response, expiresAt, operation) => {
-      const completion = [response.status, JSON.stringify(response.headers), response.body, expiresAt]
-      return operation === undefined
-        ? fenced(idempotencySql.complete, ref, leaseOwner, ...completion)
-        : fenced(idempotencySql.completeWithOperation, ref, leaseOwner, ...completion, ...operationPatchParams(operation))
-    },
+    complete: (ref, leaseOwner, response, expiresAt) =>
+      fenced(idempotencySql.complete, ref, leaseOwner, response.status, storableJson(response.headers), storableText(response.body), expiresAt),
     release: (ref, leaseOwner) => fenced(idempotencySql.release, ref, leaseOwner),
 
     async purgeExpired (now) {
@@ -102,11 +102,12 @@ function sqlIdempotencyStore (db: SqlRunner): IdempotencyStore {
   }
 }
 
-/** status, updateId, whether error is set, error, details, now: the order both operation updates take. */
-function operationPatchParams (patch: CompletedOperation): unknown[] {
+/** The parameters of operationSql.update. */
+function operationPatchParams (id: string, patch: OperationPatch): unknown[] {
   return [
-    patch.status ?? null, patch.updateId ?? null, 'error' in patch, patch.error == null ? null : JSON.stringify(patch.error),
-    JSON.stringify(patch.details ?? {}), patch.now
+    id, patch.status ?? null, storableText(patch.resource ?? null), patch.updateId ?? null, 'error' in patch,
+    patch.error == null ? null : storableJson(patch.error), storableJson(patch.details ?? {}), patch.now,
+    patch.leaseOwner ?? null, storableJson(patch.awsCalls ?? [])
   ]
 }
 
@@ -122,9 +123,9 @@ function sqlOperationStore (db: SqlClient): OperationStore {
   return {
     async create (input) {
       const [inserted] = await db.query<OperationRow>(operationSql.insert, [
-        input.id, input.principal, input.action, input.cluster, input.resource ?? null,
+        input.id, storableText(input.principal), input.action, storableText(input.cluster), storableText(input.resource ?? null),
         input.clientRequestToken ?? null, input.updateId ?? null, input.status ?? OperationStatus.PENDING,
-        JSON.stringify(input.details ?? {}), input.now
+        storableJson(input.details ?? {}), input.now
       ])
       if (inserted !== undefined) return toOperationRecord(inserted)
       const existing = await get(input.id)
@@ -134,8 +135,7 @@ function sqlOperationStore (db: SqlClient): OperationStore {
 
     async update (id, patch) {
       if (!UUID.test(id)) return undefined
-      const [status, updateId, ...rest] = operationPatchParams(patch)
-      const [row] = await db.query<OperationRow>(operationSql.update, [id, status, patch.resource ?? null, updateId, ...rest, patch.leaseOwner ?? null])
+      const [row] = await db.query<OperationRow>(operationSql.update, operationPatchParams(id, patch))
       return row === undefined ? undefined : toOperationRecord(row)
     },
 
@@ -191,13 +191,19 @@ function sqlOperationStore (db: SqlClient): OperationStore {
   }
 }
 
+function auditParams (record: AuditRecord): unknown[] {
+  return [
+    record.id, record.time, storableText(record.principal), record.action, storableText(record.cluster ?? null),
+    storableText(record.resource ?? null), record.outcome, record.status, storableText(record.requestId),
+    storableText(record.clientRequestToken ?? null), record.awsRequestId ?? null, record.operationId ?? null,
+    record.dryRun, storableJson(record.awsCalls)
+  ]
+}
+
 function sqlAuditStore (db: SqlRunner): AuditStore {
   return {
     async appendAudit (record: AuditRecord): Promise<void> {
-      await db.query(auditSql.insert, [
-        record.id, record.time, record.principal, record.action, record.cluster ?? null, record.resource ?? null,
-        record.outcome, record.status, record.requestId, record.clientRequestToken ?? null, record.awsRequestId ?? null
-      ])
+      await db.query(auditSql.insert, auditParams(record))
     },
 
     async listAudit (filter: AuditFilter): Promise<AuditPage> {
@@ -229,12 +235,25 @@ async function runMigrations (client: SqlClient, schema: string | undefined): Pr
   })
 }
 
+/** The completion (fenced), then the operation's outcome unless the lease was lost, then the audit record. */
+function recordChange (client: SqlClient, input: ChangeRecordInput): Promise<{ completed: boolean }> {
+  return client.transaction(async (tx) => {
+    const { completion, operation } = input
+    const completed = completion === undefined ||
+      await sqlIdempotencyStore(tx).complete(completion.ref, completion.leaseOwner, completion.response, completion.expiresAt)
+    if (operation && completed && UUID.test(operation.id)) await tx.query(operationSql.update, operationPatchParams(operation.id, operation.patch))
+    await tx.query(auditSql.insert, auditParams(input.audit))
+    return { completed }
+  })
+}
+
 export function createSqlStore (kind: Store['kind'], client: SqlClient, options: { schema?: string } = {}): Store {
   const audit = sqlAuditStore(client)
   return {
     kind,
     idempotency: sqlIdempotencyStore(client),
     operations: sqlOperationStore(client),
+    recordChange: (input) => recordChange(client, input),
     appendAudit: audit.appendAudit,
     listAudit: audit.listAudit,
     migrate: () => runMigrations(client, options.schema),

@@ -5,7 +5,7 @@
  */
 import type { AuditOutcome, AuditRecord } from './audit-contract.ts'
 import type {
-  IdempotencyRecord, IdempotencyState, OperationError, OperationRecord, OperationStatus, RecoveryPoint
+  AwsCall, IdempotencyRecord, IdempotencyState, OperationError, OperationRecord, OperationStatus, RecoveryPoint
 } from './store.ts'
 
 const byRef = 'scope = $1 AND method = $2 AND route = $3 AND idempotency_key = $4'
@@ -54,19 +54,6 @@ export const idempotencySql = {
   renewLease: `UPDATE idempotency_records SET lease_until = $6 WHERE ${byOwner} RETURNING 1 AS ok`,
   setRecoveryPoint: `UPDATE idempotency_records SET recovery_point = $6 WHERE ${byOwner} RETURNING 1 AS ok`,
   complete: `${complete} RETURNING 1 AS ok`,
-  /** The completion plus its operation's outcome ($10–$15, as in operationSql.update), fenced alike. */
-  completeWithOperation: `
-    WITH completed AS (${complete} RETURNING operation_id),
-    operation AS (
-      UPDATE operations
-      SET status = COALESCE($10::text, status),
-          update_id = COALESCE($11::text, update_id),
-          error = CASE WHEN $12::boolean THEN $13::text::jsonb ELSE error END,
-          details = details || $14::text::jsonb,
-          updated_at = $15
-      WHERE id = (SELECT operation_id FROM completed)
-    )
-    SELECT 1 AS ok FROM completed`,
   release: `UPDATE idempotency_records SET lease_owner = NULL, lease_until = NULL WHERE ${byOwner} RETURNING 1 AS ok`,
   purgeExpired: `
     WITH purged AS (
@@ -93,7 +80,8 @@ export const operationSql = {
         update_id = COALESCE($4::text, update_id),
         error = CASE WHEN $5::boolean THEN $6::text::jsonb ELSE error END,
         details = details || $7::text::jsonb,
-        updated_at = $8
+        updated_at = $8,
+        aws_calls = aws_calls || $10::text::jsonb
     WHERE id = $1 AND ($9::text IS NULL OR details -> 'lease' ->> 'owner' = $9)
     RETURNING *`,
   listUnfinished: `
@@ -144,8 +132,8 @@ export const auditSql = {
   insert: `
     INSERT INTO audit_records
       (id, time, principal, action, cluster, resource, outcome, status, request_id,
-       client_request_token, aws_request_id)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+       client_request_token, aws_request_id, operation_id, dry_run, aws_calls)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb)`,
   list: `
     SELECT * FROM audit_records
     WHERE ($1::text IS NULL OR principal = $1)
@@ -223,6 +211,7 @@ export interface OperationRow {
   status: OperationStatus
   error: OperationError | null
   details: Record<string, unknown>
+  aws_calls: AwsCall[]
   created_at: Date
   updated_at: Date
 }
@@ -239,6 +228,7 @@ export function toOperationRecord (row: OperationRow): OperationRecord {
     status: row.status,
     error: row.error,
     details: row.details,
+    awsCalls: row.aws_calls,
     createdAt: row.created_at,
     updatedAt: row.updated_at
   }
@@ -256,6 +246,9 @@ export interface AuditRow {
   request_id: string
   client_request_token: string | null
   aws_request_id: string | null
+  operation_id: string | null
+  dry_run: boolean
+  aws_calls: AwsCall[]
 }
 
 export function toAuditRecord (row: AuditRow): AuditRecord {
@@ -266,11 +259,14 @@ export function toAuditRecord (row: AuditRow): AuditRecord {
     action: row.action,
     outcome: row.outcome,
     status: row.status,
-    requestId: row.request_id
+    requestId: row.request_id,
+    dryRun: row.dry_run,
+    awsCalls: row.aws_calls
   }
   if (row.cluster !== null) record.cluster = row.cluster
   if (row.resource !== null) record.resource = row.resource
   if (row.client_request_token !== null) record.clientRequestToken = row.client_request_token
   if (row.aws_request_id !== null) record.awsRequestId = row.aws_request_id
+  if (row.operation_id !== null) record.operationId = row.operation_id
   return record
 }

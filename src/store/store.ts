@@ -3,7 +3,7 @@
  * and the audit trail. Two implementations (embedded PGlite and PostgreSQL) share the same SQL.
  * The store holds no clock and no policy: callers pass `now`, lease deadlines and expiry times.
  */
-import type { AuditStore } from './audit-contract.ts'
+import type { AuditRecord, AuditStore } from './audit-contract.ts'
 
 export const IdempotencyState = { IN_PROGRESS: 'in_progress', COMPLETED: 'completed' } as const
 
@@ -87,15 +87,22 @@ export interface IdempotencyStore {
   /** The write methods below return false when `leaseOwner` no longer holds the record. */
   renewLease (ref: IdempotencyRef, leaseOwner: string, leaseUntil: Date): Promise<boolean>
   setRecoveryPoint (ref: IdempotencyRef, leaseOwner: string, point: RecoveryPoint): Promise<boolean>
-  /**
-   * Stores the response. With `operation`, the record's operation takes that patch in the same
-   * statement: both or neither, and only while `leaseOwner` holds the record.
-   */
-  complete (ref: IdempotencyRef, leaseOwner: string, response: StoredResponse, expiresAt: Date, operation?: CompletedOperation): Promise<boolean>
+  /** Stores the response, while `leaseOwner` holds the record (see Store.recordChange for a change's last writes). */
+  complete (ref: IdempotencyRef, leaseOwner: string, response: StoredResponse, expiresAt: Date): Promise<boolean>
   /** Drops the lease but keeps the record (and its operation id) so a retry takes over. */
   release (ref: IdempotencyRef, leaseOwner: string): Promise<boolean>
   /** Deletes records past `expiresAt` unless a live lease still holds them; returns the count. */
   purgeExpired (now: Date): Promise<number>
+}
+
+/** One AWS call a request made, as recorded with its operation and audit records. */
+export interface AwsCall {
+  service: 'eks' | 'iam'
+  operation: string
+  outcome: 'success' | 'error' | 'throttled'
+  /** The AWS exception name of a failed call. */
+  error?: string
+  awsRequestId?: string
 }
 
 export interface OperationError {
@@ -116,6 +123,8 @@ export interface OperationRecord {
   status: OperationStatus
   error: OperationError | null
   details: Record<string, unknown>
+  /** The AWS calls made for it, by every attempt, in order. */
+  awsCalls: AwsCall[]
   createdAt: Date
   updatedAt: Date
 }
@@ -140,12 +149,12 @@ export interface OperationPatch {
   error?: OperationError | null
   /** Shallow-merged into the stored details. */
   details?: Record<string, unknown>
+  /** Appended to the recorded calls. */
+  awsCalls?: AwsCall[]
   /** Fence: apply the patch only while this owner holds the operation's lease. */
   leaseOwner?: string
   now: Date
 }
-
-export type CompletedOperation = Omit<OperationPatch, 'leaseOwner' | 'resource'>
 
 /**
  * A lease on an operation that a runner drives step by step, kept in `details.lease`, so that of
@@ -227,10 +236,24 @@ export interface MigrationResult {
   current: number
 }
 
+/** The last writes of a change, made together (see Store.recordChange). */
+export interface ChangeRecordInput {
+  /** The idempotent answer to store, fenced by the claim's lease. */
+  completion?: { ref: IdempotencyRef, leaseOwner: string, response: StoredResponse, expiresAt: Date }
+  /** The operation's outcome; skipped when the completion lost its lease (the new owner records it). */
+  operation?: { id: string, patch: OperationPatch }
+  audit: AuditRecord
+}
+
 export interface Store extends AuditStore {
   readonly kind: 'pglite' | 'postgres'
   readonly idempotency: IdempotencyStore
   readonly operations: OperationStore
+  /**
+   * In one transaction: the idempotent answer, the operation's outcome and the audit record. All
+   * or nothing; `completed` is false when the claim's lease was lost, so no answer was stored.
+   */
+  recordChange (input: ChangeRecordInput): Promise<{ completed: boolean }>
   /** Applies pending migrations; safe to run concurrently from several processes. */
   migrate (): Promise<MigrationResult>
   /** Resolves when the database answers; rejects otherwise (for readiness). */

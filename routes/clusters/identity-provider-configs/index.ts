@@ -12,7 +12,7 @@ import {
 import type { ReadSource } from '../../../src/cache/read-through.ts'
 import { REPLACE_ACTION, STEP_DESCRIPTIONS, type ReplaceStep } from '../../../src/replace/plan.ts'
 import { operationLocation } from '../../../src/replace/service.ts'
-import { currentOperation } from '../../support/current-operation.ts'
+import { currentChange } from '../../support/current-change.ts'
 import { problems } from '../../support/problems.ts'
 
 const REPLACE_DESCRIPTION = [
@@ -59,7 +59,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => identityProviderConfigs.list(request.params.name, request.query))
 
   app.post('/clusters/:name/identity-provider-configs', {
-    config: { auth: { action: 'write' }, idempotency: 'required' },
+    config: { change: { idempotency: 'required' } },
     schema: {
       tags: ['identity-provider-configs'],
       operationId: 'associateIdentityProviderConfig',
@@ -76,14 +76,14 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const operation = currentOperation(request)
-    const skipIssuerChecks = request.query.skipIssuerChecks ?? false
-    const outcome = await identityProviderConfigs.associate(request.params.name, request.body, { ...operation, skipIssuerChecks })
+    const change = currentChange(request)
+    const outcome = await identityProviderConfigs.associate(request.params.name, request.body, change.guard, { skipIssuerChecks: request.query.skipIssuerChecks ?? false })
+    change.report({ resource: request.body.oidc.identityProviderConfigName, updateId: outcome.update.id, next: 'follow-update' })
     reply.code(outcome.kind === 'started' ? 202 : 200).header('location', updateLocation(request.params.name, outcome.update.id))
     return {
       update: outcome.update,
       tags: outcome.tags,
-      operationId: operation.operationId,
+      operationId: change.operationId,
       ...(outcome.kind === 'started' ? { issuerChecks: outcome.issuerChecks } : {})
     }
   })
@@ -108,7 +108,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.put('/clusters/:name/identity-provider-configs/:configName', {
-    config: { auth: { action: 'write' }, idempotency: 'optional' },
+    config: { change: { idempotency: 'optional', resource: 'param:configName' } },
     schema: {
       tags: ['identity-provider-configs'],
       operationId: REPLACE_ACTION,
@@ -124,21 +124,15 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...problems(404, 409, 422)
       }
     },
-    // After the operations plugin recorded the answer, so the runner's progress is never overwritten by it.
-    onResponse: async (request, reply) => {
-      const operationId = request.operation?.operationId
-      if (reply.statusCode === 202 && operationId) replacements.begin(operationId)
-    }
   }, async (request, reply) => {
-    const operation = currentOperation(request)
+    const change = currentChange(request)
+    const { operationId } = change
     const outcome = await replacements.replace({
       clusterName: request.params.name,
       configName: request.params.configName,
       desired: request.body,
-      operationId: operation.operationId,
-      clientRequestToken: operation.clientRequestToken,
-      principal: request.principal?.name ?? 'anonymous',
-      dryRun: request.query.dryRun ?? false,
+      operationId,
+      dryRun: change.dryRun,
       skipIssuerChecks: request.query.skipIssuerChecks ?? false
     })
     const { kind, current, ...plan } = outcome
@@ -146,15 +140,16 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       outcome: kind,
       ...plan,
       steps: withDescriptions(plan.steps),
-      ...(kind === 'dry-run' ? {} : { operationId: operation.operationId }),
+      ...(kind === 'dry-run' ? {} : { operationId }),
       ...(current ? { identityProviderConfig: { oidc: current } } : {})
     }
-    if (kind !== 'started') return body
-    return reply.code(202).header('location', operationLocation(request.params.name, operation.operationId)).send(body)
+    if (kind !== 'started' || operationId === undefined) return body
+    change.report({ next: 'run-steps' })
+    return reply.code(202).header('location', operationLocation(request.params.name, operationId)).send(body)
   })
 
   app.delete('/clusters/:name/identity-provider-configs/:configName', {
-    config: { auth: { action: 'write' }, idempotency: 'optional' },
+    config: { change: { idempotency: 'optional', resource: 'param:configName' } },
     schema: {
       tags: ['identity-provider-configs'],
       operationId: 'disassociateIdentityProviderConfig',
@@ -169,10 +164,11 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const operation = currentOperation(request)
-    const update = await identityProviderConfigs.disassociate(request.params.name, request.params.configName, operation)
+    const change = currentChange(request)
+    const update = await identityProviderConfigs.disassociate(request.params.name, request.params.configName, change.guard)
     if (!update) return reply.code(204).send(null)
-    return reply.code(202).header('location', updateLocation(request.params.name, update.id)).send({ update, operationId: operation.operationId })
+    change.report({ updateId: update.id, next: 'follow-update' })
+    return reply.code(202).header('location', updateLocation(request.params.name, update.id)).send({ update, operationId: change.operationId })
   })
 }
 

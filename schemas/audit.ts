@@ -1,5 +1,6 @@
 /** The audit trail as the API answers it (GET /audit). */
 import { Type } from 'typebox'
+import { Ref } from './common.ts'
 
 /** How a request ended, for the audit trail. */
 export const AuditOutcome = { SUCCEEDED: 'succeeded', FAILED: 'failed', DENIED: 'denied', REPLAYED: 'replayed' } as const
@@ -8,6 +9,14 @@ export type AuditOutcome = typeof AuditOutcome[keyof typeof AuditOutcome]
 export const AuditOutcomeSchema = Type.Enum(Object.values(AuditOutcome), {
   description: '`succeeded`, `failed` (an error status), `denied` (401/403) or `replayed` (an idempotent replay).'
 })
+
+export const AwsCall = Type.Object({
+  service: Type.Union([Type.Literal('eks'), Type.Literal('iam')], { description: 'The AWS service called.' }),
+  operation: Type.String({ description: 'The AWS operation, e.g. `AssociateIdentityProviderConfig`.' }),
+  outcome: Type.Union([Type.Literal('success'), Type.Literal('error'), Type.Literal('throttled')], { description: 'How the call ended (after the SDK\'s retries).' }),
+  error: Type.Optional(Type.String({ description: 'The AWS exception name of a failed call.' })),
+  awsRequestId: Type.Optional(Type.String({ description: 'The AWS request id, for CloudTrail and AWS support.' }))
+}, { $id: 'AwsCall', additionalProperties: false, description: 'One AWS call a request made.' })
 
 export const AuditRecordSchema = Type.Object({
   id: Type.String({ description: 'Unique id of the record.' }),
@@ -20,8 +29,11 @@ export const AuditRecordSchema = Type.Object({
   status: Type.Integer({ description: 'HTTP status answered.' }),
   requestId: Type.String({ description: 'Request id (also sent as X-Request-Id).' }),
   clientRequestToken: Type.Optional(Type.String({ description: 'EKS clientRequestToken used, if any.' })),
-  awsRequestId: Type.Optional(Type.String({ description: 'AWS request id of the upstream call, if any.' }))
-}, { additionalProperties: false, description: 'One mutating request.' })
+  awsRequestId: Type.Optional(Type.String({ description: 'AWS request id of the last AWS call, if any.' })),
+  operationId: Type.Optional(Type.String({ format: 'uuid', description: 'The operation the request started, continued or replayed; absent for dry runs and refused requests.' })),
+  dryRun: Type.Boolean({ description: 'True for a dry run (`dryRun=true`): nothing was changed and no operation recorded.' }),
+  awsCalls: Type.Array(Ref(AwsCall), { description: 'The AWS calls the request made, in order (empty for replays and refused requests).' })
+}, { additionalProperties: false, description: 'One request to a mutating route, however it ended.' })
 
 export const AuditRecordPageSchema = Type.Object({
   items: Type.Array(AuditRecordSchema, { description: 'Records of this page.' }),

@@ -1,6 +1,7 @@
 /** Every schema with an `$id`, registered once with `addSchema` so routes can `$ref` them and the
  * OpenAPI document lists them as components. Order matters: referenced schemas come first. */
 import { FieldError, Problem, TagMap } from './common.ts'
+import * as audit from './audit.ts'
 import * as eks from './eks.ts'
 import * as fleet from './fleet.ts'
 import * as iam from './iam.ts'
@@ -21,7 +22,7 @@ export const sharedSchemas = [
   iam.Tag, iam.GetOpenIDConnectProviderResponse, iam.OidcProviderStatus, iam.PutOidcProviderRequest,
   iam.PlannedCall, iam.PutOidcProviderResponse,
   replace.ReplaceIdentityProviderConfigRequest, replace.ReplaceStep, replace.MinutesRange, replace.ReplaceIdentityProviderConfigResponse,
-  operations.Operation, operations.OperationPage,
+  audit.AwsCall, operations.Operation, operations.OperationPage,
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,
   fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse
 ]

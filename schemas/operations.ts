@@ -1,12 +1,18 @@
 import { Type } from 'typebox'
 import { ClusterNameParams, NextToken, Ref } from './common.ts'
+import { AwsCall } from './audit.ts'
+import { ErrorDetail } from './eks.ts'
 import { ReplaceIdentityProviderConfigRequest, ReplaceStep } from './replace.ts'
 
 export const OperationDetails = Type.Object({
   httpStatus: Type.Optional(Type.Integer({ description: 'HTTP status of the answer to the request.' })),
   requestId: Type.Optional(Type.String({ description: 'Id of the request that started the operation.' })),
   desired: Type.Optional(Ref(ReplaceIdentityProviderConfigRequest, { description: 'Config replacements: the desired config.' })),
-  steps: Type.Optional(Type.Array(Ref(ReplaceStep), { description: 'Multi-step operations (config replacements): each step with its status, EKS update and times.' }))
+  steps: Type.Optional(Type.Array(Ref(ReplaceStep), { description: 'Multi-step operations (config replacements): each step with its status, EKS update and times.' })),
+  update: Type.Optional(Type.Object({
+    status: Type.String({ description: 'The terminal status of the EKS update: `Successful`, `Failed` or `Cancelled`.' }),
+    errors: Type.Optional(Type.Array(Ref(ErrorDetail), { description: 'Why the update failed, as EKS says.' }))
+  }, { additionalProperties: false, description: 'Associations and disassociations: how their EKS update ended.' }))
 }, { additionalProperties: false, description: 'What the service recorded about the operation.' })
 
 export const Operation = Type.Object({
@@ -14,15 +20,18 @@ export const Operation = Type.Object({
   principal: Type.String({ description: 'Who made the request.' }),
   action: Type.String({ description: 'The API operation, e.g. `associateIdentityProviderConfig`.' }),
   cluster: Type.String({ description: 'Cluster name.' }),
-  resource: Type.Union([Type.String(), Type.Null()], { description: 'Config name, when the operation concerns one.' }),
+  resource: Type.Union([Type.String(), Type.Null()], { description: 'The resource acted on: the config name, or the IAM OIDC provider ARN.' }),
   clientRequestToken: Type.Union([Type.String(), Type.Null()], { description: 'The EKS clientRequestToken sent for it.' }),
   updateId: Type.Union([Type.String(), Type.Null()], { description: 'The EKS update it started, for asynchronous operations.' }),
-  status: Type.String({ description: '`pending`, `in_progress` (an EKS update runs), `succeeded` or `failed`.' }),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('in_progress'), Type.Literal('succeeded'), Type.Literal('failed')], {
+    description: '`pending`, `in_progress` (an EKS update runs; followed by the service until it ends), `succeeded` or `failed`.'
+  }),
   error: Type.Union([Type.Object({
     code: Type.String({ description: 'Error code.' }),
     message: Type.String({ description: 'Error message.' })
   }, { additionalProperties: false }), Type.Null()], { description: 'Why it failed.' }),
   details: OperationDetails,
+  awsCalls: Type.Array(Ref(AwsCall), { description: 'The AWS calls made for it, by every attempt of the request, in order (not the steps of a runner).' }),
   createdAt: Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'When the request arrived.' }),
   updatedAt: Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'Last change.' })
 }, { $id: 'Operation', additionalProperties: false, description: 'This service\'s record of one mutating request.' })

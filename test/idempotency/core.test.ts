@@ -1,8 +1,7 @@
 import t from 'tap'
 import { idempotencyKeyHash, parseIdempotencyKey } from '../../src/idempotency/key.ts'
-import { bodyClientRequestToken, clientRequestTokenFor, detachedOperation } from '../../src/idempotency/operation.ts'
+import { bodyClientRequestToken, clientRequestTokenFor, tokenOnlyGuard } from '../../src/changes/write-guard.ts'
 import { isDefinitiveResponse, replayedHeaders, storableBody } from '../../src/idempotency/response-policy.ts'
-import { RecoveryPoint } from '../../src/store/store.ts'
 
 t.test('parseIdempotencyKey', async (t) => {
   const uuid = '8e03978e-40d5-43e8-bc93-6894a57f9324'
@@ -36,13 +35,12 @@ t.test('clientRequestTokenFor', async (t) => {
   t.throws(() => clientRequestTokenFor('x'.repeat(120)), RangeError)
 })
 
-t.test('detachedOperation and bodyClientRequestToken', async (t) => {
-  const fresh = detachedOperation()
-  t.equal(fresh.clientRequestToken, clientRequestTokenFor(fresh.operationId))
-  t.equal(fresh.recoveryPoint, RecoveryPoint.STARTED)
-  await t.resolves(fresh.markAwsCallIssued())
-  t.not(detachedOperation().operationId, fresh.operationId)
-  t.equal(detachedOperation('client-token').clientRequestToken, 'client-token')
+t.test('tokenOnlyGuard and bodyClientRequestToken', async (t) => {
+  const guard = tokenOnlyGuard('client-token')
+  t.equal(guard.clientRequestToken, 'client-token')
+  t.equal(guard.resuming, false)
+  await t.resolves(guard.beforeWrite())
+  await t.resolves(guard.writeNotSent())
 
   t.equal(bodyClientRequestToken({ clientRequestToken: 'abc' }), 'abc')
   t.equal(bodyClientRequestToken({ clientRequestToken: '' }), undefined)

@@ -1,22 +1,23 @@
 /**
- * A tiny Fastify app around the idempotency plugin: a minimal problem+json error handler, a fake
- * "associate" handler whose behaviour each test scripts, and an execution log.
+ * A tiny Fastify app around the changes plugin and its coordinator: a minimal problem+json error
+ * handler, a fake "associate" handler whose behaviour each test scripts, and an execution log.
  */
 import Fastify from 'fastify'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ChangeCoordinator, type ChangeCoordinatorOptions } from '../../src/changes/coordinator.ts'
+import type { WriteGuard } from '../../src/changes/write-guard.ts'
 import { ServiceError } from '../../src/errors.ts'
-import type { OperationContext } from '../../src/idempotency/operation.ts'
-import idempotency, { operationContextOf } from '../../src/idempotency/plugin.ts'
-import type { IdempotencyPluginOptions } from '../../src/idempotency/plugin.ts'
+import changes from '../../src/plugins/changes.ts'
+import type { Store } from '../../src/store/store.ts'
+import { currentChange } from '../../routes/support/current-change.ts'
 
 export const ASSOCIATE_ROUTE = '/clusters/:name/identity-provider-configs'
 
 export interface Execution {
   params: Record<string, string>
   body: unknown
-  context: OperationContext
-  /** True when the request held an idempotency claim. */
-  claimed: boolean
+  operationId: string
+  guard: WriteGuard
 }
 
 export interface Outcome {
@@ -27,22 +28,33 @@ export interface Outcome {
 
 export type Behaviour = (execution: Execution) => Promise<Outcome> | Outcome
 
-export const accepted: Behaviour = ({ context }) => ({
+export const accepted: Behaviour = ({ operationId, guard }) => ({
   status: 202,
-  headers: { location: `/operations/${context.operationId}`, 'x-request-scoped': 'fresh' },
-  body: { operationId: context.operationId, clientRequestToken: context.clientRequestToken }
+  headers: { location: `/operations/${operationId}`, 'x-request-scoped': 'fresh' },
+  body: { operationId, clientRequestToken: guard.clientRequestToken }
 })
 
 export interface Harness {
   app: FastifyInstance
+  coordinator: ChangeCoordinator
   executions: Execution[]
   behave: (behaviour: Behaviour) => void
 }
 
-export async function buildHarness (options: IdempotencyPluginOptions): Promise<Harness> {
+const silent = { debug () {}, warn () {}, error () {} }
+
+export interface HarnessOptions extends Omit<ChangeCoordinatorOptions, 'store' | 'log'> {
+  store: Store
+  /** Identity the key is scoped to; `anonymous` unless given. */
+  principalOf?: (request: FastifyRequest) => string
+}
+
+export async function buildHarness (options: HarnessOptions): Promise<Harness> {
   const executions: Execution[] = []
   let behaviour: Behaviour = accepted
   const app = Fastify({ logger: false })
+  const { principalOf = () => 'anonymous', ...coordinatorOptions } = options
+  const coordinator = new ChangeCoordinator({ log: silent, ...coordinatorOptions })
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ServiceError) {
@@ -55,7 +67,9 @@ export async function buildHarness (options: IdempotencyPluginOptions): Promise<
     return reply.code(status).type('application/problem+json').send({ title: 'error', status })
   })
 
-  await app.register(idempotency, options)
+  app.decorateRequest('principal', null)
+  app.addHook('onRequest', async (request) => { request.principal = { name: principalOf(request), via: 'anonymous' } })
+  await app.register(changes, { coordinator })
 
   const body = {
     type: 'object',
@@ -68,12 +82,13 @@ export async function buildHarness (options: IdempotencyPluginOptions): Promise<
       clientRequestToken: { type: 'string' }
     }
   }
-  const run = async (request: Parameters<typeof operationContextOf>[0], reply: import('fastify').FastifyReply) => {
+  const run = async (request: FastifyRequest, reply: FastifyReply) => {
+    const change = currentChange(request)
     const execution: Execution = {
       params: request.params as Record<string, string>,
       body: request.body,
-      context: operationContextOf(request),
-      claimed: request.idempotency !== null
+      operationId: change.operationId!,
+      guard: change.guard
     }
     executions.push(execution)
     const outcome = await behaviour(execution)
@@ -81,11 +96,14 @@ export async function buildHarness (options: IdempotencyPluginOptions): Promise<
     return outcome.body ?? null
   }
 
-  app.post(ASSOCIATE_ROUTE, { schema: { body }, config: { idempotency: 'required' } }, run)
-  app.delete('/clusters/:name/identity-provider-configs/:configName', { config: { idempotency: 'optional' } }, run)
-  app.get(ASSOCIATE_ROUTE, { config: { idempotency: 'optional' } }, run)
+  app.post(ASSOCIATE_ROUTE, { schema: { body, operationId: 'associate' }, config: { auth: { action: 'write' }, change: { idempotency: 'required' } } }, run)
+  app.delete('/clusters/:name/identity-provider-configs/:configName', {
+    schema: { operationId: 'disassociate' }, config: { auth: { action: 'write' }, change: { idempotency: 'optional', resource: 'param:configName' } }
+  }, run)
+  app.get(ASSOCIATE_ROUTE, { config: { auth: { action: 'read' } } }, async () => ({ read: true }))
   await app.ready()
-  return { app, executions, behave: (next) => { behaviour = next } }
+  coordinator.start()
+  return { app, coordinator, executions, behave: (next) => { behaviour = next } }
 }
 
 /** A clock the test moves by hand. */

@@ -4,7 +4,7 @@ import t from 'tap'
 import { request as httpRequest } from 'undici'
 import { ServiceError } from '../../src/errors.ts'
 import { fingerprint } from '../../src/idempotency/fingerprint.ts'
-import { clientRequestTokenFor } from '../../src/idempotency/operation.ts'
+import { clientRequestTokenFor } from '../../src/changes/write-guard.ts'
 import { createStore } from '../../src/store/index.ts'
 import { ClaimOutcome, IdempotencyState, RecoveryPoint } from '../../src/store/store.ts'
 import type { Store } from '../../src/store/store.ts'
@@ -166,20 +166,19 @@ t.test('duplicate Idempotency-Key headers over real HTTP are 400', async (t) => 
 })
 
 t.test('a required key that is missing is 400 with a describedby link, unless the body has a clientRequestToken', async (t) => {
-  const h = await harness(t, { docsUrl: 'https://docs.example.com/idempotency' })
+  const h = await harness(t)
   const missing = await post(h, undefined)
   t.equal(missing.statusCode, 400)
   t.equal(missing.json().code, 'IdempotencyKeyMissingException')
   t.match(missing.json().type, /idempotency-key-missing$/)
-  t.equal(missing.headers.link, '<https://docs.example.com/idempotency>; rel="describedby"')
+  t.equal(missing.headers.link, '<https://eks-oidc-api.dev/problems/idempotency-key-missing>; rel="describedby"')
   t.equal(h.executions.length, 0)
 
   const clientToken = 'client-token-0123456789abcdef0123456789'
   const withToken = await post(h, undefined, { ...payload, clientRequestToken: clientToken })
   t.equal(withToken.statusCode, 202)
   t.equal(withToken.headers['idempotent-replayed'], undefined, 'no record, so no replay marker')
-  t.equal(h.executions[0].claimed, false)
-  t.equal(h.executions[0].context.clientRequestToken, clientToken, 'the client token is used as is')
+  t.equal(h.executions[0].guard.clientRequestToken, clientToken, 'the client token is used as is')
 })
 
 t.test('an optional route without a key stores nothing and just runs', async (t) => {
@@ -192,7 +191,6 @@ t.test('an optional route without a key stores nothing and just runs', async (t)
   t.equal(h.executions.length, 2)
   t.equal(first.headers['idempotent-replayed'], undefined)
   t.not(first.json().operationId, second.json().operationId, 'each run is its own operation')
-  t.equal(h.executions[0].claimed, false)
 })
 
 t.test('an optional route with a key is idempotent too', async (t) => {
@@ -208,11 +206,11 @@ t.test('an optional route with a key is idempotent too', async (t) => {
   t.equal(h.executions.length, 1)
 })
 
-t.test('GET ignores the key, even a malformed one', async (t) => {
+t.test('a route that declares no change ignores the key, even a malformed one', async (t) => {
   const h = await harness(t)
   const response = await h.app.inject({ method: 'GET', url: '/clusters/prod/identity-provider-configs', headers: { 'idempotency-key': 'bad' } })
-  t.equal(response.statusCode, 202)
-  t.equal(h.executions.length, 1)
+  t.equal(response.statusCode, 200)
+  t.equal(response.headers['idempotent-replayed'], undefined)
 })
 
 t.test('the same key from two principals gives two independent records', async (t) => {
@@ -232,7 +230,7 @@ t.test('a 5xx is not stored: the retry runs again with the same operation id and
   h.behave(async (execution) => {
     attempt++
     if (attempt === 1) {
-      await execution.context.markAwsCallIssued()
+      await execution.guard.beforeWrite()
       throw new ServiceError({ status: 504, code: 'UpstreamTimeout', slug: 'upstream-timeout', title: 'Upstream timed out' })
     }
     return accepted(execution)
@@ -241,14 +239,14 @@ t.test('a 5xx is not stored: the retry runs again with the same operation id and
   t.equal(failed.statusCode, 504)
   t.equal(failed.headers['idempotent-replayed'], 'false')
   const [first] = h.executions
-  t.equal(first.context.recoveryPoint, RecoveryPoint.AWS_CALL_ISSUED)
+  t.equal(first.guard.resuming, false)
 
   const retried = await post(h, key)
   t.equal(retried.statusCode, 202)
   const second = h.executions[1]
-  t.equal(second.context.operationId, first.context.operationId)
-  t.equal(second.context.clientRequestToken, first.context.clientRequestToken)
-  t.equal(second.context.recoveryPoint, RecoveryPoint.AWS_CALL_ISSUED, 'the retry knows the AWS call may have happened')
+  t.equal(second.operationId, first.operationId)
+  t.equal(second.guard.clientRequestToken, first.guard.clientRequestToken)
+  t.equal(second.guard.resuming, true, 'the retry knows the AWS call may have happened')
 
   t.equal((await post(h, key)).headers['idempotent-replayed'], 'true')
   t.equal(h.executions.length, 2)
@@ -315,9 +313,9 @@ t.test('a crashed replica: after the lease expires a retry takes over with the s
   // then the retry ran with the crashed attempt's identity
   t.equal(takeover.statusCode, 202)
   t.equal(h.executions.length, 1)
-  t.equal(h.executions[0].context.operationId, crashed.record.operationId)
-  t.equal(h.executions[0].context.clientRequestToken, clientRequestTokenFor(crashed.record.operationId))
-  t.equal(h.executions[0].context.recoveryPoint, RecoveryPoint.AWS_CALL_ISSUED)
+  t.equal(h.executions[0].operationId, crashed.record.operationId)
+  t.equal(h.executions[0].guard.clientRequestToken, clientRequestTokenFor(crashed.record.operationId))
+  t.equal(h.executions[0].guard.resuming, true)
 
   // and the crashed replica's late completion is refused
   const late = await store.idempotency.complete(crashed.record, 'crashed-replica', { status: 500, headers: {}, body: 'late' }, clock.now())
@@ -337,7 +335,7 @@ t.test('two replicas: the one whose lease was taken over cannot overwrite the re
   a.behave(async (execution) => {
     started.open()
     await stall.opened
-    await execution.context.markAwsCallIssued()
+    await execution.guard.beforeWrite()
     return { status: 202, body: { from: 'a' } }
   })
   b.behave(() => ({ status: 202, body: { from: 'b' } }))
@@ -347,7 +345,7 @@ t.test('two replicas: the one whose lease was taken over cannot overwrite the re
   clock.advance(61_000)
   const fromB = await post(b, key)
   t.same(fromB.json(), { from: 'b' })
-  t.equal(a.executions[0].context.operationId, b.executions[0].context.operationId, 'same operation')
+  t.equal(a.executions[0].operationId, b.executions[0].operationId, 'same operation')
 
   stall.open()
   const lateA = await fromA
@@ -420,57 +418,34 @@ t.test('closing the app releases unfinished leases', async (t) => {
   const next = await harness(t)
   const retry = await post(next, key)
   t.equal(retry.statusCode, 202, 'taken over at once, no lease to wait for')
-  t.equal(next.executions[0].context.operationId, h.executions[0].context.operationId)
+  t.equal(next.executions[0].operationId, h.executions[0].operationId)
   stall.open()
   await pending
 })
 
-t.test('the answer is stored as it leaves: a request for the same key waits for that write, and closing waits too', async (t) => {
-  /** The real store, but each completion waits for `release` before it is written. */
-  const release = gate()
-  let completing = 0
-  const slowStore = {
-    idempotency: {
-      ...store.idempotency,
-      complete: async (...args: Parameters<Store['idempotency']['complete']>) => {
-        completing++
-        await release.opened
-        return store.idempotency.complete(...args)
-      }
-    }
-  }
+t.test('the answer is stored before it leaves; when its records cannot be stored the answer is 503 and the key is free', async (t) => {
   const refOf = (key: string) => ({ scope: 'anonymous', method: 'POST', route: ASSOCIATE_ROUTE, key })
-  const h = await buildHarness({ store: slowStore })
+  const h = await harness(t)
   const key = newKey()
-
   const first = await post(h, key)
-  t.equal(first.statusCode, 202, 'answered while its write is pending')
-  t.equal(completing, 1)
-  t.equal((await store.idempotency.get(refOf(key)))?.state, IdempotencyState.IN_PROGRESS)
+  t.equal(first.statusCode, 202)
+  t.equal((await store.idempotency.get(refOf(key)))?.state, IdempotencyState.COMPLETED, 'stored by the time the client has the answer')
 
-  let retried = false
-  const retry = post(h, key).then((res) => { retried = true; return res })
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  t.notOk(retried, 'the same key waits for the pending write instead of meeting it in progress (409)')
-  release.open()
-  const replay = await retry
-  t.equal(replay.headers['idempotent-replayed'], 'true')
-  t.same(replay.json(), first.json())
-  t.equal(h.executions.length, 1, 'the handler ran once')
-
-  const other = gate()
-  const closingStore = { idempotency: { ...store.idempotency, complete: async (...args: Parameters<Store['idempotency']['complete']>) => { await other.opened; return store.idempotency.complete(...args) } } }
-  const h2 = await buildHarness({ store: closingStore })
+  let failing = true
+  const unavailable = { ...store, recordChange: async (input: Parameters<Store['recordChange']>[0]) => { if (failing) throw new Error('connection reset'); return store.recordChange(input) } }
+  const broken = await harness(t, { store: unavailable })
   const key2 = newKey()
-  t.equal((await post(h2, key2)).statusCode, 202)
-  let closed = false
-  const closing = h2.app.close().then(() => { closed = true })
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  t.notOk(closed, 'close waits for the pending write')
-  other.open()
-  await closing
-  t.equal((await store.idempotency.get(refOf(key2)))?.state, IdempotencyState.COMPLETED, 'and it landed')
-  await h.app.close()
+  const refused = await post(broken, key2)
+  t.equal(refused.statusCode, 503, 'not answered 202 without its audit record')
+  t.equal(refused.json().code, 'AuditUnavailable')
+  t.equal(refused.headers['retry-after'], '1')
+  const record = await store.idempotency.get(refOf(key2))
+  t.equal(record?.state, IdempotencyState.IN_PROGRESS, 'nothing stored')
+  t.equal(record?.leaseOwner, null, 'the key was released at once')
+  failing = false
+  const retried = await post(broken, key2)
+  t.equal(retried.statusCode, 202, 'a retry runs')
+  t.equal(broken.executions[1].operationId, broken.executions[0].operationId, 'as the same operation')
 })
 
 t.test('the reaper purges expired records, after which the key counts as new', async (t) => {
@@ -494,6 +469,7 @@ t.test('the reaper purges expired records, after which the key counts as new', a
 
 t.test('an unreachable store answers 503 with Retry-After and runs nothing', async (t) => {
   const failing = {
+    ...store,
     idempotency: {
       ...store.idempotency,
       claim: async () => { throw new Error('connection refused') }

@@ -156,23 +156,71 @@ function contract (t: SubTest, getStore: () => Store): void {
       t.equal((await operations.get(first.operationId))?.principal, 'alice', 'the first operation is untouched')
     })
 
-    t.test('completing with the operation\'s outcome writes both, fenced alike', async (t) => {
-      const { idempotency, operations } = getStore()
+    t.test('recordChange writes the answer, the operation\'s outcome and the audit record together, fenced alike', async (t) => {
+      const store = getStore()
+      const { idempotency, operations } = store
       const ref = newRef()
       const operation = { principal: 'alice', action: 'associateIdentityProviderConfig', cluster: 'prod', clientRequestToken: 'eks-oidc-api-token' }
       const input = claimInput(ref, { leaseOwner: 'replica-a' })
       await idempotency.claim({ ...input, operation })
       await idempotency.claim(claimInput(ref, { now: at(LEASE_MS), leaseOwner: 'replica-b' }))
-      const outcome = { status: OperationStatus.IN_PROGRESS, updateId: 'upd-1', error: null, details: { httpStatus: 202 }, now: at(LEASE_MS + 5) }
+      const calls = [{ service: 'eks' as const, operation: 'AssociateIdentityProviderConfig', outcome: 'success' as const, awsRequestId: 'aws-1' }]
+      const patch = { status: OperationStatus.IN_PROGRESS, updateId: 'upd-1', resource: 'corp', error: null, details: { httpStatus: 202 }, awsCalls: calls, now: at(LEASE_MS + 5) }
+      const audit = (id: string) => ({
+        id: `${ref.key}-${id}`,
+        time: at(LEASE_MS + 5),
+        principal: 'alice',
+        action: 'associateIdentityProviderConfig',
+        cluster: `audit-${ref.key}`,
+        outcome: AuditOutcome.SUCCEEDED,
+        status: 202,
+        requestId: id,
+        dryRun: false,
+        awsCalls: calls,
+        operationId: input.operationId
+      })
+      const completion = (leaseOwner: string) => ({ ref, leaseOwner, response: accepted, expiresAt: at(RETENTION_MS) })
 
-      t.notOk(await idempotency.complete(ref, 'replica-a', accepted, at(RETENTION_MS), { ...outcome, updateId: 'upd-late' }), 'the fenced-out owner stores nothing')
-      t.match(await operations.get(input.operationId), { status: OperationStatus.PENDING, updateId: null }, 'and changes no operation')
+      const late = await store.recordChange({ completion: completion('replica-a'), operation: { id: input.operationId, patch: { ...patch, updateId: 'upd-late' } }, audit: audit('late') })
+      t.same(late, { completed: false }, 'the fenced-out owner stores no answer')
+      t.match(await operations.get(input.operationId), { status: OperationStatus.PENDING, updateId: null, awsCalls: [] }, 'and changes no operation')
 
-      t.ok(await idempotency.complete(ref, 'replica-b', accepted, at(RETENTION_MS), outcome))
+      t.same(await store.recordChange({ completion: completion('replica-b'), operation: { id: input.operationId, patch }, audit: audit('owner') }), { completed: true })
       t.same((await idempotency.get(ref))?.response, accepted)
       const finished = await operations.get(input.operationId)
-      t.match(finished, { status: OperationStatus.IN_PROGRESS, updateId: 'upd-1', error: null, details: { httpStatus: 202 } })
+      t.match(finished, { status: OperationStatus.IN_PROGRESS, updateId: 'upd-1', resource: 'corp', error: null, details: { httpStatus: 202 }, awsCalls: calls })
       t.equal(finished?.updatedAt.getTime(), at(LEASE_MS + 5).getTime())
+      const audited = await store.listAudit({ cluster: `audit-${ref.key}` })
+      t.same(audited.items.map((r) => r.requestId).sort(), ['late', 'owner'], 'both requests are audited, whoever won')
+      t.same(audited.items.find((r) => r.requestId === 'owner'), audit('owner'))
+    })
+
+    t.test('recordChange is all or nothing: a failing audit insert stores no answer and no outcome', async (t) => {
+      const store = getStore()
+      const ref = newRef()
+      const input = claimInput(ref, { leaseOwner: 'replica-a' })
+      await store.idempotency.claim({ ...input, operation: { principal: 'alice', action: 'associateIdentityProviderConfig', cluster: 'prod' } })
+      const duplicateId = `dup-${ref.key}`
+      const audit = { id: duplicateId, time: T0, principal: 'alice', action: 'a', outcome: AuditOutcome.SUCCEEDED, status: 202, requestId: 'r', dryRun: false, awsCalls: [] }
+      await store.appendAudit(audit)
+      await t.rejects(store.recordChange({
+        completion: { ref, leaseOwner: 'replica-a', response: accepted, expiresAt: at(RETENTION_MS) },
+        operation: { id: input.operationId, patch: { status: OperationStatus.SUCCEEDED, now: at(5) } },
+        audit
+      }), 'the duplicate audit id fails the transaction')
+      t.equal((await store.idempotency.get(ref))?.response, null, 'no answer stored')
+      t.equal((await store.operations.get(input.operationId))?.status, OperationStatus.PENDING, 'no outcome stored')
+    })
+
+    t.test('text no database can hold (U+0000, lone surrogates) is stored escaped, never refused', async (t) => {
+      const store = getStore()
+      const cluster = `x\u0000y-${randomUUID()}`
+      const id = randomUUID()
+      await store.operations.create({ id, principal: 'mal\ud800lory', action: 'putOpenIDConnectProvider', cluster, resource: 'r\u0000', now: T0 })
+      t.match(await store.operations.get(id), { principal: 'mal\\ud800lory', cluster: cluster.replace('\u0000', '\\u0000'), resource: 'r\\u0000' })
+      await store.appendAudit({ id: `nul-${id}`, time: T0, principal: '\udc00', action: 'putOpenIDConnectProvider', cluster, outcome: AuditOutcome.DENIED, status: 401, requestId: 'r\u0000', dryRun: false, awsCalls: [{ service: 'iam', operation: 'X', outcome: 'error', error: 'E\u0000' }] })
+      const [stored] = (await store.listAudit({ cluster: cluster.replace('\u0000', '\\u0000') })).items
+      t.match(stored, { principal: '\\udc00', requestId: 'r\\u0000', awsCalls: [{ error: 'E\\u0000' }] })
     })
 
     t.test('renewing a lease keeps the record from being taken over', async (t) => {
@@ -421,12 +469,12 @@ function contract (t: SubTest, getStore: () => Store): void {
   t.test('audit records', async (t) => {
     const cluster = `cluster-${randomUUID()}`
     const records: AuditRecord[] = [
-      { id: 'a1', time: at(1000), principal: 'alice', action: 'associateIdentityProviderConfig', cluster, resource: 'idp-1', outcome: AuditOutcome.SUCCEEDED, status: 202, requestId: 'r1', clientRequestToken: 'tok-1', awsRequestId: 'aws-1' },
+      { id: 'a1', time: at(1000), principal: 'alice', action: 'associateIdentityProviderConfig', cluster, resource: 'idp-1', outcome: AuditOutcome.SUCCEEDED, status: 202, requestId: 'r1', clientRequestToken: 'tok-1', awsRequestId: 'aws-1', operationId: randomUUID(), awsCalls: [{ service: 'eks' as const, operation: 'AssociateIdentityProviderConfig', outcome: 'success' as const, awsRequestId: 'aws-1' }] },
       { id: 'a2', time: at(2000), principal: 'bob', action: 'disassociateIdentityProviderConfig', cluster, outcome: AuditOutcome.FAILED, status: 409, requestId: 'r2' },
       { id: 'a3', time: at(3000), principal: 'alice', action: 'putOidcProvider', cluster, outcome: AuditOutcome.DENIED, status: 403, requestId: 'r3' },
       { id: 'a4', time: at(4000), principal: 'alice', action: 'associateIdentityProviderConfig', cluster, outcome: AuditOutcome.REPLAYED, status: 202, requestId: 'r4' },
-      { id: 'a5', time: at(4000), principal: 'carol', action: 'putOidcProvider', cluster, outcome: AuditOutcome.SUCCEEDED, status: 200, requestId: 'r5' }
-    ].map((r) => ({ ...r, id: `${cluster}-${r.id}` }))
+      { id: 'a5', time: at(4000), principal: 'carol', action: 'putOidcProvider', cluster, outcome: AuditOutcome.SUCCEEDED, status: 200, requestId: 'r5', dryRun: true }
+    ].map((r) => ({ dryRun: false, awsCalls: [], ...r, id: `${cluster}-${r.id}` }))
     for (const record of records) await getStore().appendAudit(record)
     const ids = (page: { items: AuditRecord[] }) => page.items.map((r) => r.id.slice(cluster.length + 1))
     const list = (filter: Parameters<Store['listAudit']>[0]) => getStore().listAudit({ cluster, ...filter })

@@ -13,7 +13,6 @@ import type { AuthConfigSources } from '../../../src/auth/config.ts'
 import type { RateLimitConfig } from '../../../src/auth/rate-limit-config.ts'
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from '../../../src/auth/redact.ts'
 import { notFound } from '../../../src/errors.ts'
-import auditPlugin from '../../../src/plugins/audit.ts'
 import authPlugin from '../../../src/plugins/auth.ts'
 import securityPlugin, { SECURITY_SERVER_OPTIONS } from '../../../src/plugins/security.ts'
 import auditRoutes from '../../../routes/audit.ts'
@@ -21,6 +20,7 @@ import type { AppServices } from '../../../src/container.ts'
 import { AuditService } from '../../../src/services/audit.ts'
 import { MemoryAuditStore } from '../../support/memory-audit-store.ts'
 import errorHandler from '../../../src/plugins/error-handler.ts'
+import { AwsCall } from '../../../schemas/audit.ts'
 import { FieldError, Problem } from '../../../schemas/common.ts'
 
 export const EXISTING_CLUSTERS = new Set(['prod-eu', 'prod-us', 'staging', 'dev-1'])
@@ -68,13 +68,13 @@ export async function buildSampleApp (t: Tap, options: SampleAppOptions): Promis
   await app.register(errorHandler)
   app.addSchema(FieldError)
   app.addSchema(Problem)
+  app.addSchema(AwsCall)
 
   if (options.docs === true) {
     await app.register(import('@fastify/swagger'), { openapi: { info: { title: 'sample', version: '0.0.0' } } })
   }
   await app.register(securityPlugin, { rateLimit: options.rateLimit ?? false })
   await app.register(authPlugin, { config: authConfigFromEnv(options.env, options.sources), publicPrefixes: ['/docs'] })
-  await app.register(auditPlugin, { store })
   options.beforeRoutes?.(app)
   if (options.docs === true) await app.register(import('@fastify/swagger-ui'), { routePrefix: '/docs' })
 
@@ -99,10 +99,8 @@ export async function buildSampleApp (t: Tap, options: SampleAppOptions): Promis
   app.put('/clusters/:name/oidc-provider', {
     config: { auth: { action: 'write' } },
     schema: { operationId: 'putOidcProvider', params: ClusterParams, body: Type.Object({ clientIds: Type.Array(Type.String()) }) }
-  }, async (request, reply) => {
+  }, async (request) => {
     requireCluster(request.params.name)
-    reply.auditResource = `arn:aws:iam::111122223333:oidc-provider/${request.params.name}`
-    reply.awsRequestId = 'aws-request-put-1'
     return { ok: true }
   })
 
@@ -115,13 +113,12 @@ export async function buildSampleApp (t: Tap, options: SampleAppOptions): Promis
     }
   }, async (request, reply) => {
     requireCluster(request.params.name)
-    reply.awsRequestId = 'aws-request-associate-1'
     if (request.headers['x-test-replay'] === 'yes') reply.header('idempotent-replayed', 'true')
     return reply.code(202).send({ update: { id: 'u-1' } })
   })
 
   app.delete('/clusters/:name/identity-provider-configs/:configName', {
-    config: { auth: { action: 'write' }, audit: { resource: 'param:configName' } },
+    config: { auth: { action: 'write' } },
     schema: { operationId: 'disassociateIdentityProviderConfig' }
   }, async (request, reply) => {
     requireCluster((request.params as { name: string }).name)

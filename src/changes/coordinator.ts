@@ -274,10 +274,11 @@ export class Change {
   /**
    * Records how the change ended, before its answer leaves: the stored answer (keyed and
    * definitive), the operation's outcome and the audit record, together. Throws AuditUnavailable
-   * (503) when they cannot be written; the key is then released so a retry can run.
+   * (503) when they cannot be written; the key is then released so a retry can run. Answers the
+   * audit record written (undefined when the change had already finished).
    */
-  async finish (answer: ChangeAnswer): Promise<void> {
-    if (this.#state === 'finished') return
+  async finish (answer: ChangeAnswer): Promise<AuditRecord | undefined> {
+    if (this.#state === 'finished') return undefined
     const state = this.#state
     this.#state = 'finished'
     const coordinator = this.#coordinator
@@ -305,6 +306,7 @@ export class Change {
     else if (operation && answer.status === 202) {
       coordinator.continueAfter(this.#outcome.next, { id: operation.id, cluster: this.subject.cluster ?? '', updateId: this.#outcome.updateId })
     }
+    return audit
   }
 
   /** For answers that never reached finish (a destroyed response): frees the key for a retry. */

@@ -63,6 +63,7 @@ function errorOf (error: Error): OperationError {
 async function changesPlugin (app: FastifyInstance, options: ChangesPluginOptions): Promise<void> {
   const { coordinator } = options
   const errors = new WeakMap<FastifyRequest, OperationError>()
+  const auditLog = app.log.child({ component: 'audit' })
   app.decorateRequest('change', null)
 
   app.addHook('onRoute', (route) => {
@@ -101,7 +102,8 @@ async function changesPlugin (app: FastifyInstance, options: ChangesPluginOption
     if (declaration === undefined || request.change?.finished === true) return payload
     const change = request.change ?? coordinator.open(subjectOf(request, declaration))
     request.change = change
-    await change.finish(answerOf(request, reply, payload, errors.get(request)))
+    const audit = await change.finish(answerOf(request, reply, payload, errors.get(request)))
+    auditLog.info({ reqId: request.id, audit }, 'audit')
     return payload
   })
 

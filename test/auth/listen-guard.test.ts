@@ -2,6 +2,7 @@ import t from 'tap'
 import { assertListenAllowed, isLoopbackHost } from '../../src/auth/listen-guard.ts'
 import { authConfigFromEnv, AuthConfigError } from '../../src/auth/config.ts'
 import { createAuthenticator } from '../../src/auth/authenticator.ts'
+import { build, testStore } from '../support/build.ts'
 import { buildSampleApp } from './helpers/sample-app.ts'
 
 t.test('with authentication off, only loopback is allowed', async t => {
@@ -42,11 +43,13 @@ t.test('authentication is off only when asked for explicitly', async t => {
 })
 
 t.test('AUTH_MODE=none: every route acts as anonymous, and a warning is logged at start', async t => {
-  const { app, logs, store } = await buildSampleApp(t, { env: { AUTH_MODE: 'none' } })
+  const { logs } = await buildSampleApp(t, { env: { AUTH_MODE: 'none' } })
   t.match(logs.join(''), /"level":40.*authentication is DISABLED/)
-  const response = await app.inject({ method: 'POST', url: '/clusters/staging/identity-provider-configs', payload: { name: 'c' } })
-  t.equal(response.statusCode, 202)
-  t.equal(store.records[0].principal, 'anonymous')
+  const { app } = await build(t, { env: { AUTH_MODE: 'none' } })
+  const response = await app.inject({ method: 'PUT', url: '/clusters/demo/oidc-provider?dryRun=true', payload: {} })
+  t.equal(response.statusCode, 200)
+  const { items } = await (await testStore()).listAudit({ limit: 100 })
+  t.equal(items.find(record => record.requestId === response.headers['x-request-id'])?.principal, 'anonymous')
 })
 
 t.test('an empty grant list is allowed but warned about', async t => {

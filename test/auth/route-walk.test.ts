@@ -43,7 +43,7 @@ t.test('a route that declares neither public nor auth is refused at start', asyn
   const app = Fastify()
   t.teardown(() => app.close())
   await app.register(authPlugin, { config: authConfigFromEnv(env) })
-  t.throws(() => app.get('/forgotten', async () => 'oops'), /Route GET \/forgotten: declares neither config.public nor config.auth/)
+  t.throws(() => app.get('/forgotten', async () => 'oops'), /Route GET \/forgotten: declares neither config.public, config.auth nor config.change/)
 })
 
 t.test('route declarations', async t => {

@@ -183,9 +183,14 @@ t.test('README walkthrough: its curl commands work as written against a fresh sa
   t.match(follow, /<operationId>/, 'the last command follows the operation of the association')
   const operation = await curl(follow.replace('<operationId>', associated.body.operationId))
   t.match(operation, { status: 200, body: { id: associated.body.operationId, action: 'associateIdentityProviderConfig', cluster: 'demo', updateId: associated.body.update.id } }, 'the operation of the association can be followed')
-  // Not checked yet: that this operation's status reaches `succeeded` once the EKS update is
-  // Successful, as the walkthrough says. On this branch an association's operation stays
-  // `in_progress` after its 202 answer.
+  // As the walkthrough says: in_progress while EKS works (5 s in the sandbox), then succeeded.
+  const deadline = Date.now() + 30_000
+  let latest = operation
+  while (latest.body.status === 'in_progress' && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 500))
+    latest = await curl(follow.replace('<operationId>', associated.body.operationId))
+  }
+  t.match(latest, { status: 200, body: { status: 'succeeded', details: { update: { status: 'Successful' } } } }, 'the operation reaches succeeded once the EKS update is Successful')
 
   sandbox.child.kill('SIGTERM')
   t.equal((await waitForExit(sandbox.child)).code, 0, 'the sandbox stops')

@@ -14,13 +14,13 @@
  * Semantics of the key: reliability.md §7 items 1–16.
  */
 import { randomUUID } from 'node:crypto'
-import { AuditOutcome, type AuditRecord } from '../store/audit-contract.ts'
+import { AuditOutcome, type AuditRecord, type AwsCall } from '../store/audit-contract.ts'
 import { idempotencyKeyReused, idempotencyRequestInProgress, idempotencyStoreUnavailable } from '../idempotency/errors.ts'
 import { fingerprint } from '../idempotency/fingerprint.ts'
 import { isDefinitiveResponse } from '../idempotency/response-policy.ts'
 import {
   ClaimOutcome, OperationStatus, RecoveryPoint,
-  type AwsCall, type IdempotencyRef, type OperationError, type OperationPatch, type Store, type StoredResponse
+  type IdempotencyRef, type OperationError, type OperationPatch, type Store, type StoredResponse
 } from '../store/store.ts'
 import { auditUnavailable } from './errors.ts'
 import { clientRequestTokenFor, tokenOnlyGuard, type WriteGuard } from './write-guard.ts'

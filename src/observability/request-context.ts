@@ -3,7 +3,7 @@
  * routes (services, AWS ports) can log with the request's id without receiving the request.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { AwsCall } from '../store/store.ts'
+import type { AwsCall } from '../store/audit-contract.ts'
 
 /** The subset of pino the service's framework-free code logs through. */
 export interface Logger {

@@ -3,9 +3,18 @@
  * audit plugins (which write and list them). One record per mutating request.
  */
 import { AuditOutcome } from '../../schemas/audit.ts'
-import type { AwsCall } from './store.ts'
 
 export { AuditOutcome }
+
+/** One AWS call a request made, as recorded with its operation and audit records. */
+export interface AwsCall {
+  service: 'eks' | 'iam'
+  operation: string
+  outcome: 'success' | 'error' | 'throttled'
+  /** The AWS exception name of a failed call. */
+  error?: string
+  awsRequestId?: string
+}
 
 export interface AuditRecord {
   id: string

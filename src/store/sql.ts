@@ -3,9 +3,9 @@
  * rows to records. Optional filters use `$n::type IS NULL OR …` so the SQL text stays static.
  * JSON goes in as text (`$n::text::jsonb`) so both drivers serialise parameters the same way.
  */
-import type { AuditOutcome, AuditRecord } from './audit-contract.ts'
+import type { AuditOutcome, AuditRecord, AwsCall } from './audit-contract.ts'
 import type {
-  AwsCall, IdempotencyRecord, IdempotencyState, OperationError, OperationRecord, OperationStatus, RecoveryPoint
+  IdempotencyRecord, IdempotencyState, OperationError, OperationRecord, OperationStatus, RecoveryPoint
 } from './store.ts'
 
 const byRef = 'scope = $1 AND method = $2 AND route = $3 AND idempotency_key = $4'

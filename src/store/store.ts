@@ -3,7 +3,7 @@
  * and the audit trail. Two implementations (embedded PGlite and PostgreSQL) share the same SQL.
  * The store holds no clock and no policy: callers pass `now`, lease deadlines and expiry times.
  */
-import type { AuditRecord, AuditStore } from './audit-contract.ts'
+import type { AuditRecord, AuditStore, AwsCall } from './audit-contract.ts'
 
 export const IdempotencyState = { IN_PROGRESS: 'in_progress', COMPLETED: 'completed' } as const
 
@@ -93,16 +93,6 @@ export interface IdempotencyStore {
   release (ref: IdempotencyRef, leaseOwner: string): Promise<boolean>
   /** Deletes records past `expiresAt` unless a live lease still holds them; returns the count. */
   purgeExpired (now: Date): Promise<number>
-}
-
-/** One AWS call a request made, as recorded with its operation and audit records. */
-export interface AwsCall {
-  service: 'eks' | 'iam'
-  operation: string
-  outcome: 'success' | 'error' | 'throttled'
-  /** The AWS exception name of a failed call. */
-  error?: string
-  awsRequestId?: string
 }
 
 export interface OperationError {

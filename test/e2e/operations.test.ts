@@ -7,7 +7,7 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { startAwsEmulator } from '../../emulator/aws-emulator.ts'
 import { sandboxServiceEnv } from '../../emulator/sandbox.ts'
 import { buildApp } from '../../src/app.ts'
@@ -19,8 +19,8 @@ const POLL_MS = 200
 /** The update's duration, one poll interval, and room for a loaded CI machine. */
 const DEADLINE_MS = TRANSITION_MS + POLL_MS + 3000
 
-async function startService (t: Parameters<Parameters<typeof t.test>[1]>[0], emulatorEnv: Record<string, string>, pgliteDir: string) {
-  const env = { ...emulatorEnv, PGLITE_DIR: pgliteDir, WATCH_POLL_INTERVAL_MS: String(POLL_MS), WATCH_MAX_POLL_INTERVAL_MS: String(POLL_MS), REPLACE_LEASE_SECONDS: '2', MAX_EVENT_LOOP_DELAY_MS: '0', MAX_EVENT_LOOP_UTILIZATION: '0' }
+async function startService (t: Test, emulatorEnv: Record<string, string>, pgliteDir: string) {
+  const env: Record<string, string> = { ...emulatorEnv, PGLITE_DIR: pgliteDir, WATCH_POLL_INTERVAL_MS: String(POLL_MS), WATCH_MAX_POLL_INTERVAL_MS: String(POLL_MS), REPLACE_LEASE_SECONDS: '2', MAX_EVENT_LOOP_DELAY_MS: '0', MAX_EVENT_LOOP_UTILIZATION: '0' }
   process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID
   process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY
   const app = await buildApp(loadConfig(env), { logger: false })
@@ -41,7 +41,7 @@ async function startService (t: Parameters<Parameters<typeof t.test>[1]>[0], emu
   return { call, close }
 }
 
-async function setUp (t: Parameters<Parameters<typeof t.test>[1]>[0], transitionDelayMs = TRANSITION_MS) {
+async function setUp (t: Test, transitionDelayMs = TRANSITION_MS) {
   const emulator = await startAwsEmulator({ port: 0, transitionDelayMs, seed: { clusters: [{ name: 'demo' }] } })
   t.teardown(() => emulator.close())
   const corp = emulator.createIdentityProvider({ name: 'corp' })

@@ -7,6 +7,8 @@ import t from 'tap'
 import { auditOutcome } from '../../src/changes/coordinator.ts'
 import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
 import type { AuditRecord } from '../../src/store/audit-contract.ts'
+import { createStore } from '../../src/store/index.ts'
+import { dropSchema, freshSchemaName, requirePostgres, testDatabaseUrl } from '../store/postgres.ts'
 import { build, testStore } from '../support/build.ts'
 
 const ci = generateToken()
@@ -154,4 +156,19 @@ t.test('outcome classification', async t => {
   t.equal(auditOutcome(409, false), 'failed')
   t.equal(auditOutcome(429, false), 'failed')
   t.equal(auditOutcome(502, false), 'failed')
+})
+
+t.test('on PostgreSQL too, a NUL byte in the path never drops an audit record', async t => {
+  if (!await requirePostgres(t)) return
+  const schema = freshSchemaName('audit_nul')
+  const store = await createStore({ databaseUrl: testDatabaseUrl, schema })
+  t.teardown(async () => { await store.close(); await dropSchema(schema) })
+  const { app } = await build(t, { env, deps: { store } })
+  for (let i = 0; i < 5; i++) {
+    const response = await app.inject({ method: 'PUT', url: '/clusters/x%00y/oidc-provider', payload: {}, headers: { authorization: `Bearer ${generateToken()}` } })
+    t.equal(response.statusCode, 401)
+  }
+  const { items } = await store.listAudit({ cluster: 'x\\u0000y' })
+  t.equal(items.length, 5, 'five requests, five records')
+  t.match(items, Array(5).fill({ outcome: 'denied', status: 401, action: 'putOpenIDConnectProvider' }))
 })

@@ -798,6 +798,32 @@ export type ReplaceIdentityProviderConfigResponse = {
 };
 
 /**
+ * One AWS call a request made.
+ */
+export type AwsCall = {
+    /**
+     * The AWS service called.
+     */
+    service: 'eks' | 'iam';
+    /**
+     * The AWS operation, e.g. `AssociateIdentityProviderConfig`.
+     */
+    operation: string;
+    /**
+     * How the call ended (after the SDK's retries).
+     */
+    outcome: 'success' | 'error' | 'throttled';
+    /**
+     * The AWS exception name of a failed call.
+     */
+    error?: string;
+    /**
+     * The AWS request id, for CloudTrail and AWS support.
+     */
+    awsRequestId?: string;
+};
+
+/**
  * This service's record of one mutating request.
  */
 export type Operation = {
@@ -818,7 +844,7 @@ export type Operation = {
      */
     cluster: string;
     /**
-     * Config name, when the operation concerns one.
+     * The resource acted on: the config name, or the IAM OIDC provider ARN.
      */
     resource: string | null;
     /**
@@ -830,9 +856,9 @@ export type Operation = {
      */
     updateId: string | null;
     /**
-     * `pending`, `in_progress` (an EKS update runs), `succeeded` or `failed`.
+     * `pending`, `in_progress` (an EKS update runs; followed by the service until it ends), `succeeded` or `failed`.
      */
-    status: string;
+    status: 'pending' | 'in_progress' | 'succeeded' | 'failed';
     /**
      * Why it failed.
      */
@@ -863,7 +889,24 @@ export type Operation = {
          * Multi-step operations (config replacements): each step with its status, EKS update and times.
          */
         steps?: Array<ReplaceStep>;
+        /**
+         * Associations and disassociations: how their EKS update ended.
+         */
+        update?: {
+            /**
+             * The terminal status of the EKS update: `Successful`, `Failed` or `Cancelled`.
+             */
+            status: string;
+            /**
+             * Why the update failed, as EKS says.
+             */
+            errors?: Array<ErrorDetail>;
+        };
     };
+    /**
+     * The AWS calls made for it, by every attempt of the request, in order (not the steps of a runner).
+     */
+    awsCalls: Array<AwsCall>;
     /**
      * When the request arrived.
      */
@@ -2436,9 +2479,21 @@ export type ListAuditRecordsResponses = {
              */
             clientRequestToken?: string;
             /**
-             * AWS request id of the upstream call, if any.
+             * AWS request id of the last AWS call, if any.
              */
             awsRequestId?: string;
+            /**
+             * The operation the request started, continued or replayed; absent for dry runs and refused requests.
+             */
+            operationId?: string;
+            /**
+             * True for a dry run (`dryRun=true`): nothing was changed and no operation recorded.
+             */
+            dryRun: boolean;
+            /**
+             * The AWS calls the request made, in order (empty for replays and refused requests).
+             */
+            awsCalls: Array<AwsCall>;
         }>;
         /**
          * Pass as `nextToken` to get the next page; absent on the last page.

@@ -10,8 +10,8 @@ import {
   ReplaceIdentityProviderConfigQuery, ReplaceIdentityProviderConfigRequest, ReplaceIdentityProviderConfigResponse
 } from '../../../schemas/replace.ts'
 import type { ReadSource } from '../../../src/cache/read-through.ts'
-import { REPLACE_ACTION, STEP_DESCRIPTIONS, type ReplaceStep } from '../../../src/replace/plan.ts'
-import { operationLocation } from '../../../src/replace/service.ts'
+import { REPLACE_ACTION, STEP_DESCRIPTIONS } from '../../../src/replace/plan.ts'
+import { operationLocation, type ReplaceOutcome } from '../../../src/replace/service.ts'
 import { currentChange } from '../../support/current-change.ts'
 import { problems } from '../../support/problems.ts'
 
@@ -28,7 +28,16 @@ const REPLACE_DESCRIPTION = [
   'Everything refusable is checked before any write: the body\'s `identityProviderConfigName` must equal the path\'s (else 400), the cluster must have no other config, the new issuer must differ from the cluster\'s own and pass the pre-flight checks unless `skipIssuerChecks=true`. While a change of the same config runs, another PUT answers 409 `ReplaceInProgress` naming that `operationId`. With an `Idempotency-Key`, a retry replays the first answer.'
 ].join('\n')
 
-const withDescriptions = (steps: ReplaceStep[]) => steps.map(step => ({ ...step, description: STEP_DESCRIPTIONS[step.name] }))
+/** The PUT's answer: the outcome with each step described, and the operation unless it was a dry run. */
+function replaceAnswer ({ kind, current, ...plan }: ReplaceOutcome, operationId: string | undefined) {
+  return {
+    outcome: kind,
+    ...plan,
+    steps: plan.steps.map(step => ({ ...step, description: STEP_DESCRIPTIONS[step.name] })),
+    ...(kind === 'dry-run' ? {} : { operationId }),
+    ...(current ? { identityProviderConfig: { oidc: current } } : {})
+  }
+}
 
 /** RFC 9211 Cache-Status of an answer, by where it came from. */
 const CACHE_STATUS: Record<ReadSource, string> = {
@@ -123,7 +132,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
         202: { ...Ref(ReplaceIdentityProviderConfigResponse), description: 'The change started as an operation; follow it at `Location`.' },
         ...problems(404, 409, 422)
       }
-    },
+    }
   }, async (request, reply) => {
     const change = currentChange(request)
     const { operationId } = change
@@ -135,15 +144,8 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       dryRun: change.dryRun,
       skipIssuerChecks: request.query.skipIssuerChecks ?? false
     })
-    const { kind, current, ...plan } = outcome
-    const body = {
-      outcome: kind,
-      ...plan,
-      steps: withDescriptions(plan.steps),
-      ...(kind === 'dry-run' ? {} : { operationId }),
-      ...(current ? { identityProviderConfig: { oidc: current } } : {})
-    }
-    if (kind !== 'started' || operationId === undefined) return body
+    const body = replaceAnswer(outcome, operationId)
+    if (outcome.kind !== 'started' || operationId === undefined) return body
     change.report({ next: 'run-steps' })
     return reply.code(202).header('location', operationLocation(request.params.name, operationId)).send(body)
   })

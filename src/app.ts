@@ -22,6 +22,7 @@ import lifecycle from './plugins/lifecycle.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import security, { SECURITY_SERVER_OPTIONS } from './plugins/security.ts'
 import swagger from './plugins/swagger.ts'
+import { buildValidator } from './plugins/validation.ts'
 import { packageVersion } from './version.ts'
 
 declare module 'fastify' {
@@ -48,10 +49,12 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     trustProxy: config.TRUST_PROXY,
     // The lifecycle plugin answers requests arriving during shutdown with a 503 problem instead.
     return503OnClosing: false,
+    schemaController: { compilersFactory: { buildValidator } },
     ajv: {
       customOptions: {
         // Unknown fields are an error (400), never silently dropped.
         removeAdditional: false,
+        // For query strings, path parameters and headers only: bodies are never coerced (see validation.ts).
         coerceTypes: 'array',
         useDefaults: true,
         allErrors: true

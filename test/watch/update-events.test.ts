@@ -8,14 +8,18 @@ import { openEventStream } from './sse-client.ts'
 
 const OIDC = { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes' }
 
-/** The app on a loopback port, with fast polls and heartbeats, and one association in progress. */
+/**
+ * The app on a loopback port, with fast polls and heartbeats, and one association in progress.
+ * The association is made on the AWS side directly: one made through the service would have its
+ * operation followed to the end, and these tests count the polls that watchers alone cause.
+ */
 async function serve (t: Test, env: Record<string, string> = {}) {
   const { app, aws } = await build(t, { env: { WATCH_POLL_INTERVAL_MS: '20', WATCH_MAX_POLL_INTERVAL_MS: '40', WATCH_HEARTBEAT_MS: '50', ...env } })
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
-  const associate = await app.inject({ method: 'POST', url: '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', headers: { 'idempotency-key': `key-${randomUUID()}` }, payload: { oidc: OIDC } })
-  const updateId = associate.json().update.id as string
+  const associated = await aws.eks.associateIdentityProviderConfig({ clusterName: 'demo', oidc: OIDC, clientRequestToken: `eks-oidc-api-${randomUUID()}` })
+  const updateId = associated.update!.id!
   const describeCalls = () => aws.operations().filter(op => op === 'DescribeUpdate').length
-  return { app, aws, updateId, url: base + associate.headers.location, describeCalls }
+  return { app, aws, updateId, url: `${base}/clusters/demo/updates/${updateId}`, describeCalls }
 }
 
 t.test('events InProgress → Successful, then end, then the stream closes', async t => {

@@ -23,6 +23,7 @@ import metricsPlugin from './plugins/metrics.ts'
 import security, { SECURITY_SERVER_OPTIONS } from './plugins/security.ts'
 import swagger from './plugins/swagger.ts'
 import { buildValidator } from './plugins/validation.ts'
+import wellFormedText from './plugins/well-formed-text.ts'
 import { packageVersion } from './version.ts'
 
 declare module 'fastify' {
@@ -85,6 +86,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   await app.register(auth, { config: config.auth, publicPrefixes: ['/docs'] })
   await app.register(swagger, { version, retentionSeconds: config.IDEMPOTENCY_TTL_SECONDS })
   for (const schema of sharedSchemas) app.addSchema(schema)
+  await app.register(wellFormedText)
 
   await app.register(changes, { coordinator: container.changes })
 

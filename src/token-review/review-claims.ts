@@ -72,6 +72,12 @@ function asStringOrArray (value: unknown): string[] | undefined {
 /** go-oidc rounds NumericDate values down to whole seconds. */
 const epochMillis = (seconds: number) => Math.trunc(seconds) * 1000
 
+/** The time an epoch-seconds claim names; one beyond what a date can hold (±275,760 years) is quoted as sent. */
+function instantOf (seconds: number): string {
+  const date = new Date(epochMillis(seconds))
+  return Number.isNaN(date.getTime()) ? `epoch second ${seconds}` : date.toISOString()
+}
+
 function checkConfig (config: OidcConfig): Finding[] {
   return configProblems(config).map(problem =>
     finding(ReasonCode.INVALID_CONFIG, `The config is not valid: ${problem}.`, `EKS refuses this config: ${problem}`))
@@ -126,13 +132,13 @@ function checkValidity (claims: Claims, now: Date): Finding[] {
     findings.push(finding(ReasonCode.EXPIRED, 'The token has no exp claim; the API server treats that as expired.',
       'oidc: verify token: oidc: token is expired (Token Expiry: 0001-01-01 00:00:00 +0000 UTC)', 'exp'))
   } else if (typeof claims.exp === 'number' && Number.isFinite(claims.exp) && epochMillis(claims.exp) < now.getTime()) {
-    const expiry = new Date(epochMillis(claims.exp)).toISOString()
+    const expiry = instantOf(claims.exp)
     findings.push(finding(ReasonCode.EXPIRED, `The token expired at ${expiry} (checked at ${now.toISOString()}).`,
       `oidc: verify token: oidc: token is expired (Token Expiry: ${expiry})`, 'exp'))
   }
   if (typeof claims.nbf === 'number' && Number.isFinite(claims.nbf) &&
       now.getTime() + NOT_BEFORE_LEEWAY_SECONDS * 1000 < epochMillis(claims.nbf)) {
-    const notBefore = new Date(epochMillis(claims.nbf)).toISOString()
+    const notBefore = instantOf(claims.nbf)
     findings.push(finding(ReasonCode.NOT_YET_VALID,
       `The token is not valid before ${notBefore}, more than ${NOT_BEFORE_LEEWAY_SECONDS} s after ${now.toISOString()}; check the clocks.`,
       `oidc: verify token: oidc: current time ${now.toISOString()} before the nbf (not before) time: ${notBefore}`, 'nbf'))

@@ -24,3 +24,29 @@ t.test('a body with the wrong JSON types is refused, not coerced; a query string
   t.equal(plan.status, 200)
   t.equal(plan.body.dryRun, true, 'the query string "true" is still read as a boolean')
 })
+
+t.test('a lone UTF-16 surrogate anywhere in a body is a 400 naming the member, keyed or not', async t => {
+  const { emulator, call } = await startHarness(t, { emulator: { seed: { clusters: [{ name: 'demo' }] } } })
+  // JSON.stringify writes a lone surrogate as the escape \ud800, which JSON.parse turns back into one.
+  const keyed = await call('PUT', '/clusters/demo/oidc-provider?dryRun=true', { headers: { 'idempotency-key': idempotencyKey() }, body: { ClientIDList: ['\ud800'] } })
+  const problem = assertProblem(t, keyed, 400, 'ValidationException')
+  t.same(problem.errors, [{ pointer: '/body/ClientIDList/0', detail: 'must be well-formed Unicode (it holds a lone UTF-16 surrogate, which AWS cannot store)' }])
+  const unkeyed = await call('POST', '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', {
+    body: { oidc: { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'k', requiredClaims: { 'a\udc00': 'b' } }, clientRequestToken: 'x'.repeat(40) }
+  })
+  t.same(assertProblem(t, unkeyed, 400, 'ValidationException').errors.map((e: { pointer: string }) => e.pointer), ['/body/oidc/requiredClaims/a\udc00'])
+  t.same(callsOf(emulator, 'eks:AssociateIdentityProviderConfig'), { 'eks:AssociateIdentityProviderConfig': 0 })
+  t.equal((await call('PUT', '/clusters/demo/oidc-provider?dryRun=true', { body: { ClientIDList: ['sts.amazonaws.com', 'émoji-😀'] } })).status, 200, 'well-formed text, surrogate pairs included, passes')
+})
+
+t.test('a claim value far beyond any date gets a finding, never a crash', async t => {
+  const { call } = await startHarness(t, { emulator: { seed: { clusters: [{ name: 'demo' }] } } })
+  const oidc = { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes', usernameClaim: 'sub' }
+  const future = await call('POST', '/clusters/demo/identity-provider-configs/corp/preview', { body: { oidc, claims: { iss: oidc.issuerUrl, aud: 'kubernetes', sub: 'a', exp: 1e308, nbf: 1e308 } } })
+  t.equal(future.status, 200)
+  t.equal(future.body.authenticated, false)
+  t.match(future.body.reasons, [{ code: 'not_yet_valid', message: /epoch second 1e\+308/ }])
+  const past = await call('POST', '/clusters/demo/identity-provider-configs/corp/preview', { body: { oidc, claims: { iss: oidc.issuerUrl, aud: 'kubernetes', sub: 'a', exp: -1e308 } } })
+  t.equal(past.status, 200)
+  t.match(past.body.reasons, [{ code: 'expired', message: /epoch second -1e\+308/ }])
+})

@@ -6,9 +6,10 @@
  * The health routes stay reachable in both cases, so probes see the real state.
  */
 import underPressure from '@fastify/under-pressure'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ReadinessService } from '../services/readiness.ts'
+import { isProbeRoute } from './probe-routes.ts'
 import { ServiceError } from '../errors.ts'
 import { sendProblem } from './error-handler.ts'
 
@@ -31,8 +32,6 @@ export interface LifecycleOptions {
   retryAfterSeconds?: number
 }
 
-const HEALTH_ROUTES = new Set(['/healthz', '/readyz'])
-const isHealthRoute = (request: FastifyRequest) => HEALTH_ROUTES.has(request.routeOptions.url ?? '')
 
 const shuttingDown = () => new ServiceError({
   status: 503,
@@ -86,7 +85,7 @@ async function lifecycle (app: FastifyInstance, options: LifecycleOptions) {
   // Fastify's own answer while closing (return503OnClosing) is a plain JSON body; buildApp turns
   // it off so that this hook answers with a problem instead.
   app.addHook('onRequest', async (request, reply) => {
-    if (!closing || isHealthRoute(request)) return
+    if (!closing || isProbeRoute(request)) return
     reply.header('connection', 'close')
     return sendProblem(request, reply, shuttingDown())
   })
@@ -107,7 +106,7 @@ async function lifecycle (app: FastifyInstance, options: LifecycleOptions) {
     maxRssBytes: options.maxRssBytes,
     sampleInterval: options.sampleIntervalMs,
     // A rejected promise goes to the error handler, which renders the problem and Retry-After.
-    pressureHandler: (request, _reply, type) => isHealthRoute(request) ? undefined : Promise.reject(overloaded(type, retryAfterSeconds))
+    pressureHandler: (request, _reply, type) => isProbeRoute(request) ? undefined : Promise.reject(overloaded(type, retryAfterSeconds))
   })
   options.readiness.add('load', async () => {
     if (app.isUnderPressure()) throw new Error('overloaded')

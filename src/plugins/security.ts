@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import fp from 'fastify-plugin'
 import helmet from 'helmet'
 import rateLimit from '@fastify/rate-limit'
+import { isProbeRoute } from './probe-routes.ts'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ServiceError } from '../errors.ts'
 import type { RateLimitConfig } from '../auth/rate-limit-config.ts'
@@ -126,6 +127,7 @@ async function securityPlugin (app: FastifyInstance, options: SecurityPluginOpti
       max: options.rateLimit.max,
       timeWindow: options.rateLimit.windowMs,
       keyGenerator: rateLimitKey,
+      allowList: (request) => isProbeRoute(request),
       errorResponseBuilder: (_request, context) => new ServiceError({
         status: 429,
         code: 'TooManyRequestsException',

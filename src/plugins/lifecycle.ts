@@ -32,7 +32,6 @@ export interface LifecycleOptions {
   retryAfterSeconds?: number
 }
 
-
 const shuttingDown = () => new ServiceError({
   status: 503,
   code: 'ServiceShuttingDown',

@@ -2,7 +2,7 @@
  * The EKS operations of the emulator (restJson1): routing by method and path, the behaviour of
  * clusters, identity provider configs, updates and tags, and the JSON shapes AWS returns.
  */
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import canonicalize from 'canonicalize'
 import type { EmulatorContext } from './context.ts'
 import { newConfigRecord } from './clusters.ts'
@@ -51,8 +51,29 @@ function renderCluster (ctx: EmulatorContext, cluster: ClusterRecord) {
     status: ctx.state.clusterStatus(cluster),
     certificateAuthority: { data: cluster.certificateAuthorityData },
     platformVersion: cluster.platformVersion,
-    tags: nonEmpty(cluster.tags)
+    ...networkingOf(cluster),
+    // DescribeCluster always carries tags, as an empty map when there are none.
+    tags: cluster.tags
   })
+}
+
+/** The members every real cluster has beyond identity, with ids derived from the cluster's name. */
+function networkingOf (cluster: ClusterRecord) {
+  const id = createHash('sha256').update(cluster.arn).digest('hex')
+  return {
+    resourcesVpcConfig: {
+      subnetIds: [`subnet-${id.slice(0, 17)}`, `subnet-${id.slice(17, 34)}`],
+      securityGroupIds: [],
+      clusterSecurityGroupId: `sg-${id.slice(34, 51)}`,
+      vpcId: `vpc-${id.slice(51, 64)}`,
+      endpointPublicAccess: true,
+      endpointPrivateAccess: false,
+      publicAccessCidrs: ['0.0.0.0/0']
+    },
+    kubernetesNetworkConfig: { serviceIpv4Cidr: '10.100.0.0/16', ipFamily: 'ipv4', elasticLoadBalancing: { enabled: false } },
+    logging: { clusterLogging: [{ types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: false }] },
+    accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' }
+  }
 }
 
 function renderUpdate (update: UpdateRecord) {

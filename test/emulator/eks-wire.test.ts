@@ -71,7 +71,14 @@ t.test('DescribeCluster returns the cluster with Date timestamps and its own iss
 
   const defaulted = await eks.send(new DescribeClusterCommand({ name: 'analytics-dev' }))
   t.equal(defaulted.cluster?.createdAt?.getTime(), clock.now(), 'createdAt defaults to the injected clock')
-  t.equal(defaulted.cluster?.tags, undefined, 'absent tags are omitted')
+  t.same(defaulted.cluster?.tags, {}, 'a cluster without tags has an empty tag map, as on AWS')
+  t.match(cluster, {
+    resourcesVpcConfig: { subnetIds: [/^subnet-[0-9a-f]{17}$/, /^subnet-[0-9a-f]{17}$/], clusterSecurityGroupId: /^sg-/, vpcId: /^vpc-/, endpointPublicAccess: true, endpointPrivateAccess: false },
+    kubernetesNetworkConfig: { serviceIpv4Cidr: '10.100.0.0/16', ipFamily: 'ipv4' },
+    logging: { clusterLogging: [{ enabled: false }] },
+    accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' },
+    platformVersion: /^eks\./
+  }, 'the members every real cluster has, for clients that read them')
 })
 
 t.test('DescribeCluster of an unknown cluster is ResourceNotFoundException 404 with the AWS message', async t => {

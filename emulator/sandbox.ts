@@ -8,6 +8,7 @@
  * LOG_LEVEL (service, default warn).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { startAwsEmulator, type AwsEmulator } from './aws-emulator.ts'
 import { loadSeedFile } from './seed.ts'
@@ -97,8 +98,32 @@ export function banner (serviceUrl: string, emulator: AwsEmulator, corpIssuerUrl
   ].join('\n')
 }
 
+/** Fails at once when another process holds the service's port, before anything starts. */
+async function assertPortFree (port: number): Promise<void> {
+  const probe = createServer()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject)
+      probe.listen({ port, host: '127.0.0.1', exclusive: true }, resolve)
+    })
+  } catch (error) {
+    const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    throw new Error(taken
+      ? `port ${port} on 127.0.0.1 is already in use (another sandbox or service?); stop it, or choose another port with PORT=…`
+      : `cannot listen on 127.0.0.1:${port}: ${(error as Error).message}`)
+  } finally {
+    await new Promise(resolve => probe.close(resolve))
+  }
+}
+
 async function main () {
   const port = intFromEnv('PORT', 3000)
+  try {
+    await assertPortFree(port)
+  } catch (error) {
+    console.error(`sandbox: ${(error as Error).message}`)
+    process.exit(1)
+  }
   const emulator = await startAwsEmulator({
     port: intFromEnv('EMULATOR_PORT', 0),
     transitionDelayMs: intFromEnv('EMULATOR_TRANSITION_DELAY_MS', 5000),

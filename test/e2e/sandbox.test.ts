@@ -5,6 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { createServer } from 'node:net'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -194,4 +195,18 @@ t.test('README walkthrough: its curl commands work as written against a fresh sa
 
   sandbox.child.kill('SIGTERM')
   t.equal((await waitForExit(sandbox.child)).code, 0, 'the sandbox stops')
+})
+
+t.test('with its port taken, the sandbox fails at once naming the port, before any banner', async t => {
+  const port = await freePort()
+  const holder = createServer(() => {}).listen({ port, host: '127.0.0.1' })
+  await once(holder, 'listening')
+  t.teardown(() => { holder.close() })
+  const started = Date.now()
+  const outcome = await run(process.execPath, ['emulator/sandbox.ts'], { env: { ...process.env, PORT: String(port) }, timeout: 20_000 })
+    .then(() => ({ code: 0, stdout: '', stderr: '' }), (error: { code: number, stdout: string, stderr: string }) => error)
+  t.equal(outcome.code, 1, 'exit status 1')
+  t.match(outcome.stderr, new RegExp(`sandbox: port ${port} on 127\\.0\\.0\\.1 is already in use`), 'names the port')
+  t.notMatch(outcome.stdout, /eks-oidc-api sandbox/, 'no banner')
+  t.ok(Date.now() - started < 10_000, `fails at once (${Date.now() - started} ms), not after a readiness timeout`)
 })

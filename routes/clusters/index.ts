@@ -2,14 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ClusterNameParams, Ref } from '../../schemas/common.ts'
 import { DescribeClusterResponse } from '../../schemas/eks.ts'
 import { type FleetPart, ListClustersFleetResponse, ListClustersQuery } from '../../schemas/fleet.ts'
-import { ServiceError } from '../../src/errors.ts'
+import { problem } from '../../src/errors.ts'
 import { problems } from '../support/problems.ts'
 
-const pagingWithInclude = (query: Record<string, unknown>) => new ServiceError({
-  status: 400,
-  code: 'ValidationException',
-  slug: 'validation-failed',
-  title: 'The request does not match the API schema',
+const pagingWithInclude = (query: Record<string, unknown>) => problem('ValidationException', {
   detail: 'include answers for every cluster at once: it cannot be combined with maxResults or nextToken.',
   errors: ['maxResults', 'nextToken'].filter(k => query[k] !== undefined).map(k => ({ pointer: `/querystring/${k}`, detail: 'cannot be combined with include' }))
 })

@@ -7,7 +7,7 @@ import { ClusterNameParams, Ref } from '../../schemas/common.ts'
 import {
   DescribeUpdateQuery, DescribeUpdateResponse, ListQuery, ListUpdatesResponse, UPDATE_EVENT_STREAM_DESCRIPTION, UpdateParams
 } from '../../schemas/eks.ts'
-import { ServiceError } from '../../src/errors.ts'
+import { problem } from '../../src/errors.ts'
 import { problems } from '../support/problems.ts'
 
 /**
@@ -18,7 +18,7 @@ function clientGone (reply: FastifyReply) {
   const controller = new AbortController()
   reply.raw.once('close', () => {
     if (reply.raw.writableEnded) return
-    controller.abort(new ServiceError({ status: 499, code: 'ClientClosedRequest', slug: 'client-closed-request', title: 'The client closed the connection before the answer' }))
+    controller.abort(problem('ClientClosedRequest'))
   })
   return controller.signal
 }

@@ -9,7 +9,7 @@ import underPressure from '@fastify/under-pressure'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ReadinessService } from '../services/readiness.ts'
-import { ServiceError } from '../errors.ts'
+import { problem } from '../errors.ts'
 import { sendProblem } from './error-handler.ts'
 
 export interface LifecycleOptions {
@@ -31,23 +31,15 @@ export interface LifecycleOptions {
   retryAfterSeconds?: number
 }
 
-const HEALTH_ROUTES = new Set(['/healthz', '/readyz'])
+/** Routes that keep answering during shutdown and overload, so that probes see the real state. */
+export const HEALTH_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz'])
 const isHealthRoute = (request: FastifyRequest) => HEALTH_ROUTES.has(request.routeOptions.url ?? '')
 
-const shuttingDown = () => new ServiceError({
-  status: 503,
-  code: 'ServiceShuttingDown',
-  slug: 'shutting-down',
-  title: 'The service instance is shutting down',
-  detail: 'This instance no longer accepts requests; retry, and another instance will answer.',
-  retryAfterSeconds: 1
+const shuttingDown = () => problem('ServiceShuttingDown', {
+  detail: 'This instance no longer accepts requests; retry, and another instance will answer.'
 })
 
-const overloaded = (type: string, retryAfterSeconds: number) => new ServiceError({
-  status: 503,
-  code: 'ServiceOverloaded',
-  slug: 'overloaded',
-  title: 'The service is overloaded',
+const overloaded = (type: string, retryAfterSeconds: number) => problem('ServiceOverloaded', {
   detail: `The instance sheds load (${type} is over its threshold); retry after the Retry-After delay.`,
   retryAfterSeconds
 })

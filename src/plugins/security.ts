@@ -15,7 +15,7 @@ import fp from 'fastify-plugin'
 import helmet from 'helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { ServiceError } from '../errors.ts'
+import { problem } from '../errors.ts'
 import type { RateLimitConfig } from '../auth/rate-limit-config.ts'
 
 export const REQUEST_ID_HEADER = 'x-request-id'
@@ -126,11 +126,7 @@ async function securityPlugin (app: FastifyInstance, options: SecurityPluginOpti
       max: options.rateLimit.max,
       timeWindow: options.rateLimit.windowMs,
       keyGenerator: rateLimitKey,
-      errorResponseBuilder: (_request, context) => new ServiceError({
-        status: 429,
-        code: 'TooManyRequestsException',
-        slug: 'too-many-requests',
-        title: 'Too many requests',
+      errorResponseBuilder: (_request, context) => problem('TooManyRequestsException', {
         detail: `More than ${context.max} requests in ${windowSeconds} s; retry in ${context.after}.`,
         retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000))
       })

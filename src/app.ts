@@ -18,7 +18,7 @@ import { deferredChildLogger } from './observability/deferred-logger.ts'
 import { ServiceMetrics } from './observability/metrics.ts'
 import audit from './plugins/audit.ts'
 import auth from './plugins/auth.ts'
-import errorHandler from './plugins/error-handler.ts'
+import errorHandler, { frameworkErrors } from './plugins/error-handler.ts'
 import lifecycle from './plugins/lifecycle.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import operations, { operationOf, operationOutcomeOf, updateIdOf } from './plugins/operations.ts'
@@ -43,6 +43,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     trustProxy: config.TRUST_PROXY,
     // The lifecycle plugin answers requests arriving during shutdown with a 503 problem instead.
     return503OnClosing: false,
+    frameworkErrors,
     ajv: {
       customOptions: {
         // Unknown fields are an error (400), never silently dropped.

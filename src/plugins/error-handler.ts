@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { isProblemCode, PROBLEM_TYPE_BASE, problem, ServiceError, type FieldError } from '../errors.ts'
+import { REQUEST_ID_HEADER } from './security.ts'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
 
@@ -82,8 +83,10 @@ export function toServiceError (error: FastifyError | ServiceError): ServiceErro
 /**
  * Fastify's `frameworkErrors` server option: errors raised before routing (a malformed URL, a path
  * parameter over `maxParamLength`) are answered as problems too, instead of Fastify's plain JSON.
+ * No route hook runs for them, so the request id header is set here.
  */
 export function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header(REQUEST_ID_HEADER, request.id)
   return sendProblem(request, reply, toServiceError(error))
 }
 

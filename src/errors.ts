@@ -22,6 +22,8 @@ export interface ProblemEntry {
    * the AWS exception name a client already handles (e.g. ResourceInUseException).
    */
   code?: string
+  /** For entries whose wire code is a name passed through (see ProblemOptions.code): what that name is. */
+  passedThroughCode?: string
   /** Sent as Retry-After unless the occurrence gives its own delay. */
   retryAfterSeconds?: number
 }
@@ -47,7 +49,7 @@ export const PROBLEMS = {
   // The request itself
   ValidationException: { status: 400, slug: 'validation-failed', title: 'The request does not match the API schema' },
   InvalidParameter: { status: 400, code: 'InvalidParameterException', slug: 'invalid-parameter', title: 'Invalid parameter' },
-  BadRequest: { status: 400, ...UNREADABLE },
+  BadRequest: { status: 400, ...UNREADABLE, passedThroughCode: 'Fastify\'s error code, or `BadRequest`' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, ...UNREADABLE },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, ...UNREADABLE },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, ...UNREADABLE },
@@ -117,8 +119,8 @@ export const PROBLEMS = {
   Throttling: AWS_THROTTLED,
 
   // AWS: failures named by the service (an unknown AWS exception keeps its own name as `code`)
-  UpstreamClientError: AWS_REFUSED_REQUEST,
-  UpstreamFailure: AWS_FAILED,
+  UpstreamClientError: { ...AWS_REFUSED_REQUEST, passedThroughCode: 'another AWS exception name' },
+  UpstreamFailure: { ...AWS_FAILED, passedThroughCode: 'another AWS exception name' },
   UpstreamInvalidResponse: { status: 502, slug: 'upstream-invalid-response', title: 'AWS answered with an unexpected or incomplete response' },
   UpstreamUnreachable: { status: 502, slug: 'upstream-unreachable', title: 'AWS could not be reached', retryAfterSeconds: 2 },
   UpstreamTimeout: { status: 504, slug: 'upstream-timeout', title: 'AWS did not answer in time', retryAfterSeconds: 2 }

@@ -11,7 +11,7 @@
  * So authorization always runs before the idempotency lookup and before any AWS call.
  */
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { problem, type ServiceError } from '../errors.ts'
 import { createAuthenticator } from '../auth/authenticator.ts'
 import type { AuthFailure, Authenticator } from '../auth/authenticator.ts'
@@ -26,6 +26,8 @@ export interface RouteAccessEntry {
   method: string
   url: string
   requirement: RouteAuthRequirement
+  /** The route's whole config (idempotency, declared problems…), for route-table tests. */
+  config: FastifyContextConfig
 }
 
 declare module 'fastify' {
@@ -103,7 +105,7 @@ async function authPlugin (app: FastifyInstance, options: AuthPluginOptions): Pr
     route.config = markPublicPrefixes(route.config, route.url, publicPrefixes)
     // Throws for a route that declares neither public nor auth: refused at start, not at request time.
     const requirement = routeAuthRequirement(route)
-    for (const method of [route.method].flat()) table.push({ method, url: route.url, requirement })
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, requirement, config: route.config ?? {} })
   })
 
   app.addHook('onRequest', async (request) => {

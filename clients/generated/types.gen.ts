@@ -100,7 +100,7 @@ export type Cluster = {
     /**
      * Cluster status: `CREATING`, `ACTIVE`, `DELETING`, `FAILED`, `UPDATING` or `PENDING`.
      */
-    status?: string;
+    status?: 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'UPDATING' | 'PENDING';
     /**
      * Kubernetes version, e.g. `1.32`.
      */
@@ -230,7 +230,7 @@ export type Update = {
     /**
      * `InProgress`, `Failed`, `Cancelled` or `Successful`.
      */
-    status?: string;
+    status?: 'InProgress' | 'Failed' | 'Cancelled' | 'Successful';
     /**
      * Update type, e.g. `AssociateIdentityProviderConfig` or `DisassociateIdentityProviderConfig`.
      */
@@ -334,7 +334,7 @@ export type OidcIdentityProviderConfig = {
     /**
      * `CREATING`, `ACTIVE` or `DELETING`.
      */
-    status?: string;
+    status?: 'CREATING' | 'DELETING' | 'ACTIVE';
 };
 
 export type DescribeIdentityProviderConfigResponse = {
@@ -1136,7 +1136,7 @@ export type FleetCluster = {
     /**
      * Cluster status; may be up to `CLUSTER_CACHE_TTL_SECONDS` old for ACTIVE and UPDATING clusters.
      */
-    status?: string;
+    status?: 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'UPDATING' | 'PENDING';
     /**
      * The cluster's OIDC issuer URL, when it has one.
      */

@@ -12,7 +12,7 @@ export interface PageQuery { maxResults?: number, nextToken?: string }
 export interface ClusterIdentity {
   name: string
   arn: string
-  status?: string
+  status?: SdkCluster['status']
   issuerUrl?: string
 }
 

@@ -16,7 +16,10 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getReadiness',
       summary: 'Readiness: dependencies are usable',
       description: 'Answers 503 while the service is shutting down or a dependency (the store) is unusable.',
-      response: { 200: HealthStatus, 503: HealthStatus }
+      response: {
+        200: { ...HealthStatus, description: 'Ready: every check passed.' },
+        503: { ...HealthStatus, description: 'Not ready: shutting down, overloaded, or a dependency failed; `checks` names it.' }
+      }
     }
   }, async (_request, reply) => {
     const { ready, checks } = await readiness.report()

@@ -17,8 +17,11 @@ import issuers from './issuers.ts'
 import metrics from './metrics.ts'
 import openapi from './openapi.ts'
 import operations from './operations.ts'
+import { documentProblems } from './support/problems.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
+  // Before any route is added, so that every one documents the problems it can answer.
+  app.addHook('onRoute', documentProblems)
   await app.register(health)
   await app.register(metrics)
   await app.register(openapi)

@@ -5,6 +5,13 @@
 import { Type, type Static } from 'typebox'
 import { ClusterNameParams, MaxResults, NextToken, Ref, TagMap, Timestamp } from './common.ts'
 
+/** Enumerations of the EKS API model (botocore data/eks/2017-11-01/service-2.json). */
+export const CLUSTER_STATUSES = ['CREATING', 'ACTIVE', 'DELETING', 'FAILED', 'UPDATING', 'PENDING'] as const
+export const CONFIG_STATUSES = ['CREATING', 'DELETING', 'ACTIVE'] as const
+export const UPDATE_STATUSES = ['InProgress', 'Failed', 'Cancelled', 'Successful'] as const
+
+export const ClusterStatus = Type.Enum(CLUSTER_STATUSES, { description: 'Cluster status: `CREATING`, `ACTIVE`, `DELETING`, `FAILED`, `UPDATING` or `PENDING`.' })
+
 const ISSUER_URL_PATTERN = '^https://[^?#\\s]+$'
 /** A prefix must not contain `system:` (EKS refuses it; it would impersonate Kubernetes system identities). */
 const NO_SYSTEM_PREFIX = '^(?![\\s\\S]*system:)[\\s\\S]*$'
@@ -12,7 +19,7 @@ const NO_SYSTEM_PREFIX = '^(?![\\s\\S]*system:)[\\s\\S]*$'
 export const Cluster = Type.Object({
   name: Type.String({ description: 'Cluster name.' }),
   arn: Type.String({ description: 'Cluster ARN: `arn:<partition>:eks:<region>:<account>:cluster/<name>`.' }),
-  status: Type.Optional(Type.String({ description: 'Cluster status: `CREATING`, `ACTIVE`, `DELETING`, `FAILED`, `UPDATING` or `PENDING`.' })),
+  status: Type.Optional(ClusterStatus),
   version: Type.Optional(Type.String({ description: 'Kubernetes version, e.g. `1.32`.' })),
   createdAt: Type.Optional(Timestamp),
   identity: Type.Optional(Type.Object({
@@ -80,7 +87,7 @@ export const UpdateParam = Type.Object({
 
 export const Update = Type.Object({
   id: Type.Optional(Type.String({ description: 'Update id (UUID).' })),
-  status: Type.Optional(Type.String({ description: '`InProgress`, `Failed`, `Cancelled` or `Successful`.' })),
+  status: Type.Optional(Type.Enum(UPDATE_STATUSES, { description: '`InProgress`, `Failed`, `Cancelled` or `Successful`.' })),
   type: Type.Optional(Type.String({ description: 'Update type, e.g. `AssociateIdentityProviderConfig` or `DisassociateIdentityProviderConfig`.' })),
   params: Type.Optional(Type.Array(Ref(UpdateParam), { description: 'Parameters of the update.' })),
   createdAt: Type.Optional(Timestamp),
@@ -116,7 +123,7 @@ export const OidcIdentityProviderConfig = Type.Object({
   groupsPrefix: Type.Optional(Type.String({ description: 'Groups prefix.' })),
   requiredClaims: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Required claims.' })),
   tags: Type.Optional(Ref(TagMap)),
-  status: Type.Optional(Type.String({ description: '`CREATING`, `ACTIVE` or `DELETING`.' }))
+  status: Type.Optional(Type.Enum(CONFIG_STATUSES, { description: '`CREATING`, `ACTIVE` or `DELETING`.' }))
 }, { $id: 'OidcIdentityProviderConfig', additionalProperties: false, description: 'An associated OIDC identity provider config.' })
 
 export const DescribeIdentityProviderConfigResponse = Type.Object({

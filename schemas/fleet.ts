@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from 'typebox'
 import { Ref } from './common.ts'
-import { ListClustersResponse, ListQuery, OidcIdentityProviderConfig } from './eks.ts'
+import { ClusterStatus, ListClustersResponse, ListQuery, OidcIdentityProviderConfig } from './eks.ts'
 import { ThumbprintDrift } from './issuers.ts'
 
 export const FLEET_PARTS = ['oidc', 'identityProviderConfigs'] as const
@@ -36,7 +36,7 @@ export const FleetIrsaStatus = Type.Object({
 export const FleetCluster = Type.Object({
   name: Type.String({ description: 'Cluster name.' }),
   arn: Type.Optional(Type.String({ description: 'Cluster ARN.' })),
-  status: Type.Optional(Type.String({ description: 'Cluster status; may be up to `CLUSTER_CACHE_TTL_SECONDS` old for ACTIVE and UPDATING clusters.' })),
+  status: Type.Optional({ ...ClusterStatus, description: 'Cluster status; may be up to `CLUSTER_CACHE_TTL_SECONDS` old for ACTIVE and UPDATING clusters.' }),
   issuerUrl: Type.Optional(Type.String({ description: 'The cluster\'s OIDC issuer URL, when it has one.' })),
   irsa: Type.Optional(Ref(FleetIrsaStatus)),
   identityProviderConfigs: Type.Optional(Type.Array(Ref(OidcIdentityProviderConfig), { description: 'Associated OIDC identity provider configs (EKS allows one per cluster), each with its `status`.' })),

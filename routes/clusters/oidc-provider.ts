@@ -3,25 +3,32 @@ import { Type } from 'typebox'
 import { ClusterNameParams, IdempotencyKeyHeader, Ref } from '../../schemas/common.ts'
 import { OidcProviderStatus, PutOidcProviderQuery, PutOidcProviderRequest, PutOidcProviderResponse } from '../../schemas/iam.ts'
 import { currentChange } from '../support/current-change.ts'
-import { problems } from '../support/problems.ts'
+import { location, withHeaders } from '../support/headers.ts'
+import { EKS_CALL, IAM_CALL, ISSUER_FETCH } from '../support/problems.ts'
 
 const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { oidcProvider } = app.services
 
   app.get('/clusters/:name/oidc-provider', {
-    config: { auth: { action: 'read' } },
+    config: { auth: { action: 'read' }, problems: [EKS_CALL, IAM_CALL, 'ResourceNotFoundException', 'ClusterStateConflict'] },
     schema: {
       tags: ['oidc-provider'],
       operationId: 'getOpenIDConnectProvider',
       summary: 'Show the cluster\'s IAM OIDC provider (IRSA)',
       description: 'Finds the cluster\'s OIDC issuer, derives the IAM provider ARN from it (partition and account from the cluster ARN) and tells whether the provider exists. A cluster without a provider is a normal answer with `exists: false`.',
       params: ClusterNameParams,
-      response: { 200: Ref(OidcProviderStatus), ...problems(404, 409) }
+      response: { 200: Ref(OidcProviderStatus) }
     }
   }, async (request) => oidcProvider.get(request.params.name))
 
   app.put('/clusters/:name/oidc-provider', {
-    config: { change: { idempotency: 'optional' } },
+    config: {
+      change: { idempotency: 'optional' },
+      problems: [
+        EKS_CALL, IAM_CALL, ISSUER_FETCH, 'ResourceNotFoundException', 'NoSuchEntityException', 'ClusterStateConflict',
+        'OpenIdIdpCommunicationErrorException', 'LimitExceededException', 'ConcurrentModificationException'
+      ]
+    },
     schema: {
       tags: ['oidc-provider'],
       operationId: 'putOpenIDConnectProvider',
@@ -31,7 +38,10 @@ const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: PutOidcProviderQuery,
       headers: IdempotencyKeyHeader,
       body: Ref(PutOidcProviderRequest),
-      response: { 200: Ref(PutOidcProviderResponse), 201: Ref(PutOidcProviderResponse), ...problems(404, 409, 422) }
+      response: {
+        200: Ref(PutOidcProviderResponse),
+        201: withHeaders(Ref(PutOidcProviderResponse), location('The provider: `/clusters/{name}/oidc-provider`.'))
+      }
     }
   }, async (request, reply) => {
     const change = currentChange(request)
@@ -42,7 +52,12 @@ const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/clusters/:name/oidc-provider', {
-    config: { change: { idempotency: 'optional' } },
+    config: {
+      change: { idempotency: 'optional' },
+      problems: [
+        EKS_CALL, IAM_CALL, 'ResourceNotFoundException', 'ClusterStateConflict', 'ConcurrentModificationException'
+      ]
+    },
     schema: {
       tags: ['oidc-provider'],
       operationId: 'deleteOpenIDConnectProvider',
@@ -50,7 +65,9 @@ const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Answers 204, also when the provider is already gone. Roles trusting the provider stop working for pods.',
       params: ClusterNameParams,
       headers: IdempotencyKeyHeader,
-      response: { 204: Type.Null({ description: 'Deleted, or already absent.' }), ...problems(404, 409, 422) }
+      response: {
+        204: Type.Null({ description: 'Deleted, or already absent.' })
+      }
     }
   }, async (request, reply) => {
     const arn = await oidcProvider.delete(request.params.name)

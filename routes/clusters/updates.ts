@@ -7,8 +7,9 @@ import { ClusterNameParams, Ref } from '../../schemas/common.ts'
 import {
   DescribeUpdateQuery, DescribeUpdateResponse, ListQuery, ListUpdatesResponse, UPDATE_EVENT_STREAM_DESCRIPTION, UpdateParams
 } from '../../schemas/eks.ts'
-import { ServiceError } from '../../src/errors.ts'
-import { problems } from '../support/problems.ts'
+import { problem } from '../../src/errors.ts'
+import { retryAfter } from '../support/headers.ts'
+import { EKS_CALL } from '../support/problems.ts'
 
 /**
  * Fires when the client goes away before its answer was sent. The reason is logged like any
@@ -18,7 +19,7 @@ function clientGone (reply: FastifyReply) {
   const controller = new AbortController()
   reply.raw.once('close', () => {
     if (reply.raw.writableEnded) return
-    controller.abort(new ServiceError({ status: 499, code: 'ClientClosedRequest', slug: 'client-closed-request', title: 'The client closed the connection before the answer' }))
+    controller.abort(problem('ClientClosedRequest'))
   })
   return controller.signal
 }
@@ -31,19 +32,19 @@ const updateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { updates } = app.services
 
   app.get('/clusters/:name/updates', {
-    config: { auth: { action: 'read' } },
+    config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException'] },
     schema: {
       tags: ['updates'],
       operationId: 'listUpdates',
       summary: 'List the update ids of a cluster',
       params: ClusterNameParams,
       querystring: ListQuery,
-      response: { 200: Ref(ListUpdatesResponse), ...problems(404) }
+      response: { 200: Ref(ListUpdatesResponse) }
     }
   }, async (request) => updates.list(request.params.name, request.query))
 
   app.get('/clusters/:name/updates/:updateId', {
-    config: { auth: { action: 'read' } },
+    config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException'] },
     schema: {
       tags: ['updates'],
       operationId: 'describeUpdate',
@@ -54,16 +55,13 @@ const updateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: {
         200: {
           description: 'The update. With `wait`, it is terminal unless the wait ran out first; then it carries `Retry-After`.',
-          headers: {
-            'retry-after': Type.Integer({ minimum: 1, description: 'Only with `wait`, when the wait ended before a terminal status: seconds until the service next asks AWS, a good moment to ask again.' })
-          },
+          headers: retryAfter('Only with `wait`, when the wait ended before a terminal status: seconds until the service next asks AWS, a good moment to ask again.'),
           content: {
             'application/json': { schema: Ref(DescribeUpdateResponse) },
             // Documented as text; the handler sends it as a stream of that text.
             'text/event-stream': { schema: Type.Unsafe<Readable>({ type: 'string', description: UPDATE_EVENT_STREAM_DESCRIPTION }) }
           }
-        },
-        ...problems(404)
+        }
       }
     }
   }, async (request, reply) => {

@@ -3,22 +3,23 @@
  * caller's issuer's fault and are 400s. A timeout is 504 and an unreachable issuer is 502: both can
  * be transient, and 5xx keeps them out of the idempotency store, so a retry runs afresh.
  */
-import { ServiceError } from '../errors.ts'
+import { problem, ServiceError, type ProblemCode } from '../errors.ts'
 
+/** The catalogue code of each kind of egress refusal or failure. */
 export const EGRESS_PROBLEMS = {
-  urlInvalid: { status: 400, code: 'IssuerUrlInvalid', slug: 'issuer-url-invalid', title: 'The URL breaks an egress rule' },
-  addressForbidden: { status: 400, code: 'IssuerAddressForbidden', slug: 'issuer-address-forbidden', title: 'The host resolves to a forbidden address' },
-  redirect: { status: 400, code: 'IssuerRedirect', slug: 'issuer-redirect', title: 'The issuer answered with a redirect, which is not followed' },
-  responseInvalid: { status: 400, code: 'IssuerResponseInvalid', slug: 'issuer-response-invalid', title: 'The issuer response is not acceptable' },
-  certificateInvalid: { status: 400, code: 'IssuerCertificateInvalid', slug: 'issuer-certificate-invalid', title: 'The issuer TLS certificate is not trusted' },
-  timeout: { status: 504, code: 'IssuerTimeout', slug: 'issuer-timeout', title: 'The issuer did not answer in time' },
-  unreachable: { status: 502, code: 'IssuerUnreachable', slug: 'issuer-unreachable', title: 'The issuer could not be reached' }
-} as const
+  urlInvalid: 'IssuerUrlInvalid',
+  addressForbidden: 'IssuerAddressForbidden',
+  redirect: 'IssuerRedirect',
+  responseInvalid: 'IssuerResponseInvalid',
+  certificateInvalid: 'IssuerCertificateInvalid',
+  timeout: 'IssuerTimeout',
+  unreachable: 'IssuerUnreachable'
+} as const satisfies Record<string, ProblemCode>
 
 export type EgressProblemKind = keyof typeof EGRESS_PROBLEMS
 
 export function egressError (kind: EgressProblemKind, detail: string, extensions?: Record<string, unknown>, cause?: unknown): ServiceError {
-  return new ServiceError({ ...EGRESS_PROBLEMS[kind], detail, extensions, cause })
+  return problem(EGRESS_PROBLEMS[kind], { detail, extensions, cause })
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])

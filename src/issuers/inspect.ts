@@ -3,7 +3,7 @@
  * with the issuer are reported as named checks rather than thrown; only the guard's address
  * refusal (a host or jwks_uri resolving to a forbidden address) throws its 400 ServiceError.
  */
-import { ServiceError } from '../errors.ts'
+import { problem, ServiceError, type ProblemCode } from '../errors.ts'
 import type { EgressGuard } from '../egress/guard.ts'
 import { EGRESS_PROBLEMS } from '../egress/errors.ts'
 import { discoveryUrl, issuerUrlProblems, normaliseIssuer } from './issuer-url.ts'
@@ -24,7 +24,8 @@ export const ISSUER_CHECKS = [
 
 export type IssuerCheckName = typeof ISSUER_CHECKS[number]
 
-export interface CheckProblem { status: number, code: string, slug: string }
+/** The catalogue code a route answers with when this check is the first failure. */
+export type CheckProblem = ProblemCode
 
 export interface IssuerCheck {
   name: IssuerCheckName
@@ -87,12 +88,9 @@ const DAY_MS = 24 * 60 * 60 * 1000
 const STRING_FIELDS = ['issuer', 'jwks_uri', 'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint'] as const
 const LIST_FIELDS = ['response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported', 'claims_supported'] as const
 
-const ISSUER_MISMATCH: CheckProblem = { status: 400, code: 'IssuerMismatch', slug: 'issuer-mismatch' }
-const CLUSTER_ISSUER: CheckProblem = { status: 400, code: 'InvalidParameterException', slug: 'issuer-is-cluster-issuer' }
-const problemOf = (kind: keyof typeof EGRESS_PROBLEMS): CheckProblem => {
-  const { status, code, slug } = EGRESS_PROBLEMS[kind]
-  return { status, code, slug }
-}
+const ISSUER_MISMATCH: CheckProblem = 'IssuerMismatch'
+const CLUSTER_ISSUER: CheckProblem = 'IssuerIsClusterIssuer'
+const problemOf = (kind: keyof typeof EGRESS_PROBLEMS): CheckProblem => EGRESS_PROBLEMS[kind]
 
 const pass = (name: IssuerCheckName, reason: string, severity: IssuerCheck['severity'] = 'error'): IssuerCheck =>
   ({ name, passed: true, reason, severity })
@@ -103,7 +101,7 @@ const skip = (name: IssuerCheckName, reason: string): IssuerCheck =>
 
 /** The guard refusing to connect at all; everything else about an issuer is a finding. */
 function isAddressRefusal (err: unknown): err is ServiceError {
-  return err instanceof ServiceError && err.slug === EGRESS_PROBLEMS.addressForbidden.slug
+  return err instanceof ServiceError && err.catalogueCode === EGRESS_PROBLEMS.addressForbidden
 }
 
 /** Runs `work`; a ServiceError other than an address refusal becomes a failed check. */
@@ -117,7 +115,7 @@ async function attempt<T> (work: () => Promise<T>): Promise<{ value?: T, error?:
 }
 
 const failFrom = (name: IssuerCheckName, what: string, err: ServiceError) =>
-  fail(name, `${what}: ${err.message}`, { status: err.status, code: err.code, slug: err.slug })
+  fail(name, `${what}: ${err.message}`, err.catalogueCode)
 
 /** The shape checks, one per rule group, from the pure issuer URL rules. */
 function shapeChecks (issuerUrl: string, allowedPorts: readonly number[]): IssuerCheck[] {
@@ -273,16 +271,12 @@ export function createIssuerInspector (options: IssuerInspectorOptions): IssuerI
 }
 
 /**
- * The problem a route answers with when a pre-flight failed: the status and slug of the first
- * failed check (so a timeout stays 504 and a mismatch is `issuer-mismatch`), listing every failed
- * check in `checks`.
+ * The problem a route answers with when a pre-flight failed: the problem of the first failed
+ * check (so a timeout stays 504 and a mismatch is `issuer-mismatch`), listing every failed check in
+ * `checks`.
  */
 export function preflightError (failed: IssuerCheck[], pointer = '/body/oidc/issuerUrl'): ServiceError {
-  const first = failed[0]
-  const problem = first?.problem ?? { status: 400, code: 'IssuerPreflightFailed', slug: 'issuer-preflight-failed' }
-  return new ServiceError({
-    ...problem,
-    title: 'The issuer failed its pre-flight checks',
+  return problem(failed[0]?.problem ?? 'IssuerPreflightFailed', {
     detail: failed.map(c => `${c.name}: ${c.reason}`).join('; '),
     errors: failed.map(c => ({ pointer, detail: `${c.name}: ${c.reason}` })),
     extensions: { checks: failed.map(({ name, passed, reason }) => ({ name, passed, reason })) }

@@ -4,7 +4,7 @@
  * token's own `iss` claim.
  */
 import type { EgressGuard } from '../egress/guard.ts'
-import { ServiceError } from '../errors.ts'
+import { problem } from '../errors.ts'
 import { discoveryUrl } from './issuer-url.ts'
 
 export function createJwksFetcher (egress: EgressGuard) {
@@ -12,10 +12,10 @@ export function createJwksFetcher (egress: EgressGuard) {
     const { json: discovery } = await egress.fetchJson(discoveryUrl(issuerUrl))
     const { issuer, jwks_uri: jwksUri } = (discovery ?? {}) as { issuer?: unknown, jwks_uri?: unknown }
     if (issuer !== issuerUrl) {
-      throw new ServiceError({ status: 400, code: 'IssuerMismatch', slug: 'issuer-mismatch', title: 'The discovery document names another issuer', detail: `The discovery document of ${issuerUrl} says issuer "${String(issuer)}"; they must be equal character for character.` })
+      throw problem('IssuerMismatch', { detail: `The discovery document of ${issuerUrl} says issuer "${String(issuer)}"; they must be equal character for character.` })
     }
     if (typeof jwksUri !== 'string') {
-      throw new ServiceError({ status: 400, code: 'IssuerResponseInvalid', slug: 'issuer-response-invalid', title: 'The discovery document has no jwks_uri', detail: `The discovery document of ${issuerUrl} has no jwks_uri.` })
+      throw problem('IssuerResponseInvalid', { detail: `The discovery document of ${issuerUrl} has no jwks_uri.` })
     }
     return (await egress.fetchJson(jwksUri, { purpose: 'resource' })).json
   }

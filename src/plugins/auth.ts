@@ -11,8 +11,8 @@
  * So authorization always runs before the idempotency lookup and before any AWS call.
  */
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ServiceError } from '../errors.ts'
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { problem, type ServiceError } from '../errors.ts'
 import { createAuthenticator } from '../auth/authenticator.ts'
 import type { AuthFailure, Authenticator } from '../auth/authenticator.ts'
 import type { AuthConfig } from '../auth/config.ts'
@@ -26,6 +26,8 @@ export interface RouteAccessEntry {
   method: string
   url: string
   requirement: RouteAuthRequirement
+  /** The route's whole config (idempotency, declared problems…), for route-table tests. */
+  config: FastifyContextConfig
 }
 
 declare module 'fastify' {
@@ -52,7 +54,6 @@ export interface AuthPluginOptions {
 }
 
 export const AUTH_REALM = 'eks-oidc-api'
-const IDENTITY_PROVIDER_RETRY_SECONDS = 5
 
 type PendingFailure = AuthFailure | { kind: 'unavailable' }
 
@@ -70,23 +71,12 @@ function challenge (failure: AuthFailure): string {
 
 function rejection (reply: FastifyReply, failure: PendingFailure): ServiceError {
   if (failure.kind === 'unavailable') {
-    return new ServiceError({
-      status: 503,
-      code: 'ServiceUnavailableException',
-      slug: 'identity-provider-unavailable',
-      title: 'Identity provider unavailable',
-      detail: 'The bearer token cannot be checked right now because the identity provider is unreachable.',
-      retryAfterSeconds: IDENTITY_PROVIDER_RETRY_SECONDS
+    return problem('IdentityProviderUnavailable', {
+      detail: 'The bearer token cannot be checked right now because the identity provider is unreachable.'
     })
   }
   reply.header('www-authenticate', challenge(failure))
-  return new ServiceError({
-    status: 401,
-    code: 'UnauthorizedException',
-    slug: 'unauthorized',
-    title: 'Authentication required',
-    detail: UNAUTHORIZED_DETAIL[failure.kind]
-  })
+  return problem('UnauthorizedException', { detail: UNAUTHORIZED_DETAIL[failure.kind] })
 }
 
 function markPublicPrefixes (config: RouteAccessConfig | undefined, url: string, prefixes: string[]): RouteAccessConfig | undefined {
@@ -115,7 +105,7 @@ async function authPlugin (app: FastifyInstance, options: AuthPluginOptions): Pr
     route.config = markPublicPrefixes(route.config, route.url, publicPrefixes)
     // Throws for a route that declares neither public nor auth: refused at start, not at request time.
     const requirement = routeAuthRequirement(route)
-    for (const method of [route.method].flat()) table.push({ method, url: route.url, requirement })
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, requirement, config: route.config ?? {} })
   })
 
   app.addHook('onRequest', async (request) => {
@@ -148,13 +138,7 @@ async function authPlugin (app: FastifyInstance, options: AuthPluginOptions): Pr
     const params = request.params as Record<string, string | undefined>
     const cluster = requirement.clusterParam === undefined ? undefined : params[requirement.clusterParam]
     if (!authorizer.allows(principal.name, requirement.action, cluster)) {
-      throw new ServiceError({
-        status: 403,
-        code: 'AccessDeniedException',
-        slug: 'access-denied',
-        title: 'Access denied',
-        detail: describeMissingGrant(principal.name, requirement.action, cluster)
-      })
+      throw problem('AccessDenied', { detail: describeMissingGrant(principal.name, requirement.action, cluster) })
     }
   })
 

@@ -5,7 +5,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { PROBLEM_TYPE_BASE, ServiceError, type FieldError } from '../errors.ts'
+import { isProblemCode, PROBLEM_TYPE_BASE, problem, ServiceError, type FieldError } from '../errors.ts'
+import { REQUEST_ID_HEADER } from './security.ts'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
 
@@ -59,40 +60,34 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, error
   return reply.code(error.status).type(PROBLEM_CONTENT_TYPE).send(problemBody(request, error))
 }
 
-/** Fastify's own client errors (bad JSON, body too large, unsupported media type...). */
+/**
+ * Fastify's own client errors (bad JSON, body too large, unsupported media type...): the known
+ * ones by their Fastify code, any other as BadRequest keeping its code.
+ */
 function frameworkError (error: FastifyError): ServiceError {
-  const status = error.statusCode ?? 400
-  return new ServiceError({
-    status,
-    code: error.code ?? 'BadRequest',
-    slug: status === 429 ? 'rate-limited' : 'bad-request',
-    title: status === 429 ? 'Too many requests' : 'The request could not be read',
-    detail: error.message,
-    retryAfterSeconds: status === 429 ? 1 : undefined
-  })
+  const code = error.code
+  if (code?.startsWith('FST_') && isProblemCode(code)) return problem(code, { detail: error.message })
+  return problem('BadRequest', { code: code ?? 'BadRequest', detail: error.message })
 }
 
 export function toServiceError (error: FastifyError | ServiceError): ServiceError {
   if (error instanceof ServiceError) return error
   if (error.validation) {
     const errors = validationErrors(error)
-    return new ServiceError({
-      status: 400,
-      code: 'ValidationException',
-      slug: 'validation-failed',
-      title: 'The request does not match the API schema',
-      detail: errors.map(e => `${e.pointer} ${e.detail}`).join('; '),
-      errors
-    })
+    return problem('ValidationException', { detail: errors.map(e => `${e.pointer} ${e.detail}`).join('; '), errors })
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return frameworkError(error)
-  return new ServiceError({
-    status: 500,
-    code: 'InternalError',
-    slug: 'internal-error',
-    title: 'Internal error',
-    detail: 'The service failed unexpectedly. Quote the request id when reporting it.'
-  })
+  return problem('InternalError', { detail: 'The service failed unexpectedly. Quote the request id when reporting it.' })
+}
+
+/**
+ * Fastify's `frameworkErrors` server option: errors raised before routing (a malformed URL, a path
+ * parameter over `maxParamLength`) are answered as problems too, instead of Fastify's plain JSON.
+ * No route hook runs for them, so the request id header is set here.
+ */
+export function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header(REQUEST_ID_HEADER, request.id)
+  return sendProblem(request, reply, toServiceError(error))
 }
 
 async function errorHandler (app: FastifyInstance) {
@@ -106,11 +101,7 @@ async function errorHandler (app: FastifyInstance) {
     return sendProblem(request, reply, problem)
   })
 
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new ServiceError({
-    status: 404,
-    code: 'RouteNotFound',
-    slug: 'route-not-found',
-    title: 'No such route',
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, problem('RouteNotFound', {
     detail: `${request.method} ${request.url.split('?')[0]} is not a route of this API; see /docs.`
   })))
 }

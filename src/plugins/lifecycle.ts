@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ReadinessService } from '../services/readiness.ts'
 import { isProbeRoute } from './probe-routes.ts'
-import { ServiceError } from '../errors.ts'
+import { problem } from '../errors.ts'
 import { sendProblem } from './error-handler.ts'
 
 export interface LifecycleOptions {
@@ -32,20 +32,11 @@ export interface LifecycleOptions {
   retryAfterSeconds?: number
 }
 
-const shuttingDown = () => new ServiceError({
-  status: 503,
-  code: 'ServiceShuttingDown',
-  slug: 'shutting-down',
-  title: 'The service instance is shutting down',
-  detail: 'This instance no longer accepts requests; retry, and another instance will answer.',
-  retryAfterSeconds: 1
+const shuttingDown = () => problem('ServiceShuttingDown', {
+  detail: 'This instance no longer accepts requests; retry, and another instance will answer.'
 })
 
-const overloaded = (type: string, retryAfterSeconds: number) => new ServiceError({
-  status: 503,
-  code: 'ServiceOverloaded',
-  slug: 'overloaded',
-  title: 'The service is overloaded',
+const overloaded = (type: string, retryAfterSeconds: number) => problem('ServiceOverloaded', {
   detail: `The instance sheds load (${type} is over its threshold); retry after the Retry-After delay.`,
   retryAfterSeconds
 })

@@ -16,7 +16,7 @@ import helmet from 'helmet'
 import rateLimit from '@fastify/rate-limit'
 import { isProbeRoute } from './probe-routes.ts'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { ServiceError } from '../errors.ts'
+import { problem } from '../errors.ts'
 import type { RateLimitConfig } from '../auth/rate-limit-config.ts'
 
 export const REQUEST_ID_HEADER = 'x-request-id'
@@ -128,11 +128,7 @@ async function securityPlugin (app: FastifyInstance, options: SecurityPluginOpti
       timeWindow: options.rateLimit.windowMs,
       keyGenerator: rateLimitKey,
       allowList: (request) => isProbeRoute(request),
-      errorResponseBuilder: (_request, context) => new ServiceError({
-        status: 429,
-        code: 'TooManyRequestsException',
-        slug: 'too-many-requests',
-        title: 'Too many requests',
+      errorResponseBuilder: (_request, context) => problem('TooManyRequestsException', {
         detail: `More than ${context.max} requests in ${windowSeconds} s; retry in ${context.after}.`,
         retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000))
       })

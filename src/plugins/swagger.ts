@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { apiDescription } from './api-description.ts'
+import { shareRepeatedHeaders } from './openapi-shared-headers.ts'
 
 export interface SwaggerOptions {
   version: string
@@ -39,10 +40,12 @@ async function swaggerPlugin (app: FastifyInstance, options: SwaggerOptions) {
         { name: 'issuers', description: 'OIDC issuer inspection: discovery, keys, certificate chain, thumbprints and pre-flight checks.' },
         { name: 'operations', description: 'This service\'s records of mutating requests.' },
         { name: 'audit', description: 'The audit trail of mutating requests (admins).' },
-        { name: 'health', description: 'Liveness and readiness.' }
+        { name: 'health', description: 'Liveness and readiness.' },
+        { name: 'metrics', description: 'Prometheus metrics.' }
       ]
     },
     hideUntagged: true,
+    transformObject: (document) => shareRepeatedHeaders('openapiObject' in document ? document.openapiObject : document.swaggerObject),
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`)
     }

@@ -5,7 +5,7 @@
  * before any write, so that the old config is never removed for a new one that cannot be added.
  */
 import type { OidcIdentityProviderConfig as SdkOidcConfig } from '@aws-sdk/client-eks'
-import { conflict, invalidParameter } from '../errors.ts'
+import { problem } from '../errors.ts'
 import type { IdentityProviderConfigService, IssuerChecksOutcome } from '../services/identity-provider-configs.ts'
 import type { OperationRecord, OperationStore } from '../store/index.ts'
 import {
@@ -61,7 +61,7 @@ export class ReplaceService {
   async replace (request: ReplaceRequest): Promise<ReplaceOutcome> {
     const { clusterName, configName, desired } = request
     if (desired.oidc.identityProviderConfigName !== configName) {
-      throw invalidParameter({
+      throw problem('InvalidParameter', {
         detail: `The body names config "${desired.oidc.identityProviderConfigName}" but the path names "${configName}"; a PUT replaces the config of its path.`,
         errors: [{ pointer: '/body/oidc/identityProviderConfigName', detail: 'must equal the configName of the path' }]
       })
@@ -117,7 +117,7 @@ function summary (plan: PlanKind, steps: ReplaceStep[]): PlanSummary {
 }
 
 function replaceInProgress (running: OperationRecord) {
-  return conflict('ReplaceInProgress', 'replace-in-progress', {
+  return problem('ReplaceInProgress', {
     detail: `Operation ${running.id} is already changing config "${running.resource}" of cluster "${running.cluster}"; follow it at ${operationLocation(running.cluster, running.id)} and send the PUT again once it has finished.`,
     extensions: { operationId: running.id }
   })

@@ -2,7 +2,7 @@
  * Maps errors thrown by the AWS SDK to the service's error model (reliability.md §3.2). Only
  * sanitised AWS messages reach clients: never raw bodies, signatures or stack traces.
  */
-import { ServiceError } from '../errors.ts'
+import { isProblemCode, problem, PROBLEMS, ServiceError, type ProblemCode } from '../errors.ts'
 
 interface SdkError {
   name?: string
@@ -25,29 +25,21 @@ function sanitise (message: string | undefined) {
   return (message ?? '').replace(/\s+/g, ' ').trim().slice(0, 500)
 }
 
-interface Mapping { status: number, slug: string, title: string, retryAfterSeconds?: number }
+/** The AWS exceptions answered under their own name, each a catalogue entry with its status. */
+export const AWS_EXCEPTIONS: ReadonlySet<ProblemCode> = new Set<ProblemCode>([
+  'ResourceNotFoundException', 'NotFoundException', 'NoSuchEntityException',
+  'InvalidParameterException', 'InvalidInputException', 'BadRequestException', 'OpenIdIdpCommunicationErrorException',
+  'InvalidRequestException', 'ResourceInUseException', 'ResourceLimitExceededException', 'LimitExceededException',
+  'EntityAlreadyExistsException', 'ConcurrentModificationException',
+  'ClientException', 'AccessDeniedException', 'ServerException', 'ServiceFailureException',
+  'ServiceUnavailableException', 'ThrottlingException', 'Throttling'
+])
 
-const MAPPINGS: Record<string, Mapping> = {
-  ResourceNotFoundException: { status: 404, slug: 'not-found', title: 'Resource not found' },
-  NotFoundException: { status: 404, slug: 'not-found', title: 'Resource not found' },
-  NoSuchEntityException: { status: 404, slug: 'not-found', title: 'Resource not found' },
-  InvalidParameterException: { status: 400, slug: 'upstream-invalid-parameter', title: 'AWS refused a parameter' },
-  InvalidInputException: { status: 400, slug: 'upstream-invalid-parameter', title: 'AWS refused a parameter' },
-  BadRequestException: { status: 400, slug: 'upstream-invalid-parameter', title: 'AWS refused a parameter' },
-  OpenIdIdpCommunicationErrorException: { status: 400, slug: 'issuer-unreachable', title: 'IAM could not reach the issuer' },
-  InvalidRequestException: { status: 409, slug: 'cluster-state-conflict', title: 'The cluster is not in a state that allows this request' },
-  ResourceInUseException: { status: 409, slug: 'resource-in-use', title: 'The cluster is busy with another update', retryAfterSeconds: 60 },
-  ResourceLimitExceededException: { status: 409, slug: 'quota-exceeded', title: 'An AWS quota would be exceeded' },
-  LimitExceededException: { status: 409, slug: 'quota-exceeded', title: 'An AWS quota would be exceeded' },
-  EntityAlreadyExistsException: { status: 409, slug: 'oidc-provider-exists', title: 'The IAM OIDC provider already exists' },
-  ConcurrentModificationException: { status: 409, slug: 'concurrent-modification', title: 'Another change to the same resource is in progress', retryAfterSeconds: 5 },
-  ClientException: { status: 502, slug: 'upstream-client-error', title: 'AWS refused the service\'s request' },
-  AccessDeniedException: { status: 502, slug: 'upstream-access-denied', title: 'The service\'s AWS role lacks a permission' },
-  ServerException: { status: 502, slug: 'upstream-failure', title: 'AWS failed to process the request' },
-  ServiceFailureException: { status: 502, slug: 'upstream-failure', title: 'AWS failed to process the request' },
-  ServiceUnavailableException: { status: 503, slug: 'upstream-unavailable', title: 'AWS is unavailable', retryAfterSeconds: 5 },
-  ThrottlingException: { status: 503, slug: 'upstream-throttled', title: 'AWS is throttling the service', retryAfterSeconds: 5 },
-  Throttling: { status: 503, slug: 'upstream-throttled', title: 'AWS is throttling the service', retryAfterSeconds: 5 }
+/** The catalogue entry of an AWS answer: its exception when known, otherwise by HTTP status. */
+function catalogueCodeOf (name: string, status: number): ProblemCode {
+  if (isProblemCode(name) && AWS_EXCEPTIONS.has(name)) return name
+  if (status === 429) return 'ThrottlingException'
+  return status >= 500 ? 'UpstreamFailure' : 'UpstreamClientError'
 }
 
 /** Statuses whose outcome is ambiguous: the change may or may not have happened in AWS. */
@@ -63,28 +55,16 @@ export function mapAwsError (error: unknown): ServiceError {
 
   if (TIMEOUT_NAMES.has(name) || NETWORK_CODES.has(err.code ?? '') || !isAwsAnswer(err)) {
     const timedOut = TIMEOUT_NAMES.has(name) || err.code === 'ETIMEDOUT'
-    return new ServiceError({
-      status: timedOut ? 504 : 502,
-      code: timedOut ? 'UpstreamTimeout' : 'UpstreamUnreachable',
-      slug: timedOut ? 'upstream-timeout' : 'upstream-unreachable',
-      title: timedOut ? 'AWS did not answer in time' : 'AWS could not be reached',
+    return problem(timedOut ? 'UpstreamTimeout' : 'UpstreamUnreachable', {
       detail: 'The call to AWS failed before an answer arrived; it may or may not have taken effect. Retrying with the same Idempotency-Key is safe.',
-      retryAfterSeconds: 2,
       cause: error
     })
   }
 
-  const status = err.$metadata?.httpStatusCode ?? 500
-  const mapping = MAPPINGS[name] ?? (status === 429
-    ? MAPPINGS.ThrottlingException
-    : status >= 500
-      ? { status: 502, slug: 'upstream-failure', title: 'AWS failed to process the request' }
-      : { status: 502, slug: 'upstream-client-error', title: 'AWS refused the service\'s request' })
-
-  return new ServiceError({
-    ...mapping,
+  const code = catalogueCodeOf(name, err.$metadata?.httpStatusCode ?? 500)
+  return problem(code, {
     code: name,
-    detail: sanitise(err.message) || mapping.title,
+    detail: sanitise(err.message) || PROBLEMS[code].title,
     awsRequestId,
     cause: error
   })

@@ -1,12 +1,12 @@
 /** Pure functions deriving IAM identities from an EKS cluster. */
-import { ServiceError } from '../errors.ts'
+import { problem } from '../errors.ts'
 
 export interface ClusterArnParts { partition: string, region: string, account: string, name: string }
 
 export function parseClusterArn (arn: string): ClusterArnParts {
   const match = /^arn:([a-z-]+):eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn)
   if (!match) {
-    throw new ServiceError({ status: 502, code: 'UpstreamInvalidResponse', slug: 'upstream-invalid-response', title: 'AWS answered with an unexpected cluster ARN', detail: `Cannot read partition and account from cluster ARN "${arn}".` })
+    throw problem('UpstreamInvalidResponse', { detail: `Cannot read partition and account from cluster ARN "${arn}".` })
   }
   const [, partition, region, account, name] = match
   return { partition, region, account, name }

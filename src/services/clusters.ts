@@ -1,7 +1,7 @@
 import type { Cluster as SdkCluster } from '@aws-sdk/client-eks'
 import { Singleflight } from '../cache/singleflight.ts'
 import { TtlLruCache } from '../cache/ttl-lru.ts'
-import { ServiceError } from '../errors.ts'
+import { problem } from '../errors.ts'
 import type { CacheObserver } from '../observability/metrics.ts'
 import type { EksPort } from './aws-ports.ts'
 import { callAws } from './aws-errors.ts'
@@ -12,7 +12,7 @@ export interface PageQuery { maxResults?: number, nextToken?: string }
 export interface ClusterIdentity {
   name: string
   arn: string
-  status?: string
+  status?: SdkCluster['status']
   issuerUrl?: string
 }
 
@@ -113,7 +113,7 @@ export class ClusterService {
   async #describeUpstream (name: string): Promise<DescribedCluster> {
     const { cluster } = await callAws(() => this.#eks.describeCluster({ name }))
     if (!cluster?.name || !cluster.arn) {
-      throw new ServiceError({ status: 502, code: 'UpstreamInvalidResponse', slug: 'upstream-invalid-response', title: 'AWS answered with an incomplete cluster', detail: `DescribeCluster for "${name}" returned no name or ARN.` })
+      throw problem('UpstreamInvalidResponse', { detail: `DescribeCluster for "${name}" returned no name or ARN.` })
     }
     return cluster as DescribedCluster
   }

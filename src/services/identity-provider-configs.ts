@@ -6,7 +6,7 @@
 import type { OidcIdentityProviderConfig as SdkOidcConfig, Update as SdkUpdate } from '@aws-sdk/client-eks'
 import type { AssociateIdentityProviderConfigRequest } from '../../schemas/eks.ts'
 import { ReadThroughCache, type ReadSource } from '../cache/read-through.ts'
-import { conflict, invalidParameter, notFound } from '../errors.ts'
+import { problem } from '../errors.ts'
 import { preflightError, type IssuerInspector } from '../issuers/inspect.ts'
 import type { WriteGuard } from '../changes/write-guard.ts'
 import type { EksPort } from './aws-ports.ts'
@@ -70,7 +70,7 @@ export class IdentityProviderConfigService {
       identityProviderConfig: { type: OIDC_CONFIG_TYPE, name: configName }
     }))
     const oidc = out.identityProviderConfig?.oidc
-    if (!oidc) throw notFound('ResourceNotFoundException', { detail: `No config found for cluster: ${clusterName}, config type: oidc, config name: ${configName}` })
+    if (!oidc) throw problem('ResourceNotFoundException', { detail: `No config found for cluster: ${clusterName}, config type: oidc, config name: ${configName}` })
     return oidc
   }
 
@@ -181,7 +181,7 @@ export class IdentityProviderConfigService {
   async #clusterWithOtherIssuer (clusterName: string, oidc: OidcConfigRequest) {
     const cluster = await this.#clusters.identity(clusterName)
     if (cluster.issuerUrl && sameIssuer(cluster.issuerUrl, oidc.issuerUrl)) {
-      throw invalidParameter({
+      throw problem('InvalidParameter', {
         detail: 'Incorrect Identity Provider URL configuration. The Identity Provider URL cannot be same as OpenID Connect (OIDC) issuer URL',
         errors: [{ pointer: '/body/oidc/issuerUrl', detail: 'must differ from the cluster\'s own OIDC issuer (identity.oidc.issuer)' }]
       })
@@ -194,7 +194,7 @@ export class IdentityProviderConfigService {
     const { identityProviderConfigs } = await this.list(clusterName, {})
     const existing = identityProviderConfigs.find(c => c.type === OIDC_CONFIG_TYPE)?.name
     if (existing && existing !== wanted) {
-      throw conflict('ResourceInUseException', 'config-limit', {
+      throw problem('ConfigLimit', {
         detail: `Cluster "${clusterName}" already has the OIDC identity provider config "${existing}"; EKS allows one per cluster. Disassociate it first.`
       })
     }
@@ -217,7 +217,7 @@ export class IdentityProviderConfigService {
     if (!existing) return null
     const config = await this.describe(clusterName, wanted)
     if (!sameConfig(config, request.oidc)) {
-      throw conflict('ResourceInUseException', 'config-exists', {
+      throw problem('ConfigExists', {
         detail: `Config "${wanted}" is already associated with different settings; EKS configs cannot be changed in place. Disassociate it, wait until it is gone, then associate the new settings.`
       })
     }

@@ -6,7 +6,7 @@ import type { GetOpenIDConnectProviderCommandOutput } from '@aws-sdk/client-iam'
 import { DEFAULT_AUDIENCE, type OidcProviderStatus, type PlannedCall, type PutOidcProviderRequest } from '../../schemas/iam.ts'
 import type { ThumbprintDrift } from '../../schemas/issuers.ts'
 import { thumbprintDrift, type ThumbprintService } from '../issuers/thumbprint.ts'
-import { conflict, ServiceError } from '../errors.ts'
+import { problem, ServiceError } from '../errors.ts'
 import type { IamPort } from './aws-ports.ts'
 import { callAws, isAwsError, mapAwsError } from './aws-errors.ts'
 import { iamProviderUrl, oidcProviderArn } from './cluster-identity.ts'
@@ -55,7 +55,7 @@ export class OidcProviderService {
   async put (clusterName: string, request: PutOidcProviderRequest, options: PutOptions): Promise<PutResult> {
     const cluster = await this.#clusterWithIssuer(clusterName)
     if (UNUSABLE_CLUSTER_STATES.has(cluster.status ?? '')) {
-      throw conflict('ClusterStateConflict', 'cluster-state-conflict', { detail: `Cluster "${clusterName}" is ${cluster.status}; its OIDC issuer cannot be registered now.` })
+      throw problem('ClusterStateConflict', { detail: `Cluster "${clusterName}" is ${cluster.status}; its OIDC issuer cannot be registered now.` })
     }
     const desired: DesiredProvider = {
       ClientIDList: request.ClientIDList ?? [DEFAULT_AUDIENCE],
@@ -133,7 +133,7 @@ export class OidcProviderService {
   async #clusterWithIssuer (clusterName: string) {
     const cluster = await this.#clusters.identity(clusterName)
     if (!cluster.issuerUrl) {
-      throw conflict('ClusterStateConflict', 'cluster-state-conflict', { detail: `Cluster "${clusterName}" has no OIDC issuer URL (identity.oidc.issuer is empty).` })
+      throw problem('ClusterStateConflict', { detail: `Cluster "${clusterName}" has no OIDC issuer URL (identity.oidc.issuer is empty).` })
     }
     return cluster as ClusterIdentity & { issuerUrl: string }
   }

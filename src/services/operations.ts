@@ -3,7 +3,7 @@
  * the cluster. A record another caller may not see is answered as not found.
  */
 import type { Authorizer } from '../auth/grants.ts'
-import { notFound } from '../errors.ts'
+import { problem } from '../errors.ts'
 import type { OperationPage, OperationRecord, OperationStore } from '../store/index.ts'
 
 export interface OperationListQuery {
@@ -30,7 +30,7 @@ export class OperationService {
     const record = await this.#operations.get(operationId)
     if (!record || (cluster !== undefined && record.cluster !== cluster) ||
       (record.principal !== principal && !this.#seesOthers(principal, record.cluster))) {
-      throw notFound('OperationNotFound', { detail: 'No operation with this id is visible to you.' })
+      throw problem('OperationNotFound', { detail: 'No operation with this id is visible to you.' })
     }
     return record
   }

@@ -3,7 +3,7 @@
  * proposed one), and the RBAC binding that matches it. Tokens are judged, never stored or logged.
  */
 import type { OidcIdentityProviderConfig as SdkOidcConfig } from '@aws-sdk/client-eks'
-import { ServiceError } from '../errors.ts'
+import { problem } from '../errors.ts'
 import { rbacBinding, type RbacBindingInput } from '../token-review/rbac-binding.ts'
 import { reviewTokenOrClaims, type ReviewInput } from '../token-review/review.ts'
 import type { FetchJwks, OidcConfig } from '../token-review/types.ts'
@@ -37,7 +37,7 @@ export class TokenReviewService {
 
 function toOidcConfig (config: SdkOidcConfig): OidcConfig {
   if (!config.issuerUrl || !config.clientId) {
-    throw new ServiceError({ status: 502, code: 'UpstreamInvalidResponse', slug: 'upstream-invalid-response', title: 'AWS answered with an incomplete config', detail: `Config "${config.identityProviderConfigName}" has no issuerUrl or clientId.` })
+    throw problem('UpstreamInvalidResponse', { detail: `Config "${config.identityProviderConfigName}" has no issuerUrl or clientId.` })
   }
   return {
     identityProviderConfigName: config.identityProviderConfigName,

@@ -2,7 +2,7 @@
  * Opaque keyset cursors for newest-first pages: the (time, id) of the last item returned.
  * Clients must treat them as opaque; a tampered or foreign token is a 400.
  */
-import { invalidParameter } from '../errors.ts'
+import { problem } from '../errors.ts'
 
 export interface PagePosition {
   time: Date
@@ -34,7 +34,7 @@ export function decodeCursor (token: string | undefined, idPattern = /^.+$/): Pa
   } catch {
     // fall through to the 400 below
   }
-  throw invalidParameter({
+  throw problem('InvalidParameter', {
     detail: 'nextToken is not a token returned by a previous page.',
     errors: [{ pointer: '/querystring/nextToken', detail: 'must be an unmodified nextToken from a previous response' }]
   })

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { stringify } from 'yaml'
-import { invalidParameter, type FieldError } from '../errors.ts'
+import { problem, type FieldError } from '../errors.ts'
 import { containsSystemPrefix, kubernetesGroup, kubernetesUsername } from './identity-mapping.ts'
 import type { OidcConfig } from './types.ts'
 
@@ -89,13 +89,13 @@ export function defaultBindingName (subject: RbacSubject, clusterRole: string, n
 export function rbacBinding (input: RbacBindingInput): RbacBinding {
   const errors = validate(input)
   if (errors.length) {
-    throw invalidParameter({ detail: 'The RBAC binding request is not valid.', errors })
+    throw problem('InvalidParameter', { detail: 'The RBAC binding request is not valid.', errors })
   }
   const subject: RbacSubject = input.group !== undefined
     ? { kind: 'Group', apiGroup: RBAC_API_GROUP, name: kubernetesGroup(input.config, input.group) }
     : { kind: 'User', apiGroup: RBAC_API_GROUP, name: kubernetesUsername(input.config, input.user as string) }
   if (subject.name.startsWith('system:')) {
-    throw invalidParameter({
+    throw problem('InvalidParameter', {
       detail: `The subject would be "${subject.name}"; bindings for system: identities are out of scope of an OIDC config.`,
       errors: [{ pointer: `/querystring/${input.group !== undefined ? 'group' : 'user'}`, detail: 'the prefixed name must not start with "system:"' }]
     })

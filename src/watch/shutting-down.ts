@@ -1,11 +1,6 @@
-import { ServiceError } from '../errors.ts'
+import { problem } from '../errors.ts'
 
 /** Answered to a watch that the service's shutdown cut short before any state was known. */
-export const shuttingDown = () => new ServiceError({
-  status: 503,
-  code: 'ServiceShuttingDown',
-  slug: 'shutting-down',
-  title: 'The service is shutting down',
-  detail: 'The service stopped watching the update before AWS answered; retry on another instance.',
-  retryAfterSeconds: 1
+export const shuttingDown = () => problem('ServiceShuttingDown', {
+  detail: 'The service stopped watching the update before AWS answered; retry on another instance.'
 })

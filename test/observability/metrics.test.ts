@@ -76,9 +76,13 @@ t.test('each app has its own registry', async t => {
   t.equal(sampleValue(await scrape(second.app), 'http_requests_total', { route: '/clusters' }), 0)
 })
 
-t.test('/metrics is public and not in the OpenAPI document', async t => {
+t.test('/metrics is public and documented as Prometheus text', async t => {
   const { app } = await build(t)
-  const document = app.swagger() as { paths: Record<string, unknown> }
-  t.notOk(document.paths['/metrics'])
-  t.ok(app.hasRoute({ method: 'GET', url: '/metrics' }))
+  const document = app.swagger() as { paths: Record<string, { get: { security: unknown[], responses: Record<string, { content: object }> } }> }
+  const operation = document.paths['/metrics'].get
+  t.same(operation.security, [], 'no credentials')
+  t.same(Object.keys(operation.responses['200'].content), ['text/plain'])
+  const response = await app.inject({ method: 'GET', url: '/metrics' })
+  t.match(response.headers['content-type'], /^text\/plain/)
+  t.match(response.body, /^# HELP /, 'sent as text, not as a JSON string')
 })

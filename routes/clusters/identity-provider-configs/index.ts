@@ -13,7 +13,8 @@ import type { ReadSource } from '../../../src/cache/read-through.ts'
 import { REPLACE_ACTION, STEP_DESCRIPTIONS } from '../../../src/replace/plan.ts'
 import { operationLocation, type ReplaceOutcome } from '../../../src/replace/service.ts'
 import { currentChange } from '../../support/current-change.ts'
-import { problems } from '../../support/problems.ts'
+import { CACHE_STATUS as CACHE_STATUS_HEADER, location, withHeaders } from '../../support/headers.ts'
+import { EKS_CALL, ISSUER_PREFLIGHT, type DeclaredProblems } from '../../support/problems.ts'
 
 const REPLACE_DESCRIPTION = [
   'Makes the config of the path equal to the body, however many EKS updates that takes. EKS configs cannot be changed in place, so:',
@@ -49,6 +50,14 @@ const CACHE_STATUS: Record<ReadSource, string> = {
 
 const asksForFresh = (cacheControl: string | undefined) => cacheControl !== undefined && /(^|,)\s*(no-cache|max-age\s*=\s*0)\s*(,|$)/i.test(cacheControl)
 
+/** What refuses or fails an association, whether asked for directly or as part of a replacement. */
+const ASSOCIATION_PROBLEMS = [
+  EKS_CALL, ISSUER_PREFLIGHT, 'ResourceNotFoundException', 'InvalidParameter', 'ConfigLimit',
+  'ResourceInUseException', 'InvalidRequestException', 'ResourceLimitExceededException'
+] as const satisfies DeclaredProblems
+
+const UPDATE_LOCATION = location('The EKS update to follow: `/clusters/{name}/updates/{updateId}`.')
+
 const updateLocation = (cluster: string, updateId: string | undefined) =>
   `/clusters/${encodeURIComponent(cluster)}/updates/${encodeURIComponent(updateId ?? '')}`
 
@@ -56,19 +65,22 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { identityProviderConfigs, replacements } = app.services
 
   app.get('/clusters/:name/identity-provider-configs', {
-    config: { auth: { action: 'read' } },
+    config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException'] },
     schema: {
       tags: ['identity-provider-configs'],
       operationId: 'listIdentityProviderConfigs',
       summary: 'List the identity provider configs of a cluster',
       params: ClusterNameParams,
       querystring: ListQuery,
-      response: { 200: Ref(ListIdentityProviderConfigsResponse), ...problems(404) }
+      response: { 200: Ref(ListIdentityProviderConfigsResponse) }
     }
   }, async (request) => identityProviderConfigs.list(request.params.name, request.query))
 
   app.post('/clusters/:name/identity-provider-configs', {
-    config: { change: { idempotency: 'required' } },
+    config: {
+      change: { idempotency: 'required' },
+      problems: [...ASSOCIATION_PROBLEMS, 'ConfigExists']
+    },
     schema: {
       tags: ['identity-provider-configs'],
       operationId: 'associateIdentityProviderConfig',
@@ -79,9 +91,8 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       headers: IdempotencyKeyHeader,
       body: Ref(AssociateIdentityProviderConfigRequest),
       response: {
-        200: { ...Ref(AssociateIdentityProviderConfigResponse), description: 'The same config was already associated; its association update is returned.' },
-        202: { ...Ref(AssociateIdentityProviderConfigResponse), description: 'The association started; follow the update at `Location`.' },
-        ...problems(404, 409, 422)
+        200: withHeaders({ ...Ref(AssociateIdentityProviderConfigResponse), description: 'The same config was already associated; its association update is returned.' }, UPDATE_LOCATION),
+        202: withHeaders({ ...Ref(AssociateIdentityProviderConfigResponse), description: 'The association started; follow the update at `Location`.' }, UPDATE_LOCATION)
       }
     }
   }, async (request, reply) => {
@@ -98,7 +109,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/clusters/:name/identity-provider-configs/:configName', {
-    config: { auth: { action: 'read' } },
+    config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException'] },
     schema: {
       tags: ['identity-provider-configs'],
       operationId: 'describeIdentityProviderConfig',
@@ -106,7 +117,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Concurrent identical reads share one DescribeIdentityProviderConfig call, and the answer for an ACTIVE config may be reused for up to `CONFIG_CACHE_TTL_MS` (default 1 s; CREATING and DELETING are always read fresh); `Cache-Status` says whether it was. Send `Cache-Control: no-cache` to read EKS now. Changes made through this service are seen at once.',
       params: ConfigParams,
       headers: DescribeIdentityProviderConfigHeaders,
-      response: { 200: Ref(DescribeIdentityProviderConfigResponse), ...problems(404) }
+      response: { 200: withHeaders(Ref(DescribeIdentityProviderConfigResponse), CACHE_STATUS_HEADER) }
     }
   }, async (request, reply) => {
     const { value, source } = await identityProviderConfigs.describeRecent(request.params.name, request.params.configName, {
@@ -117,7 +128,10 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.put('/clusters/:name/identity-provider-configs/:configName', {
-    config: { change: { idempotency: 'optional', resource: 'param:configName' } },
+    config: {
+      change: { idempotency: 'optional', resource: 'param:configName' },
+      problems: [...ASSOCIATION_PROBLEMS, 'ReplaceInProgress']
+    },
     schema: {
       tags: ['identity-provider-configs'],
       operationId: REPLACE_ACTION,
@@ -129,8 +143,8 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: Ref(ReplaceIdentityProviderConfigRequest),
       response: {
         200: { ...Ref(ReplaceIdentityProviderConfigResponse), description: 'Nothing to do (`unchanged`), or the plan of a dry run (`dry-run`).' },
-        202: { ...Ref(ReplaceIdentityProviderConfigResponse), description: 'The change started as an operation; follow it at `Location`.' },
-        ...problems(404, 409, 422)
+        202: withHeaders({ ...Ref(ReplaceIdentityProviderConfigResponse), description: 'The change started as an operation; follow it at `Location`.' },
+          location('The operation carrying out the change: `/clusters/{name}/operations/{operationId}`.'))
       }
     }
   }, async (request, reply) => {
@@ -151,7 +165,12 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/clusters/:name/identity-provider-configs/:configName', {
-    config: { change: { idempotency: 'optional', resource: 'param:configName' } },
+    config: {
+      change: { idempotency: 'optional', resource: 'param:configName' },
+      problems: [
+        EKS_CALL, 'ResourceNotFoundException', 'ResourceInUseException', 'InvalidRequestException'
+      ]
+    },
     schema: {
       tags: ['identity-provider-configs'],
       operationId: 'disassociateIdentityProviderConfig',
@@ -160,9 +179,8 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ConfigParams,
       headers: IdempotencyKeyHeader,
       response: {
-        202: { ...Ref(DisassociateIdentityProviderConfigResponse), description: 'The disassociation started; follow the update at `Location`.' },
-        204: Type.Null({ description: 'The config was not associated (already gone).' }),
-        ...problems(404, 409, 422)
+        202: withHeaders({ ...Ref(DisassociateIdentityProviderConfigResponse), description: 'The disassociation started; follow the update at `Location`.' }, UPDATE_LOCATION),
+        204: Type.Null({ description: 'The config was not associated (already gone).' })
       }
     }
   }, async (request, reply) => {

@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ConfigParams, Ref } from '../../../schemas/common.ts'
 import { RbacBindingResponse, RbacQuery } from '../../../schemas/token-review.ts'
-import { problems } from '../../support/problems.ts'
+import { EKS_CALL } from '../../support/problems.ts'
 
 const rbacRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tokenReviews } = app.services
 
   app.get('/clusters/:name/identity-provider-configs/:configName/rbac', {
-    config: { auth: { action: 'read' } },
+    config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException', 'InvalidParameter'] },
     schema: {
       tags: ['login-diagnosis'],
       operationId: 'getRbacBinding',
@@ -23,8 +23,7 @@ const rbacRoutes: FastifyPluginAsyncTypebox = async (app) => {
             'application/json': { schema: Ref(RbacBindingResponse) },
             'application/yaml': { schema: Type.String({ description: 'The manifest, ready for `kubectl apply -f -`.' }) }
           }
-        },
-        ...problems(404)
+        }
       }
     }
   }, async (request, reply) => {

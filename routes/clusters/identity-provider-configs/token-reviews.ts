@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConfigParams, Ref } from '../../../schemas/common.ts'
 import { PreviewRequest, TokenReviewRequest, TokenReviewStatus } from '../../../schemas/token-review.ts'
-import { problems } from '../../support/problems.ts'
+import { EKS_CALL } from '../../support/problems.ts'
 
 const tokenReviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tokenReviews } = app.services
 
   app.post('/clusters/:name/identity-provider-configs/:configName/token-reviews', {
-    config: { auth: { action: 'read' } },
+    config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException'] },
     schema: {
       tags: ['login-diagnosis'],
       operationId: 'createTokenReview',
@@ -15,7 +15,7 @@ const tokenReviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Applies the cluster\'s associated config exactly as the Kubernetes API server\'s OIDC authenticator does and answers in the shape of a TokenReview status: authenticated or not, the username and groups with prefixes applied, every failed check with a stable code, and hints at likely misconfigurations. A token\'s signature is verified against the issuer\'s JWKS (fetched through the SSRF guard). The token is never stored or logged.',
       params: ConfigParams,
       body: Ref(TokenReviewRequest),
-      response: { 200: Ref(TokenReviewStatus), ...problems(404) }
+      response: { 200: Ref(TokenReviewStatus) }
     }
   }, async (request) => tokenReviews.review(request.params.name, request.params.configName, request.body))
 
@@ -28,7 +28,7 @@ const tokenReviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Same answer as a token review, but with the config in the body (the associate body\'s `oidc`) instead of the associated one.',
       params: ConfigParams,
       body: Ref(PreviewRequest),
-      response: { 200: Ref(TokenReviewStatus), ...problems() }
+      response: { 200: Ref(TokenReviewStatus) }
     }
   }, async (request) => tokenReviews.preview(request.body.oidc, request.body))
 }

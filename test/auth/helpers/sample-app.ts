@@ -12,7 +12,7 @@ import { authConfigFromEnv } from '../../../src/auth/config.ts'
 import type { AuthConfigSources } from '../../../src/auth/config.ts'
 import type { RateLimitConfig } from '../../../src/auth/rate-limit-config.ts'
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from '../../../src/auth/redact.ts'
-import { notFound } from '../../../src/errors.ts'
+import { problem } from '../../../src/errors.ts'
 import authPlugin from '../../../src/plugins/auth.ts'
 import securityPlugin, { SECURITY_SERVER_OPTIONS } from '../../../src/plugins/security.ts'
 import auditRoutes from '../../../routes/audit.ts'
@@ -82,7 +82,7 @@ export async function buildSampleApp (t: Tap, options: SampleAppOptions): Promis
   const requireCluster = (name: string) => {
     handlerCalls.count++
     if (!EXISTING_CLUSTERS.has(name)) {
-      throw notFound('ResourceNotFoundException', { detail: `No cluster found for name: ${name}.`, awsRequestId: 'aws-request-not-found' })
+      throw problem('ResourceNotFoundException', { detail: `No cluster found for name: ${name}.`, awsRequestId: 'aws-request-not-found' })
     }
   }
 

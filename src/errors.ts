@@ -186,6 +186,8 @@ export class ServiceError extends Error {
 export interface ProblemOptions extends Omit<ServiceErrorOptions, 'status' | 'code' | 'slug' | 'title' | 'catalogueCode'> {
   /** Keeps a name the service passes through (an unknown AWS exception, a Fastify error code) as the wire `code`. */
   code?: string
+  /** With a passed-through `code` only: the status its origin gave it, when that is not the entry's. */
+  status?: number
 }
 
 /** The ServiceError of a catalogue entry, with this occurrence's detail. */
@@ -193,7 +195,7 @@ export function problem (code: ProblemCode, options: ProblemOptions = {}): Servi
   const entry = entryOf(code)
   return new ServiceError({
     ...options,
-    status: entry.status,
+    status: options.code === undefined ? entry.status : options.status ?? entry.status,
     slug: entry.slug,
     title: entry.title,
     code: options.code ?? wireCodeOf(code),

@@ -30,6 +30,8 @@ t.test('problem() renders its entry', async t => {
   t.equal(problem('ResourceInUseException').retryAfterSeconds, 60, 'the entry\'s Retry-After by default')
   t.equal(problem('ServiceOverloaded', { retryAfterSeconds: 9 }).retryAfterSeconds, 9, 'the occurrence\'s own delay wins')
   t.equal(problem('UpstreamFailure', { code: 'WeirdException' }).code, 'WeirdException', 'a passed-through name stays the wire code')
+  t.equal(problem('BadRequest', { code: 'ERR_RANGE', status: 416 }).status, 416, 'with its origin\'s status')
+  t.equal(problem('ValidationException', { status: 418 }).status, 400, 'a status without a passed-through code is the entry\'s')
   t.equal(problem('ClientClosedRequest').message, 'The client closed the connection before the answer', 'the title without a detail')
 })
 

@@ -102,14 +102,14 @@ const problemResponse = (status: number, codes: readonly ProblemCode[]) => ({
   content: { [PROBLEM_MEDIA_TYPE]: { schema: Ref(Problem) } }
 })
 
-/** A response this hook generated (on a HEAD route Fastify copies the GET's options). */
+/** A problem response, which the generated one for its status replaces. */
 const isProblemResponse = (response: object) => {
   const content = (response as { content?: object }).content
   return content !== undefined && Object.keys(content).join() === PROBLEM_MEDIA_TYPE
 }
 
 /** The catalogue codes by status, statuses ascending and codes in catalogue order. */
-export function byStatus (codes: readonly ProblemCode[]): Map<number, ProblemCode[]> {
+function byStatus (codes: readonly ProblemCode[]): Map<number, ProblemCode[]> {
   const grouped = new Map<number, ProblemCode[]>()
   const ordered = [...new Set(codes)].sort((a, b) => (CATALOGUE_ORDER.get(a) ?? 0) - (CATALOGUE_ORDER.get(b) ?? 0))
   for (const code of ordered) {
@@ -127,12 +127,12 @@ interface RouteLike {
 }
 
 /** The problems a route can answer: those implied by its config and schema, and its own. */
-export function routeProblems (route: RouteLike): ProblemCode[] {
+function routeProblems (route: RouteLike): ProblemCode[] {
   return [...impliedProblems(route), ...(route.config?.problems ?? []).flat()]
 }
 
 /** The problems every route like this one can answer, whatever its handler does. */
-export function impliedProblems (route: RouteLike): ProblemCode[] {
+function impliedProblems (route: RouteLike): ProblemCode[] {
   const config = route.config ?? {}
   const schema = route.schema ?? {}
   const methods = [route.method].flat()

@@ -61,13 +61,13 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, error
 }
 
 /**
- * Fastify's own client errors (bad JSON, body too large, unsupported media type...): the known
- * ones by their Fastify code, any other as BadRequest keeping its code.
+ * Client errors of Fastify and its plugins (bad JSON, body too large, unsupported media type...):
+ * Fastify's known ones by their code, any other as BadRequest keeping its code and status.
  */
 function frameworkError (error: FastifyError): ServiceError {
   const code = error.code
   if (code?.startsWith('FST_') && isProblemCode(code)) return problem(code, { detail: error.message })
-  return problem('BadRequest', { code: code ?? 'BadRequest', detail: error.message })
+  return problem('BadRequest', { code: code ?? 'BadRequest', status: error.statusCode, detail: error.message })
 }
 
 export function toServiceError (error: FastifyError | ServiceError): ServiceError {

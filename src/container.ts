@@ -19,7 +19,6 @@ import { createThumbprintService } from './issuers/thumbprint.ts'
 import { instrumentEks, instrumentIam } from './observability/instrument-aws.ts'
 import type { ServiceMetrics } from './observability/metrics.ts'
 import type { Logger } from './observability/request-context.ts'
-import type { RunnerLog } from './replace/runner.ts'
 import { createReplacements, type ReplaceService } from './replace/index.ts'
 import { AuditService } from './services/audit.ts'
 import type { EksPort, IamPort } from './services/aws-ports.ts'
@@ -42,7 +41,7 @@ export interface ContainerDeps {
   /** Use this store instead of opening one from the config; the caller keeps ownership and closes it. */
   store?: Store
   metrics: ServiceMetrics
-  log: Logger & RunnerLog
+  log: Logger
 }
 
 /** What the routes reach, through `app.services`. */

@@ -22,6 +22,7 @@ import {
   ClaimOutcome, OperationStatus, RecoveryPoint,
   type IdempotencyRef, type OperationError, type OperationPatch, type Store, type StoredResponse
 } from '../store/store.ts'
+import type { Logger } from '../observability/request-context.ts'
 import { auditUnavailable } from './errors.ts'
 import { clientRequestTokenFor, tokenOnlyGuard, type WriteGuard } from './write-guard.ts'
 
@@ -88,15 +89,9 @@ export interface StartedOperation {
 
 export type IdempotencyOutcome = 'new' | 'replayed' | 'conflict' | 'mismatch'
 
-export interface CoordinatorLog {
-  warn (obj: object, msg: string): void
-  error (obj: object, msg: string): void
-  debug (obj: object, msg: string): void
-}
-
 export interface ChangeCoordinatorOptions {
   store: Store
-  log: CoordinatorLog
+  log: Logger
   /** How long a completed answer is replayed (and a key stays bound to its request). */
   retentionSeconds?: number
   /** Lease of an in-progress claim; renewed every half lease while the request runs. */
@@ -140,7 +135,7 @@ function operationStatusAfter (status: number) {
 
 export class ChangeCoordinator {
   readonly store: Store
-  readonly log: CoordinatorLog
+  readonly log: Logger
   readonly retentionMs: number
   readonly leaseMs: number
   readonly now: () => Date

@@ -10,21 +10,16 @@ import { randomUUID } from 'node:crypto'
 import {
   OperationStatus, type OperationLease, type OperationRecord, type OperationStore
 } from '../store/store.ts'
+import type { Logger } from '../observability/request-context.ts'
 import type { UpdateWatcher, WatchEvent } from '../watch/update-watcher.ts'
 import { outcomeOfUpdate, outcomeOfWatchError, type UpdateOutcome } from './update-outcome.ts'
-
-export interface FollowerLog {
-  info (obj: object, msg: string): void
-  warn (obj: object, msg: string): void
-  error (obj: object, msg: string): void
-}
 
 export interface OperationFollowerDeps {
   operations: OperationStore
   watcher: Pick<UpdateWatcher, 'subscribe'>
   /** How long a lease on a followed operation lasts without renewal; also the interval of the sweep. */
   leaseMs: number
-  log: FollowerLog
+  log: Logger
   now?: () => Date
 }
 
@@ -64,7 +59,7 @@ export class OperationFollower {
   readonly #operations: OperationStore
   readonly #watcher: Pick<UpdateWatcher, 'subscribe'>
   readonly #leaseMs: number
-  readonly #log: FollowerLog
+  readonly #log: Logger
   readonly #now: () => Date
   /** Operation id → its whole follow, from loading it to the outcome write or the lease release. */
   readonly #following = new Map<string, Promise<void>>()

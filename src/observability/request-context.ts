@@ -10,6 +10,7 @@ export interface Logger {
   debug (object: object, message: string): void
   info (object: object, message: string): void
   warn (object: object, message: string): void
+  error (object: object, message: string): void
 }
 
 export interface RequestContext {

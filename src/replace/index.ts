@@ -4,7 +4,8 @@
  */
 import type { IdentityProviderConfigService } from '../services/identity-provider-configs.ts'
 import type { OperationStore } from '../store/index.ts'
-import { ReplaceRunner, type RunnerLog } from './runner.ts'
+import type { Logger } from '../observability/request-context.ts'
+import { ReplaceRunner } from './runner.ts'
 import { ReplaceService } from './service.ts'
 
 export interface ReplacementsOptions {
@@ -13,7 +14,7 @@ export interface ReplacementsOptions {
   pollIntervalMs: number
   maxPollIntervalMs: number
   leaseMs: number
-  log: RunnerLog
+  log: Logger
 }
 
 export function createReplacements (options: ReplacementsOptions): ReplaceService {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { OidcIdentityProviderConfig as SdkOidcConfig, Update as SdkUpdate } from '@aws-sdk/client-eks'
 import { tokenOnlyGuard } from '../changes/write-guard.ts'
+import type { Logger } from '../observability/request-context.ts'
 import { ServiceError } from '../errors.ts'
 import { sameConfig, type IdentityProviderConfigService } from '../services/identity-provider-configs.ts'
 import { OperationStatus, type OperationError, type OperationLease, type OperationRecord, type OperationStore } from '../store/index.ts'
@@ -18,12 +19,6 @@ import {
 
 export type ConfigPort = Pick<IdentityProviderConfigService, 'describe' | 'disassociate' | 'associate' | 'describeUpdate'>
 
-export interface RunnerLog {
-  info (obj: object, msg: string): void
-  warn (obj: object, msg: string): void
-  error (obj: object, msg: string): void
-}
-
 export interface ReplaceRunnerOptions {
   operations: OperationStore
   configs: ConfigPort
@@ -32,7 +27,7 @@ export interface ReplaceRunnerOptions {
   maxPollIntervalMs: number
   /** How long a claim on an operation lasts without renewal; also the interval of the sweep for orphans. */
   leaseMs: number
-  log: RunnerLog
+  log: Logger
   now?: () => Date
 }
 
@@ -80,7 +75,7 @@ export class ReplaceRunner {
   readonly #pollIntervalMs: number
   readonly #maxPollIntervalMs: number
   readonly #leaseMs: number
-  readonly #log: RunnerLog
+  readonly #log: Logger
   readonly #now: () => Date
   readonly #active = new Map<string, Promise<void>>()
   /** Started by a request whose answer has not gone out yet; driven once it has (see kick). */

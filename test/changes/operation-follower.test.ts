@@ -53,6 +53,7 @@ function replica (t: Test, eks: FakeEks = fakeEks()) {
   const watcher = new UpdateWatcher({ describeUpdate: eks.describeUpdate, initialIntervalMs: POLL_MS, maxIntervalMs: 2 * POLL_MS })
   const logged: Record<'info' | 'warn' | 'error', string[]> = { info: [], warn: [], error: [] }
   const log = {
+    debug: () => {},
     info: (_: object, msg: string) => { logged.info.push(msg) },
     warn: (_: object, msg: string) => { logged.warn.push(msg) },
     error: (_: object, msg: string) => { logged.error.push(msg) }

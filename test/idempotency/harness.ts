@@ -41,7 +41,7 @@ export interface Harness {
   behave: (behaviour: Behaviour) => void
 }
 
-const silent = { debug () {}, warn () {}, error () {} }
+const silent = { debug () {}, info () {}, warn () {}, error () {} }
 
 export interface HarnessOptions extends Omit<ChangeCoordinatorOptions, 'store' | 'log'> {
   store: Store

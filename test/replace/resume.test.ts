@@ -13,7 +13,7 @@ import { testStore } from '../support/build.ts'
 import { createFakeAws } from '../support/fake-aws.ts'
 import { buildReplace, CLUSTER_ISSUER, eventually, NEW, OLD, seedConfig, updateIdOf, writeCalls } from './support.ts'
 
-const silent = { info () {}, warn () {}, error () {} }
+const silent = { debug () {}, info () {}, warn () {}, error () {} }
 
 t.test('a new app on the same store resumes the replacement and starts no second update', async t => {
   const first = await buildReplace(t)

@@ -8,7 +8,6 @@
  *     which need a grant on `*`.
  * A route declaring neither is refused at start.
  */
-import type { ChangeDeclaration } from '../changes/declaration.ts'
 import { AUTH_ACTIONS } from './principal.ts'
 import type { AuthAction } from './principal.ts'
 
@@ -23,9 +22,10 @@ export interface RouteAuthConfig {
 export interface RouteAccessConfig {
   public?: boolean
   auth?: RouteAuthConfig
-  /** A mutating route (src/changes/declaration.ts) needs a `write` grant unless it declares `auth`. */
-  change?: ChangeDeclaration
 }
+
+/** A mutating route (`config.change`, see src/changes/declaration.ts) needs a `write` grant unless it declares `auth`. */
+const declaresChange = (config: unknown) => (config as { change?: unknown } | undefined)?.change !== undefined
 
 const CHANGE_AUTH: RouteAuthConfig = { action: 'write' }
 
@@ -62,7 +62,7 @@ export function routeAuthRequirement (route: RouteLike): RouteAuthRequirement {
     if (config.auth !== undefined) throw new RouteAccessDeclarationError(route, 'declares both public: true and auth')
     return { public: true }
   }
-  const auth = config.auth ?? (config.change === undefined ? undefined : CHANGE_AUTH)
+  const auth = config.auth ?? (declaresChange(config) ? CHANGE_AUTH : undefined)
   if (auth === undefined) {
     throw new RouteAccessDeclarationError(route, 'declares neither config.public, config.auth nor config.change (every route must choose)')
   }

@@ -24,7 +24,7 @@ import {
 } from '../store/store.ts'
 import type { Logger } from '../observability/request-context.ts'
 import { auditUnavailable } from './errors.ts'
-import { clientRequestTokenFor, tokenOnlyGuard, type WriteGuard } from './write-guard.ts'
+import { clientRequestTokenFor, tokenOnlyGuard, type WriteGuard } from '../services/write-guard.ts'
 
 export const DEFAULT_RETENTION_SECONDS = 24 * 3600
 export const DEFAULT_LEASE_SECONDS = 60

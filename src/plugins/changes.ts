@@ -14,7 +14,7 @@ import { UNAUTHENTICATED_PRINCIPAL_NAME } from '../auth/principal.ts'
 import { routeAuthRequirement } from '../auth/route-requirements.ts'
 import type { Change, ChangeCoordinator, ChangeSubject } from '../changes/coordinator.ts'
 import { checkChangeDeclaration, declaredResource, type ChangeDeclaration } from '../changes/declaration.ts'
-import { bodyClientRequestToken } from '../changes/write-guard.ts'
+import { bodyClientRequestToken } from '../services/write-guard.ts'
 import { PROBLEM_TYPE_BASE, ServiceError } from '../errors.ts'
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyMissing } from '../idempotency/errors.ts'
 import { parseIdempotencyKey } from '../idempotency/key.ts'
@@ -25,6 +25,10 @@ export const REPLAYED_HEADER = 'idempotent-replayed'
 const DESCRIBED_BY = `<${PROBLEM_TYPE_BASE}idempotency-key-missing>; rel="describedby"`
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Declares a mutating route: see src/changes/declaration.ts. */
+    change?: ChangeDeclaration
+  }
   interface FastifyRequest {
     /** The change of a request to a mutating route; set before its handler runs. */
     change: Change | null

@@ -5,7 +5,7 @@
  */
 import type { OidcIdentityProviderConfig as SdkOidcConfig } from '@aws-sdk/client-eks'
 import type { AssociateIdentityProviderConfigRequest } from '../../schemas/eks.ts'
-import { CLIENT_REQUEST_TOKEN_PREFIX } from '../changes/write-guard.ts'
+import { CLIENT_REQUEST_TOKEN_PREFIX } from '../services/write-guard.ts'
 import { sameConfig } from '../services/identity-provider-configs.ts'
 
 /** `action` of the operation records this module drives (the route's operationId). */

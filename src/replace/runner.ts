@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { OidcIdentityProviderConfig as SdkOidcConfig, Update as SdkUpdate } from '@aws-sdk/client-eks'
-import { tokenOnlyGuard } from '../changes/write-guard.ts'
+import { tokenOnlyGuard } from '../services/write-guard.ts'
 import type { Logger } from '../observability/request-context.ts'
 import { ServiceError } from '../errors.ts'
 import { sameConfig, type IdentityProviderConfigService } from '../services/identity-provider-configs.ts'

@@ -8,7 +8,7 @@ import type { AssociateIdentityProviderConfigRequest } from '../../schemas/eks.t
 import { ReadThroughCache, type ReadSource } from '../cache/read-through.ts'
 import { problem } from '../errors.ts'
 import { preflightError, type IssuerInspector } from '../issuers/inspect.ts'
-import type { WriteGuard } from '../changes/write-guard.ts'
+import type { WriteGuard } from './write-guard.ts'
 import type { EksPort } from './aws-ports.ts'
 import { callAws, isAwsError, mapAwsError } from './aws-errors.ts'
 import { sameIssuer } from './cluster-identity.ts'

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { idempotencyKeyHash, parseIdempotencyKey } from '../../src/idempotency/key.ts'
-import { bodyClientRequestToken, clientRequestTokenFor, tokenOnlyGuard } from '../../src/changes/write-guard.ts'
+import { bodyClientRequestToken, clientRequestTokenFor, tokenOnlyGuard } from '../../src/services/write-guard.ts'
 import { isDefinitiveResponse, replayedHeaders, storableBody } from '../../src/idempotency/response-policy.ts'
 
 t.test('parseIdempotencyKey', async (t) => {

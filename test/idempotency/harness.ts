@@ -5,7 +5,7 @@
 import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ChangeCoordinator, type ChangeCoordinatorOptions } from '../../src/changes/coordinator.ts'
-import type { WriteGuard } from '../../src/changes/write-guard.ts'
+import type { WriteGuard } from '../../src/services/write-guard.ts'
 import { ServiceError } from '../../src/errors.ts'
 import changes from '../../src/plugins/changes.ts'
 import type { Store } from '../../src/store/store.ts'

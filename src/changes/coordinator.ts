@@ -141,7 +141,7 @@ export class ChangeCoordinator {
   readonly now: () => Date
   readonly #purgeIntervalMs: number
   readonly #onIdempotency: (outcome: IdempotencyOutcome) => void
-  #continuations: Partial<Record<Continuation, (operation: StartedOperation) => void>>
+  readonly #continuations: Partial<Record<Continuation, (operation: StartedOperation) => void>>
   readonly #claims = new Set<Claim>()
   #reaper?: NodeJS.Timeout
 
@@ -159,11 +159,6 @@ export class ChangeCoordinator {
   /** A change of `subject`; nothing is written until it begins or finishes. */
   open (subject: ChangeSubject): Change {
     return new Change(this, subject)
-  }
-
-  /** Sets who carries started changes on (the update follower, the replacement runner). */
-  continueWith (continuations: Partial<Record<Continuation, (operation: StartedOperation) => void>>): void {
-    this.#continuations = { ...this.#continuations, ...continuations }
   }
 
   /** Starts the reaper of expired idempotency records. */

@@ -21,7 +21,7 @@ import { parseIdempotencyKey } from '../idempotency/key.ts'
 import { replayedHeaders, storableBody } from '../idempotency/response-policy.ts'
 import type { OperationError } from '../store/store.ts'
 
-export const REPLAYED_HEADER = 'idempotent-replayed'
+const REPLAYED_HEADER = 'idempotent-replayed'
 const DESCRIBED_BY = `<${PROBLEM_TYPE_BASE}idempotency-key-missing>; rel="describedby"`
 
 declare module 'fastify' {

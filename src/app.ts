@@ -22,7 +22,7 @@ import lifecycle from './plugins/lifecycle.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import security, { SECURITY_SERVER_OPTIONS } from './plugins/security.ts'
 import swagger from './plugins/swagger.ts'
-import { buildValidator } from './plugins/validation.ts'
+import { AJV_OPTIONS, buildValidator } from './plugins/validation.ts'
 import wellFormedText from './plugins/well-formed-text.ts'
 import { packageVersion } from './version.ts'
 
@@ -52,16 +52,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     return503OnClosing: false,
     schemaController: { compilersFactory: { buildValidator } },
     frameworkErrors,
-    ajv: {
-      customOptions: {
-        // Unknown fields are an error (400), never silently dropped.
-        removeAdditional: false,
-        // For query strings, path parameters and headers only: bodies are never coerced (see validation.ts).
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: true
-      }
-    }
+    ajv: { customOptions: AJV_OPTIONS }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const metrics = deps.metrics ?? new ServiceMetrics()

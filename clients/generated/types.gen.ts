@@ -79,7 +79,7 @@ export type Problem = {
 };
 
 /**
- * Tags as a map of key to value: 1 to 50 entries, keys 1 to 128 characters, values up to 256.
+ * Tags as a map of key to value: 1 to 50 entries, keys 1 to 128 characters not beginning with `aws:` in any letter case (AWS reserves it), values up to 256.
  */
 export type TagMap = {
     [key: string]: string;
@@ -581,7 +581,7 @@ export type ThumbprintDrift = {
  */
 export type Tag = {
     /**
-     * Tag key: 1 to 128 letters, digits, spaces and `_.:/=+-@`.
+     * Tag key: 1 to 128 letters, digits, spaces and `_.:/=+-@`, not beginning with `aws:` in any letter case (AWS reserves it). Case-sensitive: `Team` and `team` are two keys of an OIDC provider.
      */
     Key: string;
     /**
@@ -653,7 +653,7 @@ export type PutOidcProviderRequest = {
      */
     ThumbprintList?: Array<string>;
     /**
-     * Up to 50 tags with distinct keys.
+     * Up to 50 tags with distinct keys (compared case-sensitively); a repeated key is refused.
      */
     Tags?: Array<Tag>;
 };

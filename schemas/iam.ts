@@ -59,7 +59,7 @@ export const PutOidcProviderRequest = Type.Object({
 }, {
   $id: 'PutOidcProviderRequest',
   additionalProperties: false,
-  description: 'Desired state of the cluster\'s IAM OIDC provider. `ClientIDList` defaults to `["sts.amazonaws.com"]`. Without `ThumbprintList`, a new provider lets IAM compute the thumbprint and an existing one keeps its thumbprints. Without `Tags`, existing tags are left alone; with `Tags`, the provider ends with exactly these tags.'
+  description: 'Desired state of the cluster\'s IAM OIDC provider. A member that is present is the whole desired list: the provider ends with exactly these audiences, thumbprints or tags. A member that is omitted is left as it is on an existing provider; on create, an omitted `ClientIDList` is `["sts.amazonaws.com"]`, an omitted `ThumbprintList` lets IAM compute the thumbprint, and omitted `Tags` mean no tags.'
 })
 
 export const PlannedCall = Type.Object({

@@ -59,6 +59,8 @@ export const PutOidcProviderRequest = Type.Object({
 }, {
   $id: 'PutOidcProviderRequest',
   additionalProperties: false,
+  // Swagger UI's "Try it out" starts from the first example: it must change no audience or thumbprint.
+  examples: [{ Tags: [{ Key: 'team', Value: 'platform' }] }],
   description: 'Desired state of the cluster\'s IAM OIDC provider. A member that is present is the whole desired list: the provider ends with exactly these audiences, thumbprints or tags. A member that is omitted is left as it is on an existing provider; on create, an omitted `ClientIDList` is `["sts.amazonaws.com"]`, an omitted `ThumbprintList` lets IAM compute the thumbprint, and omitted `Tags` mean no tags.'
 })
 

@@ -24,11 +24,13 @@ const AUTHORITY_END = /[/?#\\]/
 /**
  * What the raw string breaks although its parsed form looks fine. An issuer is compared as a
  * string (tokens carry it as `iss`, EKS requires it to begin with `https://`), so the string must
- * say what the parser reads: `https:x` or `HTTPS://x` parse as `https://x/`, a tab is dropped, and
- * an empty `@` disappears (Go's parser, which kube-apiserver uses, still sees userinfo there).
+ * say what the parser reads: `https:x` or `HTTPS://x` parse as `https://x/`, a tab is dropped, a
+ * lone surrogate becomes U+FFFD, and an empty `@` disappears (Go's parser, which kube-apiserver
+ * uses, still sees userinfo there).
  */
 function rawStringProblems (raw: string): UrlProblem[] {
   const problems: UrlProblem[] = []
+  if (!raw.isWellFormed()) problems.push({ rule: 'well-formed', detail: 'must be well-formed Unicode (the parser replaces a lone surrogate)' })
   if (WHITESPACE_OR_CONTROL.test(raw)) problems.push({ rule: 'no-whitespace', detail: 'must not contain whitespace or control characters' })
   if (!raw.startsWith(SCHEME_PREFIX)) {
     problems.push({ rule: 'https', detail: `must begin with ${SCHEME_PREFIX} exactly` })
@@ -40,8 +42,8 @@ function rawStringProblems (raw: string): UrlProblem[] {
 
 /**
  * The issuer URL rule, as `{ rule, detail }` (empty when the URL is acceptable): `length`, `url`
- * (the WHATWG parser refuses it), `https`, `no-whitespace`, `no-userinfo`, `port`, `no-query`,
- * `no-fragment`, and `issuer-not-discovery-document` (the issuer is the level above
+ * (the WHATWG parser refuses it), `https`, `well-formed`, `no-whitespace`, `no-userinfo`, `port`,
+ * `no-query`, `no-fragment`, and `issuer-not-discovery-document` (the issuer is the level above
  * `/.well-known/openid-configuration`, a common copy-paste mistake that EKS only reports later).
  */
 export function issuerUrlProblems (raw: string, options: IssuerUrlRuleOptions = {}): UrlProblem[] {

@@ -47,6 +47,7 @@ t.test('issuerUrlProblems: what the WHATWG parser refuses, and strings it reads 
   t.same(rules('https://issuer.example/\tid'), ['no-whitespace'], 'a tab, which the parser drops')
   t.same(rules(' https://issuer.example'), ['no-whitespace', 'https'], 'a leading space, which the parser strips')
   t.same(rules('https://issuer.example/a b'), ['no-whitespace'], 'a space in the path, which the parser encodes')
+  t.same(rules('https://issuer.example/\ud800'), ['well-formed'], 'a lone surrogate, which the parser replaces')
   t.same(rules('https://issuer.example/?'), ['no-query'], 'an empty query')
   t.same(rules('https://issuer.example/#'), ['no-fragment'], 'an empty fragment')
   t.same(rules('https://issuer.example/' + 'a'.repeat(2048)), ['length'])

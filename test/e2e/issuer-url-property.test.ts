@@ -24,7 +24,7 @@ function issuerUrlCandidates (emulatorIssuer: string) {
   return fc.oneof(
     fc.string(),
     fc.string({ unit: 'binary', maxLength: 40 }),
-    fc.webUrl({ validSchemes: ['https', 'http'], withQueryParameters: true, withFragments: true, withUserInfo: true, withPort: true }),
+    fc.webUrl({ validSchemes: ['https', 'http'], authoritySettings: { withIPv4: true, withIPv6: true, withUserInfo: true, withPort: true }, withQueryParameters: true, withFragments: true }),
     fc.tuple(fc.constantFrom(...SCHEMES), urlish).map(([scheme, rest]) => scheme + rest),
     // An issuer whose port the guard allows, with whatever follows.
     urlish.map(rest => emulatorIssuer + rest)

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { parse } from 'yaml'
-import { AJV_OPTIONS, buildValidator } from '../../src/plugins/validation.ts'
+import { AJV_OPTIONS, createValidatorCompiler } from '../../src/plugins/validation.ts'
 import { startHarness, writeCalls } from '../e2e/support.ts'
 
 type Json = Record<string, unknown>
@@ -51,7 +51,7 @@ function examplesIn (node: unknown, at: string, httpPart: Example['httpPart'] = 
 
 const components = Object.entries(document.components.schemas as Record<string, Json>)
   .map(([name, schema]) => ({ ...(withIdRefs(schema) as Json), $id: name }))
-const compile = buildValidator(Object.fromEntries(components.map(schema => [schema.$id, schema])), { customOptions: AJV_OPTIONS })
+const compile = createValidatorCompiler({ issuerUrl: {} })(Object.fromEntries(components.map(schema => [schema.$id, schema])), { customOptions: AJV_OPTIONS })
 
 const examples = examplesIn(document, '#')
 const putOidcProviderExample = (document.components.schemas.PutOidcProviderRequest.examples ?? [])[0]

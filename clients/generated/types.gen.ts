@@ -1557,6 +1557,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
     400: Problem;
     /**
@@ -1686,6 +1687,7 @@ export type GetOpenIdConnectProviderErrors = {
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
     400: Problem;
     /**
@@ -1818,6 +1820,7 @@ export type PutOpenIdConnectProviderErrors = {
      * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
      * - `OpenIdIdpCommunicationErrorException` (`issuer-unreachable`): The issuer could not be reached.
      */
     400: Problem;

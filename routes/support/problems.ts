@@ -32,7 +32,7 @@ export const EKS_CALL = [
 
 /** The calls to IAM fail like this, whatever the operation. */
 export const IAM_CALL = [
-  'InvalidInputException', 'AccessDeniedException', 'ServiceFailureException', 'Throttling',
+  'InvalidInputException', 'ValidationError', 'AccessDeniedException', 'ServiceFailureException', 'Throttling',
   'UpstreamClientError', 'UpstreamFailure', 'UpstreamUnreachable', 'UpstreamTimeout'
 ] as const satisfies readonly ProblemCode[]
 

@@ -83,7 +83,7 @@ t.test('PUT adopts a provider created concurrently (EntityAlreadyExists) and con
   t.same(res.json().provider.ClientIDList, ['sts.amazonaws.com'])
 })
 
-t.test('DELETE answers 204, also when the provider is already gone', async t => {
+t.test('DELETE answers 204, also when the provider is already gone and IAM answers NoSuchEntity', async t => {
   const { app, aws } = await build(t)
   await app.inject({ method: 'PUT', url: '/clusters/demo/oidc-provider', payload: {} })
   const first = await app.inject({ method: 'DELETE', url: '/clusters/demo/oidc-provider' })

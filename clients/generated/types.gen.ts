@@ -146,7 +146,7 @@ export type DescribeClusterResponse = {
  */
 export type OidcIdentityProviderConfigRequest = {
     /**
-     * Name of the identity provider config, unique per cluster.
+     * Name of the identity provider config, unique per cluster: any non-empty string, as EKS accepts (its model sets no length or pattern).
      */
     identityProviderConfigName: string;
     /**
@@ -188,7 +188,7 @@ export type AssociateIdentityProviderConfigRequest = {
     oidc: OidcIdentityProviderConfigRequest;
     tags?: TagMap;
     /**
-     * EKS idempotency token, 33 to 126 printable characters. Reusing it with the same parameters returns the original update. Omit it and send an `Idempotency-Key` header instead to have one derived for you.
+     * EKS idempotency token, sent to EKS as is: any string (the EKS model sets no length; EKS refuses CreateCluster tokens outside 33 to 126 characters, and such a refusal is a 400 `InvalidParameterException`). Reusing it with the same parameters returns the original update. Omit it (or send it empty) and send an `Idempotency-Key` header instead to have one derived for you.
      */
     clientRequestToken?: string;
 };
@@ -1468,7 +1468,7 @@ export type DescribeClusterErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -1593,7 +1593,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -1715,7 +1715,7 @@ export type GetOpenIdConnectProviderErrors = {
      */
     409: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -1859,7 +1859,7 @@ export type PutOpenIdConnectProviderErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -1988,7 +1988,7 @@ export type ListIdentityProviderConfigsErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2129,7 +2129,7 @@ export type AssociateIdentityProviderConfigErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2221,7 +2221,7 @@ export type DisassociateIdentityProviderConfigData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2276,7 +2276,7 @@ export type DisassociateIdentityProviderConfigErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2366,7 +2366,7 @@ export type DescribeIdentityProviderConfigData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2402,7 +2402,7 @@ export type DescribeIdentityProviderConfigErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2474,7 +2474,7 @@ export type ReplaceIdentityProviderConfigData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2550,7 +2550,7 @@ export type ReplaceIdentityProviderConfigErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2636,7 +2636,7 @@ export type CreateTokenReviewData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2682,7 +2682,7 @@ export type CreateTokenReviewErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2754,7 +2754,7 @@ export type PreviewTokenReviewData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2793,7 +2793,7 @@ export type PreviewTokenReviewErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2845,7 +2845,7 @@ export type GetRbacBindingData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2903,7 +2903,7 @@ export type GetRbacBindingErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -3010,7 +3010,7 @@ export type ListUpdatesErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -3117,7 +3117,7 @@ export type DescribeUpdateErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -3218,7 +3218,7 @@ export type ListOperationsErrors = {
      */
     403: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -3299,7 +3299,7 @@ export type DescribeClusterOperationErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -3376,7 +3376,7 @@ export type DescribeOperationErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */

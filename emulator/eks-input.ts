@@ -2,6 +2,7 @@
  * Input checks of the emulated EKS operations, following the EKS model constraints and the
  * messages AWS is known to send (aws-api.md §2.1–§2.3).
  */
+import { isReservedTagKey, reservedTagKeyMessage } from './reserved-tags.ts'
 import { EksError, missingMember } from './wire-errors.ts'
 import type { OidcConfigFields, TagMap } from './state.ts'
 
@@ -38,12 +39,15 @@ function optionalString (body: Json, member: string, path: string, clusterName: 
   return value
 }
 
+/**
+ * Any string, as the EKS model has it: `clientRequestToken` is a plain String on Associate and
+ * Disassociate. (EKS answered CreateCluster tokens outside 33–126 characters with
+ * InvalidParameterException, but no document or model applies that to these operations.)
+ */
 export function checkClientRequestToken (body: Json, clusterName: string): string | undefined {
   const token = body.clientRequestToken
   if (token === undefined || token === null) return undefined
-  if (typeof token !== 'string' || token.length < 33 || token.length > 126) {
-    throw invalid('The client request token parameter must be between 33 and 126 characters', clusterName)
-  }
+  if (typeof token !== 'string') throw invalid('clientRequestToken must be a string', clusterName)
   return token
 }
 
@@ -104,6 +108,7 @@ export function checkTagMap (
   if (entries.length < 1 || entries.length > MAX_TAGS) throw fail(`${member} must contain between 1 and ${MAX_TAGS} tags`)
   for (const [key, tag] of entries) {
     if (key.length < 1 || key.length > 128) throw fail(`Tag key ${key} must be between 1 and 128 characters`)
+    if (isReservedTagKey(key)) throw fail(reservedTagKeyMessage(key))
     if (typeof tag !== 'string' || tag.length > 256) throw fail(`Tag value for ${key} must be a string of at most 256 characters`)
   }
   return { ...value as TagMap }

@@ -1,12 +1,16 @@
 /**
  * The IAM OIDC provider operations of the emulator (awsQuery). Limits and messages follow
- * aws-api.md §3. Deviation from IAM: a port in `Url` is accepted when the host is a loopback
- * address, because the emulator's own issuers listen on a random loopback port; the ARN omits
- * the port (as for eksctl's `:443`) while `Url` keeps it.
+ * aws-api.md §3. Each operation first checks its inputs against the IAM model (iam-input.ts,
+ * `ValidationError`), then makes IAM's own checks (`InvalidInput`, `LimitExceeded`), then acts.
+ * Deviation from IAM: a port in `Url` is accepted when the host is a loopback address, because the
+ * emulator's own issuers listen on a random loopback port; the ARN omits the port (as for
+ * eksctl's `:443`) while `Url` keeps it.
  */
 import type { EmulatorContext } from './context.ts'
+import { IAM_SHAPES, MAX_TAGS_PER_REQUEST, ModelValidation } from './iam-input.ts'
+import { isReservedTagKey, reservedTagKeyMessage } from './reserved-tags.ts'
 import type { OidcProviderRecord, TagMap } from './state.ts'
-import { missingMember, QueryError } from './wire-errors.ts'
+import { QueryError } from './wire-errors.ts'
 import { readMemberList, readTagList, type XmlValue } from './xml.ts'
 
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/'
@@ -21,37 +25,33 @@ const MAX_PROVIDERS = 100
 const MAX_CLIENT_IDS = 100
 const MAX_THUMBPRINTS = 5
 const MAX_TAGS = 50
-const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 type Action = (ctx: EmulatorContext, params: URLSearchParams) => XmlValue | undefined
+interface Tag { Key: string, Value: string }
 
-function required (params: URLSearchParams, name: string): string {
-  const value = params.get(name)
-  if (value === null) throw new QueryError('ValidationError', missingMember(name.charAt(0).toLowerCase() + name.slice(1)))
-  return value
+const param = (params: URLSearchParams, name: string) => params.get(name) ?? undefined
+
+/** Reads OpenIDConnectProviderArn and adds its model constraints to the request's validation. */
+function arnParam (params: URLSearchParams, validation: ModelValidation): string {
+  const arn = param(params, 'OpenIDConnectProviderArn')
+  validation.required(arn, 'openIDConnectProviderArn', IAM_SHAPES.arn)
+  return arn ?? ''
 }
 
-function checkLength (value: string, member: string, min: number, max: number): string {
-  if (value.length < min || value.length > max) {
-    throw new QueryError('ValidationError',
-      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length between ${min} and ${max}`)
-  }
-  return value
-}
-
-function findProvider (ctx: EmulatorContext, params: URLSearchParams): OidcProviderRecord {
-  const arn = required(params, 'OpenIDConnectProviderArn')
+function checkArnSyntax (arn: string): void {
   if (!/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/.test(arn)) throw new QueryError('InvalidInput', `ARN ${arn} is not valid.`)
+}
+
+function findProvider (ctx: EmulatorContext, arn: string): OidcProviderRecord {
+  checkArnSyntax(arn)
   const provider = ctx.state.oidcProviders.get(arn)
   if (!provider) throw new QueryError('NoSuchEntity', `OpenIDConnect Provider not found for arn ${arn}`)
   return provider
 }
 
-/** Validates Url and returns the host+path that names the provider in its ARN. */
+/** Checks the syntax of Url (its length is a model constraint) and returns the host+path that names the provider in its ARN. */
 function arnResourceOf (url: string): string {
-  checkLength(url, 'url', 1, 255)
   let parsed: URL
   try {
     parsed = new URL(url)
@@ -69,6 +69,7 @@ function arnResourceOf (url: string): string {
   return parsed.hostname + path
 }
 
+/** The length of each thumbprint is a model constraint; hex digits and the count of 5 are IAM's own checks. */
 function checkThumbprints (thumbprints: string[]): string[] {
   if (thumbprints.length > MAX_THUMBPRINTS) {
     throw new QueryError('InvalidInput', `Thumbprint list must contain at most ${MAX_THUMBPRINTS} entries.`)
@@ -81,14 +82,19 @@ function checkThumbprints (thumbprints: string[]): string[] {
   return [...new Set(thumbprints)]
 }
 
-function checkClientId (clientId: string): string {
-  return checkLength(clientId, 'clientID', 1, 255)
-}
-
-function checkTags (tags: Array<{ Key: string, Value: string }>): TagMap {
-  for (const { Key, Value } of tags) {
-    if (!TAG_KEY.test(Key)) throw new QueryError('InvalidInput', `Tag key '${Key}' is not valid.`)
-    if (!TAG_VALUE.test(Value)) throw new QueryError('InvalidInput', `Tag value '${Value}' for key '${Key}' is not valid.`)
+/**
+ * IAM's own checks of a request's tags, after the model's. Keys of an OIDC provider are case
+ * sensitive (IAM User Guide, "Tagging IAM resources" → "Case sensitivity": users and roles are
+ * not, OpenID Connect providers are), so `Team` and `team` are two keys and only an exact repeat is
+ * a duplicate. IAM's message for users and roles adds "Please note that Tag keys are case
+ * insensitive."; for case-sensitive resources it stops after the first sentence.
+ */
+function checkTags (tags: Tag[]): TagMap {
+  const keys = new Set<string>()
+  for (const { Key } of tags) {
+    if (keys.has(Key)) throw new QueryError('InvalidInput', 'Duplicate tag keys found.')
+    keys.add(Key)
+    if (isReservedTagKey(Key)) throw new QueryError('InvalidInput', reservedTagKeyMessage(Key))
   }
   return Object.fromEntries(tags.map(({ Key, Value }) => [Key, Value]))
 }
@@ -111,13 +117,22 @@ const sortedTags = (tags: TagMap) =>
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 const createProvider: Action = (ctx, params) => {
-  const url = required(params, 'Url')
-  const resource = arnResourceOf(url)
-  const clientIds = [...new Set((readMemberList(params, 'ClientIDList') ?? []).map(checkClientId))]
+  const url = param(params, 'Url')
+  const clientIdList = readMemberList(params, 'ClientIDList')
+  const thumbprintList = readMemberList(params, 'ThumbprintList')
+  const tagList = readTagList(params, 'Tags')
+  const validation = new ModelValidation()
+  validation.required(url, 'url', IAM_SHAPES.url)
+  validation.list(clientIdList, 'clientIDList', IAM_SHAPES.clientId)
+  validation.list(thumbprintList, 'thumbprintList', IAM_SHAPES.thumbprint)
+  validation.tags(tagList, 'tags')
+  validation.check()
+
+  const resource = arnResourceOf(url as string)
+  const clientIds = [...new Set(clientIdList ?? [])]
   checkClientIdQuota(clientIds)
-  const givenThumbprints = checkThumbprints(readMemberList(params, 'ThumbprintList') ?? [])
-  const tags = checkTags(readTagList(params, 'Tags') ?? [])
-  checkTagQuota(tags)
+  const givenThumbprints = checkThumbprints(thumbprintList ?? [])
+  const tags = checkTags((tagList ?? []) as Tag[])
   const arn = `arn:aws:iam::${ctx.accountId}:oidc-provider/${resource}`
   if (ctx.state.oidcProviders.has(arn)) throw new QueryError('EntityAlreadyExists', `Provider with url ${url} already exists.`)
   if (ctx.state.oidcProviders.size >= MAX_PROVIDERS) {
@@ -126,15 +141,24 @@ const createProvider: Action = (ctx, params) => {
   // Without a list IAM thumbprints the top intermediate of the issuer's chain itself.
   const thumbprints = givenThumbprints.length > 0
     ? givenThumbprints
-    : [ctx.issuers.serves(url) ? ctx.issuers.thumbprint : EXTERNAL_ISSUER_THUMBPRINT]
+    : [ctx.issuers.serves(url as string) ? ctx.issuers.thumbprint : EXTERNAL_ISSUER_THUMBPRINT]
   ctx.state.oidcProviders.set(arn, {
-    arn, url: url.slice('https://'.length), clientIds, thumbprints, createDateMs: ctx.clock(), tags
+    arn, url: (url as string).slice('https://'.length), clientIds, thumbprints, createDateMs: ctx.clock(), tags
   })
   return { OpenIDConnectProviderArn: arn, Tags: Object.keys(tags).length > 0 ? sortedTags(tags) : undefined }
 }
 
+/** Reads the provider an operation acts on, after the model checks of its other inputs. */
+function providerOf (ctx: EmulatorContext, params: URLSearchParams, validate: (validation: ModelValidation) => void = () => {}) {
+  const validation = new ModelValidation()
+  const arn = arnParam(params, validation)
+  validate(validation)
+  validation.check()
+  return findProvider(ctx, arn)
+}
+
 const getProvider: Action = (ctx, params) => {
-  const provider = findProvider(ctx, params)
+  const provider = providerOf(ctx, params)
   return {
     Url: provider.url,
     ClientIDList: provider.clientIds,
@@ -148,71 +172,89 @@ const listProviders: Action = (ctx) => ({
   OpenIDConnectProviderList: [...ctx.state.oidcProviders.keys()].sort().map(Arn => ({ Arn }))
 })
 
+/**
+ * Deleting a provider that does not exist succeeds. The IAM API reference documents the call as
+ * "idempotent; it does not fail or return an error if you call the operation for a provider that
+ * does not exist" (API_DeleteOpenIDConnectProvider, also in the botocore model's documentation),
+ * and moto answers 200; the model still lists NoSuchEntity, so clients must accept both.
+ */
 const deleteProvider: Action = (ctx, params) => {
-  ctx.state.oidcProviders.delete(findProvider(ctx, params).arn)
+  const validation = new ModelValidation()
+  const arn = arnParam(params, validation)
+  validation.check()
+  checkArnSyntax(arn)
+  ctx.state.oidcProviders.delete(arn)
   return undefined
 }
 
 const updateThumbprint: Action = (ctx, params) => {
-  const provider = findProvider(ctx, params)
   const thumbprints = readMemberList(params, 'ThumbprintList')
-  if (thumbprints === undefined) throw new QueryError('ValidationError', missingMember('thumbprintList'))
-  if (thumbprints.length === 0) throw new QueryError('InvalidInput', 'Thumbprint list must contain at least one entry.')
-  provider.thumbprints = checkThumbprints(thumbprints)
+  const provider = providerOf(ctx, params, validation => {
+    validation.present(thumbprints, 'thumbprintList')
+    validation.list(thumbprints, 'thumbprintList', IAM_SHAPES.thumbprint)
+  })
+  if (thumbprints?.length === 0) throw new QueryError('InvalidInput', 'Thumbprint list must contain at least one entry.')
+  provider.thumbprints = checkThumbprints(thumbprints ?? [])
   return undefined
 }
 
+const clientIdParam = (params: URLSearchParams) => param(params, 'ClientID')
+const validateClientId = (clientId: string | undefined) => (validation: ModelValidation) =>
+  validation.required(clientId, 'clientID', IAM_SHAPES.clientId)
+
 const addClientId: Action = (ctx, params) => {
-  const provider = findProvider(ctx, params)
-  const clientId = checkClientId(required(params, 'ClientID'))
-  if (provider.clientIds.includes(clientId)) return undefined
-  checkClientIdQuota([...provider.clientIds, clientId])
-  provider.clientIds.push(clientId)
+  const clientId = clientIdParam(params)
+  const provider = providerOf(ctx, params, validateClientId(clientId))
+  if (provider.clientIds.includes(clientId as string)) return undefined
+  checkClientIdQuota([...provider.clientIds, clientId as string])
+  provider.clientIds.push(clientId as string)
   return undefined
 }
 
 const removeClientId: Action = (ctx, params) => {
-  const provider = findProvider(ctx, params)
-  const clientId = checkClientId(required(params, 'ClientID'))
+  const clientId = clientIdParam(params)
+  const provider = providerOf(ctx, params, validateClientId(clientId))
   provider.clientIds = provider.clientIds.filter(candidate => candidate !== clientId)
   return undefined
 }
 
+/** Tags overwrite the values of exactly equal keys; the quota applies to the resulting set. */
 const tagProvider: Action = (ctx, params) => {
-  const provider = findProvider(ctx, params)
-  const tags = readTagList(params, 'Tags')
-  if (tags === undefined) throw new QueryError('ValidationError', missingMember('tags'))
-  const merged = { ...provider.tags, ...checkTags(tags) }
+  const tagList = readTagList(params, 'Tags')
+  const provider = providerOf(ctx, params, validation => {
+    validation.present(tagList, 'tags')
+    validation.tags(tagList, 'tags')
+  })
+  const merged = { ...provider.tags, ...checkTags((tagList ?? []) as Tag[]) }
   checkTagQuota(merged)
   provider.tags = merged
   return undefined
 }
 
+/** Removes exactly the keys named (case sensitive); keys the provider lacks are ignored. */
 const untagProvider: Action = (ctx, params) => {
-  const provider = findProvider(ctx, params)
   const keys = readMemberList(params, 'TagKeys')
-  if (keys === undefined) throw new QueryError('ValidationError', missingMember('tagKeys'))
-  if (keys.length > MAX_TAGS) {
-    throw new QueryError('ValidationError',
-      `1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TAGS}`)
-  }
-  provider.tags = Object.fromEntries(Object.entries(provider.tags).filter(([key]) => !keys.includes(key)))
+  const provider = providerOf(ctx, params, validation => {
+    validation.present(keys, 'tagKeys')
+    validation.list(keys, 'tagKeys', IAM_SHAPES.tagKey, MAX_TAGS_PER_REQUEST)
+  })
+  const removed = new Set(keys)
+  provider.tags = Object.fromEntries(Object.entries(provider.tags).filter(([key]) => !removed.has(key)))
   return undefined
 }
 
 const listProviderTags: Action = (ctx, params) => {
-  const provider = findProvider(ctx, params)
   const maxItemsRaw = params.get('MaxItems')
+  const marker = param(params, 'Marker')
+  const provider = providerOf(ctx, params, validation => {
+    validation.integer(maxItemsRaw, 'maxItems', 1, 1000)
+    validation.optional(marker, 'marker', IAM_SHAPES.marker)
+  })
   const maxItems = maxItemsRaw === null ? 100 : Number(maxItemsRaw)
-  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 1000) {
-    throw new QueryError('ValidationError',
-      `1 validation error detected: Value '${maxItemsRaw}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`)
-  }
-  const marker = params.get('Marker')
   let after: string | undefined
-  if (marker !== null) {
+  if (marker !== undefined) {
     after = Buffer.from(marker, 'base64url').toString('utf8')
-    if (marker === '' || Buffer.from(after).toString('base64url') !== marker) throw new QueryError('InvalidInput', 'Invalid Marker.')
+    if (Buffer.from(after).toString('base64url') !== marker) throw new QueryError('InvalidInput', 'Invalid Marker.')
   }
   const tags = sortedTags(provider.tags).filter(tag => after === undefined || tag.Key > after)
   const page = tags.slice(0, maxItems)

@@ -67,6 +67,6 @@ export class QueryError extends Error {
   }
 }
 
-/** The AWS validation wording for a missing required member. */
-export const missingMember = (member: string) =>
-  `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`
+/** The AWS validation wording for a missing required member, alone and as one error of a request. */
+export const nullMember = (member: string) => `Value null at '${member}' failed to satisfy constraint: Member must not be null`
+export const missingMember = (member: string) => `1 validation error detected: ${nullMember(member)}`

@@ -44,8 +44,8 @@ export function readMemberList (params: URLSearchParams, name: string): string[]
   return items.sort((a, b) => a[0] - b[0]).map(([, value]) => value)
 }
 
-/** Reads `Tags.member.N.Key` / `.Value` pairs in N order. */
-export function readTagList (params: URLSearchParams, name: string): Array<{ Key: string, Value: string }> | undefined {
+/** Reads `Tags.member.N.Key` / `.Value` pairs in N order; a member the request omits stays undefined. */
+export function readTagList (params: URLSearchParams, name: string): Array<{ Key?: string, Value?: string }> | undefined {
   const prefix = `${name}.member.`
   const byIndex = new Map<number, { Key?: string, Value?: string }>()
   for (const [key, value] of params) {
@@ -56,5 +56,5 @@ export function readTagList (params: URLSearchParams, name: string): Array<{ Key
     byIndex.set(Number(match[1]), entry)
   }
   if (byIndex.size === 0) return params.has(name) ? [] : undefined
-  return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, tag]) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' }))
+  return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, tag]) => tag)
 }

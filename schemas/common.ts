@@ -73,6 +73,7 @@ export const MaxResults = Type.Integer({
 export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'ISO-8601 timestamp (UTC).' })
 
 export const ClusterNameParams = Type.Object({
+  // The EKS model's ClusterName shape (CreateCluster): https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html
   name: Type.String({
     minLength: 1,
     maxLength: 100,
@@ -83,7 +84,8 @@ export const ClusterNameParams = Type.Object({
 
 export const ConfigParams = Type.Object({
   ...ClusterNameParams.properties,
-  configName: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$', description: 'Name of the identity provider config.' })
+  // As OidcIdentityProviderConfigRequest.identityProviderConfigName: the EKS model sets no length or pattern.
+  configName: Type.String({ minLength: 1, description: 'Name of the identity provider config: any non-empty string, percent-encoded in the path.' })
 }, { additionalProperties: false })
 
 export const IdempotencyKeyHeader = Type.Object({

@@ -13,7 +13,10 @@ export const UPDATE_STATUSES = ['InProgress', 'Failed', 'Cancelled', 'Successful
 
 export const ClusterStatus = Type.Enum(CLUSTER_STATUSES, { description: 'Cluster status: `CREATING`, `ACTIVE`, `DELETING`, `FAILED`, `UPDATING` or `PENDING`.' })
 
-/** A prefix must not contain `system:` (EKS refuses it; it would impersonate Kubernetes system identities). */
+/**
+ * A prefix must not contain `system:` (it would impersonate Kubernetes system identities): the EKS
+ * User Guide, https://docs.aws.amazon.com/eks/latest/userguide/authenticate-oidc-identity-provider.html
+ */
 const NO_SYSTEM_PREFIX = '^(?![\\s\\S]*system:)[\\s\\S]*$'
 
 export const Cluster = Type.Object({
@@ -51,7 +54,8 @@ export const RequiredClaims = Type.Record(
 )
 
 export const OidcIdentityProviderConfigRequest = Type.Object({
-  identityProviderConfigName: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$', description: 'Name of the identity provider config, unique per cluster.' }),
+  // The EKS model sets no length or pattern (a plain String); only empty is refused, as a path segment of this API cannot be.
+  identityProviderConfigName: Type.String({ minLength: 1, description: 'Name of the identity provider config, unique per cluster: any non-empty string, as EKS accepts (its model sets no length or pattern).' }),
   issuerUrl: IssuerUrl('Issuer URL of the OIDC identity provider, the level below `/.well-known/openid-configuration`; must equal the tokens\' `iss` claim and be reachable from the internet.'),
   clientId: Type.String({ minLength: 1, maxLength: 255, description: 'Client ID of the OIDC application: the audience (`aud`) the ID tokens must carry.' }),
   usernameClaim: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Claim used as the Kubernetes username; default `sub`. Claims other than `email` get the issuer URL as prefix unless `usernamePrefix` says otherwise.' })),
@@ -61,11 +65,14 @@ export const OidcIdentityProviderConfigRequest = Type.Object({
   requiredClaims: Type.Optional(RequiredClaims)
 }, { $id: 'OidcIdentityProviderConfigRequest', additionalProperties: false, description: 'An OIDC identity provider configuration, as sent to AssociateIdentityProviderConfig.' })
 
+/**
+ * A plain String in the EKS model, with no document setting a length or alphabet for these
+ * operations; EKS refused CreateCluster tokens outside 33–126 characters
+ * (https://github.com/ansible-collections/community.aws/issues/817), so it may refuse them here too,
+ * and that refusal is answered as 400 InvalidParameterException.
+ */
 export const ClientRequestToken = Type.String({
-  minLength: 33,
-  maxLength: 126,
-  pattern: '^[\\x21-\\x7e]+$',
-  description: 'EKS idempotency token, 33 to 126 printable characters. Reusing it with the same parameters returns the original update. Omit it and send an `Idempotency-Key` header instead to have one derived for you.'
+  description: 'EKS idempotency token, sent to EKS as is: any string (the EKS model sets no length; EKS refuses CreateCluster tokens outside 33 to 126 characters, and such a refusal is a 400 `InvalidParameterException`). Reusing it with the same parameters returns the original update. Omit it (or send it empty) and send an `Idempotency-Key` header instead to have one derived for you.'
 })
 
 export const AssociateIdentityProviderConfigRequest = Type.Object({

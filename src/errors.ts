@@ -102,6 +102,8 @@ export const PROBLEMS = {
   NoSuchEntityException: NOT_FOUND,
   InvalidParameterException: AWS_REFUSED_PARAMETER,
   InvalidInputException: AWS_REFUSED_PARAMETER,
+  // awsQuery services (IAM) answer a model constraint violation (length, pattern, list size) with this unmodelled code.
+  ValidationError: AWS_REFUSED_PARAMETER,
   BadRequestException: AWS_REFUSED_PARAMETER,
   OpenIdIdpCommunicationErrorException: { status: 400, ...ISSUER_UNREACHABLE },
   InvalidRequestException: CLUSTER_STATE_CONFLICT,

@@ -146,7 +146,7 @@ export type DescribeClusterResponse = {
  */
 export type OidcIdentityProviderConfigRequest = {
     /**
-     * Name of the identity provider config, unique per cluster.
+     * Name of the identity provider config, unique per cluster: any non-empty string, as EKS accepts (its model sets no length or pattern).
      */
     identityProviderConfigName: string;
     /**
@@ -188,7 +188,7 @@ export type AssociateIdentityProviderConfigRequest = {
     oidc: OidcIdentityProviderConfigRequest;
     tags?: TagMap;
     /**
-     * EKS idempotency token, 33 to 126 printable characters. Reusing it with the same parameters returns the original update. Omit it and send an `Idempotency-Key` header instead to have one derived for you.
+     * EKS idempotency token, sent to EKS as is: any string (the EKS model sets no length; EKS refuses CreateCluster tokens outside 33 to 126 characters, and such a refusal is a 400 `InvalidParameterException`). Reusing it with the same parameters returns the original update. Omit it (or send it empty) and send an `Idempotency-Key` header instead to have one derived for you.
      */
     clientRequestToken?: string;
 };
@@ -1468,7 +1468,7 @@ export type DescribeClusterErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -1557,6 +1557,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
     400: Problem;
     /**
@@ -1592,7 +1593,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -1686,6 +1687,7 @@ export type GetOpenIdConnectProviderErrors = {
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
     400: Problem;
     /**
@@ -1713,7 +1715,7 @@ export type GetOpenIdConnectProviderErrors = {
      */
     409: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -1818,6 +1820,7 @@ export type PutOpenIdConnectProviderErrors = {
      * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
      * - `OpenIdIdpCommunicationErrorException` (`issuer-unreachable`): The issuer could not be reached.
      */
     400: Problem;
@@ -1856,7 +1859,7 @@ export type PutOpenIdConnectProviderErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -1985,7 +1988,7 @@ export type ListIdentityProviderConfigsErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2126,7 +2129,7 @@ export type AssociateIdentityProviderConfigErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2218,7 +2221,7 @@ export type DisassociateIdentityProviderConfigData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2273,7 +2276,7 @@ export type DisassociateIdentityProviderConfigErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2363,7 +2366,7 @@ export type DescribeIdentityProviderConfigData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2399,7 +2402,7 @@ export type DescribeIdentityProviderConfigErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2471,7 +2474,7 @@ export type ReplaceIdentityProviderConfigData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2547,7 +2550,7 @@ export type ReplaceIdentityProviderConfigErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2633,7 +2636,7 @@ export type CreateTokenReviewData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2679,7 +2682,7 @@ export type CreateTokenReviewErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2751,7 +2754,7 @@ export type PreviewTokenReviewData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2790,7 +2793,7 @@ export type PreviewTokenReviewErrors = {
      */
     413: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -2842,7 +2845,7 @@ export type GetRbacBindingData = {
          */
         name: string;
         /**
-         * Name of the identity provider config.
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
          */
         configName: string;
     };
@@ -2900,7 +2903,7 @@ export type GetRbacBindingErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -3007,7 +3010,7 @@ export type ListUpdatesErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -3114,7 +3117,7 @@ export type DescribeUpdateErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -3215,7 +3218,7 @@ export type ListOperationsErrors = {
      */
     403: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -3296,7 +3299,7 @@ export type DescribeClusterOperationErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */
@@ -3373,7 +3376,7 @@ export type DescribeOperationErrors = {
      */
     404: Problem;
     /**
-     * A path parameter is longer than 100 characters.
+     * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
      */

@@ -13,6 +13,7 @@ import { Problem, Ref } from '../../schemas/common.ts'
 import { entryOf, PROBLEMS, wireCodeOf, type ProblemCode } from '../../src/errors.ts'
 import type { ChangeDeclaration } from '../../src/changes/declaration.ts'
 import { PROBE_ROUTES } from '../../src/plugins/probe-routes.ts'
+import { MAX_PATH_PARAM_LENGTH } from '../../src/plugins/security.ts'
 import { IDEMPOTENT_REPLAYED, REQUEST_ID, retryAfter, withHeaders, WWW_AUTHENTICATE, type Headers } from './headers.ts'
 
 export type DeclaredProblems = ReadonlyArray<ProblemCode | readonly ProblemCode[]>
@@ -32,7 +33,7 @@ export const EKS_CALL = [
 
 /** The calls to IAM fail like this, whatever the operation. */
 export const IAM_CALL = [
-  'InvalidInputException', 'AccessDeniedException', 'ServiceFailureException', 'Throttling',
+  'InvalidInputException', 'ValidationError', 'AccessDeniedException', 'ServiceFailureException', 'Throttling',
   'UpstreamClientError', 'UpstreamFailure', 'UpstreamUnreachable', 'UpstreamTimeout'
 ] as const satisfies readonly ProblemCode[]
 
@@ -67,7 +68,7 @@ const SUMMARIES: Record<number, string> = {
   404: 'The cluster or resource does not exist.',
   409: 'The request conflicts with the current state.',
   413: 'The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).',
-  414: 'A path parameter is longer than 100 characters.',
+  414: `A path parameter is longer than ${MAX_PATH_PARAM_LENGTH} characters.`,
   415: 'The request body has a content type the service does not read (send `application/json`).',
   422: 'The Idempotency-Key was already used with a different request.',
   429: 'Too many requests from this caller (per principal, or per IP address without credentials).',

@@ -40,8 +40,15 @@ export const requestIdHeader = false as const
 /** Request bodies of this API are small JSON documents; 64 KiB leaves ample headroom. */
 export const BODY_LIMIT_BYTES = 64 * 1024
 
+/**
+ * The longest path parameter, as sent (percent-encoded); longer ones are a 414. Config names have no
+ * AWS limit, so this is a transport bound well above Fastify's default of 100; each parameter's
+ * schema still sets its own rule (a cluster name is 1 to 100 characters).
+ */
+export const MAX_PATH_PARAM_LENGTH = 1024
+
 /** Options to spread into `Fastify({...})` in the app factory. */
-export const SECURITY_SERVER_OPTIONS = Object.freeze({ genReqId, requestIdHeader, bodyLimit: BODY_LIMIT_BYTES })
+export const SECURITY_SERVER_OPTIONS = Object.freeze({ genReqId, requestIdHeader, bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH } })
 
 /** API responses are JSON and must never render anything: deny every resource type. */
 export const API_CSP_DIRECTIVES = Object.freeze({

@@ -28,7 +28,7 @@ function sanitise (message: string | undefined) {
 /** The AWS exceptions answered under their own name, each a catalogue entry with its status. */
 export const AWS_EXCEPTIONS: ReadonlySet<ProblemCode> = new Set<ProblemCode>([
   'ResourceNotFoundException', 'NotFoundException', 'NoSuchEntityException',
-  'InvalidParameterException', 'InvalidInputException', 'BadRequestException', 'OpenIdIdpCommunicationErrorException',
+  'InvalidParameterException', 'InvalidInputException', 'ValidationError', 'BadRequestException', 'OpenIdIdpCommunicationErrorException',
   'InvalidRequestException', 'ResourceInUseException', 'ResourceLimitExceededException', 'LimitExceededException',
   'EntityAlreadyExistsException', 'ConcurrentModificationException',
   'ClientException', 'AccessDeniedException', 'ServerException', 'ServiceFailureException',

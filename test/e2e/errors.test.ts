@@ -111,3 +111,15 @@ t.test('upstream 5xx: 502 after the SDK\'s 3 attempts', async t => {
   assertProblem(t, await call('DELETE', '/clusters/demo/oidc-provider'), 502, 'ServiceFailureException')
   t.same(callsOf(emulator, 'iam:DeleteOpenIDConnectProvider'), { 'iam:DeleteOpenIDConnectProvider': 3 })
 })
+
+t.test('an IAM ValidationError (a model constraint) is a 400 problem, never a 5xx', async t => {
+  // IAM's Url is 1–255 characters; an EKS issuer longer than that makes IAM refuse the Create.
+  const issuer = `https://oidc.example.com/${'a'.repeat(240)}`
+  const { emulator, call } = await startHarness(t, { emulator: { seed: { clusters: [{ name: 'long', issuer }] } } })
+  const refused = assertProblem(t, await call('PUT', '/clusters/long/oidc-provider', { body: {} }), 400, 'ValidationError')
+  t.match(refused.detail, /^1 validation error detected: Value 'https:\/\/oidc\.example\.com\/a+' at 'url' failed to satisfy constraint: Member must have length less than or equal to 255$/,
+    'the detail is IAM\'s message, naming the member and the rule')
+  t.type(refused.awsRequestId, 'string')
+  t.same(callsOf(emulator, 'iam:CreateOpenIDConnectProvider'), { 'iam:CreateOpenIDConnectProvider': 1 }, 'a ValidationError is not retried')
+  t.equal(emulator.state.oidcProviders.size, 0)
+})

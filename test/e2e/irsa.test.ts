@@ -122,7 +122,7 @@ t.test('IRSA: find the issuer, plan, create, converge, repair drift, delete', as
     t.equal(emulator.state.oidcProviders.size, 0)
     const again = await call('DELETE', '/clusters/demo/oidc-provider')
     t.equal(again.status, 204)
-    t.same(writeCalls(emulator, 'iam'), { 'iam:DeleteOpenIDConnectProvider': 2 }, 'the second delete met NoSuchEntity')
+    t.same(writeCalls(emulator, 'iam'), { 'iam:DeleteOpenIDConnectProvider': 2 }, 'the second delete reached IAM, which answered 200: Delete is idempotent (the NoSuchEntity path is in test/routes/oidc-provider.test.ts)')
     t.equal((await call('GET', '/clusters/demo/oidc-provider')).body.exists, false)
   })
 })

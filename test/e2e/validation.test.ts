@@ -76,3 +76,22 @@ t.test('a repeated tag key or a key beginning with aws: (any case) is a 400 nami
   const distinctCase = await call('PUT', '/clusters/demo/oidc-provider?dryRun=true', { body: { Tags: [{ Key: 'Team', Value: '1' }, { Key: 'team', Value: '2' }, { Key: 'awsome', Value: '3' }] } })
   t.equal(distinctCase.status, 200, 'keys differing in case are two keys of an OIDC provider; a key merely starting with "aws" is fine')
 })
+
+t.test('config names and clientRequestTokens: the service accepts what the EKS model accepts', async t => {
+  // The EKS model sets no length or pattern on either; the service refuses only an empty name (an empty path segment).
+  const { emulator, call } = await startHarness(t, { emulator: { seed: { clusters: [{ name: 'demo' }, { name: 'other' }] } } })
+  const name = `Corp OIDC/${'n'.repeat(190)}`
+  const oidc = { identityProviderConfigName: name, issuerUrl: 'https://idp.example.com', clientId: 'kubernetes' }
+  const associated = await call('POST', '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', { body: { oidc, clientRequestToken: 'short' } })
+  t.equal(associated.status, 202, 'a 200-character name with a space and a slash, and a 5-character token')
+  t.equal(emulator.state.clusters.get('demo')?.configs.get(name)?.identityProviderConfigName, name)
+  const described = await call('GET', `/clusters/demo/identity-provider-configs/${encodeURIComponent(name)}`)
+  t.equal(described.status, 200, 'the percent-encoded name addresses the config')
+  t.equal(described.body.identityProviderConfig.oidc.identityProviderConfigName, name)
+
+  const empty = await call('POST', '/clusters/other/identity-provider-configs?skipIssuerChecks=true', {
+    headers: { 'idempotency-key': idempotencyKey() }, body: { oidc: { ...oidc, identityProviderConfigName: '' } }
+  })
+  t.same(assertProblem(t, empty, 400, 'ValidationException').errors.map((e: { pointer: string }) => e.pointer), ['/body/oidc/identityProviderConfigName'])
+  t.same(callsOf(emulator, 'eks:AssociateIdentityProviderConfig'), { 'eks:AssociateIdentityProviderConfig': 1 }, 'the empty name never reached EKS')
+})

@@ -98,9 +98,10 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
       { name: 'demo', tags: { env: 'dev' }, identityProviderConfig: seededConfig },
       { name: 'gamma', identityProviderConfig: seededConfig },
       { name: 'delta' },
-      { name: 'tagged', tags: { a: '1', b: '2', c: '3' } }
+      { name: 'tagged', tags: { a: '1', b: '2', c: '3' } },
+      { name: 'long-names' }
     ],
-    iamOidcProviders: [1, 2, 3, 4, 5].map(n => ({
+    iamOidcProviders: [1, 2, 3, 4, 5, 6].map(n => ({
       url: providerUrl(n), clientIds: ['sts.amazonaws.com', 'other-aud'], thumbprints: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'], tags: { team: 'platform', env: 'dev' }
     }))
   })
@@ -114,7 +115,7 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
   const cases: Array<() => Promise<void>> = [
     async () => {
       t.same((await ok('eks', 'list-clusters', '--page-size', '3')).clusters,
-        ['analytics-dev', 'delta', 'demo', 'extra', 'gamma', 'payments-prod', 'tagged'], 'the CLI follows nextToken across pages')
+        ['analytics-dev', 'delta', 'demo', 'extra', 'gamma', 'long-names', 'payments-prod', 'tagged'], 'the CLI follows nextToken across pages')
     },
     async () => {
       const limited = await ok('eks', 'list-clusters', '--include', 'all', '--page-size', '1', '--max-items', '1')
@@ -128,6 +129,12 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
       t.equal(cluster.status, 'ACTIVE')
       t.same(cluster.tags, { env: 'dev' })
       t.match(cluster.identity.oidc.issuer, /\/id\/[0-9A-F]{32}$/)
+      t.match(cluster.platformVersion, /^eks\.\d+$/)
+      t.match(cluster.resourcesVpcConfig, { subnetIds: [/^subnet-/, /^subnet-/], clusterSecurityGroupId: /^sg-/, vpcId: /^vpc-/, endpointPublicAccess: true })
+      // CLI 2.9.19 (Debian 12) predates accessConfig and elasticLoadBalancing and drops them; eks-wire.test.ts reads them with the SDK.
+      t.same(cluster.kubernetesNetworkConfig, { serviceIpv4Cidr: '10.100.0.0/16', ipFamily: 'ipv4' })
+      t.same(cluster.logging.clusterLogging, [{ types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: false }])
+      t.same((await ok('eks', 'describe-cluster', '--name', 'delta')).cluster.tags, {}, 'a cluster without tags has an empty map')
     },
     () => fails('ResourceNotFoundException', 'DescribeCluster', 'No cluster found for name: nope.', 'eks', 'describe-cluster', '--name', 'nope'),
     async () => {
@@ -178,6 +185,15 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
       t.equal(disassociated.update.status, 'InProgress')
       t.same(disassociated.update.params, [{ type: 'IdentityProviderConfig', value: '[]' }])
     },
+    async () => {
+      // The EKS model sets no limit on the config name or the token; the service's own rules are stricter.
+      const name = 'c'.repeat(200)
+      const associated = await ok('eks', 'associate-identity-provider-config', '--cluster-name', 'long-names',
+        '--oidc', minimalOidc.replace('corp-oidc', name), '--client-request-token', 'short')
+      t.same(associated.update.params, [{ type: 'IdentityProviderConfig', value: JSON.stringify([{ type: 'oidc', name }]) }])
+    },
+    () => fails('BadRequestException', 'TagResource', 'Tag key aws:owner is not valid: keys beginning with "aws:" are reserved for AWS use.',
+      'eks', 'tag-resource', '--resource-arn', clusterArn('tagged'), '--tags', 'aws:owner=me'),
     () => fails('InvalidRequestException', 'DisassociateIdentityProviderConfig', 'Identity provider config is not associated with cluster',
       'eks', 'disassociate-identity-provider-config', '--cluster-name', 'analytics-dev', '--identity-provider-config', ref),
     async () => {
@@ -257,8 +273,25 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
     async () => {
       await ok('iam', 'delete-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(5))
       t.notOk(emulator.state.oidcProviders.has(providerArn(5)))
+    },
+    async () => {
+      await ok('iam', 'delete-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(9))
+      t.pass('deleting a provider that does not exist succeeds (documented as idempotent)')
+    },
+    () => fails('InvalidInput', 'CreateOpenIDConnectProvider', 'Duplicate tag keys found.',
+      'iam', 'create-open-id-connect-provider', '--url', providerUrl(7), '--client-id-list', 'a', '--thumbprint-list', 'a'.repeat(40),
+      '--tags', 'Key=team,Value=a', 'Key=team,Value=b'),
+    () => fails('InvalidInput', 'TagOpenIDConnectProvider', 'Tag key AWS:team is not valid: keys beginning with "aws:" are reserved for AWS use.',
+      'iam', 'tag-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(1), '--tags', 'Key=AWS:team,Value=a'),
+    () => fails('ValidationError', 'CreateOpenIDConnectProvider',
+      `1 validation error detected: Value 'https://${'u'.repeat(248)}' at 'url' failed to satisfy constraint: Member must have length less than or equal to 255`,
+      'iam', 'create-open-id-connect-provider', '--url', `https://${'u'.repeat(248)}`, '--client-id-list', 'a', '--thumbprint-list', 'a'.repeat(40)),
+    async () => {
+      await ok('iam', 'tag-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(6), '--tags', 'Key=Team,Value=sre')
+      t.same((await ok('iam', 'list-open-id-connect-provider-tags', '--open-id-connect-provider-arn', providerArn(6))).Tags,
+        [{ Key: 'Team', Value: 'sre' }, { Key: 'env', Value: 'dev' }, { Key: 'team', Value: 'platform' }], 'tag keys of a provider are case sensitive')
     }
   ]
   await Promise.all(cases.map(run => run()))
-  t.equal(emulator.calls['eks:ListClusters'], 4, 'three pages for --page-size 3 over 7 clusters, one for --max-items 1')
+  t.equal(emulator.calls['eks:ListClusters'], 4, 'three pages for --page-size 3 over 8 clusters, one for --max-items 1')
 })

@@ -200,8 +200,7 @@ t.test('Associate: one config per cluster, own issuer refused, validation like A
     ['system: prefix', { ...associateInput('demo'), oidc: { ...baseOidc, groupsPrefix: 'system:masters' } }, /system:/],
     ['required claim value too long', { ...associateInput('demo'), oidc: { ...baseOidc, requiredClaims: { hd: 'x'.repeat(254) } } }, /253/],
     ['51 tags', { ...associateInput('demo'), tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, /50/],
-    ['short token', { ...associateInput('demo'), clientRequestToken: 'tok-123' }, /^The client request token parameter must be between 33 and 126 characters$/],
-    ['long token', { ...associateInput('demo'), clientRequestToken: 'x'.repeat(127) }, /between 33 and 126/]
+    ['reserved tag key', { ...associateInput('demo'), tags: { 'AWS:owner': 'me' } }, /^Tag key AWS:owner is not valid: keys beginning with "aws:" are reserved for AWS use\.$/]
   ]
   for (const [name, input, message] of cases) {
     const error = await caught(t, () => eks.send(new AssociateIdentityProviderConfigCommand(input)))
@@ -219,6 +218,29 @@ t.test('Associate: one config per cluster, own issuer refused, validation like A
   const failed = await caught(t, () => eks.send(new AssociateIdentityProviderConfigCommand(associateInput('broken'))))
   t.equal(failed.name, 'InvalidRequestException')
   t.equal(failed.$metadata?.httpStatusCode, 400)
+})
+
+t.test('Associate accepts what the EKS model accepts: any config name and any clientRequestToken string', async t => {
+  // OidcIdentityProviderConfigRequest.identityProviderConfigName and clientRequestToken are plain Strings in the model.
+  const cases: Array<[string, string, string | undefined]> = [
+    ['a 150-character name', 'n'.repeat(150), undefined],
+    ['a 200-character name with other characters', 'Corp OIDC/é.' + 'x'.repeat(188), undefined],
+    ['a 1-character token', 'corp', 'x'],
+    ['a 200-character token', 'corp', 't'.repeat(200)]
+  ]
+  for (const [name, configName, clientRequestToken] of cases) {
+    const clusterName = `accepts-${cases.findIndex(entry => entry[0] === name)}`
+    emulator.addCluster({ name: clusterName })
+    const associated = await eks.send(new AssociateIdentityProviderConfigCommand({ ...associateInput(clusterName, configName), clientRequestToken }))
+    t.equal(associated.update?.status, 'InProgress', name)
+    const described = await eks.send(new DescribeIdentityProviderConfigCommand({ clusterName, identityProviderConfig: { type: 'oidc', name: configName } }))
+    t.equal(described.identityProviderConfig?.oidc?.identityProviderConfigName, configName, name)
+    if (clientRequestToken === undefined) continue
+    const replayed = await eks.send(new AssociateIdentityProviderConfigCommand({ ...associateInput(clusterName, configName), clientRequestToken }))
+    t.equal(replayed.update?.id, associated.update?.id, `${name}: the token still deduplicates`)
+  }
+  const notString = await caught(t, () => eks.send(new AssociateIdentityProviderConfigCommand({ ...associateInput('demo'), clientRequestToken: 42 as never })))
+  t.equal(notString.name, 'InvalidParameterException', 'a token that is not a string is refused')
 })
 
 t.test('Describe and Disassociate of configs that are not there', async t => {
@@ -299,4 +321,11 @@ t.test('tag operations on clusters and their errors', async t => {
   t.equal(tooMany.name, 'BadRequestException', '1 existing + 50 new tags exceed 50')
   const noKeys = await caught(t, () => eks.send(new UntagResourceCommand({ resourceArn, tagKeys: [] })))
   t.equal(noKeys.name, 'BadRequestException')
+  for (const key of ['aws:owner', 'AWS:owner', 'Aws:Owner']) {
+    const reserved = await caught(t, () => eks.send(new TagResourceCommand({ resourceArn, tags: { [key]: 'me' } })))
+    t.equal(reserved.name, 'BadRequestException', `${key}: TagResource lists only BadRequest and NotFound`)
+    t.equal(reserved.$metadata?.httpStatusCode, 400)
+    t.equal(reserved.message, `Tag key ${key} is not valid: keys beginning with "aws:" are reserved for AWS use.`)
+  }
+  t.same((await eks.send(new ListTagsForResourceCommand({ resourceArn }))).tags, { a: '1' }, 'refused tags change nothing')
 })

@@ -10,6 +10,7 @@ import type { HTTPMethods } from 'fastify'
 import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
 import { entryOf, wireCodeOf, type ProblemCode } from '../../src/errors.ts'
 import { PROBE_ROUTES } from '../../src/plugins/probe-routes.ts'
+import { MAX_PATH_PARAM_LENGTH } from '../../src/plugins/security.ts'
 import { build } from '../support/build.ts'
 import { concretePath } from '../support/route-walk.ts'
 import { documentOf, statusesOf, type Operation } from './document.ts'
@@ -105,7 +106,7 @@ t.test('statuses the app answers when provoked are documented for their operatio
       await send(route, 'wrong content type', 415, { authorization: admin, contentType: 'application/xml', payload: '<x/>' })
     }
     if (route.url.includes(':')) {
-      await send(route, '101-character path parameter', 414, { authorization: admin, url: concretePath(route.url, 'a'.repeat(101)), payload: body })
+      await send(route, 'over-long path parameter', 414, { authorization: admin, url: concretePath(route.url, 'a'.repeat(MAX_PATH_PARAM_LENGTH + 1)), payload: body })
     }
     if (route.method === 'GET' && route.url === '/clusters/:name') await send(route, 'unknown cluster', 404, { authorization: admin })
   }

@@ -2,13 +2,20 @@
 import type { FastifyError } from 'fastify'
 import t from 'tap'
 import { toServiceError } from '../../src/plugins/error-handler.ts'
+import { MAX_PATH_PARAM_LENGTH } from '../../src/plugins/security.ts'
 import { assertProblem, build } from '../support/build.ts'
 
 t.test('a path parameter longer than maxParamLength is a 414 problem', async t => {
   const { app } = await build(t)
-  const response = await app.inject({ method: 'GET', url: `/clusters/${'a'.repeat(101)}` })
+  const response = await app.inject({ method: 'GET', url: `/clusters/${'a'.repeat(MAX_PATH_PARAM_LENGTH + 1)}` })
   assertProblem(t, response, 414, 'FST_ERR_MAX_PARAM_LENGTH')
   t.ok(response.headers['x-request-id'], 'carries X-Request-Id')
+})
+
+t.test('below maxParamLength, a parameter breaking its own rule is a 400 naming it', async t => {
+  const { app } = await build(t)
+  const problem = assertProblem(t, await app.inject({ method: 'GET', url: `/clusters/${'a'.repeat(101)}` }), 400, 'ValidationException')
+  t.equal(problem.errors[0].pointer, '/params/name', 'a cluster name is 1 to 100 characters (the EKS model\'s ClusterName)')
 })
 
 t.test('a malformed URL is a 400 problem', async t => {

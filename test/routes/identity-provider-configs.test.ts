@@ -110,7 +110,7 @@ t.test('associate refusals happen before the AWS write', async t => {
   const tooManyTags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']))
   assertProblem(t, await post({ oidc: OIDC, tags: tooManyTags }), 400, 'ValidationException')
   assertProblem(t, await post({ oidc: { ...OIDC, requiredClaims: { ['x'.repeat(64)]: 'v' } } }), 400, 'ValidationException')
-  assertProblem(t, await post({ oidc: OIDC, clientRequestToken: 'too-short' }), 400, 'ValidationException')
+  assertProblem(t, await post({ oidc: { ...OIDC, identityProviderConfigName: '' } }), 400, 'ValidationException')
   assertProblem(t, await post({ oidc: { ...OIDC, unknown: 1 } }), 400, 'ValidationException')
   t.notOk(aws.calls.some(c => c.operation === 'AssociateIdentityProviderConfig'), 'no write reached AWS')
 })

@@ -95,7 +95,7 @@ t.test('PUT without ClientIDList that finds a provider created concurrently leav
   t.match(res.json().provider, { ClientIDList: ['other'], Tags: [{ Key: 'team', Value: 'platform' }] }, 'an omitted member means "leave alone" on the provider that is there')
 })
 
-t.test('DELETE answers 204, also when the provider is already gone', async t => {
+t.test('DELETE answers 204, also when the provider is already gone and IAM answers NoSuchEntity', async t => {
   const { app, aws } = await build(t)
   await app.inject({ method: 'PUT', url: '/clusters/demo/oidc-provider', payload: {} })
   const first = await app.inject({ method: 'DELETE', url: '/clusters/demo/oidc-provider' })

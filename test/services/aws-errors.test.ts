@@ -19,6 +19,7 @@ const table: Array<[name: string, upstream: number, status: number, retryAfter: 
   ['LimitExceededException', 409, 409, false],
   ['ConcurrentModificationException', 409, 409, true],
   ['InvalidInputException', 400, 400, false],
+  ['ValidationError', 400, 400, false],
   ['OpenIdIdpCommunicationErrorException', 400, 400, false],
   ['ServiceFailureException', 500, 502, false],
   ['Throttling', 400, 503, true],

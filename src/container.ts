@@ -31,6 +31,7 @@ import { TokenReviewService } from './services/token-reviews.ts'
 import { UpdateService } from './services/updates.ts'
 import { createStore, type Store } from './store/index.ts'
 import { UpdateWatcher } from './watch/update-watcher.ts'
+import { openSharedRedis, type SharedRedis } from './shared/shared-redis.ts'
 
 export interface ContainerDeps {
   /** Replace the real EKS/IAM clients (tests pass fakes or clients pointed at the emulator). */
@@ -64,6 +65,8 @@ export interface Container {
   /** Every mutating request's claim, records and audit (the changes plugin adapts it to HTTP). */
   changes: ChangeCoordinator
   store: Store
+  /** The Redis the replicas share (REDIS_URL), when configured. */
+  sharedRedis?: SharedRedis
   /** Starts background work (resuming unfinished operations). */
   start (): Promise<void>
   /** Stops background work, then closes what the container opened, in dependency order. */
@@ -77,6 +80,9 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
   const eks = instrumentEks(deps.eks ?? aws!.eks, metrics, log)
   const iam = instrumentIam(deps.iam ?? aws!.iam, metrics, log)
   const egress = deps.egress ?? createConfiguredEgress(config, log)
+  const sharedRedis = config.REDIS_URL === undefined
+    ? undefined
+    : await openSharedRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, timeoutMs: config.REDIS_TIMEOUT_MS }, log, metrics)
 
   const thumbprints = createThumbprintService({ egress, ttlSeconds: config.THUMBPRINT_CACHE_TTL_SECONDS })
   const issuers = createIssuerInspector({ egress, thumbprints })
@@ -149,6 +155,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     services,
     changes,
     store,
+    sharedRedis,
     async start () {
       changes.start()
       await Promise.all([replacements.runner.start(), follower.start()])
@@ -158,6 +165,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
       await Promise.all([replacements.runner.close(), follower.close()])
       await egress.close()
       aws?.destroy()
+      await sharedRedis?.close()
       if (!deps.store) await store.close()
     }
   }

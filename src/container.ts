@@ -12,7 +12,9 @@ import { ReadThroughCache } from './cache/read-through.ts'
 import type { Config } from './config.ts'
 import { egressGuardOptionsFromConfig } from './egress/config.ts'
 import { createEgressGuard, type EgressGuard } from './egress/guard.ts'
+import { systemClock } from './fleet/clock.ts'
 import { FleetService } from './fleet/fleet-service.ts'
+import { SharedPace, sharedPaceKey } from './fleet/shared-pace.ts'
 import { createIssuerInspector, type IssuerInspector } from './issuers/inspect.ts'
 import { createJwksFetcher } from './issuers/jwks.ts'
 import { createThumbprintService } from './issuers/thumbprint.ts'
@@ -98,7 +100,12 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     eks,
     iam,
     clusterCache,
-    limits: { concurrency: config.FLEET_CONCURRENCY, initialRate: config.FLEET_RATE_PER_SECOND, maxRate: config.FLEET_MAX_RATE_PER_SECOND },
+    limits: {
+      concurrency: config.FLEET_CONCURRENCY,
+      initialRate: config.FLEET_RATE_PER_SECOND,
+      maxRate: config.FLEET_MAX_RATE_PER_SECOND,
+      pace: sharedRedis && ((service, options) => new SharedPace(options, { ...sharedRedis, key: sharedPaceKey(sharedRedis.keyPrefix, service, config.AWS_REGION) }, systemClock))
+    },
     thumbprints,
     issuers,
     thumbprintDrift: (cluster, registered) => oidcProvider.driftOf(cluster.issuerUrl, registered),

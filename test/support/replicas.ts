@@ -24,6 +24,8 @@ export interface Replica {
 
 export interface ReplicaOptions {
   env?: Record<string, string>
+  /** What differs between the replicas' environments (e.g. each its own AWS endpoint). */
+  envOf?: (index: number) => Record<string, string>
   /** The store of each replica (e.g. its own pool on a shared PostgreSQL schema). */
   store: (index: number) => Promise<Store>
 }
@@ -35,8 +37,8 @@ export async function startReplicas (t: Test, emulator: AwsEmulator, count: numb
   const env: Record<string, string> = { ...sandboxServiceEnv(emulator), ...NO_LOAD_SHEDDING, ...options.env }
   process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID
   process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY
-  const config = loadConfig(env)
   return Promise.all(Array.from({ length: count }, async (_, index) => {
+    const config = loadConfig({ ...env, ...options.envOf?.(index) })
     const lines: string[] = []
     const stream = new Writable({ write (chunk, _encoding, done) { lines.push(...String(chunk).split('\n').filter(Boolean)); done() } })
     const app = await buildApp(config, { logger: { level: 'warn', stream }, store: await options.store(index) })

@@ -11,6 +11,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify'
 import routes from '../routes/index.ts'
 import { sharedSchemas } from '../schemas/index.ts'
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './auth/redact.ts'
+import { sharedRateLimitStore } from './auth/shared-rate-limit-store.ts'
 import type { Config } from './config.ts'
 import { createContainer, type AppServices, type ContainerDeps } from './container.ts'
 import { allowedPortsFrom } from './egress/config.ts'
@@ -77,7 +78,12 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     maxHeapBytes: config.MAX_HEAP_BYTES,
     maxRssBytes: config.MAX_RSS_BYTES
   })
-  await app.register(security, { rateLimit: config.rateLimit, docsPrefix: '/docs' })
+  const { sharedRedis } = container
+  await app.register(security, {
+    rateLimit: config.rateLimit,
+    rateLimitStore: sharedRedis && sharedRateLimitStore({ redis: sharedRedis.client, keyPrefix: sharedRedis.keyPrefix, health: sharedRedis.health }),
+    docsPrefix: '/docs'
+  })
   await app.register(auth, { config: config.auth, publicPrefixes: ['/docs'] })
   await app.register(swagger, { version, retentionSeconds: config.IDEMPOTENCY_TTL_SECONDS })
   for (const schema of sharedSchemas) app.addSchema(schema)

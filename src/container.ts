@@ -12,7 +12,9 @@ import { ReadThroughCache } from './cache/read-through.ts'
 import type { Config } from './config.ts'
 import { egressGuardOptionsFromConfig } from './egress/config.ts'
 import { createEgressGuard, type EgressGuard } from './egress/guard.ts'
+import { systemClock } from './fleet/clock.ts'
 import { FleetService } from './fleet/fleet-service.ts'
+import { SharedPace, sharedPaceKey } from './fleet/shared-pace.ts'
 import { createIssuerInspector, type IssuerInspector } from './issuers/inspect.ts'
 import { createJwksFetcher } from './issuers/jwks.ts'
 import { createThumbprintService } from './issuers/thumbprint.ts'
@@ -31,6 +33,7 @@ import { TokenReviewService } from './services/token-reviews.ts'
 import { UpdateService } from './services/updates.ts'
 import { createStore, type Store } from './store/index.ts'
 import { UpdateWatcher } from './watch/update-watcher.ts'
+import { openSharedRedis, type SharedRedis } from './shared/shared-redis.ts'
 
 export interface ContainerDeps {
   /** Replace the real EKS/IAM clients (tests pass fakes or clients pointed at the emulator). */
@@ -64,6 +67,8 @@ export interface Container {
   /** Every mutating request's claim, records and audit (the changes plugin adapts it to HTTP). */
   changes: ChangeCoordinator
   store: Store
+  /** The Redis the replicas share (REDIS_URL), when configured. */
+  sharedRedis?: SharedRedis
   /** Starts background work (resuming unfinished operations). */
   start (): Promise<void>
   /** Stops background work, then closes what the container opened, in dependency order. */
@@ -77,6 +82,9 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
   const eks = instrumentEks(deps.eks ?? aws!.eks, metrics, log)
   const iam = instrumentIam(deps.iam ?? aws!.iam, metrics, log)
   const egress = deps.egress ?? createConfiguredEgress(config, log)
+  const sharedRedis = config.REDIS_URL === undefined
+    ? undefined
+    : await openSharedRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, timeoutMs: config.REDIS_TIMEOUT_MS }, log, metrics)
 
   const thumbprints = createThumbprintService({ egress, ttlSeconds: config.THUMBPRINT_CACHE_TTL_SECONDS })
   const issuers = createIssuerInspector({ egress, thumbprints })
@@ -92,7 +100,12 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     eks,
     iam,
     clusterCache,
-    limits: { concurrency: config.FLEET_CONCURRENCY, initialRate: config.FLEET_RATE_PER_SECOND, maxRate: config.FLEET_MAX_RATE_PER_SECOND },
+    limits: {
+      concurrency: config.FLEET_CONCURRENCY,
+      initialRate: config.FLEET_RATE_PER_SECOND,
+      maxRate: config.FLEET_MAX_RATE_PER_SECOND,
+      pace: sharedRedis && ((service, options) => new SharedPace(options, { ...sharedRedis, key: sharedPaceKey(sharedRedis.keyPrefix, service, config.AWS_REGION) }, systemClock))
+    },
     thumbprints,
     issuers,
     thumbprintDrift: (cluster, registered) => oidcProvider.driftOf(cluster.issuerUrl, registered),
@@ -149,6 +162,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     services,
     changes,
     store,
+    sharedRedis,
     async start () {
       changes.start()
       await Promise.all([replacements.runner.start(), follower.start()])
@@ -158,6 +172,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
       await Promise.all([replacements.runner.close(), follower.close()])
       await egress.close()
       aws?.destroy()
+      await sharedRedis?.close()
       if (!deps.store) await store.close()
     }
   }

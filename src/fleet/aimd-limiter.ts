@@ -3,9 +3,11 @@
  * congestion (AIMD): calls are paced at `rate` per second and at most `maxConcurrency` at once;
  * each success adds `additiveIncrease / rate` to the rate (about +additiveIncrease per second of
  * successes), each throttle multiplies it by `multiplicativeDecrease`, and the throttled call is
- * retried after a backoff instead of failing. Framework-free.
+ * retried after a backoff instead of failing. The rate and the next slot are the limiter's pace
+ * (pace.ts): this process's own, or one shared by every replica. Framework-free.
  */
 import { systemClock, type Clock } from './clock.ts'
+import { LocalPace, type Pace, type PaceOptions, type Slot } from './pace.ts'
 
 export interface AimdLimiterOptions {
   /** Calls per second at the start. */
@@ -25,6 +27,8 @@ export interface AimdLimiterOptions {
   clock?: Clock
   /** In [0, 1); jitters the backoff. */
   random?: () => number
+  /** Where the rate and the next slot live; this process unless given. */
+  pace?: (options: PaceOptions) => Pace
 }
 
 export interface AimdLimiterStats {
@@ -39,13 +43,10 @@ export interface AimdLimiterStats {
 }
 
 export class AimdLimiter {
-  readonly #options: Required<Omit<AimdLimiterOptions, 'clock' | 'random'>>
+  readonly #options: Required<Omit<AimdLimiterOptions, 'clock' | 'random' | 'pace'>>
   readonly #clock: Clock
   readonly #random: () => number
-  #rate: number
-  #nextSlotAt = -Infinity
-  /** Bumped by every decrease; a call remembers the epoch its slot was granted in. */
-  #epoch = 0
+  readonly #pace: Pace
   #inFlight = 0
   readonly #waiting: Array<() => void> = []
   readonly #stats = { lowestRate: 0, calls: 0, throttles: 0, decreases: 0, retries: 0, maxInFlightSeen: 0 }
@@ -61,29 +62,34 @@ export class AimdLimiter {
     }
     this.#clock = options.clock ?? systemClock
     this.#random = options.random ?? Math.random
-    this.#rate = Math.min(options.maxRate, Math.max(options.minRate, options.initialRate))
-    this.#stats.lowestRate = this.#rate
+    const { initialRate, minRate, maxRate, additiveIncrease, multiplicativeDecrease } = this.#options
+    const paceOptions = { initialRate, minRate, maxRate, additiveIncrease, multiplicativeDecrease }
+    this.#pace = options.pace?.(paceOptions) ?? new LocalPace(paceOptions, this.#clock)
+    this.#stats.lowestRate = this.#pace.rate
   }
 
   get rate () {
-    return this.#rate
+    return this.#pace.rate
   }
 
   stats (): AimdLimiterStats {
-    return { ...this.#stats, rate: this.#rate, inFlight: this.#inFlight }
+    return { ...this.#stats, rate: this.#pace.rate, inFlight: this.#inFlight }
   }
 
   async run<T> (call: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const epoch = await this.#acquire()
+      const slot = await this.#acquire()
       try {
         const result = await call()
-        this.#increase()
+        await slot.from.grow()
         return result
       } catch (error) {
         if (!this.#options.isThrottle(error)) throw error
         this.#stats.throttles++
-        this.#decrease(epoch)
+        if (await slot.from.shrink(slot.epoch)) {
+          this.#stats.decreases++
+          this.#stats.lowestRate = Math.min(this.#stats.lowestRate, this.#pace.rate)
+        }
         if (attempt >= this.#options.maxThrottleRetries) throw error
       } finally {
         this.#release()
@@ -93,8 +99,8 @@ export class AimdLimiter {
     }
   }
 
-  /** Waits for a concurrency slot and a pacing slot; answers the epoch the slot belongs to. */
-  async #acquire (): Promise<number> {
+  /** Waits for a concurrency slot and a pacing slot; answers the pacing slot. */
+  async #acquire (): Promise<Slot> {
     if (this.#inFlight < this.#options.maxConcurrency) {
       this.#inFlight++
     } else {
@@ -103,37 +109,15 @@ export class AimdLimiter {
     }
     this.#stats.calls++
     this.#stats.maxInFlightSeen = Math.max(this.#stats.maxInFlightSeen, this.#inFlight)
-    const epoch = this.#epoch
-    const now = this.#clock.now()
-    const slotAt = Math.max(now, this.#nextSlotAt)
-    this.#nextSlotAt = slotAt + 1000 / this.#rate
-    if (slotAt > now) await this.#clock.sleep(slotAt - now)
-    return epoch
+    const slot = await this.#pace.take()
+    if (slot.waitMs > 0) await this.#clock.sleep(slot.waitMs)
+    return slot
   }
 
   #release () {
     const next = this.#waiting.shift()
     if (next) next()
     else this.#inFlight--
-  }
-
-  #increase () {
-    this.#rate = Math.min(this.#options.maxRate, this.#rate + this.#options.additiveIncrease / this.#rate)
-  }
-
-  /**
-   * Only a call granted its slot after the last decrease may decrease again: the calls already
-   * scheduled at the old rate are throttled together, and one congestion event halves the rate once.
-   */
-  #decrease (epoch: number) {
-    if (epoch !== this.#epoch) return
-    const now = this.#clock.now()
-    this.#epoch++
-    this.#rate = Math.max(this.#options.minRate, this.#rate * this.#options.multiplicativeDecrease)
-    this.#stats.decreases++
-    this.#stats.lowestRate = Math.min(this.#stats.lowestRate, this.#rate)
-    // Calls already given slots at the old rate are not recalled, but the next slot waits.
-    this.#nextSlotAt = Math.max(this.#nextSlotAt, now + 1000 / this.#rate)
   }
 
   /** Exponential backoff with "equal jitter": between half and all of base * 2^attempt. */

@@ -12,7 +12,7 @@ import type { ThumbprintService } from '../issuers/thumbprint.ts'
 import { isThrottlingError } from '../aws/throttling.ts'
 import { EKS_OPERATIONS, IAM_OPERATIONS, wrapPort } from '../aws/wrap-port.ts'
 import { Singleflight } from '../cache/singleflight.ts'
-import type { CacheObserver } from '../observability/metrics.ts'
+import type { AwsService, CacheObserver } from '../observability/metrics.ts'
 import type { EksPort, IamPort } from '../services/aws-ports.ts'
 import { mapAwsError } from '../services/aws-errors.ts'
 import { type ClusterCache, type ClusterIdentity, ClusterService } from '../services/clusters.ts'
@@ -20,6 +20,7 @@ import { IdentityProviderConfigService, OIDC_CONFIG_TYPE } from '../services/ide
 import { OidcProviderService } from '../services/oidc-provider.ts'
 import { AimdLimiter, type AimdLimiterOptions, type AimdLimiterStats } from './aimd-limiter.ts'
 import type { Clock } from './clock.ts'
+import type { Pace, PaceOptions } from './pace.ts'
 import { mapConcurrent } from './map-concurrent.ts'
 
 export interface FleetLimits {
@@ -30,6 +31,8 @@ export interface FleetLimits {
   minRate?: number
   /** Overrides for the limiters (backoff, retries); tests shorten them. */
   limiter?: Partial<AimdLimiterOptions>
+  /** Where each service's rate and next slot live (shared by the replicas); this process unless given. */
+  pace?: (service: AwsService, options: PaceOptions) => Pace
 }
 
 /** Filled by the issuer verification once it exists; until then the slot stays empty. */
@@ -70,16 +73,17 @@ export class FleetService {
   readonly #sweeps = new Singleflight<string, FleetView>()
 
   constructor (deps: FleetServiceDeps) {
-    const limiter = () => new AimdLimiter({
+    const limiter = (service: AwsService) => new AimdLimiter({
       initialRate: deps.limits.initialRate,
       maxRate: deps.limits.maxRate,
       minRate: deps.limits.minRate ?? 1,
       maxConcurrency: deps.limits.concurrency,
       isThrottle: isThrottlingError,
       clock: deps.clock,
+      pace: deps.limits.pace && (options => deps.limits.pace!(service, options)),
       ...deps.limits.limiter
     })
-    this.limiters = { eks: limiter(), iam: limiter() }
+    this.limiters = { eks: limiter('eks'), iam: limiter('iam') }
     const eks = wrapPort(deps.eks, EKS_OPERATIONS, (_operation, call) => this.limiters.eks.run(call))
     const iam = wrapPort(deps.iam, IAM_OPERATIONS, (_operation, call) => this.limiters.iam.run(call))
     this.#clusters = new ClusterService({ eks, cache: deps.clusterCache })

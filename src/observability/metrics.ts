@@ -2,7 +2,8 @@
  * The service's Prometheus metrics, on a registry of their own (not prom-client's global one), so
  * that every app instance, and every test, counts separately.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { SharedStoreObserver, SharedStoreUse } from '../shared/shared-store-health.ts'
 
 export type AwsService = 'eks' | 'iam'
 export type AwsOutcome = 'success' | 'throttled' | 'error'
@@ -15,7 +16,7 @@ export type CacheObserver = (cache: string, result: CacheResult) => void
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 const AWS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
-export class ServiceMetrics {
+export class ServiceMetrics implements SharedStoreObserver {
   readonly registry = new Registry()
   readonly #httpRequests: Counter<'route' | 'method' | 'status'>
   readonly #httpDuration: Histogram<'route' | 'method' | 'status'>
@@ -24,6 +25,8 @@ export class ServiceMetrics {
   readonly #awsDuration: Histogram<'service' | 'operation' | 'outcome'>
   readonly #idempotency: Counter<'outcome'>
   readonly #cache: Counter<'cache' | 'result'>
+  readonly #sharedStoreUp: Gauge<'use'>
+  readonly #sharedStoreFallbacks: Counter<'use'>
 
   constructor (options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry]
@@ -35,6 +38,8 @@ export class ServiceMetrics {
     this.#awsDuration = new Histogram({ name: 'aws_call_duration_seconds', help: 'Duration of AWS API calls, SDK retries included.', labelNames: ['service', 'operation', 'outcome'], buckets: AWS_BUCKETS, registers })
     this.#idempotency = new Counter({ name: 'idempotency_outcomes_total', help: 'Idempotency-Key lookups, by outcome: new, replayed, conflict (in progress) or mismatch (key reused with another request).', labelNames: ['outcome'], registers })
     this.#cache = new Counter({ name: 'cache_events_total', help: 'Cache and coalescing events, by cache and result (hit, miss, coalesced).', labelNames: ['cache', 'result'], registers })
+    this.#sharedStoreUp = new Gauge({ name: 'shared_store_up', help: 'Whether the shared Redis (REDIS_URL) answers, by use (rate-limit, aws-pacing): 1 yes, 0 during an outage (the replica then decides on its own state).', labelNames: ['use'], registers })
+    this.#sharedStoreFallbacks = new Counter({ name: 'shared_store_fallbacks_total', help: 'Decisions a replica took on its own state because the shared Redis did not answer, by use (rate-limit, aws-pacing).', labelNames: ['use'], registers })
   }
 
   observeRequest (labels: { route: string, method: string, status: number }, seconds: number) {
@@ -55,6 +60,14 @@ export class ServiceMetrics {
 
   countCacheEvent: CacheObserver = (cache, result) => {
     this.#cache.inc({ cache, result })
+  }
+
+  setUp (use: SharedStoreUse, up: boolean) {
+    this.#sharedStoreUp.set({ use }, up ? 1 : 0)
+  }
+
+  countFallback (use: SharedStoreUse) {
+    this.#sharedStoreFallbacks.inc({ use })
   }
 
   /** The text exposition format, for GET /metrics. */

@@ -4,16 +4,15 @@
  *
  * The limiter runs as a route-level onRequest hook, i.e. after the auth plugin's onRequest hook
  * has set `request.principal`, and before the auth plugin's preParsing hook rejects anything, so
- * failed authentication attempts are limited too (keyed by IP). The store is in memory, one per
- * replica; with several replicas the effective limit is multiplied by the replica count. A shared
- * Redis store (`redis` option of @fastify/rate-limit) is not wired because no Redis client is
- * installed.
+ * failed authentication attempts are limited too (keyed by IP). The counts are in memory, one set
+ * per replica, unless a shared store is given (REDIS_URL: src/auth/shared-rate-limit-store.ts),
+ * which holds one limit across every replica.
  */
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import fp from 'fastify-plugin'
 import helmet from 'helmet'
-import rateLimit from '@fastify/rate-limit'
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import { isProbeRoute } from './probe-routes.ts'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { problem } from '../errors.ts'
@@ -80,6 +79,8 @@ export const DOCS_CSP_DIRECTIVES = Object.freeze({
 export interface SecurityPluginOptions {
   /** `false` disables the limiter (tests of other parts). */
   rateLimit: RateLimitConfig | false
+  /** Where the counts live; in this process's memory unless given. */
+  rateLimitStore?: FastifyRateLimitStoreCtor
   /** Where @fastify/swagger-ui is mounted; its routes get DOCS_CSP_DIRECTIVES and may be cached. */
   docsPrefix?: string
 }
@@ -133,6 +134,7 @@ async function securityPlugin (app: FastifyInstance, options: SecurityPluginOpti
       hook: 'onRequest',
       max: options.rateLimit.max,
       timeWindow: options.rateLimit.windowMs,
+      ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}),
       keyGenerator: rateLimitKey,
       allowList: (request) => isProbeRoute(request),
       errorResponseBuilder: (_request, context) => problem('TooManyRequestsException', {

@@ -22,6 +22,8 @@ export interface RecordingProxy {
   url: string
   /** Every EKS write that came through, in arrival order. */
   readonly writes: EksWrite[]
+  /** Every request that came through (`GET /clusters/demo/updates/…`), in arrival order. */
+  readonly requests: string[]
   /** While true, the emulator's answers to writes are not passed on; the connection stays open. */
   holdWriteAnswers: boolean
   /** Resolves once the emulator has answered `count` writes in all. */
@@ -47,6 +49,7 @@ function tokenOf (body: Buffer): string | undefined {
 export async function startRecordingProxy (upstreamUrl: string): Promise<RecordingProxy> {
   const upstream = new URL(upstreamUrl)
   const writes: EksWrite[] = []
+  const requests: string[] = []
   let answered = 0
   const waiters: Array<{ count: number, resolve: () => void }> = []
 
@@ -54,6 +57,7 @@ export async function startRecordingProxy (upstreamUrl: string): Promise<Recordi
     (async () => {
       const body = await readAll(req)
       const path = (req.url ?? '/').split('?')[0]
+      requests.push(`${req.method} ${path}`)
       const match = req.method === 'POST' ? EKS_WRITE.exec(path) : null
       const write: EksWrite | undefined = match
         ? { cluster: decodeURIComponent(match[1]), operation: match[2] as EksWrite['operation'], clientRequestToken: tokenOf(body) }
@@ -82,6 +86,7 @@ export async function startRecordingProxy (upstreamUrl: string): Promise<Recordi
   const proxy: RecordingProxy = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     writes,
+    requests,
     holdWriteAnswers: false,
     writesAnswered (count, timeoutMs = 30_000) {
       if (answered >= count) return Promise.resolve()

@@ -13,6 +13,7 @@ import { sharedSchemas } from '../schemas/index.ts'
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './auth/redact.ts'
 import type { Config } from './config.ts'
 import { createContainer, type AppServices, type ContainerDeps } from './container.ts'
+import { processLoadMonitor, type LoadMonitor } from './load/load-monitor.ts'
 import { deferredChildLogger } from './observability/deferred-logger.ts'
 import { ServiceMetrics } from './observability/metrics.ts'
 import auth from './plugins/auth.ts'
@@ -39,6 +40,8 @@ export interface AppDeps extends Omit<ContainerDeps, 'metrics' | 'log'> {
   logger?: FastifyServerOptions['logger']
   /** Metrics to record into; by default a fresh registry per app. */
   metrics?: ServiceMetrics
+  /** Load samples for the overload guard; by default the process's own. */
+  loadMonitor?: LoadMonitor
 }
 
 export async function buildApp (config: Config, deps: AppDeps = {}) {
@@ -78,10 +81,8 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   await app.register(lifecycle, {
     readiness: services.readiness,
     drainMs: Math.min(config.SHUTDOWN_DRAIN_MS, config.SHUTDOWN_DELAY_MS / 2),
-    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
-    maxEventLoopUtilization: config.MAX_EVENT_LOOP_UTILIZATION,
-    maxHeapBytes: config.MAX_HEAP_BYTES,
-    maxRssBytes: config.MAX_RSS_BYTES
+    overload: { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS, maxHeapBytes: config.MAX_HEAP_BYTES, maxRssBytes: config.MAX_RSS_BYTES },
+    loadMonitor: deps.loadMonitor ?? processLoadMonitor()
   })
   await app.register(security, { rateLimit: config.rateLimit, docsPrefix: '/docs' })
   await app.register(auth, { config: config.auth, publicPrefixes: ['/docs'] })

@@ -32,7 +32,7 @@ function useDummyCredentials (env: Record<string, string>) {
 }
 
 /** Parallel test files keep the machine busy; load shedding is tested in test/lifecycle. */
-const NO_LOAD_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: '0', MAX_EVENT_LOOP_UTILIZATION: '0' }
+const NO_LOAD_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: '0' }
 
 export async function startHarness (t: Test, options: { emulator?: AwsEmulatorOptions, env?: Record<string, string> } = {}): Promise<Harness> {
   const emulator = await startAwsEmulator({ port: 0, ...options.emulator })

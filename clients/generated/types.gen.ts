@@ -1396,6 +1396,7 @@ export type ListClustersErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -1494,6 +1495,7 @@ export type DescribeClusterErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -1631,6 +1633,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -1740,6 +1743,7 @@ export type GetOpenIdConnectProviderErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -1896,6 +1900,7 @@ export type PutOpenIdConnectProviderErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2011,6 +2016,7 @@ export type ListIdentityProviderConfigsErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2165,6 +2171,7 @@ export type AssociateIdentityProviderConfigErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2311,6 +2318,7 @@ export type DisassociateIdentityProviderConfigErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2425,6 +2433,7 @@ export type DescribeIdentityProviderConfigErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2586,6 +2595,7 @@ export type ReplaceIdentityProviderConfigErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2711,6 +2721,7 @@ export type CreateTokenReviewErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2926,6 +2937,7 @@ export type GetRbacBindingErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -3033,6 +3045,7 @@ export type ListUpdatesErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -3140,6 +3153,7 @@ export type DescribeUpdateErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;

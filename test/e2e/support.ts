@@ -7,7 +7,7 @@
 import type { Test } from 'tap'
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../emulator/aws-emulator.ts'
 import { sandboxServiceEnv } from '../../emulator/sandbox.ts'
-import { buildApp } from '../../src/app.ts'
+import { buildApp, type AppDeps } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 
 export interface Harness {
@@ -34,14 +34,14 @@ function useDummyCredentials (env: Record<string, string>) {
 /** Parallel test files keep the machine busy; load shedding is tested in test/lifecycle. */
 const NO_LOAD_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: '0' }
 
-export async function startHarness (t: Test, options: { emulator?: AwsEmulatorOptions, env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness (t: Test, options: { emulator?: AwsEmulatorOptions, env?: Record<string, string>, logger?: AppDeps['logger'] } = {}): Promise<Harness> {
   const emulator = await startAwsEmulator({ port: 0, ...options.emulator })
   t.teardown(() => emulator.close())
   // The sandbox's own environment, so these tests also prove the configuration it uses.
   const env = { ...sandboxServiceEnv(emulator), ...NO_LOAD_SHEDDING, ...options.env }
   useDummyCredentials(env)
   const config = loadConfig(env)
-  const app = await buildApp(config, { logger: false })
+  const app = await buildApp(config, { logger: options.logger ?? false })
   t.teardown(() => app.close())
   const serviceUrl = await app.listen({ host: '127.0.0.1', port: 0 })
 

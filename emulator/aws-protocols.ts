@@ -45,7 +45,27 @@ function sendEksError (res: ServerResponse, requestId: string, error: EksError):
   })
 }
 
-function eksFault (kind: FaultKind): EksError {
+type AwsErrorFault = Extract<FaultKind, 'throttle' | 'error'>
+type UnreadableFault = Exclude<FaultKind, AwsErrorFault>
+
+const isAwsErrorFault = (kind: FaultKind): kind is AwsErrorFault => kind === 'throttle' || kind === 'error'
+
+const HTML_STATUS: Record<Exclude<UnreadableFault, 'truncated'>, number> = { 'html-404': 404, 'html-500': 500, 'html-200': 200 }
+
+/** The page a proxy or load balancer in front of AWS answers with (no AWS request id). */
+function sendHtmlPage (res: ServerResponse, kind: Exclude<UnreadableFault, 'truncated'>): void {
+  const status = HTML_STATUS[kind]
+  send(res, status, 'text/html; charset=utf-8', `<!DOCTYPE html>\n<html><head><title>${status}</title></head><body><h1>${status}</h1><p>upstream answered with a page</p></body></html>\n`, {})
+}
+
+/** Answers as `fault` says when it is an unreadable answer; `answer` runs the operation and gives its answer. */
+function sendUnreadable (res: ServerResponse, fault: UnreadableFault, answer: () => { status: number, contentType: string, body: string, headers: Record<string, string> }): void {
+  if (fault !== 'truncated') return sendHtmlPage(res, fault)
+  const { status, contentType, body, headers } = answer()
+  send(res, status, contentType, body.slice(0, Math.floor(body.length / 2)), headers)
+}
+
+function eksFault (kind: AwsErrorFault): EksError {
   return kind === 'throttle'
     ? new EksError('ThrottlingException', 'Rate exceeded')
     : new EksError('ServerException', 'An internal error occurred. Try again.')
@@ -59,9 +79,7 @@ export async function serveEks (deps: ProtocolDeps, request: RawRequest, res: Se
   }
   const operation = `eks:${resolved.operation}`
   deps.countCall(operation)
-  try {
-    const fault = await deps.faults.apply(operation)
-    if (fault) throw eksFault(fault)
+  const run = () => {
     let body: unknown
     if (request.body.trim() !== '') {
       try {
@@ -70,8 +88,15 @@ export async function serveEks (deps: ProtocolDeps, request: RawRequest, res: Se
         throw new EksError('SerializationException', 'Request body is not valid JSON')
       }
     }
-    const result = resolved.run(deps.ctx, request.query, body)
-    send(res, 200, 'application/json', JSON.stringify(result), { 'x-amzn-requestid': requestId })
+    return resolved.run(deps.ctx, request.query, body)
+  }
+  const answer = () => ({ status: 200, contentType: 'application/json', body: JSON.stringify(run()), headers: { 'x-amzn-requestid': requestId } })
+  try {
+    const fault = await deps.faults.apply(operation)
+    if (fault && isAwsErrorFault(fault)) throw eksFault(fault)
+    if (fault) return sendUnreadable(res, fault, answer)
+    const { status, contentType, body, headers } = answer()
+    send(res, status, contentType, body, headers)
   } catch (error) {
     sendEksError(res, requestId, error instanceof EksError ? error : new EksError('ServerException', (error as Error).message))
   }
@@ -89,12 +114,15 @@ export async function serveQuery (deps: ProtocolDeps, request: RawRequest, res: 
       `Could not find operation ${resolved.action} for version ${params.get('Version') ?? 'unknown'}`))
   }
   deps.countCall(resolved.operation)
+  const run = resolved.run
+  const answer = () => ({ status: 200, contentType: 'text/xml', body: queryResponse(resolved.action, resolved.namespace, requestId, run(deps.ctx)), headers: { 'x-amzn-requestid': requestId } })
   try {
     const fault = await deps.faults.apply(resolved.operation)
     if (fault === 'throttle') throw new QueryError('Throttling', 'Rate exceeded')
     if (fault === 'error') throw new QueryError('ServiceFailure', SERVICE_FAILURE_MESSAGE)
-    const result = resolved.run(deps.ctx)
-    send(res, 200, 'text/xml', queryResponse(resolved.action, resolved.namespace, requestId, result), { 'x-amzn-requestid': requestId })
+    if (fault) return sendUnreadable(res, fault, answer)
+    const { status, contentType, body, headers } = answer()
+    send(res, status, contentType, body, headers)
   } catch (error) {
     sendError(error instanceof QueryError ? error : new QueryError('ServiceFailure', SERVICE_FAILURE_MESSAGE))
   }

@@ -20,7 +20,13 @@ export interface FaultSpec {
   failNextWith?: FaultKind
 }
 
-export type FaultKind = 'throttle' | 'error'
+/**
+ * How a call fails: an AWS error (`throttle`, `error`), or an answer no AWS client can read. The
+ * HTML pages come instead of the operation, as a proxy or load balancer in front of AWS would
+ * send them; `truncated` runs the operation (a write takes effect) and cuts its answer in half.
+ */
+export const FAULT_KINDS = ['throttle', 'error', 'html-404', 'html-500', 'html-200', 'truncated'] as const
+export type FaultKind = typeof FAULT_KINDS[number]
 
 interface Bucket { tokens: number, updatedMs: number }
 
@@ -43,8 +49,8 @@ export function checkFaultSpec (target: string, spec: unknown): FaultSpec {
     const value = record[key]
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) throw new FaultSpecError(`${key} must be a non-negative number`)
   }
-  if (record.failNextWith !== undefined && record.failNextWith !== 'throttle' && record.failNextWith !== 'error') {
-    throw new FaultSpecError('failNextWith must be throttle or error')
+  if (record.failNextWith !== undefined && !(FAULT_KINDS as readonly unknown[]).includes(record.failNextWith)) {
+    throw new FaultSpecError(`failNextWith must be one of ${FAULT_KINDS.join(', ')}`)
   }
   return { ...record } as FaultSpec
 }

@@ -15,6 +15,7 @@ import { sharedRateLimitStore } from './auth/shared-rate-limit-store.ts'
 import type { Config } from './config.ts'
 import { createContainer, type AppServices, type ContainerDeps } from './container.ts'
 import { allowedPortsFrom } from './egress/config.ts'
+import { processLoadMonitor, type LoadMonitor } from './load/load-monitor.ts'
 import { deferredChildLogger } from './observability/deferred-logger.ts'
 import { ServiceMetrics } from './observability/metrics.ts'
 import auth from './plugins/auth.ts'
@@ -41,6 +42,8 @@ export interface AppDeps extends Omit<ContainerDeps, 'metrics' | 'log'> {
   logger?: FastifyServerOptions['logger']
   /** Metrics to record into; by default a fresh registry per app. */
   metrics?: ServiceMetrics
+  /** Load samples for the overload guard; by default the process's own. */
+  loadMonitor?: LoadMonitor
 }
 
 export async function buildApp (config: Config, deps: AppDeps = {}) {
@@ -73,10 +76,8 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   await app.register(lifecycle, {
     readiness: services.readiness,
     drainMs: Math.min(config.SHUTDOWN_DRAIN_MS, config.SHUTDOWN_DELAY_MS / 2),
-    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
-    maxEventLoopUtilization: config.MAX_EVENT_LOOP_UTILIZATION,
-    maxHeapBytes: config.MAX_HEAP_BYTES,
-    maxRssBytes: config.MAX_RSS_BYTES
+    overload: { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS, maxHeapBytes: config.MAX_HEAP_BYTES, maxRssBytes: config.MAX_RSS_BYTES },
+    loadMonitor: deps.loadMonitor ?? processLoadMonitor()
   })
   const { sharedRedis } = container
   await app.register(security, {

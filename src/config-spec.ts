@@ -34,19 +34,6 @@ export function integer<S extends Spec<number> & { min: number, max: number }> (
   }
 }
 
-/** A decimal number such as 0.98, within [min, max]. */
-export function decimal<S extends Spec<number> & { min: number, max: number }> (spec: S): Variable<number> & S {
-  return {
-    ...spec,
-    parse (raw) {
-      if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) throw new Error(`must be a number, got "${raw}"`)
-      const value = Number(raw)
-      if (value < spec.min || value > spec.max) throw new Error(`must be between ${spec.min} and ${spec.max}, got ${value}`)
-      return value
-    }
-  }
-}
-
 export function text<S extends Spec<string> & { pattern?: RegExp, rule?: string }> (spec: S): Variable<string> & S {
   return {
     ...spec,

@@ -124,6 +124,7 @@ export const PROBLEMS = {
   UpstreamClientError: { ...AWS_REFUSED_REQUEST, passedThroughCode: 'another AWS exception name' },
   UpstreamFailure: { ...AWS_FAILED, passedThroughCode: 'another AWS exception name' },
   UpstreamInvalidResponse: { status: 502, slug: 'upstream-invalid-response', title: 'AWS answered with an unexpected or incomplete response' },
+  AwsResponseUnreadable: { status: 502, slug: 'aws-response-unreadable', title: 'The answer from AWS could not be read', retryAfterSeconds: 2 },
   UpstreamUnreachable: { status: 502, slug: 'upstream-unreachable', title: 'AWS could not be reached', retryAfterSeconds: 2 },
   UpstreamTimeout: { status: 504, slug: 'upstream-timeout', title: 'AWS did not answer in time', retryAfterSeconds: 2 }
 } as const satisfies Record<string, ProblemEntry>

@@ -1396,6 +1396,7 @@ export type ListClustersErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -1494,6 +1495,7 @@ export type DescribeClusterErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -1632,6 +1634,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -1742,6 +1745,7 @@ export type GetOpenIdConnectProviderErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -1899,6 +1903,7 @@ export type PutOpenIdConnectProviderErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2014,6 +2019,7 @@ export type ListIdentityProviderConfigsErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2168,6 +2174,7 @@ export type AssociateIdentityProviderConfigErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2314,6 +2321,7 @@ export type DisassociateIdentityProviderConfigErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2428,6 +2436,7 @@ export type DescribeIdentityProviderConfigErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2589,6 +2598,7 @@ export type ReplaceIdentityProviderConfigErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2714,6 +2724,7 @@ export type CreateTokenReviewErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -2929,6 +2940,7 @@ export type GetRbacBindingErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -3036,6 +3048,7 @@ export type ListUpdatesErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;
@@ -3143,6 +3156,7 @@ export type DescribeUpdateErrors = {
      * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
      * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
      * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
      * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
      */
     502: Problem;

@@ -28,13 +28,13 @@ declare module 'fastify' {
 /** The calls to EKS fail like this, whatever the operation. */
 export const EKS_CALL = [
   'InvalidParameterException', 'ClientException', 'AccessDeniedException', 'ServerException', 'ServiceUnavailableException',
-  'ThrottlingException', 'UpstreamClientError', 'UpstreamFailure', 'UpstreamInvalidResponse', 'UpstreamUnreachable', 'UpstreamTimeout'
+  'ThrottlingException', 'UpstreamClientError', 'UpstreamFailure', 'UpstreamInvalidResponse', 'AwsResponseUnreadable', 'UpstreamUnreachable', 'UpstreamTimeout'
 ] as const satisfies readonly ProblemCode[]
 
 /** The calls to IAM fail like this, whatever the operation. */
 export const IAM_CALL = [
   'InvalidInputException', 'ValidationError', 'AccessDeniedException', 'ServiceFailureException', 'Throttling',
-  'UpstreamClientError', 'UpstreamFailure', 'UpstreamUnreachable', 'UpstreamTimeout'
+  'UpstreamClientError', 'UpstreamFailure', 'AwsResponseUnreadable', 'UpstreamUnreachable', 'UpstreamTimeout'
 ] as const satisfies readonly ProblemCode[]
 
 /** Reading an issuer (TLS chain, discovery, keys) through the egress guard. */

@@ -7,6 +7,7 @@ import { IAM } from '@aws-sdk/client-iam'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { Config } from '../config.ts'
 import type { EksPort, IamPort } from '../services/aws-ports.ts'
+import { refuseHtmlAnswers } from './html-answers.ts'
 import { QuotaAwareRetryStrategy } from './retry-strategy.ts'
 
 export interface AwsClients {
@@ -39,7 +40,11 @@ export function createAwsClients (config: AwsClientConfig): AwsClients {
   const iam = new IAM({ ...common, ...(config.AWS_ENDPOINT_URL_IAM ? { endpoint: config.AWS_ENDPOINT_URL_IAM } : {}) })
   // The SDK's logger step copies every input and output through its sensitive-data filters even for
   // its no-op logger; AWS calls are logged and measured by src/aws instead (wrap-port.ts).
-  for (const client of [eks, iam]) client.middlewareStack.remove(SDK_LOGGER_STEP)
+  // HTML pages from something in front of AWS are refused before the SDK parses them (html-answers.ts).
+  for (const client of [eks, iam]) {
+    client.middlewareStack.remove(SDK_LOGGER_STEP)
+    client.middlewareStack.use(refuseHtmlAnswers)
+  }
   return {
     eks,
     iam,

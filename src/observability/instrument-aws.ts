@@ -1,9 +1,13 @@
 /**
  * Times, counts and logs every AWS call at the port level: the services stay unaware. Each call
  * is logged through the current request's logger, so a request's log shows the calls it caused.
+ * An answer that could not be read becomes the AwsResponseUnreadable problem here, where the
+ * service and operation are known; its details (the SDK's message, the HTTP status, the AWS
+ * request id) go to the log at warn, never to the caller.
  */
 import { isThrottlingError } from '../aws/throttling.ts'
 import { EKS_OPERATIONS, IAM_OPERATIONS, wrapPort } from '../aws/wrap-port.ts'
+import { awsResponseUnreadable, unreadableAnswer, type UnreadableAnswer } from '../services/aws-errors.ts'
 import type { EksPort, IamPort } from '../services/aws-ports.ts'
 import type { AwsOutcome, AwsService, ServiceMetrics } from './metrics.ts'
 import { contextLogger, currentRequestContext, type Logger } from './request-context.ts'
@@ -19,6 +23,7 @@ function instrument<P extends object> (service: AwsService, port: P, operations:
     let outcome: AwsOutcome = 'success'
     let metadata: ResponseMetadata['$metadata']
     let errorName: string | undefined
+    let unreadable: UnreadableAnswer | undefined
     try {
       const output = await call() as ResponseMetadata | undefined
       metadata = output?.$metadata
@@ -26,8 +31,14 @@ function instrument<P extends object> (service: AwsService, port: P, operations:
     } catch (error) {
       outcome = isThrottlingError(error) ? 'throttled' : 'error'
       metadata = (error as ResponseMetadata | undefined)?.$metadata
-      errorName = (error as Error | undefined)?.name
-      throw error
+      unreadable = unreadableAnswer(error)
+      if (unreadable === undefined) {
+        errorName = (error as Error | undefined)?.name
+        throw error
+      }
+      const mapped = awsResponseUnreadable(service, operation, unreadable, error)
+      errorName = mapped.code
+      throw mapped
     } finally {
       const ms = performance.now() - started
       const attempts = metadata?.attempts ?? 1
@@ -36,6 +47,7 @@ function instrument<P extends object> (service: AwsService, port: P, operations:
       currentRequestContext()?.awsCalls.push({ service, operation: awsOperationName(operation), outcome, ...(errorName ? { error: errorName } : {}), ...(metadata?.requestId ? { awsRequestId: metadata.requestId } : {}) })
       const log = contextLogger(logger)
       if (outcome === 'success') log.debug(line, 'aws call')
+      else if (unreadable) log.warn({ ...line, httpStatus: unreadable.httpStatus, sdkMessage: unreadable.sdkMessage }, 'aws call failed: the answer could not be read')
       else log.info(line, 'aws call failed')
     }
   })

@@ -3,6 +3,7 @@
  * that every app instance, and every test, counts separately.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { OverloadReason } from '../load/overload-guard.ts'
 import type { SharedStoreObserver, SharedStoreUse } from '../shared/shared-store-health.ts'
 
 export type AwsService = 'eks' | 'iam'
@@ -20,6 +21,7 @@ export class ServiceMetrics implements SharedStoreObserver {
   readonly registry = new Registry()
   readonly #httpRequests: Counter<'route' | 'method' | 'status'>
   readonly #httpDuration: Histogram<'route' | 'method' | 'status'>
+  readonly #httpShed: Counter<'reason'>
   readonly #awsCalls: Counter<'service' | 'operation' | 'outcome'>
   readonly #awsRetries: Counter<'service' | 'operation'>
   readonly #awsDuration: Histogram<'service' | 'operation' | 'outcome'>
@@ -33,6 +35,7 @@ export class ServiceMetrics implements SharedStoreObserver {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry })
     this.#httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by route template, method and status.', labelNames: ['route', 'method', 'status'], registers })
     this.#httpDuration = new Histogram({ name: 'http_request_duration_seconds', help: 'Time to answer HTTP requests, by route template, method and status.', labelNames: ['route', 'method', 'status'], buckets: HTTP_BUCKETS, registers })
+    this.#httpShed = new Counter({ name: 'http_requests_shed_total', help: 'Requests refused with 503 ServiceOverloaded, by reason: event_loop_delay, heap or rss.', labelNames: ['reason'], registers })
     this.#awsCalls = new Counter({ name: 'aws_calls_total', help: 'AWS API calls (after SDK retries), by service, operation and outcome.', labelNames: ['service', 'operation', 'outcome'], registers })
     this.#awsRetries = new Counter({ name: 'aws_call_retries_total', help: 'Retries the AWS SDK made inside calls ($metadata.attempts - 1).', labelNames: ['service', 'operation'], registers })
     this.#awsDuration = new Histogram({ name: 'aws_call_duration_seconds', help: 'Duration of AWS API calls, SDK retries included.', labelNames: ['service', 'operation', 'outcome'], buckets: AWS_BUCKETS, registers })
@@ -46,6 +49,10 @@ export class ServiceMetrics implements SharedStoreObserver {
     const values = { ...labels, status: String(labels.status) }
     this.#httpRequests.inc(values)
     this.#httpDuration.observe(values, seconds)
+  }
+
+  countShed = (reason: OverloadReason) => {
+    this.#httpShed.inc({ reason })
   }
 
   observeAwsCall (labels: { service: AwsService, operation: string, outcome: AwsOutcome }, seconds: number, retries: number) {

@@ -2,12 +2,14 @@
  * Shutdown and overload behaviour (reliability.md §5):
  * - once `app.close()` starts, readiness fails and new requests get a 503 problem with
  *   `Connection: close`, while requests already running finish;
- * - under event-loop, heap or RSS pressure, requests get a 503 problem with `Retry-After`.
- * The health routes stay reachable in both cases, so probes see the real state.
+ * - while the instance is overloaded (src/load/overload-guard.ts), requests get a 503 problem with
+ *   `Retry-After`, counted in `http_requests_shed_total`.
+ * The probe routes are never shed, so probes see the real state.
  */
-import underPressure from '@fastify/under-pressure'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import type { LoadMonitor } from '../load/load-monitor.ts'
+import { OverloadGuard, type Overload, type OverloadThresholds } from '../load/overload-guard.ts'
 import type { ReadinessService } from '../services/readiness.ts'
 import { isProbeRoute } from './probe-routes.ts'
 import { problem } from '../errors.ts'
@@ -16,19 +18,15 @@ import { sendProblem } from './error-handler.ts'
 export interface LifecycleOptions {
   /** The readiness checks /readyz runs; a `shutdown` check is added. */
   readiness: ReadinessService
-  /** 0 turns a threshold off. */
-  maxEventLoopDelayMs: number
-  maxEventLoopUtilization: number
-  maxHeapBytes: number
-  maxRssBytes: number
+  overload: OverloadThresholds
+  /** Where load samples come from: the process, or a test's controlled source. */
+  loadMonitor: LoadMonitor
   /**
    * After shutdown begins and before the listener closes, how long connections may drain: each
    * gets its next answer with `Connection: close`. Closing an idle keep-alive connection at once
    * would reset a request the client is sending on it at that moment.
    */
   drainMs: number
-  /** How often load is sampled (under-pressure's default 1000 ms). */
-  sampleIntervalMs?: number
   retryAfterSeconds?: number
 }
 
@@ -36,8 +34,8 @@ const shuttingDown = () => problem('ServiceShuttingDown', {
   detail: 'This instance no longer accepts requests; retry, and another instance will answer.'
 })
 
-const overloaded = (type: string, retryAfterSeconds: number) => problem('ServiceOverloaded', {
-  detail: `The instance sheds load (${type} is over its threshold); retry after the Retry-After delay.`,
+const overloaded = ({ reason }: Overload, retryAfterSeconds: number) => problem('ServiceOverloaded', {
+  detail: `The instance sheds load (${reason.replaceAll('_', ' ')} is over its threshold); retry after the Retry-After delay.`,
   retryAfterSeconds
 })
 
@@ -87,20 +85,21 @@ async function lifecycle (app: FastifyInstance, options: LifecycleOptions) {
   })
 
   const retryAfterSeconds = options.retryAfterSeconds ?? 5
-  await app.register(underPressure, {
-    maxEventLoopDelay: options.maxEventLoopDelayMs,
-    maxEventLoopUtilization: options.maxEventLoopUtilization,
-    // Utilisation over the last sample, not since start: a busy start-up must not shed load later.
-    eventLoopUtilizationMode: 'interval',
-    maxHeapUsedBytes: options.maxHeapBytes,
-    maxRssBytes: options.maxRssBytes,
-    sampleInterval: options.sampleIntervalMs,
-    // A rejected promise goes to the error handler, which renders the problem and Retry-After.
-    pressureHandler: (request, _reply, type) => isProbeRoute(request) ? undefined : Promise.reject(overloaded(type, retryAfterSeconds))
+  const guard = new OverloadGuard(options.overload, app.log)
+  options.loadMonitor.start(sample => guard.observe(sample))
+  app.addHook('onClose', async () => options.loadMonitor.stop())
+  // Answered here rather than thrown: a shed request is expected under overload, not an error to
+  // log with its stack; the guard logs the overload once.
+  app.addHook('onRequest', async (request, reply) => {
+    const overload = guard.current
+    if (overload === undefined || isProbeRoute(request)) return
+    guard.countShed()
+    app.metrics.countShed(overload.reason)
+    return sendProblem(request, reply, overloaded(overload, retryAfterSeconds))
   })
   options.readiness.add('load', async () => {
-    if (app.isUnderPressure()) throw new Error('overloaded')
+    if (guard.current) throw new Error('overloaded')
   })
 }
 
-export default fp(lifecycle, { name: 'lifecycle', dependencies: ['error-handler'] })
+export default fp(lifecycle, { name: 'lifecycle', dependencies: ['error-handler', 'metrics'] })

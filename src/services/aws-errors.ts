@@ -2,6 +2,7 @@
  * Maps errors thrown by the AWS SDK to the service's error model (reliability.md §3.2). Only
  * sanitised AWS messages reach clients: never raw bodies, signatures or stack traces.
  */
+import { HtmlAnswerError } from '../aws/html-answers.ts'
 import { isProblemCode, problem, PROBLEMS, ServiceError, type ProblemCode } from '../errors.ts'
 
 interface SdkError {
@@ -10,6 +11,10 @@ interface SdkError {
   code?: string
   $metadata?: { httpStatusCode?: number, requestId?: string, attempts?: number }
   $retryable?: unknown
+  /** Set on errors AWS answered (`client` or `server`); absent when the SDK failed to parse the answer. */
+  $fault?: string
+  /** awsQuery (IAM) errors: the parsed `<Error>` element. */
+  Error?: { Code?: string }
 }
 
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError'])
@@ -40,6 +45,43 @@ function catalogueCodeOf (name: string, status: number): ProblemCode {
   if (isProblemCode(name) && AWS_EXCEPTIONS.has(name)) return name
   if (status === 429) return 'ThrottlingException'
   return status >= 500 ? 'UpstreamFailure' : 'UpstreamClientError'
+}
+
+/** What the log keeps of an answer that could not be read; the caller gets none of it. */
+export interface UnreadableAnswer {
+  httpStatus: number
+  awsRequestId?: string
+  /** The SDK's message, first line only (the rest is its hint about hidden fields). */
+  sdkMessage: string
+}
+
+/**
+ * Whether AWS (or something in front of it) answered with something the SDK could not read: an
+ * HTML page (src/aws/html-answers.ts), a body the SDK failed to parse (truncated JSON or XML: the
+ * SDK then throws its parser's error, with no `$fault`), or an error answer carrying no error code
+ * (the SDK names it `Unknown`, or for IAM leaves `Error.Code` empty).
+ */
+export function unreadableAnswer (error: unknown): UnreadableAnswer | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const err = error as SdkError
+  const httpStatus = err.$metadata?.httpStatusCode
+  if (typeof httpStatus !== 'number') return undefined
+  const notParsed = err.$fault === undefined && '$response' in err
+  const noErrorCode = err.$fault !== undefined && (err.name === 'Unknown' || (err.Error !== undefined && err.Error.Code === undefined))
+  if (!(error instanceof HtmlAnswerError) && !notParsed && !noErrorCode) return undefined
+  return { httpStatus, awsRequestId: err.$metadata?.requestId, sdkMessage: (err.message ?? '').split('\n')[0].slice(0, 500) }
+}
+
+const AWS_SERVICE_NAMES = { eks: 'EKS', iam: 'IAM' } as const
+
+/** The problem of an unreadable answer to `operation`: what happened and what to do, no SDK internals. */
+export function awsResponseUnreadable (service: keyof typeof AWS_SERVICE_NAMES, operation: string, answer: UnreadableAnswer, cause: unknown): ServiceError {
+  return problem('AwsResponseUnreadable', {
+    detail: `AWS ${AWS_SERVICE_NAMES[service]} answered ${operation} with something that is not an AWS response (HTTP ${answer.httpStatus}), so the service could not read it; AWS, or the network in front of it, may be degraded. ` +
+      'A change may or may not have taken effect: retry the request, with the same Idempotency-Key for a change, and the service checks AWS again before writing.',
+    awsRequestId: answer.awsRequestId,
+    cause
+  })
 }
 
 /** Statuses whose outcome is ambiguous: the change may or may not have happened in AWS. */

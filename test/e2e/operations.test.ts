@@ -20,7 +20,7 @@ const POLL_MS = 200
 const DEADLINE_MS = TRANSITION_MS + POLL_MS + 3000
 
 async function startService (t: Test, emulatorEnv: Record<string, string>, pgliteDir: string) {
-  const env: Record<string, string> = { ...emulatorEnv, PGLITE_DIR: pgliteDir, WATCH_POLL_INTERVAL_MS: String(POLL_MS), WATCH_MAX_POLL_INTERVAL_MS: String(POLL_MS), REPLACE_LEASE_SECONDS: '2', MAX_EVENT_LOOP_DELAY_MS: '0', MAX_EVENT_LOOP_UTILIZATION: '0' }
+  const env: Record<string, string> = { ...emulatorEnv, PGLITE_DIR: pgliteDir, WATCH_POLL_INTERVAL_MS: String(POLL_MS), WATCH_MAX_POLL_INTERVAL_MS: String(POLL_MS), REPLACE_LEASE_SECONDS: '2', MAX_EVENT_LOOP_DELAY_MS: '0' }
   process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID
   process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY
   const app = await buildApp(loadConfig(env), { logger: false })

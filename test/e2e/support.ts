@@ -7,7 +7,7 @@
 import type { Test } from 'tap'
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../emulator/aws-emulator.ts'
 import { sandboxServiceEnv } from '../../emulator/sandbox.ts'
-import { buildApp } from '../../src/app.ts'
+import { buildApp, type AppDeps } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { egressGuardOptionsFromConfig } from '../../src/egress/config.ts'
 import type { ResolveAll } from '../../src/egress/connect-policy.ts'
@@ -35,13 +35,14 @@ function useDummyCredentials (env: Record<string, string>) {
 }
 
 /** Parallel test files keep the machine busy; load shedding is tested in test/lifecycle. */
-const NO_LOAD_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: '0', MAX_EVENT_LOOP_UTILIZATION: '0' }
+const NO_LOAD_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: '0' }
 
 export interface HarnessOptions {
   emulator?: AwsEmulatorOptions
   env?: Record<string, string>
   /** Answers the egress guard's DNS lookups instead of the system resolver (e.g. a name that does not resolve). */
   resolve?: ResolveAll
+  logger?: AppDeps['logger']
 }
 
 /** The guard the configuration makes, with its DNS answers from `resolve`. */
@@ -58,7 +59,7 @@ export async function startHarness (t: Test, options: HarnessOptions = {}): Prom
   useDummyCredentials(env)
   const config = loadConfig(env)
   const egress = options.resolve ? egressResolvingWith(env, options.resolve) : undefined
-  const app = await buildApp(config, { logger: false, ...(egress ? { egress } : {}) })
+  const app = await buildApp(config, { logger: options.logger ?? false, ...(egress ? { egress } : {}) })
   t.teardown(() => app.close())
   const serviceUrl = await app.listen({ host: '127.0.0.1', port: 0 })
 

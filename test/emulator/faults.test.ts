@@ -1,6 +1,6 @@
 import t from 'tap'
 import { DescribeClusterCommand, ListClustersCommand } from '@aws-sdk/client-eks'
-import { GetOpenIDConnectProviderCommand, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam'
+import { CreateOpenIDConnectProviderCommand, GetOpenIDConnectProviderCommand, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam'
 import { caught, eksClient, fakeClock, iamClient, startEmulator } from './helpers.ts'
 
 const clock = fakeClock()
@@ -85,6 +85,43 @@ t.test('requestsPerSecond is a token bucket per service, refilled on the emulato
   t.equal(again.name, 'ThrottlingException')
 })
 
+const rawEks = (path: string) => fetch(emulator.url + path)
+const rawIam = (body: string) => fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `${body}&Version=2010-05-08` })
+
+t.test('failNextWith html-404, html-500, html-200: an HTML page instead of the operation, on both protocols', async t => {
+  for (const [kind, status] of [['html-404', 404], ['html-500', 500], ['html-200', 200]] as const) {
+    emulator.faults.set('eks:ListClusters', { failNext: 1, failNextWith: kind })
+    emulator.faults.set('iam:ListOpenIDConnectProviders', { failNext: 1, failNextWith: kind })
+    for (const response of [await rawEks('/clusters'), await rawIam('Action=ListOpenIDConnectProviders')]) {
+      t.equal(response.status, status, `${kind}: status ${status}`)
+      t.match(response.headers.get('content-type'), /^text\/html/)
+      t.match(await response.text(), /^<!DOCTYPE html>/)
+    }
+  }
+  t.same((await eks.send(new ListClustersCommand({}))).clusters, ['demo'], 'the next call is answered normally')
+})
+
+t.test('failNextWith truncated: the operation runs, its answer is cut in half', async t => {
+  emulator.faults.set('eks:DescribeCluster', { failNext: 1, failNextWith: 'truncated' })
+  const eksAnswer = await rawEks('/clusters/demo')
+  t.equal(eksAnswer.status, 200)
+  t.equal(eksAnswer.headers.get('content-type'), 'application/json')
+  const eksBody = await eksAnswer.text()
+  t.match(eksBody, /^\{"cluster":\{/)
+  t.throws(() => JSON.parse(eksBody), SyntaxError, 'not JSON any more')
+  emulator.faults.set('eks:DescribeCluster', { failNext: 1, failNextWith: 'truncated' })
+  const sdkError = await caught(t, () => eks.send(new DescribeClusterCommand({ name: 'demo' })))
+  t.equal(sdkError.name, 'SyntaxError', 'what the SDK makes of it')
+
+  const url = 'https://truncated.example.com'
+  emulator.faults.set('iam:CreateOpenIDConnectProvider', { failNext: 1, failNextWith: 'truncated' })
+  const iamError = await caught(t, () => iam.send(new CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: ['sts.amazonaws.com'] })))
+  t.match(iamError.message, /XML parse error/, 'what the SDK makes of it')
+  const arn = `arn:aws:iam::${emulator.accountId}:oidc-provider/truncated.example.com`
+  const created = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }))
+  t.equal(created.Url, 'truncated.example.com', 'the write behind the truncated answer took effect')
+})
+
 t.test('latencyMs delays the answer', async t => {
   emulator.faults.set('eks:ListClusters', { latencyMs: 150 })
   const started = performance.now()
@@ -107,7 +144,7 @@ t.test('faults and calls through the admin API', async t => {
   t.same(await cleared.json(), {})
   await eks.send(new ListClustersCommand({}))
 
-  for (const bad of [{ 'eks:ListClusters': { throttleRate: 2 } }, { 'ec2:RunInstances': {} }, { eks: { surprise: 1 } }]) {
+  for (const bad of [{ 'eks:ListClusters': { throttleRate: 2 } }, { 'ec2:RunInstances': {} }, { eks: { surprise: 1 } }, { eks: { failNext: 1, failNextWith: 'html-302' } }]) {
     const response = await fetch(`${emulator.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify(bad) })
     t.equal(response.status, 400, JSON.stringify(bad))
   }

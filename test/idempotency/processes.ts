@@ -85,7 +85,6 @@ export async function startServiceProcess (t: Test, awsEndpoint: string, env: Re
       LOG_LEVEL: 'warn',
       // Parallel test files keep the machine busy; load shedding is tested in test/lifecycle.
       MAX_EVENT_LOOP_DELAY_MS: '0',
-      MAX_EVENT_LOOP_UTILIZATION: '0',
       AWS_ENDPOINT_URL_EKS: awsEndpoint,
       AWS_ENDPOINT_URL_IAM: awsEndpoint,
       AWS_REGION: 'us-east-1',

@@ -53,7 +53,6 @@ t.test('SIGTERM under load: no accepted request fails, later ones get 503 or a r
       LOG_LEVEL: 'warn',
       SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
       MAX_EVENT_LOOP_DELAY_MS: '0',
-      MAX_EVENT_LOOP_UTILIZATION: '0',
       AWS_ENDPOINT_URL_EKS: upstreamUrl,
       AWS_ENDPOINT_URL_IAM: upstreamUrl,
       AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',

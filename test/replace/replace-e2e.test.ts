@@ -32,7 +32,6 @@ t.test('replace over real HTTP: unchanged, dry run, and a replacement that survi
     PGLITE_DIR: dataDir,
     LOG_LEVEL: 'silent',
     MAX_EVENT_LOOP_DELAY_MS: '0',
-    MAX_EVENT_LOOP_UTILIZATION: '0',
     REPLACE_POLL_INTERVAL_MS: '20',
     REPLACE_MAX_POLL_INTERVAL_MS: '50'
   }

@@ -8,7 +8,7 @@ import { createFakeAws, type FakeCluster } from './fake-aws.ts'
  * Test defaults: no authentication (loopback), an in-memory store, and no load shedding (test
  * processes keep the event loop busy on purpose; test/lifecycle turns it on where it is the subject).
  */
-export const TEST_ENV = { AUTH_MODE: 'none', PGLITE_DIR: 'memory://', LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', MAX_EVENT_LOOP_UTILIZATION: '0' }
+export const TEST_ENV = { AUTH_MODE: 'none', PGLITE_DIR: 'memory://', LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0' }
 
 let sharedStore: Promise<Store> | undefined
 

@@ -31,7 +31,7 @@ export interface ReplicaOptions {
 }
 
 /** Parallel test files keep the machine busy; load shedding is tested in test/lifecycle. */
-const NO_LOAD_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: '0', MAX_EVENT_LOOP_UTILIZATION: '0' }
+const NO_LOAD_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: '0' }
 
 export async function startReplicas (t: Test, emulator: AwsEmulator, count: number, options: ReplicaOptions): Promise<Replica[]> {
   const env: Record<string, string> = { ...sandboxServiceEnv(emulator), ...NO_LOAD_SHEDDING, ...options.env }

@@ -22,7 +22,7 @@ import lifecycle from './plugins/lifecycle.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import security, { SECURITY_SERVER_OPTIONS } from './plugins/security.ts'
 import swagger from './plugins/swagger.ts'
-import { buildValidator } from './plugins/validation.ts'
+import { compilersFactory } from './plugins/compile-on-first-use.ts'
 import wellFormedText from './plugins/well-formed-text.ts'
 import { packageVersion } from './version.ts'
 
@@ -50,7 +50,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     trustProxy: config.TRUST_PROXY,
     // The lifecycle plugin answers requests arriving during shutdown with a 503 problem instead.
     return503OnClosing: false,
-    schemaController: { compilersFactory: { buildValidator } },
+    schemaController: { compilersFactory },
     frameworkErrors,
     ajv: {
       customOptions: {

@@ -16,7 +16,7 @@ const EMULATOR_ENTRY = fileURLToPath(new URL('../emulator/main.ts', import.meta.
 const START_TIMEOUT_MS = 120_000
 
 /** Ambient AWS settings that must not reach the children (they only ever talk to the emulator). */
-const AWS_AMBIENT = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'DATABASE_URL', 'PGLITE_DIR']
+const AWS_AMBIENT = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'DATABASE_URL', 'DATA_DIR', 'PGLITE_DIR']
 
 export interface Child {
   readonly process: ChildProcess
@@ -100,7 +100,7 @@ export const BENCH_SERVICE_SETTINGS: Readonly<Record<string, string>> = Object.f
   AUTH_MODE: 'none',
   RATE_LIMIT_MAX: '1000000',
   RATE_LIMIT_WINDOW: '1h',
-  PGLITE_DIR: 'memory://'
+  DATA_DIR: 'memory://'
 })
 
 export function serviceEnv (emulator: EmulatorProcess, port: number, extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -154,7 +154,7 @@ export async function startService (emulator: EmulatorProcess, extra: Record<str
     } catch {
       // not listening yet
     }
-    await new Promise(resolve => setTimeout(resolve, 100))
+    await new Promise(resolve => setTimeout(resolve, 25)) // fine enough to time the start (scenario 6)
   }
 }
 

@@ -105,8 +105,23 @@ function memorySection (results: BenchResults): string {
     '',
     `The first row is scenario 1's own service: first its reads with the defaults at ${connections.join(' and ')} connection(s), then the \`no-cache\` reads. The other rows get scenario 1's heaviest load (the defaults, then \`no-cache\`, at ${connections.at(-1)} connections) on a service of their own. Every service runs as \`npm start\` does, node flags included, except the row that says otherwise. File-backed pages (mostly the node binary) are shared with every other node process on the host. Heap figures come from the service's /metrics after the load.`,
     '',
-    table(['service', 'RSS after start', 'peak RSS sampled, defaults', 'peak RSS since start (VmHWM), defaults', 'VmHWM after the no-cache reads', 'RSS at the end: anonymous / file-backed', 'V8 heap used / total', 'external (incl. WASM)', `requests/s at ${connections.at(-1)} connections: defaults / no-cache`, 'verdict: defaults / no-cache'],
+    table(['service', 'RSS after start', 'peak RSS sampled, defaults', 'peak RSS since start (VmHWM), defaults', 'VmHWM after the no-cache reads', 'RSS at the end: anonymous / file-backed', 'V8 heap used / total', 'external', `requests/s at ${connections.at(-1)} connections: defaults / no-cache`, 'verdict: defaults / no-cache'],
       results.memory.map(m => [m.store, mib(m.afterStartRss), mib(m.peakDuringLoadRss), mib(m.lifetimePeakRss), mib(m.everyCallPeakRss), `${mib(m.anonymousRss)} / ${mib(m.fileBackedRss)}`, `${mib(m.heapUsedBytes)} / ${mib(m.heapTotalBytes)}`, mib(m.externalBytes), `${perSecond(m.reusedRequestsPerSecond)} / ${perSecond(m.everyCallRequestsPerSecond)}`, `${verdict(m.met)} / ${verdict(m.everyCallMet)}`]))
+  ].join('\n')
+}
+
+function startUpSection (results: BenchResults): string {
+  const { startUp, targets } = results
+  const seconds = (value: number) => `${value.toFixed(2)} s`
+  return [
+    '## 6. Start-up of the default process',
+    '',
+    `The built service as \`npm start\` runs it, on the embedded store in a data directory, started ${startUp.runs.length} times one after the other before any other scenario: the time from spawning node to the first 200 from /readyz (polled every 25 ms), the CPU time it had used by then (all threads; on a shared machine the wall time grows with the load, the CPU time much less), and the peak RSS (VmHWM). The first start finds the directory empty, the others reopen it. Targets: ready within ${seconds(targets.startUp.maxReadySeconds)} (the median), peak < ${mib(targets.startUp.maxPeakRssBytes)} (the highest).`,
+    '',
+    table(['start', 'data directory', 'ready after', 'CPU time by then', 'peak RSS (VmHWM)'],
+      startUp.runs.map((run, i) => [String(i + 1), run.dataDir, seconds(run.readySeconds), seconds(run.cpuSeconds), mib(run.peakRss)])),
+    '',
+    `Median ${seconds(startUp.medianReadySeconds)} (slowest ${seconds(startUp.maxReadySeconds)}; median CPU time ${seconds(startUp.medianCpuSeconds)}): ${verdict(startUp.readyMet)}. Peak RSS median ${mib(startUp.medianPeakRss)}, highest ${mib(startUp.maxPeakRss)}: ${verdict(startUp.memoryMet)}.`
   ].join('\n')
 }
 
@@ -130,6 +145,8 @@ export function renderMarkdown (results: BenchResults): string {
     fleetSection(results),
     '',
     memorySection(results),
+    '',
+    startUpSection(results),
     '',
     '![chart](chart.svg)',
     ''

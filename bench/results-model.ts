@@ -5,6 +5,7 @@ import type { CliOperation } from './scenarios/aws-cli.ts'
 import type { FleetRun } from './scenarios/fleet-sweep.ts'
 import type { StoreRun } from './scenarios/idempotency.ts'
 import type { ReadRun } from './scenarios/read-overhead.ts'
+import type { StartUpResult } from './scenarios/start-up.ts'
 
 export interface MemoryFigure {
   store: string
@@ -51,6 +52,7 @@ export interface BenchResults {
     cliCallsPerOperation: number
     fleetClusters: number
     fleetRatePerService: number
+    startUps: number
     serviceEnvironment: Record<string, string>
   }
   targets: {
@@ -58,6 +60,7 @@ export interface BenchResults {
     fleet: { maxFloorRatio: number, maxFailedClusters: number }
     idempotency: { maxAddedP50Ms: number }
     memory: { maxPeakRssBytes: number }
+    startUp: { maxReadySeconds: number, maxPeakRssBytes: number }
   }
   readOverhead: ReadRun[]
   /** Diagnostic: the AWS SDK's EKS client straight to the emulator, one call at a time. */
@@ -68,4 +71,5 @@ export interface BenchResults {
   postgres: { schema: string } | Skipped
   fleet: FleetRun[]
   memory: MemoryFigure[]
+  startUp: StartUpResult
 }

@@ -20,14 +20,15 @@ import type { BenchResults, MemoryFigure } from './results-model.ts'
 import { awsCliAvailable, measureAwsCli } from './scenarios/aws-cli.ts'
 import { FLEET_TARGET, sweepFleet, type FleetRun } from './scenarios/fleet-sweep.ts'
 import { IDEMPOTENCY_TARGET, measureIdempotentWrites, openPostgresSchema, type StoreRun } from './scenarios/idempotency.ts'
+import { measureStartUp, START_UP_TARGET } from './scenarios/start-up.ts'
 import { type LoadTiming, measureReadOverhead, READ_TARGETS, type ReadLoadMemory, readLoadMemory } from './scenarios/read-overhead.ts'
 import { fleetSeed, READ_CLUSTER, requestSeed, writeSeed } from './seed.ts'
 import { tempDir } from './temp-dir.ts'
 
 const quick = process.argv.includes('--quick')
 const profile = quick
-  ? { loadSeconds: 1, warmupSeconds: 0.5, cliCalls: 2, fleetClusters: 20, fleetDefaults: false, unflaggedRun: false, writes: { requests: 40, warmup: 30 } }
-  : { loadSeconds: 10, warmupSeconds: 2, cliCalls: 7, fleetClusters: 500, fleetDefaults: true, unflaggedRun: true, writes: { requests: 400, warmup: 150 } }
+  ? { loadSeconds: 1, warmupSeconds: 0.5, cliCalls: 2, fleetClusters: 20, fleetDefaults: false, unflaggedRun: false, writes: { requests: 40, warmup: 30 }, startUps: 3 }
+  : { loadSeconds: 10, warmupSeconds: 2, cliCalls: 7, fleetClusters: 500, fleetDefaults: true, unflaggedRun: true, writes: { requests: 400, warmup: 150 }, startUps: 7 }
 const READ_CONNECTIONS = [1, 64]
 const WRITE_CONNECTIONS = [1, 16]
 const FLEET_RATE = 20
@@ -109,20 +110,23 @@ async function main (): Promise<BenchResults> {
   try {
     log(`mode ${quick ? 'quick' : 'full'}; ${loadBefore.uptime}`)
     const emulator = await track(startEmulator(await writeSeed(dir, 'requests', requestSeed())))
+    // First, while nothing else of the benchmark runs yet.
+    log(`scenario 6: ${profile.startUps} starts of the default process on the embedded store`)
+    const startUp = await measureStartUp(emulator, dir.path, profile.startUps)
     const schema = await openPostgresSchema(DATABASE_URL)
     if ('unreachable' in schema) log(`PostgreSQL not reachable at ${DATABASE_URL} (${schema.unreachable}); its runs are skipped`)
     else dropSchema = schema.drop
-    log(`emulator at ${emulator.url}; starting the service on PGlite (memory://)${'unreachable' in schema ? '' : ` and on PostgreSQL (schema ${schema.schema})`}`)
+    log(`emulator at ${emulator.url}; starting the service on the embedded store (memory://)${'unreachable' in schema ? '' : ` and on PostgreSQL (schema ${schema.schema})`}`)
     // Both start at once to save time; the PostgreSQL one stays idle until its turn.
     const [service, pgProcess] = await Promise.all([
       track(startService(emulator, FLEET_TUNED)),
       'unreachable' in schema ? undefined : track(startService(emulator, { ...FLEET_TUNED, DATABASE_URL: schema.url }))
     ])
-    const pglite = { service, afterStartRss: (await memoryOf(service.pid)).rss }
+    const embeddedStore = { service, afterStartRss: (await memoryOf(service.pid)).rss }
     const pg = pgProcess && 'schema' in schema ? { service: pgProcess, afterStartRss: (await memoryOf(pgProcess.pid)).rss, databaseUrl: schema.url } : undefined
     // Scenario 1 reads through the store that a deployment with more than one replica needs.
-    const reader = pg ?? pglite
-    const readerStore = pg ? 'PostgreSQL' : 'PGlite (memory://)'
+    const reader = pg ?? embeddedStore
+    const readerStore = pg ? 'PostgreSQL' : 'SQLite (memory://)'
 
     log(`scenarios 1 and 5: read overhead and memory of the service on ${readerStore}`)
     const read = await measureReadOverhead(emulator, reader.service, READ_CONNECTIONS, timing)
@@ -134,7 +138,7 @@ async function main (): Promise<BenchResults> {
       await stop(pg.service)
       log('scenario 5: the same read load on the embedded store, for its memory figure')
       const embedded = await readLoadMemory(service, READ_CONNECTIONS.at(-1)!, timing)
-      memory.push(await memoryFigure('PGlite (memory://), `npm start`', service, pglite.afterStartRss, embedded))
+      memory.push(await memoryFigure('SQLite (memory://), `npm start`', service, embeddedStore.afterStartRss, embedded))
     }
 
     log('scenario 2: AWS CLI')
@@ -154,7 +158,7 @@ async function main (): Promise<BenchResults> {
 
     // After every fleet sweep: scenario 3 seeds a cluster per request, which a sweep would list.
     await stop(service)
-    const idempotency = await measureWrites(emulator, 'PGlite (memory://)', {})
+    const idempotency = await measureWrites(emulator, 'SQLite (a file, the default)', { DATA_DIR: join(dir.path, 'writes-store') })
     if (pg) {
       if (profile.unflaggedRun) memory.push(await unflaggedMemory(emulator, pg.databaseUrl, timing))
       idempotency.push(...await measureWrites(emulator, 'PostgreSQL', { DATABASE_URL: pg.databaseUrl }))
@@ -177,9 +181,10 @@ async function main (): Promise<BenchResults> {
         cliCallsPerOperation: profile.cliCalls,
         fleetClusters: profile.fleetClusters,
         fleetRatePerService: FLEET_RATE,
+        startUps: profile.startUps,
         serviceEnvironment: { ...BENCH_SERVICE_SETTINGS }
       },
-      targets: { read: READ_TARGETS, fleet: FLEET_TARGET, idempotency: IDEMPOTENCY_TARGET, memory: { maxPeakRssBytes: MAX_PEAK_RSS_BYTES } },
+      targets: { read: READ_TARGETS, fleet: FLEET_TARGET, idempotency: IDEMPOTENCY_TARGET, memory: { maxPeakRssBytes: MAX_PEAK_RSS_BYTES }, startUp: START_UP_TARGET },
       readOverhead: read.runs,
       sdkDirect,
       awsCli,
@@ -187,7 +192,8 @@ async function main (): Promise<BenchResults> {
       idempotency,
       postgres: 'unreachable' in schema ? { skipped: `PostgreSQL not reachable at ${DATABASE_URL}: ${schema.unreachable}` } : { schema: schema.schema },
       fleet,
-      memory
+      memory,
+      startUp
     }
   } finally {
     for (const child of [...children].reverse()) await child.stop().catch(() => {})

@@ -37,7 +37,7 @@ export function sandboxServiceEnv (emulator: AwsEmulator): Record<string, string
     AUTH_MODE: 'none',
     // The emulator forgets everything on exit, so the store must too: a replayed answer would
     // otherwise name updates the next emulator never made.
-    PGLITE_DIR: 'memory://',
+    DATA_DIR: 'memory://',
     HOST: '127.0.0.1'
   }
 }

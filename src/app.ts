@@ -26,6 +26,7 @@ import metricsPlugin from './plugins/metrics.ts'
 import security, { SECURITY_SERVER_OPTIONS } from './plugins/security.ts'
 import swagger from './plugins/swagger.ts'
 import { AJV_OPTIONS, createValidatorCompiler } from './plugins/validation.ts'
+import { compileOnFirstUseFactory } from './plugins/compile-on-first-use.ts'
 import wellFormedText from './plugins/well-formed-text.ts'
 import { packageVersion } from './version.ts'
 
@@ -57,7 +58,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     trustProxy: config.TRUST_PROXY,
     // The lifecycle plugin answers requests arriving during shutdown with a 503 problem instead.
     return503OnClosing: false,
-    schemaController: { compilersFactory: { buildValidator: createValidatorCompiler({ issuerUrl }) } },
+    schemaController: { compilersFactory: compileOnFirstUseFactory(createValidatorCompiler({ issuerUrl })) },
     frameworkErrors,
     ajv: { customOptions: AJV_OPTIONS }
   }).withTypeProvider<TypeBoxTypeProvider>()

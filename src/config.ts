@@ -12,8 +12,8 @@ export const configVariables = {
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { defaultValue: 'info', description: 'pino log level.' }),
   TRUST_PROXY: boolean({ defaultValue: false, description: 'Trust X-Forwarded-* headers from a reverse proxy in front of the service.' }),
   BODY_LIMIT_BYTES: integer({ min: 1024, max: 10_485_760, defaultValue: 65_536, description: 'Largest accepted request body, in bytes.' }),
-  DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'], example: 'postgres://user@db:5432/eks_oidc_api', description: 'PostgreSQL for idempotency records, operations and the audit trail; required to run several replicas. Unset: embedded PGlite under PGLITE_DIR (one replica).' }),
-  PGLITE_DIR: text({ defaultValue: '.data/pglite', description: 'Data directory of the embedded PGlite store when DATABASE_URL is unset; `memory://` keeps it in memory (lost on exit).' }),
+  DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'], example: 'postgres://user@db:5432/eks_oidc_api', description: 'PostgreSQL for idempotency records, operations and the audit trail; required to run several replicas. Unset: the embedded SQLite store under DATA_DIR (one replica).' }),
+  DATA_DIR: text({ defaultValue: '.data', description: 'Directory of the embedded SQLite store (the file eks-oidc-api.sqlite) when DATABASE_URL is unset; one process at a time may use it. `memory://` keeps the store in memory (lost on exit).' }),
   IDEMPOTENCY_TTL_SECONDS: integer({ min: 60, max: 30 * 24 * 3600, defaultValue: 86_400, description: 'How long a completed request is replayed for the same Idempotency-Key (default 24 hours); later the key counts as new.' }),
   IDEMPOTENCY_LEASE_SECONDS: integer({ min: 5, max: 3600, defaultValue: 60, description: 'Lease of a request in progress; a replica that dies holding a key frees it after this long.' }),
   AUTH_MODE: text({ example: 'tokens,jwt', description: '`tokens`, `jwt`, `tokens,jwt`, or `none` (no authentication: the service then refuses to listen on anything but loopback). Unset: inferred from AUTH_API_TOKENS / AUTH_JWT_ISSUER; with neither, the service refuses to start.' }),
@@ -71,9 +71,14 @@ function readConfigVariables (env: Record<string, string | undefined>) {
   return readVariables(configVariables, env)
 }
 
+/** Variables the service no longer reads, and why: set, they stop the start rather than be ignored. */
+const RETIRED_VARIABLES: Readonly<Record<string, string>> = {
+  PGLITE_DIR: 'PGLITE_DIR is no longer read: the embedded store is now SQLite under DATA_DIR, and records in a PGlite directory are not carried over; unset PGLITE_DIR (and set DATA_DIR)'
+}
+
 /** Reads and validates everything at once; a ConfigError lists every problem, never a secret. */
 export function loadConfig (env: Record<string, string | undefined> = {}): Config {
-  const problems: string[] = []
+  const problems = Object.keys(RETIRED_VARIABLES).filter((name) => env[name] !== undefined).map((name) => RETIRED_VARIABLES[name])
   const attempt = <T> (read: () => T): T | undefined => {
     try {
       return read()

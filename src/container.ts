@@ -179,7 +179,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
 }
 
 function openStore (config: Config) {
-  return createStore(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.PGLITE_DIR })
+  return createStore(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.DATA_DIR })
 }
 
 function createConfiguredEgress (config: Config, log: { warn (obj: object, msg: string): void }) {

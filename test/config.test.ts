@@ -22,6 +22,13 @@ t.test('every bad value is reported at once, each with its rule', async t => {
   t.match(error.message, /AWS_MAX_ATTEMPTS must be between 1 and 10, got 99/)
 })
 
+t.test('the embedded store lives under DATA_DIR; the retired PGLITE_DIR stops the start, naming what replaced it', async t => {
+  t.equal(loadConfig({ AUTH_MODE: 'none' }).DATA_DIR, '.data')
+  t.equal(loadConfig({ AUTH_MODE: 'none', DATA_DIR: 'memory://' }).DATA_DIR, 'memory://')
+  const error = t.throws(() => loadConfig({ AUTH_MODE: 'none', PGLITE_DIR: '/var/lib/eks-oidc-api/pglite' })) as ConfigError
+  t.match(error.problems, [/^PGLITE_DIR is no longer read: the embedded store is now SQLite under DATA_DIR/])
+})
+
 t.test('every variable is documented in .env.example and the table of docs/configuration.md', async t => {
   const example = await readFile(new URL('../.env.example', import.meta.url), 'utf8')
   const doc = await readFile(new URL('../docs/configuration.md', import.meta.url), 'utf8')

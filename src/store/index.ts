@@ -1,24 +1,23 @@
 /**
- * Store factory: PostgreSQL when a DATABASE_URL is given, embedded PGlite otherwise.
+ * Store factory: PostgreSQL when a DATABASE_URL is given, the embedded SQLite store otherwise.
  * Migrations run before the store is returned.
  */
-import { openPostgresStore } from './postgres-store.ts'
 import type { Store } from './store.ts'
 
 export interface StoreOptions {
   /** postgres://… — selects PostgreSQL (needed for more than one replica). */
   databaseUrl?: string
-  /** PGlite data directory; undefined or `memory://` keeps the data in memory. Ignored with databaseUrl. */
+  /** Directory of the embedded store; undefined or `memory://` keeps the data in memory. Ignored with databaseUrl. */
   dataDir?: string
-  /** PostgreSQL schema (search_path) to use, created if missing. */
+  /** PostgreSQL schema (search_path) to use, created if missing. Ignored by the embedded store. */
   schema?: string
 }
 
 export async function createStore (options: StoreOptions = {}): Promise<Store> {
   const store = options.databaseUrl !== undefined && options.databaseUrl !== ''
-    ? await openPostgresStore({ databaseUrl: options.databaseUrl, schema: options.schema })
-    // Loaded only when used: a replica on PostgreSQL never loads the embedded engine.
-    : await (await import('./pglite-store.ts')).openPgliteStore({ dataDir: options.dataDir, schema: options.schema })
+    // Each loaded only when used: the embedded store never loads the PostgreSQL driver.
+    ? await (await import('./postgres-store.ts')).openPostgresStore({ databaseUrl: options.databaseUrl, schema: options.schema })
+    : await (await import('./sqlite-store.ts')).openSqliteStore({ dataDir: options.dataDir })
   try {
     await store.migrate()
   } catch (error) {

@@ -2,6 +2,7 @@
  * PostgreSQL through a `pg` Pool, for several replicas sharing one database.
  */
 import pg from 'pg'
+import { postgresDialect } from './postgres-sql.ts'
 import { assertSchemaName, createSqlStore } from './sql-store.ts'
 import type { SqlClient } from './sql-store.ts'
 import type { Store } from './store.ts'
@@ -47,5 +48,5 @@ export async function openPostgresStore (options: PostgresStoreOptions): Promise
     },
     close: () => pool.end()
   }
-  return createSqlStore('postgres', client, { schema })
+  return createSqlStore(postgresDialect, client, { schema })
 }

@@ -1,6 +1,6 @@
 /**
  * The durable state of the service behind one interface: idempotency records, operation records
- * and the audit trail. Two implementations (embedded PGlite and PostgreSQL) share the same SQL.
+ * and the audit trail, kept by one implementation (sql-store.ts) on embedded SQLite or on PostgreSQL.
  * The store holds no clock and no policy: callers pass `now`, lease deadlines and expiry times.
  */
 import type { AuditRecord, AuditStore, AwsCall } from './audit-contract.ts'
@@ -236,7 +236,7 @@ export interface ChangeRecordInput {
 }
 
 export interface Store extends AuditStore {
-  readonly kind: 'pglite' | 'postgres'
+  readonly kind: 'sqlite' | 'postgres'
   readonly idempotency: IdempotencyStore
   readonly operations: OperationStore
   /**

@@ -1,5 +1,5 @@
 /**
- * The follower on a real PGlite store and a real UpdateWatcher, over a fake DescribeUpdate whose
+ * The follower on a real embedded store and a real UpdateWatcher, over a fake DescribeUpdate whose
  * answers each test scripts. Tests share one store (opening one is slow); each leaves none of its
  * operations in progress, since every follower's sweep would pick them up.
  */

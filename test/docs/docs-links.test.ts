@@ -20,7 +20,7 @@ t.test('GitHub heading anchors', async t => {
   t.equal(githubSlug('Why can\'t I log in? (login diagnosis)'), 'why-cant-i-log-in-login-diagnosis')
   t.equal(githubSlug('Issuers: inspection, pre-flight checks and thumbprints'), 'issuers-inspection-pre-flight-checks-and-thumbprints')
   t.equal(githubSlug('Why Associate needs an `Idempotency-Key`'), 'why-associate-needs-an-idempotency-key')
-  t.equal(githubSlug('The store: PGlite or PostgreSQL'), 'the-store-pglite-or-postgresql')
+  t.equal(githubSlug('The store: SQLite or PostgreSQL'), 'the-store-sqlite-or-postgresql')
   t.equal(githubSlug('snake_case and [a link](x.md)'), 'snake_case-and-a-link')
   t.same([...headingAnchors('# A\n\n```sh\n# not a heading\n```\n## A\n### B ##\n')], ['a', 'a-1', 'b'], 'code blocks hold no headings; repeats are numbered')
 })

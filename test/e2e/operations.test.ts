@@ -19,8 +19,8 @@ const POLL_MS = 200
 /** The update's duration, one poll interval, and room for a loaded CI machine. */
 const DEADLINE_MS = TRANSITION_MS + POLL_MS + 3000
 
-async function startService (t: Test, emulatorEnv: Record<string, string>, pgliteDir: string) {
-  const env: Record<string, string> = { ...emulatorEnv, PGLITE_DIR: pgliteDir, WATCH_POLL_INTERVAL_MS: String(POLL_MS), WATCH_MAX_POLL_INTERVAL_MS: String(POLL_MS), REPLACE_LEASE_SECONDS: '2', MAX_EVENT_LOOP_DELAY_MS: '0' }
+async function startService (t: Test, emulatorEnv: Record<string, string>, dataDir: string) {
+  const env: Record<string, string> = { ...emulatorEnv, DATA_DIR: dataDir, WATCH_POLL_INTERVAL_MS: String(POLL_MS), WATCH_MAX_POLL_INTERVAL_MS: String(POLL_MS), REPLACE_LEASE_SECONDS: '2', MAX_EVENT_LOOP_DELAY_MS: '0' }
   process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID
   process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY
   const app = await buildApp(loadConfig(env), { logger: false })
@@ -46,7 +46,7 @@ async function setUp (t: Test, transitionDelayMs = TRANSITION_MS) {
   t.teardown(() => emulator.close())
   const corp = emulator.createIdentityProvider({ name: 'corp' })
   const dir = await mkdtemp(join(tmpdir(), 'eks-oidc-api-operations-'))
-  return { emulator, corp, env: sandboxServiceEnv(emulator), pgliteDir: join(dir, 'store') }
+  return { emulator, corp, env: sandboxServiceEnv(emulator), dataDir: join(dir, 'store') }
 }
 
 const associateBody = (issuerUrl: string) => ({ oidc: { identityProviderConfigName: 'corp', issuerUrl, clientId: 'kubernetes' } })
@@ -64,8 +64,8 @@ async function settledOperation (call: Call, operationId: string) {
 }
 
 t.test('associate and disassociate with a key: the operation follows its update to succeeded', async t => {
-  const { corp, env, pgliteDir } = await setUp(t)
-  const { call } = await startService(t, env, pgliteDir)
+  const { corp, env, dataDir } = await setUp(t)
+  const { call } = await startService(t, env, dataDir)
 
   const associated = await call('POST', '/clusters/demo/identity-provider-configs', { body: associateBody(corp.issuerUrl), headers: { 'idempotency-key': idempotencyKey() } })
   t.equal(associated.status, 202)
@@ -88,15 +88,15 @@ t.test('associate and disassociate with a key: the operation follows its update 
 t.test('a restart in between: the next process finishes the operation from the store', async t => {
   // Long enough that the update is still running when the second process has opened the store.
   const transitionMs = 8000
-  const { corp, env, pgliteDir } = await setUp(t, transitionMs)
-  const before = await startService(t, env, pgliteDir)
+  const { corp, env, dataDir } = await setUp(t, transitionMs)
+  const before = await startService(t, env, dataDir)
   const associated = await before.call('POST', '/clusters/demo/identity-provider-configs', { body: associateBody(corp.issuerUrl), headers: { 'idempotency-key': idempotencyKey() } })
   t.equal(associated.status, 202)
   const answeredAt = Date.now()
   const { operationId } = associated.body
   await before.close()
 
-  const after = await startService(t, env, pgliteDir)
+  const after = await startService(t, env, dataDir)
   const resumed = (await after.call('GET', `/clusters/demo/operations/${operationId}`)).body
   t.equal(resumed.status, 'in_progress', `still running when the new process started (${Date.now() - answeredAt} ms after the answer)`)
   const { operation } = await settledOperation(after.call, operationId)
@@ -106,8 +106,8 @@ t.test('a restart in between: the next process finishes the operation from the s
 })
 
 t.test('a dry run is recorded as a dry run, never as a change', async t => {
-  const { env, pgliteDir } = await setUp(t)
-  const { call } = await startService(t, env, pgliteDir)
+  const { env, dataDir } = await setUp(t)
+  const { call } = await startService(t, env, dataDir)
   const dry = await call('PUT', '/clusters/demo/oidc-provider?dryRun=true', { body: {}, headers: { 'idempotency-key': idempotencyKey() } })
   t.equal(dry.status, 200)
   t.equal(dry.body.dryRun, true)

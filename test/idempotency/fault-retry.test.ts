@@ -6,7 +6,7 @@
  */
 import t from 'tap'
 import { startAwsEmulator } from '../../emulator/aws-emulator.ts'
-import { associate, idempotencyKey, pgliteEnv, startServiceProcess } from './processes.ts'
+import { associate, idempotencyKey, embeddedStoreEnv, startServiceProcess } from './processes.ts'
 import { startRecordingProxy } from './recording-proxy.ts'
 
 const ASSOCIATE = 'eks:AssociateIdentityProviderConfig'
@@ -20,7 +20,7 @@ t.teardown(() => emulator.close())
 const proxy = await startRecordingProxy(emulator.url)
 t.teardown(() => proxy.close())
 const service = await startServiceProcess(t, proxy.url, {
-  ...pgliteEnv(t),
+  ...embeddedStoreEnv(t),
   AWS_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
   AWS_MAX_ATTEMPTS: String(MAX_ATTEMPTS)
 })

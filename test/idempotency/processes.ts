@@ -1,6 +1,6 @@
 /**
  * Real service processes for the idempotency tests: `node src/server.ts` configured only through
- * its environment (as in production), on a free loopback port, with either embedded PGlite or a
+ * its environment (as in production), on a free loopback port, with either the embedded store or a
  * PostgreSQL schema of the test's own. Also the associate request they all send, and fetch helpers.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -17,7 +17,7 @@ import { freePort } from '../support/free-port.ts'
 export { freePort }
 
 const SERVER_ENTRY = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
-/** Starting takes a few seconds on a busy 2-core machine (TypeScript stripping, PGlite's WASM). */
+/** Starting takes a few seconds on a busy 2-core machine (TypeScript stripping, loading the SDKs). */
 const READY_TIMEOUT_MS = 45_000
 const STOP_TIMEOUT_MS = 10_000
 const REQUEST_TIMEOUT_MS = 30_000
@@ -125,11 +125,11 @@ export async function startServiceProcess (t: Test, awsEndpoint: string, env: Re
   return { url, child, output: () => output, kill }
 }
 
-/** Env for the default embedded store: PGlite in a fresh data directory, removed when the test ends. */
-export function pgliteEnv (t: Test): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'multiproc-pglite-'))
+/** Env for the default embedded store (SQLite) in a fresh data directory, removed when the test ends. */
+export function embeddedStoreEnv (t: Test): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'multiproc-sqlite-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  return { PGLITE_DIR: dir }
+  return { DATA_DIR: dir }
 }
 
 export interface TestSchema {

@@ -49,7 +49,7 @@ t.test('SIGTERM under load: no accepted request fails, later ones get 503 or a r
       PORT: String(port),
       HOST: '127.0.0.1',
       AUTH_MODE: 'none',
-      PGLITE_DIR: 'memory://',
+      DATA_DIR: 'memory://',
       LOG_LEVEL: 'warn',
       SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
       MAX_EVENT_LOOP_DELAY_MS: '0',

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { startAwsEmulator } from '../../emulator/aws-emulator.ts'
-import { associate, CLUSTER, idempotencyKey, pgliteEnv, send, startServiceProcess } from '../idempotency/processes.ts'
+import { associate, CLUSTER, idempotencyKey, embeddedStoreEnv, send, startServiceProcess } from '../idempotency/processes.ts'
 import { parseStartScript, PROJECT_ROOT, startCommand } from '../support/start-command.ts'
 
 /** The JSON (exec) form of the Dockerfile's last CMD, the one the image runs. */
@@ -42,7 +42,7 @@ t.test('under the start flags, the service serves reads and idempotent writes on
   const emulator = await startAwsEmulator({ port: 0, seed: { clusters: [{ name: CLUSTER }] } })
   t.teardown(() => emulator.close())
   const { nodeFlags } = await startCommand()
-  const service = await startServiceProcess(t, emulator.url, pgliteEnv(t), nodeFlags)
+  const service = await startServiceProcess(t, emulator.url, embeddedStoreEnv(t), nodeFlags)
 
   const cluster = await send(service.url, 'GET', `/clusters/${CLUSTER}`)
   t.equal(cluster.status, 200, 'DescribeCluster through the service')

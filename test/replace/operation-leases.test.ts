@@ -1,5 +1,5 @@
 /**
- * The store side of multi-step operations, on PGlite and on PostgreSQL (two pools, as two
+ * The store side of multi-step operations, on the embedded SQLite store and on PostgreSQL (two pools, as two
  * replicas): one unfinished replacement per cluster and config, leases, fenced writes.
  */
 import { randomUUID } from 'node:crypto'
@@ -42,9 +42,9 @@ function contract (t: Test, name: string, stores: () => [Store, Store]) {
   })
 }
 
-let pglite: Store
-t.before(async () => { pglite = await testStore() })
-contract(t, 'PGlite', () => [pglite, pglite])
+let embedded: Store
+t.before(async () => { embedded = await testStore() })
+contract(t, 'SQLite', () => [embedded, embedded])
 
 if (await requirePostgres(t)) {
   const schema = freshSchemaName('leases')

@@ -1,6 +1,6 @@
 /**
  * Config replacement end to end: the service built from plain config values (real SDK clients over
- * HTTP to the emulator, real HTTPS issuer for the pre-flight, PGlite persisted in a temporary
+ * HTTP to the emulator, real HTTPS issuer for the pre-flight, the embedded store persisted in a temporary
  * directory), and a restart in the middle: the first process is closed while the disassociation
  * runs, a second one on the same store finishes the job with one EKS update per step.
  */
@@ -29,7 +29,7 @@ t.test('replace over real HTTP: unchanged, dry run, and a replacement that survi
 
   const env: Record<string, string> = {
     ...sandboxServiceEnv(emulator),
-    PGLITE_DIR: dataDir,
+    DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     MAX_EVENT_LOOP_DELAY_MS: '0',
     REPLACE_POLL_INTERVAL_MS: '20',

@@ -1,6 +1,6 @@
 /**
- * Behaviour every Store must show, run against PGlite and PostgreSQL alike. Each subtest uses its
- * own scope or cluster, so one store serves the whole suite.
+ * Behaviour every Store must show, run against the embedded SQLite store and PostgreSQL alike.
+ * Each subtest uses its own scope or cluster, so one store serves the whole suite.
  */
 import { randomUUID } from 'node:crypto'
 import type { TAP } from 'tap'

@@ -8,11 +8,11 @@ import { createFakeAws, type FakeCluster } from './fake-aws.ts'
  * Test defaults: no authentication (loopback), an in-memory store, and no load shedding (test
  * processes keep the event loop busy on purpose; test/lifecycle turns it on where it is the subject).
  */
-export const TEST_ENV = { AUTH_MODE: 'none', PGLITE_DIR: 'memory://', LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0' }
+export const TEST_ENV = { AUTH_MODE: 'none', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0' }
 
 let sharedStore: Promise<Store> | undefined
 
-/** One in-memory PGlite per test process: opening one costs about a second. */
+/** One in-memory store per test process, shared by its tests (each uses keys and clusters of its own). */
 export function testStore (): Promise<Store> {
   sharedStore ??= createStore({ dataDir: 'memory://' })
   return sharedStore

@@ -13,6 +13,9 @@ const readPolicy = (name: string) => JSON.parse(readFileSync(new URL(name, IAM_D
 
 interface Statement { Sid: string, Effect: string, Action: string | string[], Resource?: string | string[], Principal?: Record<string, string> }
 
+/** A `${NAME}` placeholder of the templates, to fill in. */
+const slot = (name: string) => '$' + `{${name}}`
+
 const asList = (value: string | string[] | undefined) => value === undefined ? [] : Array.isArray(value) ? value : [value]
 
 /** The method names of one interface of aws-ports.ts, read from its source. */
@@ -61,8 +64,8 @@ t.test('trust policies: IRSA, Pod Identity, and the role in another account', as
   t.equal(irsa.Action, 'sts:AssumeRoleWithWebIdentity')
   t.match(irsa.Principal, { Federated: /:oidc-provider\/\$\{OIDC_PROVIDER\}$/ })
   t.same(irsa.Condition.StringEquals, {
-    '${OIDC_PROVIDER}:sub': 'system:serviceaccount:${NAMESPACE}:${SERVICE_ACCOUNT}',
-    '${OIDC_PROVIDER}:aud': 'sts.amazonaws.com'
+    [`${slot('OIDC_PROVIDER')}:sub`]: `system:serviceaccount:${slot('NAMESPACE')}:${slot('SERVICE_ACCOUNT')}`,
+    [`${slot('OIDC_PROVIDER')}:aud`]: 'sts.amazonaws.com'
   }, 'only the chart\'s service account, for STS')
 
   const [podIdentity] = readPolicy('trust-pod-identity.json').Statement as Statement[]

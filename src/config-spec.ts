@@ -3,6 +3,8 @@
  * description once; validation, `.env.example` and the table in docs/configuration.md all come from that.
  */
 export interface Variable<T> {
+  /** Which parser reads it; with the parser's own limits (min, max, values, pattern, item) it lets the chart's values schema be derived. */
+  kind: 'integer' | 'text' | 'oneOf' | 'boolean' | 'url' | 'list'
   description: string
   /** Shown in docs; undefined means "unset by default". */
   example?: string
@@ -20,11 +22,12 @@ export class ConfigError extends Error {
   }
 }
 
-type Spec<T> = Omit<Variable<T>, 'parse'>
+type Spec<T> = Omit<Variable<T>, 'parse' | 'kind'>
 
 export function integer<S extends Spec<number> & { min: number, max: number }> (spec: S): Variable<number> & S {
   return {
     ...spec,
+    kind: 'integer',
     parse (raw) {
       if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be an integer, got "${raw}"`)
       const value = Number(raw)
@@ -37,6 +40,7 @@ export function integer<S extends Spec<number> & { min: number, max: number }> (
 export function text<S extends Spec<string> & { pattern?: RegExp, rule?: string }> (spec: S): Variable<string> & S {
   return {
     ...spec,
+    kind: 'text',
     parse (raw) {
       if (spec.pattern && !spec.pattern.test(raw)) throw new Error(`${spec.rule ?? `must match ${spec.pattern}`}, got "${raw}"`)
       return raw
@@ -44,9 +48,11 @@ export function text<S extends Spec<string> & { pattern?: RegExp, rule?: string 
   }
 }
 
-export function oneOf<T extends string, S extends Spec<T>> (values: readonly T[], spec: S): Variable<T> & S {
+export function oneOf<T extends string, S extends Spec<T>> (values: readonly T[], spec: S): Variable<T> & S & { values: readonly T[] } {
   return {
     ...spec,
+    kind: 'oneOf',
+    values,
     parse (raw) {
       if (!values.includes(raw as T)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`)
       return raw as T
@@ -57,6 +63,7 @@ export function oneOf<T extends string, S extends Spec<T>> (values: readonly T[]
 export function boolean<S extends Spec<boolean>> (spec: S): Variable<boolean> & S {
   return {
     ...spec,
+    kind: 'boolean',
     parse (raw) {
       if (/^(true|1|yes)$/i.test(raw)) return true
       if (/^(false|0|no)$/i.test(raw)) return false
@@ -68,6 +75,7 @@ export function boolean<S extends Spec<boolean>> (spec: S): Variable<boolean> & 
 export function url<S extends Spec<string> & { protocols: string[] }> (spec: S): Variable<string> & S {
   return {
     ...spec,
+    kind: 'url',
     parse (raw) {
       let parsed: URL
       try { parsed = new URL(raw) } catch { throw new Error(`must be a URL, got "${raw}"`) }
@@ -80,6 +88,7 @@ export function url<S extends Spec<string> & { protocols: string[] }> (spec: S):
 export function list<S extends Spec<string[]> & { item?: RegExp, rule?: string }> (spec: S): Variable<string[]> & S {
   return {
     ...spec,
+    kind: 'list',
     parse (raw) {
       const items = raw.split(',').map(s => s.trim()).filter(Boolean)
       const bad = spec.item ? items.filter(i => !spec.item!.test(i)) : []

@@ -76,25 +76,30 @@ export interface ServiceProcess {
  */
 export async function startServiceProcess (t: Test, awsEndpoint: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<ServiceProcess> {
   const port = await freePort()
-  const child = spawn(process.execPath, [...nodeFlags, SERVER_ENTRY], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      AUTH_MODE: 'none',
-      LOG_LEVEL: 'warn',
-      // Parallel test files keep the machine busy; load shedding is tested in test/lifecycle.
-      MAX_EVENT_LOOP_DELAY_MS: '0',
-      AWS_ENDPOINT_URL_EKS: awsEndpoint,
-      AWS_ENDPOINT_URL_IAM: awsEndpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      ...env
-    },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  return spawnServiceProcess(t, {
+    PATH: process.env.PATH ?? '',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    AUTH_MODE: 'none',
+    LOG_LEVEL: 'warn',
+    // Parallel test files keep the machine busy; load shedding is tested in test/lifecycle.
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    AWS_ENDPOINT_URL_EKS: awsEndpoint,
+    AWS_ENDPOINT_URL_IAM: awsEndpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...env
+  }, nodeFlags)
+}
+
+/**
+ * Starts `node [nodeFlags] src/server.ts` with exactly `env` (which must name a loopback HOST and a
+ * PORT), waits until /readyz answers 200, and stops it when the test ends.
+ */
+export async function spawnServiceProcess (t: Test, env: Record<string, string>, nodeFlags: string[] = []): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, SERVER_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout?.on('data', (chunk) => { output += chunk })
   child.stderr?.on('data', (chunk) => { output += chunk })
@@ -111,14 +116,15 @@ export async function startServiceProcess (t: Test, awsEndpoint: string, env: Re
     if (!stopped) await kill('SIGKILL')
   })
 
-  const url = `http://127.0.0.1:${port}`
+  const url = `http://${env.HOST}:${env.PORT}`
   const startedAt = Date.now()
   const deadline = startedAt + READY_TIMEOUT_MS
   for (;;) {
     if (!running()) throw new Error(`the service exited during start (${child.exitCode ?? child.signalCode}):\n${output}`)
-    const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 0)
-    if (status === 200) break
-    if (Date.now() > deadline) throw new Error(`the service was not ready within ${READY_TIMEOUT_MS} ms:\n${output}`)
+    const readiness = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })
+      .then(async (r) => ({ status: r.status, body: await r.text() }), () => ({ status: 0, body: 'no answer' }))
+    if (readiness.status === 200) break
+    if (Date.now() > deadline) throw new Error(`the service was not ready within ${READY_TIMEOUT_MS} ms (last /readyz: ${readiness.body}):\n${output}`)
     await sleep(100)
   }
   t.comment(`service ${url} ready in ${Date.now() - startedAt} ms`)

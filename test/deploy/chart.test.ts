@@ -1,0 +1,135 @@
+/**
+ * The Helm chart without a cluster: `helm lint` and `helm template` of the default values and of the
+ * production example, every rendered object valid against the Kubernetes schemas, and what
+ * production relies on (security contexts, probes, labels, the PDB, the optional objects).
+ */
+import t from 'tap'
+import { findObject, getObject, helmLint, helmTemplate, PRODUCTION_VALUES, RELEASE, requireHelm, validateObject } from './chart.ts'
+import type { K8sObject } from './chart.ts'
+
+const STANDARD_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by', 'helm.sh/chart']
+
+const helm = requireHelm(t)
+
+const container = (deployment: K8sObject) => deployment.spec.template.spec.containers[0]
+const envNames = (deployment: K8sObject): string[] => container(deployment).env.map((e: { name: string }) => e.name)
+
+if (helm !== undefined) {
+  for (const [label, valueFiles] of [['default values', []], ['the production example', [PRODUCTION_VALUES]]] as const) {
+    t.test(`${label}: lint, template, and every object valid`, async (t) => {
+      t.match(await helmLint(helm, [...valueFiles]), /1 chart\(s\) linted, 0 chart\(s\) failed/)
+      const objects = await helmTemplate(helm, [...valueFiles])
+      t.ok(objects.length >= 5, `${objects.length} objects rendered`)
+      for (const object of objects) {
+        await t.resolves(validateObject(object), `${object.kind} ${object.metadata.name} is valid`)
+        for (const key of STANDARD_LABELS) t.ok(object.metadata.labels?.[key], `${object.kind} carries the label ${key}`)
+      }
+    })
+  }
+
+  t.test('the Deployment: replicas, rolling update, spread, security, probes, resources', async (t) => {
+    const deployment = getObject(await helmTemplate(helm), 'Deployment')
+    const { spec } = deployment
+    t.equal(spec.replicas, 2, 'two replicas by default')
+    t.same(spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 })
+    t.same(spec.template.spec.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey), ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'])
+    t.same(spec.selector.matchLabels, { 'app.kubernetes.io/name': 'eks-oidc-api', 'app.kubernetes.io/instance': RELEASE })
+    for (const c of spec.template.spec.topologySpreadConstraints) t.same(c.labelSelector.matchLabels, spec.selector.matchLabels)
+
+    const pod = spec.template.spec
+    t.match(pod.securityContext, { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } })
+    t.equal(pod.automountServiceAccountToken, false)
+    const main = container(deployment)
+    t.same(main.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } })
+    t.same(main.volumeMounts, [{ name: 'tmp', mountPath: '/tmp' }], 'the one writable place is an emptyDir on /tmp')
+    t.match(pod.volumes, [{ name: 'tmp', emptyDir: {} }])
+
+    t.match(main.livenessProbe, { httpGet: { path: '/healthz', port: 'http' } })
+    t.match(main.readinessProbe, { httpGet: { path: '/readyz', port: 'http' } })
+    t.match(main.startupProbe, { httpGet: { path: '/healthz', port: 'http' } })
+    const startupBudget = main.startupProbe.periodSeconds * main.startupProbe.failureThreshold
+    t.ok(startupBudget >= 20, `the startup probe allows ${startupBudget} s (measured start: 3.0-4.6 s to ready)`)
+    t.ok(pod.terminationGracePeriodSeconds > 5 + 10, 'the grace period covers the preStop sleep and SHUTDOWN_DELAY_MS')
+
+    t.same(main.resources, { requests: { cpu: '100m', memory: '160Mi' }, limits: { memory: '256Mi' } })
+    t.same(main.ports, [{ name: 'http', containerPort: 3000, protocol: 'TCP' }])
+    t.same(envNames(deployment).slice(0, 7), ['HOST', 'PORT', 'DATABASE_URL', 'PGUSER', 'PGPASSWORD', 'AUTH_API_TOKENS', 'AUTH_GRANTS'])
+    t.equal(main.env.find((e: { name: string }) => e.name === 'DATABASE_URL').value, 'postgres://postgresql:5432/eks_oidc_api?sslmode=verify-full')
+  })
+
+  t.test('the PodDisruptionBudget selects the pods and keeps all but one', async (t) => {
+    const objects = await helmTemplate(helm)
+    const pdb = getObject(objects, 'PodDisruptionBudget')
+    t.equal(pdb.spec.maxUnavailable, 1)
+    t.same(pdb.spec.selector.matchLabels, getObject(objects, 'Deployment').spec.selector.matchLabels)
+  })
+
+  t.test('NetworkPolicy and ServiceMonitor appear only when enabled', async (t) => {
+    const defaults = await helmTemplate(helm)
+    t.notOk(findObject(defaults, 'NetworkPolicy'), 'no NetworkPolicy by default')
+    t.notOk(findObject(defaults, 'ServiceMonitor'), 'no ServiceMonitor by default')
+
+    const production = await helmTemplate(helm, [PRODUCTION_VALUES])
+    const policy = getObject(production, 'NetworkPolicy')
+    t.same(policy.spec.policyTypes, ['Ingress', 'Egress'])
+    t.same(policy.spec.ingress[0].ports, [{ port: 'http', protocol: 'TCP' }], 'ingress on the service port only')
+    const egressPorts = policy.spec.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((p) => p.port))
+    t.same(egressPorts, [[53, 53], [5432], [443]], 'DNS, PostgreSQL, and AWS and issuers on 443')
+    const monitor = getObject(production, 'ServiceMonitor')
+    t.match(monitor.spec.endpoints, [{ port: 'http', path: '/metrics' }])
+    t.equal(monitor.metadata.labels?.release, 'kube-prometheus-stack')
+    t.equal(getObject(production, 'Deployment').spec.replicas, 3)
+  })
+
+  t.test('the NetworkPolicy follows EGRESS_ALLOWED_PORTS and opens the Pod Identity agent on request', async (t) => {
+    const objects = await helmTemplate(helm, [], ['networkPolicy.enabled=true', 'networkPolicy.podIdentityAgent=true', 'config.EGRESS_ALLOWED_PORTS=443\\,8443'])
+    const egress = getObject(objects, 'NetworkPolicy').spec.egress
+    t.same(egress[2].ports.map((p: { port: number }) => p.port), [443, 8443])
+    t.same(egress[3], { ports: [{ port: 80, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '169.254.170.23/32' } }] })
+  })
+
+  t.test('the ServiceAccount carries the IRSA role; the auth Secret holds what the values give', async (t) => {
+    const token = `ci:sha256:${'a'.repeat(64)}`
+    const objects = await helmTemplate(helm, [], [
+      'serviceAccount.roleArn=arn:aws:iam::111122223333:role/eks-oidc-api', `auth.apiTokens[0]=${token}`,
+      'auth.grants.grants[0].principal=ci', 'auth.grants.grants[0].clusters[0]=*', 'auth.grants.grants[0].actions[0]=read'
+    ])
+    t.same(getObject(objects, 'ServiceAccount').metadata.annotations, { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/eks-oidc-api' })
+    const { stringData } = getObject(objects, 'Secret')
+    t.equal(stringData.AUTH_API_TOKENS, token)
+    t.same(JSON.parse(stringData.AUTH_GRANTS), { grants: [{ principal: 'ci', clusters: ['*'], actions: ['read'] }] })
+    t.notOk(getObject(await helmTemplate(helm), 'ServiceAccount').metadata.annotations, 'no annotation without a role (Pod Identity)')
+
+    const existing = await helmTemplate(helm, [], ['auth.existingSecret=mine'])
+    t.notOk(findObject(existing, 'Secret'), 'no Secret of the chart with an existing one')
+    const ref = container(getObject(existing, 'Deployment')).env.find((e: { name: string }) => e.name === 'AUTH_GRANTS').valueFrom.secretKeyRef
+    t.same(ref, { name: 'mine', key: 'AUTH_GRANTS', optional: true })
+  })
+
+  t.test('PostgreSQL: credentials from the existing Secret, the CA bundle mounted as sslrootcert', async (t) => {
+    const deployment = getObject(await helmTemplate(helm, [PRODUCTION_VALUES]), 'Deployment')
+    const env = Object.fromEntries(container(deployment).env.map((e: { name: string }) => [e.name, e]))
+    t.equal(env.DATABASE_URL.value,
+      'postgres://eks-oidc-api.cluster-abcdefghijkl.eu-west-1.rds.amazonaws.com:5432/eks_oidc_api?sslmode=verify-full&sslrootcert=/etc/eks-oidc-api/postgresql-ca/ca.pem')
+    t.same(env.PGPASSWORD.valueFrom, { secretKeyRef: { name: 'eks-oidc-api-postgresql', key: 'password' } })
+    t.same(env.PGUSER.valueFrom, { secretKeyRef: { name: 'eks-oidc-api-postgresql', key: 'username' } })
+    t.match(container(deployment).volumeMounts, [{ name: 'tmp' }, { name: 'postgresql-ca', mountPath: '/etc/eks-oidc-api/postgresql-ca', readOnly: true }])
+    t.match(deployment.spec.template.spec.volumes, [{ name: 'tmp' }, { name: 'postgresql-ca', configMap: { name: 'rds-ca' } }])
+    t.equal(env.MAX_RSS_BYTES.value, '234881024', 'large numbers of the values stay integers')
+  })
+
+  t.test('values the service would refuse are refused at render time, naming the value', async (t) => {
+    const refused = async (set: string, message: RegExp) => t.rejects(helmTemplate(helm, [], [set]), message, set)
+    await refused('config.AWS_MAX_ATTEMPTS=11', /config\/AWS_MAX_ATTEMPTS.*maximum/)
+    await refused('config.LOG_LEVEL=loud', /config\/LOG_LEVEL/)
+    await refused('config.DATABASE_URL=postgres://x/y', /additional properties 'DATABASE_URL' not allowed/)
+    await refused('auth.apiTokens[0]=plaintext-token', /auth\/apiTokens\/0/)
+    await refused('postgresql.sslmode=prefer', /postgresql\/sslmode/)
+    await refused('replicaCount=0', /replicaCount/)
+  })
+}
+
+t.test('the Kubernetes schemas do refuse a malformed object', async (t) => {
+  const broken = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'broken' }, spec: { selector: {}, template: { spec: { containers: [{ name: 'a', ports: [{ containerPort: 'http' }] }] } } } }
+  await t.rejects(validateObject(broken), /Deployment broken: .*containerPort must be integer/)
+})

@@ -1226,6 +1226,24 @@ export type GetHealthData = {
 
 export type GetHealthErrors = {
     /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
      * - `InternalError` (`internal-error`): Internal error.
@@ -1263,6 +1281,24 @@ export type GetReadinessData = {
 };
 
 export type GetReadinessErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1317,6 +1353,24 @@ export type GetMetricsData = {
 
 export type GetMetricsErrors = {
     /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
      * - `InternalError` (`internal-error`): Internal error.
@@ -1360,6 +1414,7 @@ export type ListClustersErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
     400: Problem;
@@ -1376,11 +1431,23 @@ export type ListClustersErrors = {
      */
     403: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * Too many requests from this caller (per principal, or per IP address without credentials).
      *
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1445,6 +1512,7 @@ export type DescribeClusterErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -1468,6 +1536,12 @@ export type DescribeClusterErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 100 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -1479,6 +1553,12 @@ export type DescribeClusterErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1549,7 +1629,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -1577,6 +1657,12 @@ export type DeleteOpenIdConnectProviderErrors = {
      * - `ResourceNotFoundException` (`not-found`): Resource not found.
      */
     404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request conflicts with the current state.
      *
@@ -1615,6 +1701,12 @@ export type DeleteOpenIdConnectProviderErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1683,6 +1775,7 @@ export type GetOpenIdConnectProviderErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
@@ -1707,6 +1800,12 @@ export type GetOpenIdConnectProviderErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * The request conflicts with the current state.
      *
      * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
@@ -1724,6 +1823,12 @@ export type GetOpenIdConnectProviderErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1805,7 +1910,7 @@ export type PutOpenIdConnectProviderErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -1840,6 +1945,12 @@ export type PutOpenIdConnectProviderErrors = {
      * - `NoSuchEntityException` (`not-found`): Resource not found.
      */
     404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request conflicts with the current state.
      *
@@ -1879,6 +1990,12 @@ export type PutOpenIdConnectProviderErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1962,6 +2079,7 @@ export type ListIdentityProviderConfigsErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -1985,6 +2103,12 @@ export type ListIdentityProviderConfigsErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 100 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -1996,6 +2120,12 @@ export type ListIdentityProviderConfigsErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2072,7 +2202,7 @@ export type AssociateIdentityProviderConfigErrors = {
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
      * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -2108,6 +2238,12 @@ export type AssociateIdentityProviderConfigErrors = {
      * - `ResourceNotFoundException` (`not-found`): Resource not found.
      */
     404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request conflicts with the current state.
      *
@@ -2149,6 +2285,12 @@ export type AssociateIdentityProviderConfigErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2231,7 +2373,7 @@ export type DisassociateIdentityProviderConfigErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -2258,6 +2400,12 @@ export type DisassociateIdentityProviderConfigErrors = {
      * - `ResourceNotFoundException` (`not-found`): Resource not found.
      */
     404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request conflicts with the current state.
      *
@@ -2296,6 +2444,12 @@ export type DisassociateIdentityProviderConfigErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2376,6 +2530,7 @@ export type DescribeIdentityProviderConfigErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -2399,6 +2554,12 @@ export type DescribeIdentityProviderConfigErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 100 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -2410,6 +2571,12 @@ export type DescribeIdentityProviderConfigErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2494,7 +2661,7 @@ export type ReplaceIdentityProviderConfigErrors = {
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
      * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -2529,6 +2696,12 @@ export type ReplaceIdentityProviderConfigErrors = {
      * - `ResourceNotFoundException` (`not-found`): Resource not found.
      */
     404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request conflicts with the current state.
      *
@@ -2570,6 +2743,12 @@ export type ReplaceIdentityProviderConfigErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2646,7 +2825,7 @@ export type CreateTokenReviewErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -2673,6 +2852,12 @@ export type CreateTokenReviewErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
      *
      * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
@@ -2696,6 +2881,12 @@ export type CreateTokenReviewErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2764,7 +2955,7 @@ export type PreviewTokenReviewErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -2783,6 +2974,12 @@ export type PreviewTokenReviewErrors = {
      * - `AccessDeniedException` (`access-denied`): Access denied.
      */
     403: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
      *
@@ -2807,6 +3004,12 @@ export type PreviewTokenReviewErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2877,6 +3080,7 @@ export type GetRbacBindingErrors = {
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
      * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -2900,6 +3104,12 @@ export type GetRbacBindingErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 100 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -2911,6 +3121,12 @@ export type GetRbacBindingErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2984,6 +3200,7 @@ export type ListUpdatesErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -3007,6 +3224,12 @@ export type ListUpdatesErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 100 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -3018,6 +3241,12 @@ export type ListUpdatesErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3091,6 +3320,7 @@ export type DescribeUpdateErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -3114,6 +3344,12 @@ export type DescribeUpdateErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 100 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -3125,6 +3361,12 @@ export type DescribeUpdateErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3199,6 +3441,7 @@ export type ListOperationsErrors = {
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
      * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      */
     400: Problem;
@@ -3215,6 +3458,12 @@ export type ListOperationsErrors = {
      */
     403: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 100 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -3226,6 +3475,12 @@ export type ListOperationsErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3274,6 +3529,7 @@ export type DescribeClusterOperationErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      */
     400: Problem;
@@ -3296,6 +3552,12 @@ export type DescribeClusterOperationErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 100 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -3307,6 +3569,12 @@ export type DescribeClusterOperationErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3351,6 +3619,7 @@ export type DescribeOperationErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      */
     400: Problem;
@@ -3373,6 +3642,12 @@ export type DescribeOperationErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 100 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -3384,6 +3659,12 @@ export type DescribeOperationErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3423,7 +3704,7 @@ export type InspectIssuerErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -3444,6 +3725,12 @@ export type InspectIssuerErrors = {
      */
     403: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
      *
      * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
@@ -3461,6 +3748,12 @@ export type InspectIssuerErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3534,6 +3827,7 @@ export type ListAuditRecordsErrors = {
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
      * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      */
     400: Problem;
     /**
@@ -3549,11 +3843,23 @@ export type ListAuditRecordsErrors = {
      */
     403: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * Too many requests from this caller (per principal, or per IP address without credentials).
      *
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *

@@ -7,11 +7,12 @@
 import type { Test } from 'tap'
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../emulator/aws-emulator.ts'
 import { sandboxServiceEnv } from '../../emulator/sandbox.ts'
-import { buildApp } from '../../src/app.ts'
+import { buildApp, type App, type AppDeps } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 
 export interface Harness {
   emulator: AwsEmulator
+  app: App
   /** `http://127.0.0.1:<port>` of the service. */
   serviceUrl: string
   /** fetch against the service, with a JSON body when given. */
@@ -34,14 +35,21 @@ function useDummyCredentials (env: Record<string, string>) {
 /** Parallel test files keep the machine busy; load shedding is tested in test/lifecycle. */
 const NO_LOAD_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: '0', MAX_EVENT_LOOP_UTILIZATION: '0' }
 
-export async function startHarness (t: Test, options: { emulator?: AwsEmulatorOptions, env?: Record<string, string> } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  emulator?: AwsEmulatorOptions
+  env?: Record<string, string>
+  /** Parts to replace (e.g. an egress guard), built once the emulator runs. */
+  deps?: (emulator: AwsEmulator, env: Record<string, string>) => AppDeps
+}
+
+export async function startHarness (t: Test, options: HarnessOptions = {}): Promise<Harness> {
   const emulator = await startAwsEmulator({ port: 0, ...options.emulator })
   t.teardown(() => emulator.close())
   // The sandbox's own environment, so these tests also prove the configuration it uses.
   const env = { ...sandboxServiceEnv(emulator), ...NO_LOAD_SHEDDING, ...options.env }
   useDummyCredentials(env)
   const config = loadConfig(env)
-  const app = await buildApp(config, { logger: false })
+  const app = await buildApp(config, { logger: false, ...options.deps?.(emulator, env) })
   t.teardown(() => app.close())
   const serviceUrl = await app.listen({ host: '127.0.0.1', port: 0 })
 
@@ -58,7 +66,7 @@ export async function startHarness (t: Test, options: { emulator?: AwsEmulatorOp
     return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) }
   }
 
-  return { emulator, serviceUrl, call }
+  return { emulator, app, serviceUrl, call }
 }
 
 /** Asserts an RFC 9457 problem answer with this status and code, and returns its body. */

@@ -36,7 +36,14 @@ export const Problem = Type.Object({
   description: 'An RFC 9457 problem details object, sent as `application/problem+json` for every error.'
 })
 
-/** Tag maps shared by EKS (TagMap) and our IAM desired-state body. */
+/**
+ * AWS reserves tag keys beginning with `aws:`, in any letter case (IAM User Guide, "Tagging IAM
+ * resources", rules for tagging; EKS User Guide, "Tagging your Amazon EKS resources"). Enforced
+ * by the `x-reserved-prefix` keywords of schemas/keywords.ts.
+ */
+export const RESERVED_TAG_PREFIX = 'aws:'
+
+/** EKS tag maps (TagMap). */
 export const TagKey = Type.String({ minLength: 1, maxLength: 128, description: 'Tag key, 1 to 128 characters.' })
 export const TagValue = Type.String({ maxLength: 256, description: 'Tag value, up to 256 characters.' })
 
@@ -44,9 +51,10 @@ export const TagMap = Type.Record(TagKey, TagValue, {
   $id: 'TagMap',
   // Record keys carry no length rule of their own in JSON Schema: propertyNames enforces it.
   propertyNames: { minLength: 1, maxLength: 128 },
+  'x-reserved-key-prefix': RESERVED_TAG_PREFIX,
   minProperties: 1,
   maxProperties: 50,
-  description: 'Tags as a map of key to value: 1 to 50 entries, keys 1 to 128 characters, values up to 256.'
+  description: 'Tags as a map of key to value: 1 to 50 entries, keys 1 to 128 characters not beginning with `aws:` in any letter case (AWS reserves it), values up to 256.'
 })
 
 export const NextToken = Type.String({

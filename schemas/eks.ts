@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from 'typebox'
 import { ClusterNameParams, MaxResults, NextToken, Ref, TagMap, Timestamp } from './common.ts'
+import { IssuerUrl } from './issuer-url.ts'
 
 /** Enumerations of the EKS API model (botocore data/eks/2017-11-01/service-2.json). */
 export const CLUSTER_STATUSES = ['CREATING', 'ACTIVE', 'DELETING', 'FAILED', 'UPDATING', 'PENDING'] as const
@@ -12,7 +13,6 @@ export const UPDATE_STATUSES = ['InProgress', 'Failed', 'Cancelled', 'Successful
 
 export const ClusterStatus = Type.Enum(CLUSTER_STATUSES, { description: 'Cluster status: `CREATING`, `ACTIVE`, `DELETING`, `FAILED`, `UPDATING` or `PENDING`.' })
 
-const ISSUER_URL_PATTERN = '^https://[^?#\\s]+$'
 /** A prefix must not contain `system:` (EKS refuses it; it would impersonate Kubernetes system identities). */
 const NO_SYSTEM_PREFIX = '^(?![\\s\\S]*system:)[\\s\\S]*$'
 
@@ -52,7 +52,7 @@ export const RequiredClaims = Type.Record(
 
 export const OidcIdentityProviderConfigRequest = Type.Object({
   identityProviderConfigName: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$', description: 'Name of the identity provider config, unique per cluster.' }),
-  issuerUrl: Type.String({ minLength: 9, maxLength: 2048, pattern: ISSUER_URL_PATTERN, description: 'Issuer URL of the OIDC identity provider: `https://`, no query or fragment, the level below `/.well-known/openid-configuration`; must equal the tokens\' `iss` claim and be reachable from the internet.' }),
+  issuerUrl: IssuerUrl('Issuer URL of the OIDC identity provider, the level below `/.well-known/openid-configuration`; must equal the tokens\' `iss` claim and be reachable from the internet.'),
   clientId: Type.String({ minLength: 1, maxLength: 255, description: 'Client ID of the OIDC application: the audience (`aud`) the ID tokens must carry.' }),
   usernameClaim: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Claim used as the Kubernetes username; default `sub`. Claims other than `email` get the issuer URL as prefix unless `usernamePrefix` says otherwise.' })),
   usernamePrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NO_SYSTEM_PREFIX, description: 'Prefix added to usernames; `-` disables prefixing. Must not contain `system:`.' })),

@@ -3,13 +3,19 @@
  * fields, plus the envelope this service adds around a cluster's provider.
  */
 import { Type, type Static } from 'typebox'
-import { Ref, Timestamp } from './common.ts'
+import { Ref, RESERVED_TAG_PREFIX, Timestamp } from './common.ts'
 import { ThumbprintDrift } from './issuers.ts'
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
 
 export const Tag = Type.Object({
-  Key: Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$', description: 'Tag key: 1 to 128 letters, digits, spaces and `_.:/=+-@`.' }),
+  Key: Type.String({
+    minLength: 1,
+    maxLength: 128,
+    pattern: '^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$',
+    'x-reserved-prefix': RESERVED_TAG_PREFIX,
+    description: 'Tag key: 1 to 128 letters, digits, spaces and `_.:/=+-@`, not beginning with `aws:` in any letter case (AWS reserves it). Case-sensitive: `Team` and `team` are two keys of an OIDC provider.'
+  }),
   Value: Type.String({ maxLength: 256, pattern: '^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$', description: 'Tag value: up to 256 letters, digits, spaces and `_.:/=+-@`.' })
 }, { $id: 'Tag', additionalProperties: false, description: 'An IAM tag.' })
 
@@ -27,7 +33,7 @@ export const ThumbprintList = Type.Array(Type.String({ pattern: '^[0-9A-Fa-f]{40
   description: 'SHA-1 thumbprints of the issuer\'s top intermediate CA certificate: 1 to 5 values of exactly 40 hexadecimal characters.'
 })
 
-export const TagList = Type.Array(Ref(Tag), { maxItems: 50, description: 'Up to 50 tags with distinct keys.' })
+export const TagList = Type.Array(Ref(Tag), { maxItems: 50, 'x-unique-by': 'Key', description: 'Up to 50 tags with distinct keys (compared case-sensitively); a repeated key is refused.' })
 
 export const GetOpenIDConnectProviderResponse = Type.Object({
   Url: Type.Optional(Type.String({ description: 'Issuer URL as IAM stores it: without `https://`.' })),
@@ -53,7 +59,9 @@ export const PutOidcProviderRequest = Type.Object({
 }, {
   $id: 'PutOidcProviderRequest',
   additionalProperties: false,
-  description: 'Desired state of the cluster\'s IAM OIDC provider. `ClientIDList` defaults to `["sts.amazonaws.com"]`. Without `ThumbprintList`, a new provider lets IAM compute the thumbprint and an existing one keeps its thumbprints. Without `Tags`, existing tags are left alone; with `Tags`, the provider ends with exactly these tags.'
+  // Swagger UI's "Try it out" starts from the first example: it must change no audience or thumbprint.
+  examples: [{ Tags: [{ Key: 'team', Value: 'platform' }] }],
+  description: 'Desired state of the cluster\'s IAM OIDC provider. A member that is present is the whole desired list: the provider ends with exactly these audiences, thumbprints or tags. A member that is omitted is left as it is on an existing provider; on create, an omitted `ClientIDList` is `["sts.amazonaws.com"]`, an omitted `ThumbprintList` lets IAM compute the thumbprint, and omitted `Tags` mean no tags.'
 })
 
 export const PlannedCall = Type.Object({

@@ -1,6 +1,7 @@
 /** Issuer inspection, pre-flight checks and thumbprint drift: what this service adds to the AWS shapes. */
 import { Type, type Static } from 'typebox'
 import { Ref } from './common.ts'
+import { IssuerUrl } from './issuer-url.ts'
 
 export const CertificateSummary = Type.Object({
   subject: Type.String({ description: 'Certificate subject.' }),
@@ -10,7 +11,7 @@ export const CertificateSummary = Type.Object({
 }, { $id: 'CertificateSummary', additionalProperties: false, description: 'One certificate of a served chain.' })
 
 export const IssuerCheck = Type.Object({
-  name: Type.String({ description: 'Check name: `https`, `no-query-or-fragment`, `no-userinfo`, `allowed-port`, `issuer-path`, `not-cluster-issuer`, `discovery-reachable`, `issuer-matches`, `jwks-reachable` or `certificate-not-expiring`.' }),
+  name: Type.String({ description: 'Check name: `not-cluster-issuer` (pre-flight only), `discovery-reachable`, `issuer-matches`, `jwks-reachable` or `certificate-not-expiring`. The URL itself is not a check: a URL breaking the issuer URL rule is refused with a 400.' }),
   passed: Type.Boolean({ description: 'Whether the check passed.' }),
   reason: Type.String({ description: 'Why it passed or failed.' }),
   severity: Type.Union([Type.Literal('error'), Type.Literal('warning')], { description: '`error` failures block an association; `warning` failures (a certificate expiring soon) do not.' }),
@@ -18,7 +19,7 @@ export const IssuerCheck = Type.Object({
 }, { $id: 'IssuerCheck', additionalProperties: false, description: 'One named check of an OIDC issuer.' })
 
 export const InspectIssuerRequest = Type.Object({
-  issuerUrl: Type.String({ minLength: 9, maxLength: 2048, description: 'Issuer URL to inspect: `https://`, no query or fragment, the level below `/.well-known/openid-configuration`.' })
+  issuerUrl: IssuerUrl('Issuer URL to inspect, the level below `/.well-known/openid-configuration`.')
 }, { $id: 'InspectIssuerRequest', additionalProperties: false })
 
 const HostThumbprint = Type.Object({

@@ -13,6 +13,7 @@ import { sharedSchemas } from '../schemas/index.ts'
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './auth/redact.ts'
 import type { Config } from './config.ts'
 import { createContainer, type AppServices, type ContainerDeps } from './container.ts'
+import { allowedPortsFrom } from './egress/config.ts'
 import { deferredChildLogger } from './observability/deferred-logger.ts'
 import { ServiceMetrics } from './observability/metrics.ts'
 import auth from './plugins/auth.ts'
@@ -22,7 +23,7 @@ import lifecycle from './plugins/lifecycle.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import security, { SECURITY_SERVER_OPTIONS } from './plugins/security.ts'
 import swagger from './plugins/swagger.ts'
-import { buildValidator } from './plugins/validation.ts'
+import { AJV_OPTIONS, createValidatorCompiler } from './plugins/validation.ts'
 import wellFormedText from './plugins/well-formed-text.ts'
 import { packageVersion } from './version.ts'
 
@@ -42,6 +43,8 @@ export interface AppDeps extends Omit<ContainerDeps, 'metrics' | 'log'> {
 }
 
 export async function buildApp (config: Config, deps: AppDeps = {}) {
+  // An issuer URL may name only a port the egress guard may contact: the guard's own, or the configured ones.
+  const issuerUrl = { allowedPorts: deps.egress?.allowedPorts ?? allowedPortsFrom(config.EGRESS_ALLOWED_PORTS.join(',')) }
   const app = Fastify({
     ...SECURITY_SERVER_OPTIONS,
     logger: deps.logger ?? { level: config.LOG_LEVEL, redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR } },
@@ -50,19 +53,10 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     trustProxy: config.TRUST_PROXY,
     // The lifecycle plugin answers requests arriving during shutdown with a 503 problem instead.
     return503OnClosing: false,
-    schemaController: { compilersFactory: { buildValidator } },
+    schemaController: { compilersFactory: { buildValidator: createValidatorCompiler({ issuerUrl }) } },
     frameworkErrors,
     clientErrorHandler: clientErrors,
-    ajv: {
-      customOptions: {
-        // Unknown fields are an error (400), never silently dropped.
-        removeAdditional: false,
-        // For query strings, path parameters and headers only: bodies are never coerced (see validation.ts).
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: true
-      }
-    }
+    ajv: { customOptions: AJV_OPTIONS }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const metrics = deps.metrics ?? new ServiceMetrics()

@@ -36,7 +36,7 @@ export const configVariables = {
   AWS_CONNECT_TIMEOUT_MS: integer({ min: 100, max: 60_000, defaultValue: 3000, description: 'Connection timeout of AWS calls, in milliseconds.' }),
   AWS_REQUEST_TIMEOUT_MS: integer({ min: 100, max: 120_000, defaultValue: 10_000, description: 'Per-attempt timeout of AWS calls, in milliseconds.' }),
   EGRESS_ALLOW_LIST: list({ defaultValue: [], example: '127.0.0.1/32', description: 'CIDRs, addresses or host names exempt from the SSRF address rules (comma-separated). Empty in production; the sandbox and tests use it to reach loopback issuers.' }),
-  EGRESS_ALLOWED_PORTS: list({ defaultValue: ['443'], item: /^\d{1,5}$/, rule: 'must be comma-separated port numbers', description: 'Ports the service may contact on caller-supplied issuers (comma-separated).' }),
+  EGRESS_ALLOWED_PORTS: list({ defaultValue: ['443'], item: /^\d{1,5}$/, rule: 'must be comma-separated port numbers', description: 'Ports the service may contact on caller-supplied issuers (comma-separated), and so the only ports an issuer URL may name.' }),
   EGRESS_CA_FILE: text({ example: '/etc/ssl/private-ca.pem', description: 'PEM file of extra CA certificates to trust when fetching issuers (e.g. a private CA, or the sandbox emulator\'s CA).' }),
   EGRESS_TIMEOUT_MS: integer({ min: 100, max: 60_000, defaultValue: 5000, description: 'Deadline of each issuer fetch or TLS handshake, in milliseconds.' }),
   EGRESS_MAX_BODY_BYTES: integer({ min: 1024, max: 10_485_760, defaultValue: 262_144, description: 'Largest discovery document or JWKS read from an issuer, in bytes.' }),

@@ -79,7 +79,7 @@ export type Problem = {
 };
 
 /**
- * Tags as a map of key to value: 1 to 50 entries, keys 1 to 128 characters, values up to 256.
+ * Tags as a map of key to value: 1 to 50 entries, keys 1 to 128 characters not beginning with `aws:` in any letter case (AWS reserves it), values up to 256.
  */
 export type TagMap = {
     [key: string]: string;
@@ -150,7 +150,7 @@ export type OidcIdentityProviderConfigRequest = {
      */
     identityProviderConfigName: string;
     /**
-     * Issuer URL of the OIDC identity provider: `https://`, no query or fragment, the level below `/.well-known/openid-configuration`; must equal the tokens' `iss` claim and be reachable from the internet.
+     * Issuer URL of the OIDC identity provider, the level below `/.well-known/openid-configuration`; must equal the tokens' `iss` claim and be reachable from the internet. Format `issuer-url`: at most 2048 characters, beginning with `https://`, accepted by the WHATWG URL parser; no user name or password (not even an empty `@`), no query and no fragment (not even an empty `?` or `#`), no whitespace or control characters; port 443 unless `EGRESS_ALLOWED_PORTS` allows another; the issuer itself, not its `/.well-known/openid-configuration` document. A URL breaking the rule is a 400 `ValidationException` naming the broken part, on every route, with or without `skipIssuerChecks`.
      */
     issuerUrl: string;
     /**
@@ -396,7 +396,7 @@ export type CertificateSummary = {
  */
 export type IssuerCheck = {
     /**
-     * Check name: `https`, `no-query-or-fragment`, `no-userinfo`, `allowed-port`, `issuer-path`, `not-cluster-issuer`, `discovery-reachable`, `issuer-matches`, `jwks-reachable` or `certificate-not-expiring`.
+     * Check name: `not-cluster-issuer` (pre-flight only), `discovery-reachable`, `issuer-matches`, `jwks-reachable` or `certificate-not-expiring`. The URL itself is not a check: a URL breaking the issuer URL rule is refused with a 400.
      */
     name: string;
     /**
@@ -419,7 +419,7 @@ export type IssuerCheck = {
 
 export type InspectIssuerRequest = {
     /**
-     * Issuer URL to inspect: `https://`, no query or fragment, the level below `/.well-known/openid-configuration`.
+     * Issuer URL to inspect, the level below `/.well-known/openid-configuration`. Format `issuer-url`: at most 2048 characters, beginning with `https://`, accepted by the WHATWG URL parser; no user name or password (not even an empty `@`), no query and no fragment (not even an empty `?` or `#`), no whitespace or control characters; port 443 unless `EGRESS_ALLOWED_PORTS` allows another; the issuer itself, not its `/.well-known/openid-configuration` document. A URL breaking the rule is a 400 `ValidationException` naming the broken part, on every route, with or without `skipIssuerChecks`.
      */
     issuerUrl: string;
 };
@@ -581,7 +581,7 @@ export type ThumbprintDrift = {
  */
 export type Tag = {
     /**
-     * Tag key: 1 to 128 letters, digits, spaces and `_.:/=+-@`.
+     * Tag key: 1 to 128 letters, digits, spaces and `_.:/=+-@`, not beginning with `aws:` in any letter case (AWS reserves it). Case-sensitive: `Team` and `team` are two keys of an OIDC provider.
      */
     Key: string;
     /**
@@ -641,7 +641,7 @@ export type OidcProviderStatus = {
 };
 
 /**
- * Desired state of the cluster's IAM OIDC provider. `ClientIDList` defaults to `["sts.amazonaws.com"]`. Without `ThumbprintList`, a new provider lets IAM compute the thumbprint and an existing one keeps its thumbprints. Without `Tags`, existing tags are left alone; with `Tags`, the provider ends with exactly these tags.
+ * Desired state of the cluster's IAM OIDC provider. A member that is present is the whole desired list: the provider ends with exactly these audiences, thumbprints or tags. A member that is omitted is left as it is on an existing provider; on create, an omitted `ClientIDList` is `["sts.amazonaws.com"]`, an omitted `ThumbprintList` lets IAM compute the thumbprint, and omitted `Tags` mean no tags.
  */
 export type PutOidcProviderRequest = {
     /**
@@ -653,7 +653,7 @@ export type PutOidcProviderRequest = {
      */
     ThumbprintList?: Array<string>;
     /**
-     * Up to 50 tags with distinct keys.
+     * Up to 50 tags with distinct keys (compared case-sensitively); a repeated key is refused.
      */
     Tags?: Array<Tag>;
 };
@@ -3708,7 +3708,6 @@ export type InspectIssuerErrors = {
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
-     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
      * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
      */
     400: Problem;

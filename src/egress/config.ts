@@ -25,13 +25,19 @@ export interface EgressSetup {
 
 const list = (value: string | undefined) => (value ?? '').split(',').map(s => s.trim()).filter(Boolean)
 
-export function egressGuardOptionsFromConfig (config: EgressConfig, readFile: (path: string) => string = p => readFileSync(p, 'utf8')): EgressSetup {
-  const allowList = list(config.EGRESS_ALLOW_LIST)
-  createAddressPolicy(allowList) // throws on an entry that is neither CIDR, address nor host name
-  const portTexts = list(config.EGRESS_ALLOWED_PORTS)
+/** The ports of `EGRESS_ALLOWED_PORTS` (comma-separated; default 443); throws on one that is not a port. */
+export function allowedPortsFrom (text: string | undefined): number[] {
+  const portTexts = list(text)
   const allowedPorts = portTexts.length === 0 ? [443] : portTexts.map(Number)
   const badPort = portTexts.find((text, i) => !Number.isInteger(allowedPorts[i]) || allowedPorts[i] < 1 || allowedPorts[i] > 65535)
   if (badPort !== undefined) throw new Error(`EGRESS_ALLOWED_PORTS: not a port: ${badPort}`)
+  return allowedPorts
+}
+
+export function egressGuardOptionsFromConfig (config: EgressConfig, readFile: (path: string) => string = p => readFileSync(p, 'utf8')): EgressSetup {
+  const allowList = list(config.EGRESS_ALLOW_LIST)
+  createAddressPolicy(allowList) // throws on an entry that is neither CIDR, address nor host name
+  const allowedPorts = allowedPortsFrom(config.EGRESS_ALLOWED_PORTS)
   const extraCaPem = config.EGRESS_CA_FILE ? readFile(config.EGRESS_CA_FILE) : undefined
   if (extraCaPem !== undefined && !extraCaPem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new Error(`EGRESS_CA_FILE: ${config.EGRESS_CA_FILE} holds no PEM certificate`)

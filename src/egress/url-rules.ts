@@ -31,7 +31,7 @@ export function urlShapeProblems (raw: string, options: UrlShapeOptions = {}): U
   try {
     url = new URL(raw)
   } catch {
-    return { problems: [{ rule: 'url', detail: 'must be an absolute URL' }] }
+    return { problems: [{ rule: 'url', detail: 'must be an absolute URL that the WHATWG URL parser accepts' }] }
   }
   const problems: UrlProblem[] = []
   if (url.protocol !== 'https:') problems.push({ rule: 'https', detail: `scheme must be https, not ${url.protocol.slice(0, -1)}` })

@@ -1,20 +1,17 @@
 /**
- * Issuer inspection and the pre-flight for associating an EKS identity provider config. Problems
- * with the issuer are reported as named checks rather than thrown; only the guard's address
- * refusal (a host or jwks_uri resolving to a forbidden address) throws its 400 ServiceError.
+ * Issuer inspection and the pre-flight for associating an EKS identity provider config. The issuer
+ * URL has passed the issuer URL rule already (the `issuer-url` format of every schema, see
+ * issuer-url.ts); what is found at the issuer is reported as named checks rather than thrown, and
+ * only the guard's refusal to connect at all (a host or jwks_uri resolving to a forbidden address)
+ * throws its 400 ServiceError.
  */
 import { problem, ServiceError, type ProblemCode } from '../errors.ts'
 import type { EgressGuard } from '../egress/guard.ts'
 import { EGRESS_PROBLEMS } from '../egress/errors.ts'
-import { discoveryUrl, issuerUrlProblems, normaliseIssuer } from './issuer-url.ts'
+import { discoveryUrl, sameIssuer } from './issuer-url.ts'
 import type { CertificateSummary, HostThumbprint, IssuerThumbprints, ThumbprintService } from './thumbprint.ts'
 
 export const ISSUER_CHECKS = [
-  'https',
-  'no-query-or-fragment',
-  'no-userinfo',
-  'allowed-port',
-  'issuer-path',
   'not-cluster-issuer',
   'discovery-reachable',
   'issuer-matches',
@@ -117,23 +114,6 @@ async function attempt<T> (work: () => Promise<T>): Promise<{ value?: T, error?:
 const failFrom = (name: IssuerCheckName, what: string, err: ServiceError) =>
   fail(name, `${what}: ${err.message}`, err.catalogueCode)
 
-/** The shape checks, one per rule group, from the pure issuer URL rules. */
-function shapeChecks (issuerUrl: string, allowedPorts: readonly number[]): IssuerCheck[] {
-  const problems = issuerUrlProblems(issuerUrl, { allowedPorts })
-  const urlInvalid = problemOf('urlInvalid')
-  const group = (name: IssuerCheckName, rules: string[], passedReason: string) => {
-    const broken = problems.filter(p => rules.includes(p.rule))
-    return broken.length === 0 ? pass(name, passedReason) : fail(name, broken.map(p => p.detail).join('; '), urlInvalid)
-  }
-  return [
-    group('https', ['url', 'https'], 'the issuer URL uses https'),
-    group('no-query-or-fragment', ['no-query', 'no-fragment'], 'the issuer URL has no query or fragment'),
-    group('no-userinfo', ['no-userinfo'], 'the issuer URL carries no credentials'),
-    group('allowed-port', ['port'], 'the issuer URL uses an allowed port'),
-    group('issuer-path', ['issuer-not-discovery-document'], 'the issuer URL names the issuer, not its discovery document')
-  ]
-}
-
 function summariseDiscovery (json: Record<string, unknown>): DiscoverySummary {
   const summary: Record<string, unknown> = {}
   for (const field of STRING_FIELDS) if (typeof json[field] === 'string') summary[field] = json[field]
@@ -226,15 +206,8 @@ export function createIssuerInspector (options: IssuerInspectorOptions): IssuerI
   }
 
   async function inspectIssuer (issuerUrl: string): Promise<IssuerInspection> {
-    const checks = shapeChecks(issuerUrl, egress.allowedPorts)
-    if (checks.some(c => !c.passed)) {
-      for (const name of ['discovery-reachable', 'issuer-matches', 'jwks-reachable', 'certificate-not-expiring'] as const) {
-        checks.push(skip(name, 'the issuer URL breaks a shape rule; nothing was contacted'))
-      }
-      return { issuerUrl, certificateChain: [], thumbprints: [], hosts: [], checks }
-    }
     egress.checkUrl(issuerUrl, 'issuer') // an IP-literal issuer is refused before any connection
-
+    const checks: IssuerCheck[] = []
     const discovery = await discover(issuerUrl, checks)
     if (!checks.some(c => c.name === 'issuer-matches')) checks.push(skip('issuer-matches', 'no discovery document'))
     const jwks = await readKeys(discovery?.jwks_uri, checks)
@@ -254,14 +227,14 @@ export function createIssuerInspector (options: IssuerInspectorOptions): IssuerI
   }
 
   async function preflightIssuer (issuerUrl: string, preflight: PreflightOptions = {}): Promise<IssuerCheck[]> {
-    const local = shapeChecks(issuerUrl, egress.allowedPorts)
+    const local: IssuerCheck[] = []
     if (preflight.clusterIssuer !== undefined) {
-      local.push(normaliseIssuer(issuerUrl) === normaliseIssuer(preflight.clusterIssuer)
+      local.push(sameIssuer(issuerUrl, preflight.clusterIssuer)
         ? fail('not-cluster-issuer', 'Incorrect Identity Provider URL configuration. The Identity Provider URL cannot be same as OpenID Connect (OIDC) issuer URL', CLUSTER_ISSUER)
         : pass('not-cluster-issuer', 'the issuer is not the cluster\'s own issuer'))
     }
     const blocking = (checks: IssuerCheck[]) => checks.filter(c => !c.passed && !c.skipped && c.severity === 'error')
-    // Rules that need no network decide first: a refused URL is never contacted.
+    // What needs no network decides first: a refused issuer is never contacted.
     if (blocking(local).length > 0) return blocking(local)
     const { checks } = await inspectIssuer(issuerUrl)
     return blocking(checks)

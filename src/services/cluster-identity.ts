@@ -32,9 +32,3 @@ export function oidcProviderArn (clusterArn: string, issuerUrl: string) {
   const { partition, account } = parseClusterArn(clusterArn)
   return `arn:${partition}:iam::${account}:oidc-provider/${issuerHostPath(issuerUrl, { withPort: false })}`
 }
-
-/** Compares issuers as IAM and EKS do: scheme-less, default port and trailing slash ignored. */
-export function sameIssuer (a: string, b: string) {
-  const strip = (u: string) => issuerHostPath(u.includes('://') ? u : `https://${u}`)
-  return strip(a) === strip(b)
-}

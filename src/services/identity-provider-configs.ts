@@ -8,10 +8,10 @@ import type { AssociateIdentityProviderConfigRequest } from '../../schemas/eks.t
 import { ReadThroughCache, type ReadSource } from '../cache/read-through.ts'
 import { problem } from '../errors.ts'
 import { preflightError, type IssuerInspector } from '../issuers/inspect.ts'
+import { sameIssuer } from '../issuers/issuer-url.ts'
 import type { WriteGuard } from './write-guard.ts'
 import type { EksPort } from './aws-ports.ts'
 import { callAws, isAwsError, mapAwsError } from './aws-errors.ts'
-import { sameIssuer } from './cluster-identity.ts'
 import type { ClusterService, PageQuery } from './clusters.ts'
 
 export const OIDC_CONFIG_TYPE = 'oidc'

@@ -3,7 +3,7 @@
  * as a declarative desired state with a plan mode.
  */
 import type { GetOpenIDConnectProviderCommandOutput } from '@aws-sdk/client-iam'
-import { DEFAULT_AUDIENCE, type OidcProviderStatus, type PlannedCall, type PutOidcProviderRequest } from '../../schemas/iam.ts'
+import type { OidcProviderStatus, PlannedCall, PutOidcProviderRequest } from '../../schemas/iam.ts'
 import type { ThumbprintDrift } from '../../schemas/issuers.ts'
 import { thumbprintDrift, type ThumbprintService } from '../issuers/thumbprint.ts'
 import { problem, ServiceError } from '../errors.ts'
@@ -58,7 +58,7 @@ export class OidcProviderService {
       throw problem('ClusterStateConflict', { detail: `Cluster "${clusterName}" is ${cluster.status}; its OIDC issuer cannot be registered now.` })
     }
     const desired: DesiredProvider = {
-      ClientIDList: request.ClientIDList ?? [DEFAULT_AUDIENCE],
+      ClientIDList: request.ClientIDList,
       ThumbprintList: request.ThumbprintList ?? (options.computeThumbprints ? await this.#servedThumbprints(cluster.issuerUrl) : undefined),
       Tags: request.Tags
     }

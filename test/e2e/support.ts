@@ -9,6 +9,9 @@ import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../
 import { sandboxServiceEnv } from '../../emulator/sandbox.ts'
 import { buildApp, type App, type AppDeps } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
+import { egressGuardOptionsFromConfig } from '../../src/egress/config.ts'
+import type { ResolveAll } from '../../src/egress/connect-policy.ts'
+import { createEgressGuard } from '../../src/egress/guard.ts'
 
 export interface Harness {
   emulator: AwsEmulator
@@ -40,16 +43,25 @@ export interface HarnessOptions {
   env?: Record<string, string>
   /** Parts to replace (e.g. an egress guard), built once the emulator runs. */
   deps?: (emulator: AwsEmulator, env: Record<string, string>) => AppDeps
+  /** Answers the egress guard's DNS lookups instead of the system resolver (e.g. a name that does not resolve). */
+  resolve?: ResolveAll
+}
+
+/** The guard the configuration makes, with its DNS answers from `resolve`. */
+function egressResolvingWith (env: Record<string, string>, resolve: ResolveAll) {
+  const { options } = egressGuardOptionsFromConfig({ EGRESS_ALLOW_LIST: env.EGRESS_ALLOW_LIST, EGRESS_ALLOWED_PORTS: env.EGRESS_ALLOWED_PORTS, EGRESS_CA_FILE: env.EGRESS_CA_FILE })
+  return createEgressGuard({ ...options, lookup: resolve })
 }
 
 export async function startHarness (t: Test, options: HarnessOptions = {}): Promise<Harness> {
   const emulator = await startAwsEmulator({ port: 0, ...options.emulator })
   t.teardown(() => emulator.close())
   // The sandbox's own environment, so these tests also prove the configuration it uses.
-  const env = { ...sandboxServiceEnv(emulator), ...NO_LOAD_SHEDDING, ...options.env }
+  const env: Record<string, string> = { ...sandboxServiceEnv(emulator), ...NO_LOAD_SHEDDING, ...options.env }
   useDummyCredentials(env)
   const config = loadConfig(env)
-  const app = await buildApp(config, { logger: false, ...options.deps?.(emulator, env) })
+  const egress = options.resolve ? egressResolvingWith(env, options.resolve) : undefined
+  const app = await buildApp(config, { logger: false, ...(egress ? { egress } : {}), ...options.deps?.(emulator, env) })
   t.teardown(() => app.close())
   const serviceUrl = await app.listen({ host: '127.0.0.1', port: 0 })
 

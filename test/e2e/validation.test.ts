@@ -51,6 +51,32 @@ t.test('a claim value far beyond any date gets a finding, never a crash', async 
   t.match(past.body.reasons, [{ code: 'expired', message: /epoch second -1e\+308/ }])
 })
 
+t.test('a repeated tag key or a key beginning with aws: (any case) is a 400 naming it, on every route that takes tags', async t => {
+  const { emulator, call } = await startHarness(t, { emulator: { seed: { clusters: [{ name: 'demo' }] } } })
+  const oidc = { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes' }
+
+  const repeated = await call('PUT', '/clusters/demo/oidc-provider', { body: { Tags: [{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }] } })
+  t.same(assertProblem(t, repeated, 400, 'ValidationException').errors, [{ pointer: '/body/Tags/1/Key', detail: 'must be unique: item 0 has the same Key "a"' }])
+
+  const reserved = 'must not begin with "aws:" in any letter case (AWS reserves the prefix)'
+  for (const Key of ['aws:team', 'AWS:team', 'Aws:team']) {
+    const iam = await call('PUT', '/clusters/demo/oidc-provider', { body: { Tags: [{ Key: 'ok', Value: '1' }, { Key, Value: '1' }] } })
+    t.same(assertProblem(t, iam, 400, 'ValidationException').errors, [{ pointer: '/body/Tags/1/Key', detail: reserved }], `IAM tag ${Key}`)
+  }
+  const associate = await call('POST', '/clusters/demo/identity-provider-configs?skipIssuerChecks=true', {
+    headers: { 'idempotency-key': idempotencyKey() },
+    body: { oidc, tags: { ok: '1', 'AWS:team': 'x' } }
+  })
+  t.same(assertProblem(t, associate, 400, 'ValidationException').errors, [{ pointer: '/body/tags/AWS:team', detail: reserved }], 'EKS tags on associate')
+  const replace = await call('PUT', '/clusters/demo/identity-provider-configs/corp?skipIssuerChecks=true', { body: { oidc, tags: { 'aws:team': 'x' } } })
+  t.same(assertProblem(t, replace, 400, 'ValidationException').errors, [{ pointer: '/body/tags/aws:team', detail: reserved }], 'EKS tags on replace')
+  t.equal(emulator.state.oidcProviders.size, 0, 'no provider was made')
+  t.same(callsOf(emulator, 'eks:AssociateIdentityProviderConfig'), { 'eks:AssociateIdentityProviderConfig': 0 }, 'no config was made')
+
+  const distinctCase = await call('PUT', '/clusters/demo/oidc-provider?dryRun=true', { body: { Tags: [{ Key: 'Team', Value: '1' }, { Key: 'team', Value: '2' }, { Key: 'awsome', Value: '3' }] } })
+  t.equal(distinctCase.status, 200, 'keys differing in case are two keys of an OIDC provider; a key merely starting with "aws" is fine')
+})
+
 t.test('a body nested thousands of levels deep is judged like any other, never a crash', async t => {
   const { call, serviceUrl } = await startHarness(t, { emulator: { seed: { clusters: [{ name: 'demo' }] } } })
   const depth = 10_000

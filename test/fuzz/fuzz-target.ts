@@ -11,17 +11,23 @@ import type { AwsEmulator } from '../../emulator/aws-emulator.ts'
 import type { App } from '../../src/app.ts'
 import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
 import { egressGuardOptionsFromConfig } from '../../src/egress/config.ts'
+import type { EgressGuard } from '../../src/egress/guard.ts'
+import { issuerUrlProblems } from '../../src/issuers/issuer-url.ts'
+import { ISSUER_URL_FORMAT } from '../../schemas/issuer-url.ts'
 import { startHarness } from '../e2e/support.ts'
 import { offlineEgress } from './offline-egress.ts'
 import type { FuzzRequest } from './operation-arbitraries.ts'
 import type { Answer } from './response-rules.ts'
 import type { Dictionary } from './schema-arbitraries.ts'
+import type { Formats } from './text-arbitraries.ts'
 
 export interface FuzzTarget {
   app: App
   emulator: AwsEmulator
   /** Values the test owns, for the generator to mix into matching strings. */
   dictionary: Dictionary
+  /** The app's own string formats. */
+  formats: Formats
   /** Authorization header values: a principal with every grant, none, and broken ones. */
   credentials: fc.Arbitrary<string | undefined>
   send (request: FuzzRequest, authorization: string | undefined): Promise<Answer>
@@ -37,6 +43,7 @@ const SEED = {
 
 export async function startFuzzTarget (t: Test): Promise<FuzzTarget> {
   const admin = generateToken()
+  let egress: EgressGuard | undefined
   const { app, emulator, serviceUrl } = await startHarness(t, {
     emulator: { seed: SEED },
     env: {
@@ -46,12 +53,19 @@ export async function startFuzzTarget (t: Test): Promise<FuzzTarget> {
       // The fuzzer is one caller sending thousands of requests; rate limiting is tested in test/openapi.
       RATE_LIMIT_MAX: '1000000'
     },
-    deps: (emulator, env) => {
-      // Only the issuers' port: a URL without a port (443) is refused before any connection.
-      const { options } = egressGuardOptionsFromConfig({ EGRESS_ALLOW_LIST: env.EGRESS_ALLOW_LIST, EGRESS_ALLOWED_PORTS: new URL(emulator.issuerBaseUrl).port, EGRESS_CA_FILE: env.EGRESS_CA_FILE })
-      return { egress: offlineEgress(options) }
+    deps: (_emulator, env) => {
+      const { options } = egressGuardOptionsFromConfig({ EGRESS_ALLOW_LIST: env.EGRESS_ALLOW_LIST, EGRESS_ALLOWED_PORTS: env.EGRESS_ALLOWED_PORTS, EGRESS_CA_FILE: env.EGRESS_CA_FILE })
+      egress = offlineEgress(options)
+      return { egress }
     }
   })
+  // The app's own format, checked as its validator checks it (with the guard's ports).
+  const formats: Formats = {
+    [ISSUER_URL_FORMAT]: {
+      arbitrary: fc.webUrl({ validSchemes: ['https'], withQueryParameters: false, withFragments: false, authoritySettings: { withPort: true } }),
+      accepts: text => issuerUrlProblems(text, { allowedPorts: egress?.allowedPorts }).length === 0
+    }
+  }
   const client = new Client(serviceUrl, { headersTimeout: 60_000, bodyTimeout: 60_000 })
   t.teardown(() => client.close())
 
@@ -74,5 +88,5 @@ export async function startFuzzTarget (t: Test): Promise<FuzzTarget> {
     return { status: response.statusCode, headers: response.headers, text: await response.body.text() }
   }
 
-  return { app, emulator, dictionary, credentials, send }
+  return { app, emulator, dictionary, formats, credentials, send }
 }

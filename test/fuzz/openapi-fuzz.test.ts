@@ -11,8 +11,8 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { OFFLINE_NETWORK_ERRORS } from './offline-egress.ts'
-import { OperationArbitraries, type FuzzRequest, type OpenApiDocument } from './operation-arbitraries.ts'
-import { violationsOf, type Answer, type Deliberate5xx } from './response-rules.ts'
+import { OperationArbitraries, type OpenApiDocument } from './operation-arbitraries.ts'
+import { violationsOf, type Deliberate5xx } from './response-rules.ts'
 import { startFuzzTarget } from './fuzz-target.ts'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 15)
@@ -27,34 +27,6 @@ const DELIBERATE_5XX: Deliberate5xx[] = [{
   matches: problem => problem.code === 'IssuerUnreachable' && (OFFLINE_NETWORK_ERRORS as readonly unknown[]).includes(problem.networkError)
 }]
 
-/**
- * Known defects that other branches fix, excused here until they are merged; the integrator deletes
- * each entry when its branch lands. Nothing else may be excused.
- */
-const KNOWN_DEFECTS_UNTIL_MERGED: Array<{ issue: string, branch: string, what: string, matches (request: FuzzRequest, answer: Answer): boolean }> = [{
-  issue: '#15',
-  branch: 'issuer-url',
-  what: 'an https:// URL the WHATWG parser refuses (e.g. https://%) passes the schema and answers 500 (new URL in src/services/cluster-identity.ts)',
-  matches: (request, answer) => answer.status === 500 && stringsOf(request.body).some(text => text.startsWith('https://') && !URL.canParse(text))
-}]
-
-/** Every string in a JSON body (member names included); none for a body that is not JSON. */
-function stringsOf (body: string | undefined): string[] {
-  let pending: unknown[]
-  try {
-    pending = [JSON.parse(body ?? '')]
-  } catch {
-    return []
-  }
-  const strings: string[] = []
-  while (pending.length > 0) {
-    const value = pending.pop()
-    if (typeof value === 'string') strings.push(value)
-    else if (typeof value === 'object' && value !== null) for (const [name, member] of Object.entries(value)) pending.push(name, member)
-  }
-  return strings
-}
-
 /** Long drawn strings cut for the report (the seed reproduces them whole). */
 const shortened = (value: unknown): unknown => {
   if (typeof value === 'string') return value.length > 300 ? `${value.slice(0, 300)}…(${value.length} characters)` : value
@@ -68,10 +40,9 @@ const seedOf = (operationId: string) => [...operationId].reduce((hash, char) => 
 t.test('every operation answers requests drawn from its OpenAPI schemas with documented statuses and problems, never an unplanned 5xx', async t => {
   const target = await startFuzzTarget(t)
   const document = target.app.swagger() as unknown as OpenApiDocument
-  const operations = new OperationArbitraries(document, target.dictionary).operations().filter(op => ONLY === undefined || op.operation.operationId === ONLY)
+  const operations = new OperationArbitraries(document, target.dictionary, target.formats).operations().filter(op => ONLY === undefined || op.operation.operationId === ONLY)
   t.ok(operations.length > 0, `${operations.length} operations`)
   const runsEach = Math.ceil(RUNS / operations.length)
-  const excused = new Map<string, number>()
   let cases = 0
 
   const fuzz = async ({ method, template, operation, requests }: typeof operations[number]) => {
@@ -79,11 +50,6 @@ t.test('every operation answers requests drawn from its OpenAPI schemas with doc
       const answer = await target.send(request, authorization)
       const violations = violationsOf(operation, request, answer, DELIBERATE_5XX)
       if (violations.length === 0) return
-      const known = KNOWN_DEFECTS_UNTIL_MERGED.find(defect => defect.matches(request, answer))
-      if (known !== undefined) {
-        excused.set(known.what, (excused.get(known.what) ?? 0) + 1)
-        return
-      }
       throw new Error(`${violations.join('; ')}\n  answer: ${answer.status} ${answer.text.slice(0, 600)}`)
     }), { seed: seedOf(operation.operationId), numRuns: runsEach, endOnFailure: false })
     cases += details.numRuns
@@ -100,7 +66,6 @@ t.test('every operation answers requests drawn from its OpenAPI schemas with doc
   // One operation after another, so that a seed replays the same sequence of changes to the emulator.
   for (const operation of operations) await fuzz(operation)
 
-  for (const [what, count] of excused) t.comment(`excused until merged (${count}×): ${what}`)
   t.comment(`fuzz: ${cases} cases over ${operations.length} operations, seed ${SEED}`)
   t.ok(cases >= RUNS, `${cases} cases, at least ${RUNS}`)
 })

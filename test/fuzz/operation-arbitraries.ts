@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { awkwardJson } from './hostile-values.ts'
 import { toJsonText } from './raw-json.ts'
 import { SchemaArbitraries, type Dictionary, type Schema } from './schema-arbitraries.ts'
-import { satisfiesString } from './text-arbitraries.ts'
+import type { Formats } from './text-arbitraries.ts'
 import { HEADER_JUNK, headerSafe, PERCENT_JUNK, percentEncode, textOf } from './wire-text.ts'
 
 interface Parameter {
@@ -66,9 +66,9 @@ export class OperationArbitraries {
   readonly document: OpenApiDocument
   readonly #schemas: SchemaArbitraries
 
-  constructor (document: OpenApiDocument, dictionary: Dictionary = []) {
+  constructor (document: OpenApiDocument, dictionary: Dictionary = [], formats: Formats = {}) {
     this.document = document
-    this.#schemas = new SchemaArbitraries(document, dictionary)
+    this.#schemas = new SchemaArbitraries(document, dictionary, formats)
   }
 
   /** Every operation of the document with its request arbitrary. */
@@ -135,7 +135,7 @@ export class OperationArbitraries {
   }
 
   #headerValue (schema: Schema): fc.Arbitrary<string> {
-    return this.#schemas.valid(schema).map(v => headerSafe(textOf(v))).filter(text => satisfiesString(this.#schemas.resolve(schema), text))
+    return this.#schemas.valid(schema).map(v => headerSafe(textOf(v))).filter(text => this.#schemas.accepts(schema, text))
   }
 
   #hostileParameter (parameter: Parameter, part: 'path' | 'query' | 'header'): fc.Arbitrary<string | undefined> {

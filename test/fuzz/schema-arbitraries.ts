@@ -8,7 +8,7 @@
 import fc from 'fast-check'
 import { awkwardJson, hugeNumber, PROTOTYPE_KEYS, spliceAwkward } from './hostile-values.ts'
 import { nested } from './raw-json.ts'
-import { satisfiesString, validString, type StringSchema } from './text-arbitraries.ts'
+import { hasReservedPrefix, satisfiesString, STANDARD_FORMATS, validString, type Formats, type StringSchema } from './text-arbitraries.ts'
 
 export interface Schema extends StringSchema {
   $ref?: string
@@ -31,6 +31,10 @@ export interface Schema extends StringSchema {
   minProperties?: number
   maxProperties?: number
   default?: unknown
+  /** schemas/keywords.ts: no two items of the array have the same value of this member. */
+  'x-unique-by'?: string
+  /** schemas/keywords.ts: no member name of the object begins with this prefix, in any letter case. */
+  'x-reserved-key-prefix'?: string
 }
 
 /** Known values: plain strings, or arbitraries of strings (e.g. fresh Idempotency-Keys). */
@@ -40,7 +44,7 @@ export type Dictionary = ReadonlyArray<string | fc.Arbitrary<string>>
 const UNDERSTOOD = new Set(['description', 'title', 'examples', 'example', 'default', 'deprecated', 'readOnly', 'writeOnly', '$id',
   '$ref', 'const', 'enum', 'anyOf', 'oneOf', 'type', 'minLength', 'maxLength', 'pattern', 'format', 'minimum', 'maximum',
   'exclusiveMinimum', 'exclusiveMaximum', 'items', 'minItems', 'maxItems', 'uniqueItems', 'properties', 'required',
-  'additionalProperties', 'propertyNames', 'minProperties', 'maxProperties'])
+  'additionalProperties', 'propertyNames', 'minProperties', 'maxProperties', 'x-unique-by', 'x-reserved-prefix', 'x-reserved-key-prefix'])
 
 const WRONG_TYPE_VALUES: Record<string, unknown[]> = {
   string: [0, 1e308, true, null, [], {}, ['x']],
@@ -55,11 +59,19 @@ const WRONG_TYPE_VALUES: Record<string, unknown[]> = {
 export class SchemaArbitraries {
   readonly #document: unknown
   readonly #dictionary: Dictionary
+  readonly #formats: Formats
   readonly #known = new Map<string, fc.Arbitrary<string>[]>()
 
-  constructor (document: unknown, dictionary: Dictionary = []) {
+  /** `formats`: the app's own string formats, next to the standard ones. */
+  constructor (document: unknown, dictionary: Dictionary = [], formats: Formats = {}) {
     this.#document = document
     this.#dictionary = dictionary
+    this.#formats = { ...STANDARD_FORMATS, ...formats }
+  }
+
+  /** Whether a string satisfies the (resolved) string schema. */
+  accepts (schema: Schema, text: string): boolean {
+    return satisfiesString(this.resolve(schema), text, this.#formats)
   }
 
   /** The schema behind a `$ref` (`#/components/schemas/X`), or the schema itself. */
@@ -136,7 +148,7 @@ export class SchemaArbitraries {
 
   #validText (schema: Schema): fc.Arbitrary<string> {
     const known = this.#knownFor(schema)
-    const drawn = validString(schema)
+    const drawn = validString(schema, this.#formats)
     // Known values twice as often: they are what makes a valid request reach an existing resource.
     return known.length === 0 ? drawn : fc.oneof({ weight: 1, arbitrary: drawn }, { weight: 2, arbitrary: fc.oneof(...known) })
   }
@@ -147,8 +159,8 @@ export class SchemaArbitraries {
     let known = this.#known.get(key)
     if (known === undefined) {
       known = this.#dictionary.flatMap(entry => {
-        if (typeof entry === 'string') return satisfiesString(schema, entry) ? [fc.constant(entry)] : []
-        return fc.sample(entry, { numRuns: 20, seed: 1 }).every(text => satisfiesString(schema, text)) ? [entry] : []
+        if (typeof entry === 'string') return this.accepts(schema, entry) ? [fc.constant(entry)] : []
+        return fc.sample(entry, { numRuns: 20, seed: 1 }).every(text => this.accepts(schema, text)) ? [entry] : []
       })
       this.#known.set(key, known)
     }
@@ -156,10 +168,12 @@ export class SchemaArbitraries {
   }
 
   #hostileText (schema: Schema): fc.Arbitrary<unknown>[] {
-    const valid = validString(schema)
+    const valid = validString(schema, this.#formats)
     const max = schema.maxLength
     const min = schema.minLength ?? 0
+    const prefix = schema['x-reserved-prefix']
     return [
+      ...(prefix === undefined ? [] : [fc.tuple(fc.mixedCase(fc.constant(prefix)), valid).map(([reserved, text]) => reserved + text)]),
       spliceAwkward(valid),
       fc.constant('x'.repeat((max ?? 1000) + 1)),
       fc.integer({ min: (max ?? 1000) + 1, max: Math.max((max ?? 1000) + 1, 20_000) }).map(n => 'a'.repeat(n)),
@@ -185,6 +199,8 @@ export class SchemaArbitraries {
   #validArray (schema: Schema): fc.Arbitrary<unknown[]> {
     const items = this.valid(schema.items ?? {})
     const constraints = { minLength: schema.minItems ?? 0, maxLength: schema.maxItems ?? 10 }
+    const member = schema['x-unique-by']
+    if (member !== undefined) return fc.uniqueArray(items, { ...constraints, selector: item => (item as Record<string, unknown>)[member] })
     return schema.uniqueItems ? fc.uniqueArray(items, { ...constraints, selector: item => JSON.stringify(item) }) : fc.array(items, constraints)
   }
 
@@ -197,6 +213,8 @@ export class SchemaArbitraries {
     ]
     if (schema.maxItems !== undefined) hostile.push(fc.array(item, { minLength: schema.maxItems + 1, maxLength: schema.maxItems + 3 }))
     if (schema.uniqueItems) hostile.push(item.map(value => [value, value]))
+    const member = schema['x-unique-by']
+    if (member !== undefined) hostile.push(fc.tuple(item, item).map(([first, second]) => [first, { ...(second as object), [member]: (first as Record<string, unknown>)[member] }]))
     return hostile
   }
 
@@ -209,7 +227,8 @@ export class SchemaArbitraries {
     if (extra === undefined || extra === false) return record
     const keys = schema.propertyNames ? this.#validText({ type: 'string', ...this.resolve(schema.propertyNames) }) : fc.string({ unit: 'binary', maxLength: 20 })
     const values = extra === true ? fc.jsonValue({ maxDepth: 2 }) : this.valid(extra)
-    const free = fc.dictionary(keys.filter(key => !(key in properties)), values, { minKeys: schema.minProperties ?? 0, maxKeys: schema.maxProperties ?? 5, noNullPrototype: true })
+    const reserved = schema['x-reserved-key-prefix']
+    const free = fc.dictionary(keys.filter(key => !(key in properties) && (reserved === undefined || !hasReservedPrefix(key, reserved))), values, { minKeys: schema.minProperties ?? 0, maxKeys: schema.maxProperties ?? 5, noNullPrototype: true })
     return fc.tuple(record, free).map(([fixed, more]) => ({ ...more, ...fixed }))
   }
 
@@ -230,6 +249,10 @@ export class SchemaArbitraries {
     }
     if (schema.maxProperties !== undefined) {
       hostile.push(fc.constant(Object.fromEntries(Array.from({ length: schema.maxProperties + 1 }, (_, i) => [`k${i}`, 'v']))))
+    }
+    const reserved = schema['x-reserved-key-prefix']
+    if (reserved !== undefined) {
+      hostile.push(fc.tuple(valid, fc.mixedCase(fc.constant(reserved)), fc.string({ maxLength: 5 })).map(([object, prefix, rest]) => withMember(object, prefix + rest, 'v')))
     }
     if (schema.propertyNames !== undefined) {
       hostile.push(fc.tuple(valid, this.hostile(schema.propertyNames).filter(key => typeof key === 'string'), fc.string())

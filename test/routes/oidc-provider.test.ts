@@ -51,8 +51,8 @@ t.test('PUT converges client IDs, thumbprints and tags with the fewest calls', a
     { operation: 'AddClientIDToOpenIDConnectProvider', input: { OpenIDConnectProviderArn: ARN, ClientID: 'new' } },
     { operation: 'RemoveClientIDFromOpenIDConnectProvider', input: { OpenIDConnectProviderArn: ARN, ClientID: 'old' } },
     { operation: 'UpdateOpenIDConnectProviderThumbprint', input: { OpenIDConnectProviderArn: ARN, ThumbprintList: ['b'.repeat(40)] } },
-    { operation: 'TagOpenIDConnectProvider', input: { OpenIDConnectProviderArn: ARN, Tags: [{ Key: 'change', Value: 'b' }] } },
-    { operation: 'UntagOpenIDConnectProvider', input: { OpenIDConnectProviderArn: ARN, TagKeys: ['drop'] } }
+    { operation: 'UntagOpenIDConnectProvider', input: { OpenIDConnectProviderArn: ARN, TagKeys: ['drop'] } },
+    { operation: 'TagOpenIDConnectProvider', input: { OpenIDConnectProviderArn: ARN, Tags: [{ Key: 'change', Value: 'b' }] } }
   ])
   t.match(res.json().provider, { ClientIDList: ['sts.amazonaws.com', 'new'], ThumbprintList: ['b'.repeat(40)] })
 })
@@ -65,22 +65,34 @@ t.test('PUT ?dryRun=true returns the plan and changes nothing', async t => {
   t.notOk(aws.calls.some(c => c.operation === 'CreateOpenIDConnectProvider'))
 })
 
-t.test('PUT adopts a provider created concurrently (EntityAlreadyExists) and converges it', async t => {
-  const { app, aws } = await build(t)
+/** Someone else creates the provider (with these audiences) right after our existence check. */
+function createConcurrently (aws: Awaited<ReturnType<typeof build>>['aws'], ClientIDList: string[]) {
   const originalGet = aws.iam.getOpenIDConnectProvider
   let first = true
   aws.iam.getOpenIDConnectProvider = async (input) => {
     if (first) {
       first = false
-      // Someone else creates it right after our existence check.
-      await aws.iam.createOpenIDConnectProvider({ Url: ISSUER, ClientIDList: ['other'] })
+      await aws.iam.createOpenIDConnectProvider({ Url: ISSUER, ClientIDList })
       throw Object.assign(new Error('not found'), { name: 'NoSuchEntityException', $metadata: { httpStatusCode: 404 } })
     }
     return originalGet(input)
   }
-  const res = await app.inject({ method: 'PUT', url: '/clusters/demo/oidc-provider', payload: {} })
+}
+
+t.test('PUT adopts a provider created concurrently (EntityAlreadyExists) and converges it', async t => {
+  const { app, aws } = await build(t)
+  createConcurrently(aws, ['other'])
+  const res = await app.inject({ method: 'PUT', url: '/clusters/demo/oidc-provider', payload: { ClientIDList: ['sts.amazonaws.com'] } })
   t.equal(res.statusCode, 200)
   t.same(res.json().provider.ClientIDList, ['sts.amazonaws.com'])
+})
+
+t.test('PUT without ClientIDList that finds a provider created concurrently leaves its audiences alone', async t => {
+  const { app, aws } = await build(t)
+  createConcurrently(aws, ['other'])
+  const res = await app.inject({ method: 'PUT', url: '/clusters/demo/oidc-provider', payload: { Tags: [{ Key: 'team', Value: 'platform' }] } })
+  t.equal(res.statusCode, 200)
+  t.match(res.json().provider, { ClientIDList: ['other'], Tags: [{ Key: 'team', Value: 'platform' }] }, 'an omitted member means "leave alone" on the provider that is there')
 })
 
 t.test('DELETE answers 204, also when the provider is already gone', async t => {

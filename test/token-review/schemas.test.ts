@@ -1,4 +1,5 @@
 import t from 'tap'
+import { Format } from 'typebox/format'
 import { Value } from 'typebox/value'
 import type { TSchema } from 'typebox'
 import { rbacBinding } from '../../src/token-review/rbac-binding.ts'
@@ -7,6 +8,11 @@ import {
   PreviewRequest, RbacBindingResponse, RbacQuery, TokenReviewRequest, TokenReviewStatus
 } from '../../schemas/token-review.ts'
 import { OidcIdentityProviderConfigRequest } from '../../schemas/eks.ts'
+import { ISSUER_URL_FORMAT } from '../../schemas/issuer-url.ts'
+import { issuerUrlProblems } from '../../src/issuers/issuer-url.ts'
+
+// The service registers the issuer URL rule with its Ajv (src/plugins/validation.ts); TypeBox needs it too.
+Format.Set(ISSUER_URL_FORMAT, value => issuerUrlProblems(value).length === 0)
 
 /** Schemas the token-review bodies reference by $id. */
 const context = { OidcIdentityProviderConfigRequest }

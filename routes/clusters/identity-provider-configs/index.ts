@@ -16,6 +16,15 @@ import { currentChange } from '../../support/current-change.ts'
 import { CACHE_STATUS as CACHE_STATUS_HEADER, location, withHeaders } from '../../support/headers.ts'
 import { EKS_CALL, ISSUER_PREFLIGHT, type DeclaredProblems } from '../../support/problems.ts'
 
+/** How associate and PUT refuse an issuer; the same pre-flight runs for both. */
+const ISSUER_REFUSALS = [
+  'An `issuerUrl` breaking the issuer URL rule is a 400 `ValidationException`, with or without `skipIssuerChecks`.',
+  'An issuer whose address the SSRF guard refuses is a 400 `IssuerAddressForbidden`. A failed pre-flight is a problem listing the failed `checks`:',
+  '400 when the issuer answered and is wrong (another `issuer`, no signing key, an untrusted certificate, a redirect),',
+  '502 `IssuerUnreachable` when it cannot be resolved or reached, 504 `IssuerTimeout` when it does not answer in time.',
+  'Those two may be transient and are never stored under the `Idempotency-Key`: a retry checks the issuer again.'
+].join(' ')
+
 const REPLACE_DESCRIPTION = [
   'Makes the config of the path equal to the body, however many EKS updates that takes. EKS configs cannot be changed in place, so:',
   '- the same config already associated: nothing happens, 200 `unchanged`;',
@@ -26,7 +35,7 @@ const REPLACE_DESCRIPTION = [
   '',
   '**Downtime.** Between the completion of the disassociation and the completion of the association the cluster has no config, so logins through it fail: about one association, 20 to 40 minutes on AWS (`expectedDowntime`); the whole replacement takes 40 to 80 minutes (`expectedDuration`). `?dryRun=true` answers the plan and changes nothing.',
   '',
-  'Everything refusable is checked before any write: the body\'s `identityProviderConfigName` must equal the path\'s (else 400), the cluster must have no other config, the new issuer must differ from the cluster\'s own and pass the pre-flight checks unless `skipIssuerChecks=true`. While a change of the same config runs, another PUT answers 409 `ReplaceInProgress` naming that `operationId`. With an `Idempotency-Key`, a retry replays the first answer.'
+  'Everything refusable is checked before any write: the body\'s `identityProviderConfigName` must equal the path\'s (else 400), the cluster must have no other config, the new issuer must differ from the cluster\'s own and pass the pre-flight checks unless `skipIssuerChecks=true` (also with `dryRun=true`). ' + ISSUER_REFUSALS + ' While a change of the same config runs, another PUT answers 409 `ReplaceInProgress` naming that `operationId`. With an `Idempotency-Key`, a retry replays the first answer.'
 ].join('\n')
 
 /** The PUT's answer: the outcome with each step described, and the operation unless it was a dry run. */
@@ -85,7 +94,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['identity-provider-configs'],
       operationId: 'associateIdentityProviderConfig',
       summary: 'Associate an OIDC identity provider config (starts a 20 to 40 minute EKS update)',
-      description: 'Requires an `Idempotency-Key` header or a body `clientRequestToken`, so a retry never starts a second update. Checked first, so that nothing fails 20 minutes later: the issuer must differ from the cluster\'s own OIDC issuer, the cluster may have only one OIDC config (the same config already associated is adopted and answered 200), and the issuer must pass the pre-flight checks (discovery reachable, `issuer` equal to the URL, JWKS with a signing key, certificate valid) unless `skipIssuerChecks=true`. A refusal is a 400 problem listing the failed `checks`. Answers 202 with the EKS update and a `Location` to follow it.',
+      description: 'Requires an `Idempotency-Key` header or a body `clientRequestToken`, so a retry never starts a second update. Checked first, so that nothing fails 20 minutes later: the issuer must differ from the cluster\'s own OIDC issuer, the cluster may have only one OIDC config (the same config already associated is adopted and answered 200), and the issuer must pass the pre-flight checks (discovery reachable, `issuer` equal to the URL, JWKS with a signing key, certificate valid) unless `skipIssuerChecks=true`. ' + ISSUER_REFUSALS + ' Answers 202 with the EKS update and a `Location` to follow it.',
       params: ClusterNameParams,
       querystring: AssociateIdentityProviderConfigQuery,
       headers: IdempotencyKeyHeader,

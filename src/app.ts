@@ -20,7 +20,7 @@ import { deferredChildLogger } from './observability/deferred-logger.ts'
 import { ServiceMetrics } from './observability/metrics.ts'
 import auth from './plugins/auth.ts'
 import changes from './plugins/changes.ts'
-import errorHandler, { frameworkErrors } from './plugins/error-handler.ts'
+import errorHandler, { clientErrors, frameworkErrors } from './plugins/error-handler.ts'
 import lifecycle from './plugins/lifecycle.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import security, { SECURITY_SERVER_OPTIONS } from './plugins/security.ts'
@@ -60,6 +60,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     return503OnClosing: false,
     schemaController: { compilersFactory: compileOnFirstUseFactory(createValidatorCompiler({ issuerUrl })) },
     frameworkErrors,
+    clientErrorHandler: clientErrors,
     ajv: { customOptions: AJV_OPTIONS }
   }).withTypeProvider<TypeBoxTypeProvider>()
 

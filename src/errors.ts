@@ -49,7 +49,7 @@ export const PROBLEMS = {
   // The request itself
   ValidationException: { status: 400, slug: 'validation-failed', title: 'The request does not match the API schema' },
   InvalidParameter: { status: 400, code: 'InvalidParameterException', slug: 'invalid-parameter', title: 'Invalid parameter' },
-  BadRequest: { status: 400, ...UNREADABLE, passedThroughCode: 'Fastify\'s error code, or `BadRequest`' },
+  BadRequest: { status: 400, ...UNREADABLE, passedThroughCode: 'Fastify\'s or Node\'s HTTP parser error code, or `BadRequest`' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, ...UNREADABLE },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, ...UNREADABLE },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, ...UNREADABLE },
@@ -57,6 +57,8 @@ export const PROBLEMS = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, ...UNREADABLE },
   FST_ERR_MAX_PARAM_LENGTH: { status: 414, ...UNREADABLE },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, ...UNREADABLE },
+  HPE_HEADER_OVERFLOW: { status: 431, ...UNREADABLE },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, ...UNREADABLE },
   RouteNotFound: { status: 404, slug: 'route-not-found', title: 'No such route' },
 
   // Access and load

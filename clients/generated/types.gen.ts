@@ -1226,6 +1226,24 @@ export type GetHealthData = {
 
 export type GetHealthErrors = {
     /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
      * - `InternalError` (`internal-error`): Internal error.
@@ -1263,6 +1281,24 @@ export type GetReadinessData = {
 };
 
 export type GetReadinessErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1317,6 +1353,24 @@ export type GetMetricsData = {
 
 export type GetMetricsErrors = {
     /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
      * - `InternalError` (`internal-error`): Internal error.
@@ -1360,6 +1414,7 @@ export type ListClustersErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
     400: Problem;
@@ -1376,11 +1431,23 @@ export type ListClustersErrors = {
      */
     403: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * Too many requests from this caller (per principal, or per IP address without credentials).
      *
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1446,6 +1513,7 @@ export type DescribeClusterErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -1469,6 +1537,12 @@ export type DescribeClusterErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -1480,6 +1554,12 @@ export type DescribeClusterErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1551,7 +1631,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -1580,6 +1660,12 @@ export type DeleteOpenIdConnectProviderErrors = {
      * - `ResourceNotFoundException` (`not-found`): Resource not found.
      */
     404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request conflicts with the current state.
      *
@@ -1618,6 +1704,12 @@ export type DeleteOpenIdConnectProviderErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1687,6 +1779,7 @@ export type GetOpenIdConnectProviderErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
@@ -1712,6 +1805,12 @@ export type GetOpenIdConnectProviderErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * The request conflicts with the current state.
      *
      * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
@@ -1729,6 +1828,12 @@ export type GetOpenIdConnectProviderErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1811,7 +1916,7 @@ export type PutOpenIdConnectProviderErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -1847,6 +1952,12 @@ export type PutOpenIdConnectProviderErrors = {
      * - `NoSuchEntityException` (`not-found`): Resource not found.
      */
     404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request conflicts with the current state.
      *
@@ -1886,6 +1997,12 @@ export type PutOpenIdConnectProviderErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -1970,6 +2087,7 @@ export type ListIdentityProviderConfigsErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -1993,6 +2111,12 @@ export type ListIdentityProviderConfigsErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -2004,6 +2128,12 @@ export type ListIdentityProviderConfigsErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2081,7 +2211,7 @@ export type AssociateIdentityProviderConfigErrors = {
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
      * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -2117,6 +2247,12 @@ export type AssociateIdentityProviderConfigErrors = {
      * - `ResourceNotFoundException` (`not-found`): Resource not found.
      */
     404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request conflicts with the current state.
      *
@@ -2158,6 +2294,12 @@ export type AssociateIdentityProviderConfigErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2241,7 +2383,7 @@ export type DisassociateIdentityProviderConfigErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -2268,6 +2410,12 @@ export type DisassociateIdentityProviderConfigErrors = {
      * - `ResourceNotFoundException` (`not-found`): Resource not found.
      */
     404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request conflicts with the current state.
      *
@@ -2306,6 +2454,12 @@ export type DisassociateIdentityProviderConfigErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2387,6 +2541,7 @@ export type DescribeIdentityProviderConfigErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -2410,6 +2565,12 @@ export type DescribeIdentityProviderConfigErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -2421,6 +2582,12 @@ export type DescribeIdentityProviderConfigErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2506,7 +2673,7 @@ export type ReplaceIdentityProviderConfigErrors = {
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
      * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -2541,6 +2708,12 @@ export type ReplaceIdentityProviderConfigErrors = {
      * - `ResourceNotFoundException` (`not-found`): Resource not found.
      */
     404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request conflicts with the current state.
      *
@@ -2582,6 +2755,12 @@ export type ReplaceIdentityProviderConfigErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2659,7 +2838,7 @@ export type CreateTokenReviewErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -2686,6 +2865,12 @@ export type CreateTokenReviewErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
      *
      * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
@@ -2709,6 +2894,12 @@ export type CreateTokenReviewErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2778,7 +2969,7 @@ export type PreviewTokenReviewErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -2797,6 +2988,12 @@ export type PreviewTokenReviewErrors = {
      * - `AccessDeniedException` (`access-denied`): Access denied.
      */
     403: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
     /**
      * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
      *
@@ -2821,6 +3018,12 @@ export type PreviewTokenReviewErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2891,6 +3094,7 @@ export type GetRbacBindingErrors = {
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
      * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -2914,6 +3118,12 @@ export type GetRbacBindingErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -2925,6 +3135,12 @@ export type GetRbacBindingErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -2999,6 +3215,7 @@ export type ListUpdatesErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -3022,6 +3239,12 @@ export type ListUpdatesErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -3033,6 +3256,12 @@ export type ListUpdatesErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3107,6 +3336,7 @@ export type DescribeUpdateErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
      */
@@ -3130,6 +3360,12 @@ export type DescribeUpdateErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -3141,6 +3377,12 @@ export type DescribeUpdateErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3216,6 +3458,7 @@ export type ListOperationsErrors = {
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
      * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      */
     400: Problem;
@@ -3232,6 +3475,12 @@ export type ListOperationsErrors = {
      */
     403: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -3243,6 +3492,12 @@ export type ListOperationsErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3291,6 +3546,7 @@ export type DescribeClusterOperationErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      */
     400: Problem;
@@ -3313,6 +3569,12 @@ export type DescribeClusterOperationErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -3324,6 +3586,12 @@ export type DescribeClusterOperationErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3368,6 +3636,7 @@ export type DescribeOperationErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
      */
     400: Problem;
@@ -3390,6 +3659,12 @@ export type DescribeOperationErrors = {
      */
     404: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * A path parameter is longer than 1024 characters.
      *
      * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
@@ -3401,6 +3676,12 @@ export type DescribeOperationErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3440,7 +3721,7 @@ export type InspectIssuerErrors = {
      * The request is invalid or cannot be read; `errors` names the failing members.
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
      * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
@@ -3460,6 +3741,12 @@ export type InspectIssuerErrors = {
      */
     403: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
      *
      * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
@@ -3477,6 +3764,12 @@ export type InspectIssuerErrors = {
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *
@@ -3550,6 +3843,7 @@ export type ListAuditRecordsErrors = {
      *
      * - `ValidationException` (`validation-failed`): The request does not match the API schema.
      * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
      */
     400: Problem;
     /**
@@ -3565,11 +3859,23 @@ export type ListAuditRecordsErrors = {
      */
     403: Problem;
     /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
      * Too many requests from this caller (per principal, or per IP address without credentials).
      *
      * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
      */
     429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
     /**
      * The service failed unexpectedly; quote the request id when reporting it.
      *

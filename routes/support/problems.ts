@@ -50,6 +50,8 @@ export const ISSUER_PREFLIGHT = [
 
 const AUTHENTICATED = ['UnauthorizedException', 'AccessDenied', 'IdentityProviderUnavailable'] as const satisfies readonly ProblemCode[]
 const SHED = ['ServiceShuttingDown', 'ServiceOverloaded'] as const satisfies readonly ProblemCode[]
+/** What Node's HTTP parser refuses before any route sees the request (the error handler's clientErrors). */
+const TRANSPORT = ['BadRequest', 'ERR_HTTP_REQUEST_TIMEOUT', 'HPE_HEADER_OVERFLOW'] as const satisfies readonly ProblemCode[]
 const PATH_PARAMS = ['FST_ERR_MAX_PARAM_LENGTH', 'FST_ERR_BAD_URL'] as const satisfies readonly ProblemCode[]
 const BODY = [
   'FST_ERR_CTP_BODY_TOO_LARGE', 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 'FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY',
@@ -66,12 +68,14 @@ const SUMMARIES: Record<number, string> = {
   401: 'Credentials are missing or invalid.',
   403: 'The caller has no grant for this action on this cluster.',
   404: 'The cluster or resource does not exist.',
+  408: 'The request headers did not arrive in time (Node\'s `headersTimeout`); the connection is closed.',
   409: 'The request conflicts with the current state.',
   413: 'The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).',
   414: `A path parameter is longer than ${MAX_PATH_PARAM_LENGTH} characters.`,
   415: 'The request body has a content type the service does not read (send `application/json`).',
   422: 'The Idempotency-Key was already used with a different request.',
   429: 'Too many requests from this caller (per principal, or per IP address without credentials).',
+  431: 'The request line and headers are larger than the service reads (Node\'s `maxHeaderSize`, 16 KiB by default); the connection is closed.',
   500: 'The service failed unexpectedly; quote the request id when reporting it.',
   502: 'AWS or the issuer failed, or refused the service\'s call.',
   503: 'The service instance or a dependency is unavailable, or AWS throttles the service.',
@@ -140,6 +144,7 @@ function impliedProblems (route: RouteLike): ProblemCode[] {
   const hasInput = [schema.params, schema.querystring, schema.body, schema.headers].some(part => part !== undefined)
   return [
     'InternalError',
+    ...TRANSPORT,
     // Probes are never rate-limited nor shed (src/plugins/probe-routes.ts).
     ...(PROBE_ROUTES.has(route.url) ? [] : ['TooManyRequestsException' as const, ...SHED]),
     ...(config.auth === undefined && config.change === undefined ? [] : AUTHENTICATED),

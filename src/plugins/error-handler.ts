@@ -3,6 +3,9 @@
  * their code, schema violations with a JSON pointer per failing field, and anything unexpected
  * as an opaque 500 whose details stay in the log.
  */
+import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { isProblemCode, PROBLEM_TYPE_BASE, problem, ServiceError, type FieldError } from '../errors.ts'
@@ -88,6 +91,42 @@ export function toServiceError (error: FastifyError | ServiceError): ServiceErro
 export function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   reply.header(REQUEST_ID_HEADER, request.id)
   return sendProblem(request, reply, toServiceError(error))
+}
+
+/** What the HTTP parser's error means for the client: its problem, by Node's error code. */
+function parserProblem (error: NodeJS.ErrnoException): ServiceError {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return problem('HPE_HEADER_OVERFLOW', { detail: 'The request line and headers are larger than the service reads.' })
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return problem('ERR_HTTP_REQUEST_TIMEOUT', { detail: 'The request did not arrive in time.' })
+  return problem('BadRequest', { code: error.code ?? 'BadRequest', status: 400, detail: 'The HTTP request could not be parsed.' })
+}
+
+/**
+ * Fastify's `clientErrorHandler` server option: errors of Node's HTTP parser, before any request
+ * exists (headers over the size limit, a malformed request line, headers too slow to arrive), are
+ * answered as problems too, with a fresh request id. The parser cannot go on reading the
+ * connection, so the answer says `Connection: close` and the socket is closed after it; without
+ * that, a keep-alive client sends its next request into a closed socket.
+ */
+export function clientErrors (this: FastifyInstance, error: NodeJS.ErrnoException, socket: Duplex) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const failure = parserProblem(error)
+  const requestId = randomUUID()
+  this.log.info({ code: failure.code, status: failure.status, requestId }, failure.message)
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  const body = JSON.stringify({ type: failure.type, title: failure.title, status: failure.status, detail: failure.message, code: failure.code, requestId })
+  socket.end([
+    `HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status] ?? ''}`,
+    `content-type: ${PROBLEM_CONTENT_TYPE}`,
+    `content-length: ${Buffer.byteLength(body)}`,
+    `${REQUEST_ID_HEADER}: ${requestId}`,
+    'cache-control: no-store',
+    'connection: close',
+    '',
+    body
+  ].join('\r\n'))
 }
 
 async function errorHandler (app: FastifyInstance) {

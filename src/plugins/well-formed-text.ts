@@ -9,15 +9,24 @@ import { ServiceError } from '../errors.ts'
 
 const pointerPart = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
 
-/** The JSON pointer of the first ill-formed string in `value`, or undefined when there is none. */
+/**
+ * The JSON pointer of the first ill-formed string in `value` (depth first, a member's name before
+ * its value), or undefined when there is none. It walks with its own stack: a body within the
+ * size limit can nest deeper than the call stack reaches.
+ */
 export function illFormedTextAt (value: unknown, pointer = ''): string | undefined {
-  if (typeof value === 'string') return value.isWellFormed() ? undefined : pointer
-  if (typeof value !== 'object' || value === null) return undefined
-  for (const [key, member] of Object.entries(value)) {
-    const at = `${pointer}/${pointerPart(key)}`
-    if (!key.isWellFormed()) return at
-    const found = illFormedTextAt(member, at)
-    if (found !== undefined) return found
+  const pending: Array<{ name?: string, value: unknown, pointer: string }> = [{ value, pointer }]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (next.name !== undefined && !next.name.isWellFormed()) return next.pointer
+    if (typeof next.value === 'string') {
+      if (!next.value.isWellFormed()) return next.pointer
+    } else if (typeof next.value === 'object' && next.value !== null) {
+      const members = Object.entries(next.value)
+      for (let i = members.length - 1; i >= 0; i--) {
+        const [name, member] = members[i]
+        pending.push({ name, value: member, pointer: `${next.pointer}/${pointerPart(name)}` })
+      }
+    }
   }
   return undefined
 }

@@ -7,7 +7,7 @@
 import type { Test } from 'tap'
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../emulator/aws-emulator.ts'
 import { sandboxServiceEnv } from '../../emulator/sandbox.ts'
-import { buildApp, type AppDeps } from '../../src/app.ts'
+import { buildApp, type App, type AppDeps } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { egressGuardOptionsFromConfig } from '../../src/egress/config.ts'
 import type { ResolveAll } from '../../src/egress/connect-policy.ts'
@@ -15,6 +15,7 @@ import { createEgressGuard } from '../../src/egress/guard.ts'
 
 export interface Harness {
   emulator: AwsEmulator
+  app: App
   /** `http://127.0.0.1:<port>` of the service. */
   serviceUrl: string
   /** fetch against the service, with a JSON body when given. */
@@ -40,6 +41,8 @@ const NO_LOAD_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: '0' }
 export interface HarnessOptions {
   emulator?: AwsEmulatorOptions
   env?: Record<string, string>
+  /** Parts to replace (e.g. an egress guard), built once the emulator runs. */
+  deps?: (emulator: AwsEmulator, env: Record<string, string>) => AppDeps
   /** Answers the egress guard's DNS lookups instead of the system resolver (e.g. a name that does not resolve). */
   resolve?: ResolveAll
   logger?: AppDeps['logger']
@@ -59,7 +62,7 @@ export async function startHarness (t: Test, options: HarnessOptions = {}): Prom
   useDummyCredentials(env)
   const config = loadConfig(env)
   const egress = options.resolve ? egressResolvingWith(env, options.resolve) : undefined
-  const app = await buildApp(config, { logger: options.logger ?? false, ...(egress ? { egress } : {}) })
+  const app = await buildApp(config, { logger: options.logger ?? false, ...(egress ? { egress } : {}), ...options.deps?.(emulator, env) })
   t.teardown(() => app.close())
   const serviceUrl = await app.listen({ host: '127.0.0.1', port: 0 })
 
@@ -76,7 +79,7 @@ export async function startHarness (t: Test, options: HarnessOptions = {}): Prom
     return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) }
   }
 
-  return { emulator, serviceUrl, call }
+  return { emulator, app, serviceUrl, call }
 }
 
 /** Asserts an RFC 9457 problem answer with this status and code, and returns its body. */

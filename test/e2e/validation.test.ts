@@ -95,3 +95,28 @@ t.test('config names and clientRequestTokens: the service accepts what the EKS m
   t.same(assertProblem(t, empty, 400, 'ValidationException').errors.map((e: { pointer: string }) => e.pointer), ['/body/oidc/identityProviderConfigName'])
   t.same(callsOf(emulator, 'eks:AssociateIdentityProviderConfig'), { 'eks:AssociateIdentityProviderConfig': 1 }, 'the empty name never reached EKS')
 })
+
+t.test('a body nested thousands of levels deep is judged like any other, never a crash', async t => {
+  const { call, serviceUrl } = await startHarness(t, { emulator: { seed: { clusters: [{ name: 'demo' }] } } })
+  const depth = 10_000
+  const deep = (kind: 'array' | 'object') => kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '0' + '}'.repeat(depth)
+  const send = async (path: string, text: string) => {
+    const response = await fetch(serviceUrl + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: text })
+    return { status: response.status, headers: response.headers, body: await response.json() }
+  }
+  const unknown = assertProblem(t, await send('/clusters/demo/oidc-provider?dryRun=true', deep('object')), 400, 'ValidationException')
+  t.same(unknown.errors.map((e: { pointer: string }) => e.pointer), ['/body/a'], 'the unknown member is named')
+  const surrogate = '{"ClientIDList":["a"],"x":' + '['.repeat(depth) + '"\\ud800"' + ']'.repeat(depth) + '}'
+  const deepSurrogate = assertProblem(t, await send('/clusters/demo/oidc-provider?dryRun=true', surrogate), 400, 'ValidationException')
+  t.equal(deepSurrogate.errors[0].pointer, '/body/x' + '/0'.repeat(depth), 'a lone surrogate at the bottom is found and named')
+
+  const oidc = { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes', usernameClaim: 'sub' }
+  const claims = `{"iss":"${oidc.issuerUrl}","aud":"kubernetes","sub":"a","nested":${deep('array')}}`
+  const preview = await call('POST', '/clusters/demo/identity-provider-configs/corp/preview', { body: { oidc, claims: { iss: oidc.issuerUrl, aud: 'kubernetes', sub: 'a' } } })
+  t.equal(preview.status, 200, 'the shallow preview works')
+  const response = await fetch(serviceUrl + '/clusters/demo/identity-provider-configs/corp/preview', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"oidc":${JSON.stringify(oidc)},"claims":${claims}}`
+  })
+  t.equal(response.status, 200, 'claims holding a deeply nested member are reviewed')
+  t.same(((await response.json()) as { reasons: unknown }).reasons, preview.body.reasons, 'with the findings of the same claims without it')
+})

@@ -60,6 +60,7 @@ t.test('every operation documents the statuses its route implies, with their hea
     expect((operation.security?.length === 0) === !authenticated, route, 'security: [] exactly when public')
     expect(probe ? !has(429) : has(429) && headers(429).includes('retry-after'), route, '429 with Retry-After on every route but the probes')
     expect(has(500), route, '500')
+    expect(has(400) && has(408) && has(431), route, '400, 408 and 431 (the HTTP parser refuses the request) on every route')
     expect(probe || (has(503) && headers(503).includes('retry-after')), route, '503 with Retry-After (load shedding) on every route but the probes')
     expect(!(operation.parameters?.length || operation.requestBody) || has(400), route, '400 where there are inputs')
     expect((has(413) && has(415)) === readsBody(method), route, '413 and 415 exactly when the body is read')

@@ -3,7 +3,8 @@
  * the chart refuses at install what the service would refuse at start:
  * - `config`: one property per variable of src/config.ts that the chart does not set itself, with
  *   the variable's type and limits;
- * - `auth.apiTokens`: the `name:sha256:<hex>` form of AUTH_API_TOKENS entries.
+ * - `auth.apiTokens`: the `name:sha256:<hex>` form of AUTH_API_TOKENS entries;
+ * - `redis.keyPrefix`: REDIS_KEY_PREFIX's rule, or empty for the chart's default.
  *
  *   npm run helm:schema            rewrites deploy/helm/eks-oidc-api/values.schema.json
  *   npm run helm:schema -- --check  exits 1 when the file is stale (test/deploy/chart-schema.test.ts)
@@ -17,8 +18,14 @@ import { configVariables } from '../src/config.ts'
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../deploy/helm/eks-oidc-api/values.schema.json', import.meta.url))
 
-/** Variables the chart renders from values of its own (listen address, PostgreSQL, the auth Secret). */
-export const CHART_OWNED_VARIABLES = ['HOST', 'PORT', 'DATABASE_URL', 'DATA_DIR', 'AUTH_API_TOKENS', 'AUTH_GRANTS', 'AUTH_GRANTS_FILE'] as const
+/**
+ * Variables the chart renders from values of its own (listen address, PostgreSQL, Redis, the auth
+ * Secret) or rules out (DATA_DIR: the chart always uses PostgreSQL). REDIS_URL may carry a password:
+ * it comes from a Secret only.
+ */
+export const CHART_OWNED_VARIABLES = [
+  'HOST', 'PORT', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'AUTH_API_TOKENS', 'AUTH_GRANTS', 'AUTH_GRANTS_FILE'
+] as const
 
 type JsonSchema = Record<string, unknown>
 
@@ -76,11 +83,20 @@ export function configSchema (): JsonSchema {
 
 export const apiTokenSchema = (): JsonSchema => ({ type: 'string', pattern: `^${source(TOKEN_NAME_PATTERN)}:sha256:[0-9a-fA-F]{64}$` })
 
+export const redisKeyPrefixSchema = (): JsonSchema => {
+  const variable = configVariables.REDIS_KEY_PREFIX
+  return {
+    description: `${variable.description} Empty: the release's full name and ':'.`,
+    anyOf: [{ const: '' }, { type: 'string', pattern: variable.pattern.source }]
+  }
+}
+
 /** The whole values.schema.json with its derived parts brought up to date, as text. */
 export function renderSchema (current: string): string {
   const schema = JSON.parse(current)
   schema.properties.config = configSchema()
   schema.properties.auth.properties.apiTokens.items = apiTokenSchema()
+  schema.properties.redis.properties.keyPrefix = redisKeyPrefixSchema()
   return JSON.stringify(schema, null, 2) + '\n'
 }
 

@@ -4,7 +4,7 @@
  * production relies on (security contexts, probes, labels, the PDB, the optional objects).
  */
 import t from 'tap'
-import { findObject, getObject, helmLint, helmTemplate, PRODUCTION_VALUES, RELEASE, requireHelm, validateObject } from './chart.ts'
+import { findObject, getObject, helmLint, helmNotes, helmTemplate, PRODUCTION_VALUES, RELEASE, requireHelm, validateObject } from './chart.ts'
 import type { K8sObject } from './chart.ts'
 
 const STANDARD_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by', 'helm.sh/chart']
@@ -74,7 +74,8 @@ if (helm !== undefined) {
     t.same(policy.spec.policyTypes, ['Ingress', 'Egress'])
     t.same(policy.spec.ingress[0].ports, [{ port: 'http', protocol: 'TCP' }], 'ingress on the service port only')
     const egressPorts = policy.spec.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((p) => p.port))
-    t.same(egressPorts, [[53, 53], [5432], [443]], 'DNS, PostgreSQL, and AWS and issuers on 443')
+    t.same(egressPorts, [[53, 53], [5432], [6379], [443]], 'DNS, PostgreSQL, Redis, and AWS and issuers on 443')
+    t.same(policy.spec.egress[2].to, [{ ipBlock: { cidr: '10.0.0.0/16' } }], 'Redis only where networkPolicy.redisTo says')
     const monitor = getObject(production, 'ServiceMonitor')
     t.match(monitor.spec.endpoints, [{ port: 'http', path: '/metrics' }])
     t.equal(monitor.metadata.labels?.release, 'kube-prometheus-stack')
@@ -118,11 +119,43 @@ if (helm !== undefined) {
     t.equal(env.MAX_RSS_BYTES.value, '234881024', 'large numbers of the values stay integers')
   })
 
+  t.test('Redis: the URL only from its Secret, the key prefix per release, the egress rule, only when enabled', async (t) => {
+    const envOf = (deployment: K8sObject): Record<string, any> => Object.fromEntries(container(deployment).env.map((e: { name: string }) => [e.name, e]))
+    const disabled = await helmTemplate(helm, [], ['networkPolicy.enabled=true'])
+    const without = envOf(getObject(disabled, 'Deployment'))
+    t.notOk('REDIS_URL' in without || 'REDIS_KEY_PREFIX' in without, 'no Redis variables by default')
+    t.same(getObject(disabled, 'NetworkPolicy').spec.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports[0].port), [53, 5432, 443], 'and no egress to Redis')
+
+    const enabled = await helmTemplate(helm, [], ['redis.enabled=true', 'redis.existingSecret=cache', 'redis.urlKey=endpoint', 'redis.port=6380', 'networkPolicy.enabled=true'])
+    const env = envOf(getObject(enabled, 'Deployment'))
+    t.same(env.REDIS_URL, { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'cache', key: 'endpoint' } } }, 'REDIS_URL from the Secret, never as a value')
+    t.equal(env.REDIS_KEY_PREFIX.value, `${RELEASE}:`, 'the key prefix defaults to the release\'s full name')
+    t.same(getObject(enabled, 'NetworkPolicy').spec.egress[2], { ports: [{ port: 6380, protocol: 'TCP' }] }, 'egress to redis.port, any address without redisTo')
+
+    const other = envOf(getObject(await helmTemplate(helm, [], ['redis.enabled=true', 'redis.existingSecret=cache', 'fullnameOverride=tenant-b']), 'Deployment'))
+    t.equal(other.REDIS_KEY_PREFIX.value, 'tenant-b:', 'another release sharing the Redis writes other keys')
+    const chosen = envOf(getObject(await helmTemplate(helm, [], ['redis.enabled=true', 'redis.existingSecret=cache', 'redis.keyPrefix=team.a:']), 'Deployment'))
+    t.equal(chosen.REDIS_KEY_PREFIX.value, 'team.a:')
+  })
+
+  t.test('NOTES.txt warns when several replicas run without Redis', async (t) => {
+    const warning = /WARNING: 2 replicas without Redis .* a caller\s+gets 2 times RATE_LIMIT_MAX/s
+    t.match(await helmNotes(helm), warning, 'the defaults: two replicas, no Redis')
+    t.notMatch(await helmNotes(helm, [], ['replicaCount=1']), /without Redis/, 'one replica needs no Redis')
+    const shared = await helmNotes(helm, [PRODUCTION_VALUES])
+    t.notMatch(shared, /without Redis/, 'the production example shares its limits through Redis')
+    t.match(shared, /The Secret eks-oidc-api-redis must exist in platform with the Redis URL under the key url/)
+  })
+
   t.test('values the service would refuse are refused at render time, naming the value', async (t) => {
     const refused = async (set: string, message: RegExp) => t.rejects(helmTemplate(helm, [], [set]), message, set)
     await refused('config.AWS_MAX_ATTEMPTS=11', /config\/AWS_MAX_ATTEMPTS.*maximum/)
     await refused('config.LOG_LEVEL=loud', /config\/LOG_LEVEL/)
     await refused('config.DATABASE_URL=postgres://x/y', /additional properties 'DATABASE_URL' not allowed/)
+    await refused('config.REDIS_URL=redis://:secret@cache:6379', /additional properties 'REDIS_URL' not allowed/)
+    await refused('config.REDIS_KEY_PREFIX=mine:', /additional properties 'REDIS_KEY_PREFIX' not allowed/)
+    await refused('redis.enabled=true', /redis\/existingSecret/)
+    await refused('redis.keyPrefix=two words', /redis\/keyPrefix/)
     await refused('auth.apiTokens[0]=plaintext-token', /auth\/apiTokens\/0/)
     await refused('postgresql.sslmode=prefer', /postgresql\/sslmode/)
     await refused('replicaCount=0', /replicaCount/)

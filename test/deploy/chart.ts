@@ -52,6 +52,14 @@ export async function helmTemplate (helm: string, valueFiles: string[] = [], set
   return parseAllDocuments(stdout).map((doc) => doc.toJSON()).filter((object): object is K8sObject => object !== null)
 }
 
+/** The NOTES.txt helm prints after an install, rendered by a client-side dry run (no cluster). */
+export async function helmNotes (helm: string, valueFiles: string[] = [], set: string[] = []): Promise<string> {
+  const { stdout } = await run(helm, ['install', RELEASE, CHART_DIR, '--dry-run=client', '--namespace', NAMESPACE, ...valueArgs(valueFiles, set)], { maxBuffer: 16 * 1024 * 1024 })
+  const notes = stdout.indexOf('\nNOTES:\n')
+  if (notes === -1) throw new Error('helm printed no NOTES')
+  return stdout.slice(notes + '\nNOTES:\n'.length)
+}
+
 /** The module of kubernetes-models that holds the model of an apiVersion. */
 function modelModule (apiVersion: string): string {
   if (apiVersion.startsWith('monitoring.coreos.com/')) return `@kubernetes-models/prometheus-operator/${apiVersion}`

@@ -67,3 +67,8 @@ would print 268435456 as 2.68435456e+08: whole numbers are printed as integers.
 {{- if .caConfigMap }}{{ printf "&sslrootcert=%s/%s" (include "eks-oidc-api.postgresqlCaDir" $) .caKey }}{{ end }}
 {{- end }}
 {{- end }}
+
+{{/* REDIS_KEY_PREFIX: redis.keyPrefix, or the release's full name and ':' (releases sharing a Redis never collide). */}}
+{{- define "eks-oidc-api.redisKeyPrefix" -}}
+{{- default (printf "%s:" (include "eks-oidc-api.fullname" .)) .Values.redis.keyPrefix }}
+{{- end }}

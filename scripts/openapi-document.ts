@@ -1,6 +1,6 @@
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
-import type { EksPort, IamPort } from '../src/services/aws-ports.ts'
+import type { EksPort, IamPort } from '../src/aws/ports.ts'
 
 /** Builds the app with a fixed config and inert AWS ports (never called) and renders its document. */
 export async function generateOpenApiYaml (): Promise<string> {

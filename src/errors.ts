@@ -98,7 +98,7 @@ export const PROBLEMS = {
   IssuerUnreachable: { status: 502, ...ISSUER_UNREACHABLE },
   IssuerTimeout: { status: 504, slug: 'issuer-timeout', title: 'The issuer did not answer in time' },
 
-  // AWS: exceptions passed through by name (src/services/aws-errors.ts)
+  // AWS: exceptions passed through by name (src/aws/errors.ts)
   ResourceNotFoundException: NOT_FOUND,
   NotFoundException: NOT_FOUND,
   NoSuchEntityException: NOT_FOUND,

@@ -6,7 +6,7 @@ import { EKS } from '@aws-sdk/client-eks'
 import { IAM } from '@aws-sdk/client-iam'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { Config } from '../config.ts'
-import type { EksPort, IamPort } from '../services/aws-ports.ts'
+import type { EksPort, IamPort } from './ports.ts'
 import { refuseHtmlAnswers } from './html-answers.ts'
 import { QuotaAwareRetryStrategy } from './retry-strategy.ts'
 

@@ -2,7 +2,7 @@
  * AWS answers EKS calls with JSON and IAM calls with XML, errors included. An HTML page comes from
  * something between the service and AWS (a proxy, a load balancer, a captive portal). The SDK
  * cannot tell: an IAM page parses as an empty success (every member of the output missing). This
- * middleware refuses such an answer before the SDK parses it; src/services/aws-errors.ts maps the
+ * middleware refuses such an answer before the SDK parses it; src/aws/errors.ts maps the
  * error like every other unreadable answer.
  */
 import type { DeserializeHandler, DeserializeHandlerArguments, DeserializeMiddleware, MetadataBearer, Pluggable } from '@smithy/types'

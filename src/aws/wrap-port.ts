@@ -2,7 +2,7 @@
  * Decorates every operation of an AWS port (metrics, logging, rate limiting) without touching the
  * services. The operation lists are complete by construction: the compiler rejects a missing one.
  */
-import type { EksPort, IamPort } from '../services/aws-ports.ts'
+import type { EksPort, IamPort } from './ports.ts'
 
 type OperationList<P> = Record<keyof P, true>
 

@@ -4,12 +4,16 @@
  * loads (and refreshes the entry). `forget` drops entries after a write, and also keeps any load
  * that was already in flight from storing the answer it read before that write.
  */
-import type { CacheObserver } from '../observability/metrics.ts'
 import { Singleflight } from './singleflight.ts'
 import { TtlLruCache, type TtlLruOptions } from './ttl-lru.ts'
 
 /** Where an answer came from: memory, a load of its own, one shared with a concurrent caller, or a load the caller asked for. */
 export type ReadSource = 'hit' | 'miss' | 'coalesced' | 'bypass'
+
+export type CacheResult = 'hit' | 'miss' | 'coalesced'
+
+/** What caches and coalescers report (the metrics count it). */
+export type CacheObserver = (cache: string, result: CacheResult) => void
 
 export interface ReadThroughOptions<V> extends TtlLruOptions {
   name: string

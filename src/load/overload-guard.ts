@@ -11,11 +11,9 @@
  * Logging is per overload, not per request: one warning when shedding starts and one when it
  * ends, with the number of requests shed, so that a storm of refused requests writes two lines.
  */
+import type { OverloadReason } from '../observability/metrics.ts'
 import type { Logger } from '../observability/request-context.ts'
 import type { LoadSample } from './load-monitor.ts'
-
-/** Metric label values, one per threshold. */
-export type OverloadReason = 'event_loop_delay' | 'heap' | 'rss'
 
 export interface Overload {
   reason: OverloadReason

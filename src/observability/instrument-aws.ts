@@ -7,8 +7,8 @@
  */
 import { isThrottlingError } from '../aws/throttling.ts'
 import { EKS_OPERATIONS, IAM_OPERATIONS, wrapPort } from '../aws/wrap-port.ts'
-import { awsResponseUnreadable, unreadableAnswer, type UnreadableAnswer } from '../services/aws-errors.ts'
-import type { EksPort, IamPort } from '../services/aws-ports.ts'
+import { awsResponseUnreadable, unreadableAnswer, type UnreadableAnswer } from '../aws/errors.ts'
+import type { EksPort, IamPort } from '../aws/ports.ts'
 import type { AwsOutcome, AwsService, ServiceMetrics } from './metrics.ts'
 import { contextLogger, currentRequestContext, type Logger } from './request-context.ts'
 

@@ -3,16 +3,23 @@
  * that every app instance, and every test, counts separately.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { OverloadReason } from '../load/overload-guard.ts'
-import type { SharedStoreObserver, SharedStoreUse } from '../shared/shared-store-health.ts'
+import type { CacheObserver } from '../cache/read-through.ts'
 
 export type AwsService = 'eks' | 'iam'
 export type AwsOutcome = 'success' | 'throttled' | 'error'
 export type IdempotencyOutcome = 'new' | 'replayed' | 'conflict' | 'mismatch'
-export type CacheResult = 'hit' | 'miss' | 'coalesced'
+/** Why the overload guard sheds: metric label values, one per threshold. */
+export type OverloadReason = 'event_loop_delay' | 'heap' | 'rss'
 
-/** What caches and coalescers report; `ServiceMetrics.countCacheEvent` is one. */
-export type CacheObserver = (cache: string, result: CacheResult) => void
+/** The uses of the shared Redis (rate limit, AWS pacing), each reported on its own. */
+export type SharedStoreUse = 'rate-limit' | 'aws-pacing'
+
+export interface SharedStoreObserver {
+  /** 1 while the shared store answers for this use, 0 during an outage. */
+  setUp (use: SharedStoreUse, up: boolean): void
+  /** A decision taken on this replica's own state because the shared store did not answer. */
+  countFallback (use: SharedStoreUse): void
+}
 
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 const AWS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]

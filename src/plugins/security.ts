@@ -5,7 +5,7 @@
  * The limiter runs as a route-level onRequest hook, i.e. after the auth plugin's onRequest hook
  * has set `request.principal`, and before the auth plugin's preParsing hook rejects anything, so
  * failed authentication attempts are limited too (keyed by IP). The counts are in memory, one set
- * per replica, unless a shared store is given (REDIS_URL: src/auth/shared-rate-limit-store.ts),
+ * per replica, unless a shared store is given (REDIS_URL: src/shared/shared-rate-limit-store.ts),
  * which holds one limit across every replica.
  */
 import { randomUUID } from 'node:crypto'

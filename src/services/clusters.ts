@@ -2,9 +2,9 @@ import type { Cluster as SdkCluster } from '@aws-sdk/client-eks'
 import { Singleflight } from '../cache/singleflight.ts'
 import { TtlLruCache } from '../cache/ttl-lru.ts'
 import { problem } from '../errors.ts'
-import type { CacheObserver } from '../observability/metrics.ts'
-import type { EksPort } from './aws-ports.ts'
-import { callAws } from './aws-errors.ts'
+import type { CacheObserver } from '../cache/read-through.ts'
+import type { EksPort } from '../aws/ports.ts'
+import { callAws } from '../aws/errors.ts'
 
 export interface PageQuery { maxResults?: number, nextToken?: string }
 

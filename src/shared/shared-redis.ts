@@ -8,7 +8,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import type { Logger } from '../observability/request-context.ts'
-import { SharedStoreHealth, type SharedStoreObserver } from './shared-store-health.ts'
+import type { SharedStoreObserver } from '../observability/metrics.ts'
+import { SharedStoreHealth } from './shared-store-health.ts'
 
 export interface SharedRedisOptions {
   url: string

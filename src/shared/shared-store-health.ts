@@ -3,16 +3,8 @@
  * reports every command's outcome; an outage is a warn log when it starts, an info log when it
  * ends, the `shared_store_up` gauge and a count of the decisions taken locally instead.
  */
+import type { SharedStoreObserver, SharedStoreUse } from '../observability/metrics.ts'
 import type { Logger } from '../observability/request-context.ts'
-
-export type SharedStoreUse = 'rate-limit' | 'aws-pacing'
-
-export interface SharedStoreObserver {
-  /** 1 while the shared store answers for this use, 0 during an outage. */
-  setUp (use: SharedStoreUse, up: boolean): void
-  /** A decision taken on this replica's own state because the shared store did not answer. */
-  countFallback (use: SharedStoreUse): void
-}
 
 const FALLBACK: Record<SharedStoreUse, string> = {
   'rate-limit': 'rate limits are counted per replica until it is back',

@@ -7,7 +7,7 @@
  */
 import type { Update } from '@aws-sdk/client-eks'
 import type { ServiceError } from '../errors.ts'
-import { mapAwsError } from '../services/aws-errors.ts'
+import { mapAwsError } from '../aws/errors.ts'
 import { systemTimers, type TimerHandle, type Timers } from './timers.ts'
 
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['Successful', 'Failed', 'Cancelled'])

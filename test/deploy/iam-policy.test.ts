@@ -1,6 +1,6 @@
 /**
  * deploy/iam/service-policy.json grants exactly the AWS actions the service's ports can call: the
- * methods of EksPort and IamPort (read from src/services/aws-ports.ts, and the instrumented lists of
+ * methods of EksPort and IamPort (read from src/aws/ports.ts, and the instrumented lists of
  * src/aws/wrap-port.ts), each named as AWS names it. A new port method without its permission fails
  * here, and so does a permission no port method uses. The trust policies are checked for their shape.
  */
@@ -18,11 +18,11 @@ const slot = (name: string) => '$' + `{${name}}`
 
 const asList = (value: string | string[] | undefined) => value === undefined ? [] : Array.isArray(value) ? value : [value]
 
-/** The method names of one interface of aws-ports.ts, read from its source. */
+/** The method names of one interface of src/aws/ports.ts, read from its source. */
 function portMethods (port: 'EksPort' | 'IamPort'): string[] {
-  const source = readFileSync(new URL('../../src/services/aws-ports.ts', import.meta.url), 'utf8')
+  const source = readFileSync(new URL('../../src/aws/ports.ts', import.meta.url), 'utf8')
   const body = new RegExp(`export interface ${port} \\{([\\s\\S]*?)\\n\\}`).exec(source)?.[1]
-  if (body === undefined) throw new Error(`no interface ${port} in aws-ports.ts`)
+  if (body === undefined) throw new Error(`no interface ${port} in src/aws/ports.ts`)
   return [...body.matchAll(/^\s+(\w+) \(/gm)].map((match) => match[1])
 }
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ClusterStatus, OidcIdentityProviderConfig, Update, UpdateStatus, UpdateType } from '@aws-sdk/client-eks'
 import type { Tag } from '@aws-sdk/client-iam'
-import type { EksPort, IamPort } from '../../src/services/aws-ports.ts'
+import type { EksPort, IamPort } from '../../src/aws/ports.ts'
 
 export function awsError (name: string, httpStatusCode: number, message: string) {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode, requestId: 'req-' + name } })

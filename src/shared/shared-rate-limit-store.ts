@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module'
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { Redis } from 'ioredis'
-import type { SharedStoreHealth } from '../shared/shared-store-health.ts'
+import type { SharedStoreHealth } from './shared-store-health.ts'
 
 type Counted = Parameters<FastifyRateLimitStore['incr']>[1]
 type RouteOptions = Parameters<FastifyRateLimitStore['child']>[0]

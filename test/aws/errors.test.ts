@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mapAwsError } from '../../src/services/aws-errors.ts'
+import { mapAwsError } from '../../src/aws/errors.ts'
 import { awsError } from '../support/fake-aws.ts'
 
 // given an SDK error / when mapped / then the documented status and code (reliability.md §3.2)

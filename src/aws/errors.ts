@@ -2,7 +2,7 @@
  * Maps errors thrown by the AWS SDK to the service's error model (reliability.md §3.2). Only
  * sanitised AWS messages reach clients: never raw bodies, signatures or stack traces.
  */
-import { HtmlAnswerError } from '../aws/html-answers.ts'
+import { HtmlAnswerError } from './html-answers.ts'
 import { isProblemCode, problem, PROBLEMS, ServiceError, type ProblemCode } from '../errors.ts'
 
 interface SdkError {

@@ -1,15 +1,14 @@
-import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { assertListenAllowed, isLoopbackHost } from '../../src/auth/listen-guard.ts'
 import { authConfigFromEnv, AuthConfigError } from '../../src/auth/config.ts'
 import { createAuthenticator } from '../../src/auth/authenticator.ts'
 import { build, testStore } from '../support/build.ts'
+import { capturedLog } from '../support/captured-log.ts'
 
 /** The real app with its own logger (LOG_LEVEL, redaction), started; what it logged. */
 async function startLogs (t: Test, env: Record<string, string>) {
-  const lines: string[] = []
-  const logStream = new Writable({ write (chunk, _encoding, done) { lines.push(String(chunk)); done() } })
-  await build(t, { env: { LOG_LEVEL: 'info', ...env }, deps: { logger: undefined, logStream } })
+  const { lines, stream } = capturedLog()
+  await build(t, { env: { LOG_LEVEL: 'info', ...env }, deps: { logger: undefined, logStream: stream } })
   return lines
 }
 

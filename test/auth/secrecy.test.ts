@@ -4,22 +4,16 @@
  * Every route of the app is driven with static tokens, JWTs (in the Authorization header, a cookie,
  * X-Api-Key and request bodies) while AWS credentials sit in the environment.
  */
-import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
 import { LOG_REDACT_CENSOR } from '../../src/auth/redact.ts'
 import { concretePath } from '../support/route-walk.ts'
 import { startHarness } from '../e2e/support.ts'
+import { capturedLog } from '../support/captured-log.ts'
 import { startOidcIssuer } from './helpers/oidc-issuer.ts'
 
 const AWS_SECRET_ACCESS_KEY = `secret${generateToken()}`
 const AWS_SESSION_TOKEN = `session${generateToken()}`
-
-function capturedLog () {
-  const lines: string[] = []
-  const stream = new Writable({ write (chunk, _encoding, done) { lines.push(String(chunk)); done() } })
-  return { lines, stream }
-}
 
 async function driveEveryRoute (t: Test, level: 'info' | 'debug') {
   const issuer = await startOidcIssuer('eks-oidc-api')

@@ -1,10 +1,10 @@
-import { Writable } from 'node:stream'
 import t from 'tap'
 import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
 import { parseDuration, rateLimitConfigFromEnv } from '../../src/auth/rate-limit-config.ts'
 import { genReqId } from '../../src/plugins/security.ts'
 import { startHarness } from '../e2e/support.ts'
 import { build } from '../support/build.ts'
+import { capturedLog } from '../support/captured-log.ts'
 
 const alpha = generateToken()
 const beta = generateToken()
@@ -65,9 +65,8 @@ t.test('rate limit settings', async t => {
 })
 
 t.test('request ids, on the real app and its own logger, over HTTP', async t => {
-  const lines: string[] = []
-  const logStream = new Writable({ write (chunk, _encoding, done) { lines.push(String(chunk)); done() } })
-  const { call } = await startHarness(t, { env: { ...env, AUTH_MODE: 'tokens', LOG_LEVEL: 'info' }, logStream })
+  const { lines, stream } = capturedLog()
+  const { call } = await startHarness(t, { env: { ...env, AUTH_MODE: 'tokens', LOG_LEVEL: 'info' }, logStream: stream })
   const withId = (id?: string) => call('GET', '/healthz', { headers: id === undefined ? {} : { 'x-request-id': id } })
 
   t.test('a well-formed id is kept, echoed and logged with the request', async t => {

@@ -5,7 +5,6 @@
  * and grants (grants.test.ts), where a stub handler proves a refused request never reached it.
  * Product promises (audit, secrecy, request logs, tenancy) are tested on the real app instead.
  */
-import { Writable } from 'node:stream'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -16,6 +15,7 @@ import { problem } from '../../../src/errors.ts'
 import authPlugin from '../../../src/plugins/auth.ts'
 import securityPlugin, { SECURITY_SERVER_OPTIONS } from '../../../src/plugins/security.ts'
 import errorHandler from '../../../src/plugins/error-handler.ts'
+import { capturedLog } from '../../support/captured-log.ts'
 import { FieldError, Problem } from '../../../schemas/common.ts'
 
 export const EXISTING_CLUSTERS = new Set(['prod-eu', 'prod-us', 'staging', 'dev-1'])
@@ -35,8 +35,7 @@ export interface SampleAppOptions {
 interface Tap { teardown (fn: () => unknown): void }
 
 export async function buildSampleApp (t: Tap, options: SampleAppOptions): Promise<SampleApp> {
-  const logs: string[] = []
-  const stream = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
+  const { lines: logs, stream } = capturedLog()
   const app = Fastify({
     ...SECURITY_SERVER_OPTIONS,
     logger: {

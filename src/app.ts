@@ -7,7 +7,7 @@
  * limit) → auth → OpenAPI → shared schemas → changes (idempotency, operations, audit) → routes.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyLoggerOptions, type FastifyServerOptions } from 'fastify'
 import routes from '../routes/index.ts'
 import { sharedSchemas } from '../schemas/index.ts'
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './auth/redact.ts'
@@ -40,7 +40,10 @@ declare module 'fastify' {
 const version = packageVersion()
 
 export interface AppDeps extends Omit<ContainerDeps, 'metrics' | 'log'> {
+  /** Replaces the configured logger altogether (level, redaction and destination). */
   logger?: FastifyServerOptions['logger']
+  /** Where the configured logger (level and redaction from the config) writes; stdout by default. */
+  logStream?: FastifyLoggerOptions['stream']
   /** Metrics to record into; by default a fresh registry per app. */
   metrics?: ServiceMetrics
   /** Load samples for the overload guard; by default the process's own. */
@@ -52,7 +55,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   const issuerUrl = { allowedPorts: deps.egress?.allowedPorts ?? allowedPortsFrom(config.EGRESS_ALLOWED_PORTS.join(',')) }
   const app = Fastify({
     ...SECURITY_SERVER_OPTIONS,
-    logger: deps.logger ?? { level: config.LOG_LEVEL, redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR } },
+    logger: deps.logger ?? { level: config.LOG_LEVEL, redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR }, ...(deps.logStream ? { stream: deps.logStream } : {}) },
     childLoggerFactory: deferredChildLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,

@@ -126,8 +126,6 @@ t.test('403 over HTTP', async t => {
     t.equal((await call(ci, 'POST', '/operations/purge')).statusCode, 403)
     t.equal((await call(ci, 'POST', '/operations/purge')).json().detail, 'principal "ci" lacks "admin" on all clusters ("*")')
     t.equal((await call(ops, 'POST', '/operations/purge')).statusCode, 200)
-    t.equal((await call(ci, 'GET', '/audit')).statusCode, 403)
-    t.equal((await call(ops, 'GET', '/audit')).statusCode, 200)
   })
 
   t.test('authorization comes before validation: an ungranted caller learns nothing from a bad body', async t => {

@@ -1,9 +1,16 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { assertListenAllowed, isLoopbackHost } from '../../src/auth/listen-guard.ts'
 import { authConfigFromEnv, AuthConfigError } from '../../src/auth/config.ts'
 import { createAuthenticator } from '../../src/auth/authenticator.ts'
 import { build, testStore } from '../support/build.ts'
-import { buildSampleApp } from './helpers/sample-app.ts'
+import { capturedLog } from '../support/captured-log.ts'
+
+/** The real app with its own logger (LOG_LEVEL, redaction), started; what it logged. */
+async function startLogs (t: Test, env: Record<string, string>) {
+  const { lines, stream } = capturedLog()
+  await build(t, { env: { LOG_LEVEL: 'info', ...env }, deps: { logger: undefined, logStream: stream } })
+  return lines
+}
 
 t.test('with authentication off, only loopback is allowed', async t => {
   for (const host of ['0.0.0.0', '::', '', '10.0.0.5', '192.168.1.2', 'example.com', '[::]', '::ffff:10.0.0.1']) {
@@ -43,7 +50,7 @@ t.test('authentication is off only when asked for explicitly', async t => {
 })
 
 t.test('AUTH_MODE=none: every route acts as anonymous, and a warning is logged at start', async t => {
-  const { logs } = await buildSampleApp(t, { env: { AUTH_MODE: 'none' } })
+  const logs = await startLogs(t, { AUTH_MODE: 'none' })
   t.match(logs.join(''), /"level":40.*authentication is DISABLED/)
   const { app } = await build(t, { env: { AUTH_MODE: 'none' } })
   const response = await app.inject({ method: 'PUT', url: '/clusters/demo/oidc-provider?dryRun=true', payload: {} })
@@ -53,6 +60,6 @@ t.test('AUTH_MODE=none: every route acts as anonymous, and a warning is logged a
 })
 
 t.test('an empty grant list is allowed but warned about', async t => {
-  const { logs } = await buildSampleApp(t, { env: { AUTH_API_TOKENS: 'a:sha256:' + '1'.repeat(64) } })
+  const logs = await startLogs(t, { AUTH_MODE: 'tokens', AUTH_API_TOKENS: 'a:sha256:' + '1'.repeat(64) })
   t.match(logs.join(''), /no authorization grants configured: every authenticated request will be denied/)
 })

@@ -2,7 +2,9 @@ import t from 'tap'
 import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
 import { parseDuration, rateLimitConfigFromEnv } from '../../src/auth/rate-limit-config.ts'
 import { genReqId } from '../../src/plugins/security.ts'
-import { buildSampleApp } from './helpers/sample-app.ts'
+import { startHarness } from '../e2e/support.ts'
+import { build } from '../support/build.ts'
+import { capturedLog } from '../support/captured-log.ts'
 
 const alpha = generateToken()
 const beta = generateToken()
@@ -12,9 +14,9 @@ const env = {
 }
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
-t.test('rate limit per principal', async t => {
-  const { app } = await buildSampleApp(t, { env, rateLimit: { max: 3, windowMs: 60_000 } })
-  const get = (token?: string, url = '/clusters/prod-eu/oidc-provider') =>
+t.test('rate limit per principal, on the real app', async t => {
+  const { app } = await build(t, { env: { ...env, AUTH_MODE: 'tokens', RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW: '60s' } })
+  const get = (token?: string, url = '/clusters/demo/oidc-provider') =>
     app.inject({ method: 'GET', url, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })
 
   t.test('the fourth request of a principal in the window gets a 429 problem', async t => {
@@ -40,13 +42,14 @@ t.test('rate limit per principal', async t => {
     t.equal(response.headers['x-ratelimit-remaining'], '2')
   })
 
-  t.test('unauthenticated traffic is limited per IP, failed logins included', async t => {
+  t.test('unauthenticated traffic is limited per IP, failed logins included; probes are not limited', async t => {
     const statuses: number[] = []
-    statuses.push((await get(undefined, '/health')).statusCode)
+    statuses.push((await get(undefined, '/healthz')).statusCode)
+    statuses.push((await get(generateToken())).statusCode)
     statuses.push((await get(generateToken())).statusCode)
     statuses.push((await get()).statusCode)
     statuses.push((await get(generateToken())).statusCode)
-    t.same(statuses, [200, 401, 401, 429])
+    t.same(statuses, [200, 401, 401, 401, 429])
   })
 })
 
@@ -61,23 +64,25 @@ t.test('rate limit settings', async t => {
   t.throws(() => rateLimitConfigFromEnv({ RATE_LIMIT_WINDOW: 'a while' }), /RATE_LIMIT_WINDOW must be a duration/)
 })
 
-t.test('request ids', async t => {
-  const { app, logs } = await buildSampleApp(t, { env })
-  const withId = (id?: string) => app.inject({ method: 'GET', url: '/health', headers: id === undefined ? {} : { 'x-request-id': id } })
+t.test('request ids, on the real app and its own logger, over HTTP', async t => {
+  const { lines, stream } = capturedLog()
+  const { call } = await startHarness(t, { env: { ...env, AUTH_MODE: 'tokens', LOG_LEVEL: 'info' }, logStream: stream })
+  const withId = (id?: string) => call('GET', '/healthz', { headers: id === undefined ? {} : { 'x-request-id': id } })
 
-  t.test('a well-formed id is kept, echoed and logged', async t => {
-    const response = await withId('trace-1234.abc:XYZ_9')
-    t.equal(response.headers['x-request-id'], 'trace-1234.abc:XYZ_9')
-    t.match(logs.join(''), /"reqId":"trace-1234\.abc:XYZ_9"/)
+  t.test('a well-formed id is kept, echoed and logged with the request', async t => {
+    const reply = await withId('trace-1234.abc:XYZ_9')
+    t.equal(reply.headers.get('x-request-id'), 'trace-1234.abc:XYZ_9')
+    const logged = lines.map(line => JSON.parse(line)).filter(entry => entry.reqId === 'trace-1234.abc:XYZ_9')
+    t.match(logged, [{ msg: 'incoming request', req: { method: 'GET', url: '/healthz' } }, { msg: 'request completed', res: { statusCode: 200 } }])
   })
 
   t.test('without one, a UUID is generated and echoed', async t => {
-    t.match((await withId()).headers['x-request-id'], UUID)
+    t.match((await withId()).headers.get('x-request-id'), UUID)
   })
 
   for (const [what, id] of [['spaces', 'has spaces'], ['a newline-free injection attempt', 'a"b'], ['129 characters', 'x'.repeat(129)], ['an empty value', '']]) {
     t.test(`an id with ${what} is replaced`, async t => {
-      const echoed = (await withId(id)).headers['x-request-id']
+      const echoed = (await withId(id)).headers.get('x-request-id')
       t.match(echoed, UUID)
       t.not(echoed, id)
     })
@@ -88,14 +93,15 @@ t.test('request ids', async t => {
   })
 
   t.test('errors carry the id as well', async t => {
-    const response = await app.inject({ method: 'GET', url: '/clusters/x/oidc-provider', headers: { 'x-request-id': 'denied-1' } })
-    t.equal(response.statusCode, 401)
-    t.equal(response.headers['x-request-id'], 'denied-1')
+    const reply = await call('GET', '/clusters/x/oidc-provider', { headers: { 'x-request-id': 'denied-1' } })
+    t.equal(reply.status, 401)
+    t.equal(reply.headers.get('x-request-id'), 'denied-1')
+    t.equal(reply.body.requestId, 'denied-1')
   })
 })
 
-t.test('security headers', async t => {
-  const { app } = await buildSampleApp(t, { env, docs: true })
+t.test('security headers of the real app', async t => {
+  const { app } = await build(t, { env: { ...env, AUTH_MODE: 'tokens' } })
   const apiHeaders = {
     'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
     'x-content-type-options': 'nosniff',
@@ -106,13 +112,14 @@ t.test('security headers', async t => {
   }
 
   for (const [what, request] of [
-    ['a successful API response', { url: '/clusters/prod-eu/oidc-provider', headers: { authorization: `Bearer ${alpha}` } }],
-    ['a 401', { url: '/clusters/prod-eu/oidc-provider', headers: {} }],
-    ['a 404', { url: '/nothing-here', headers: { authorization: `Bearer ${alpha}` } }],
-    ['a public route', { url: '/health', headers: {} }]
+    ['a successful API response', { url: '/clusters/demo/oidc-provider', headers: { authorization: `Bearer ${alpha}` }, status: 200 }],
+    ['a 401', { url: '/clusters/demo/oidc-provider', headers: {}, status: 401 }],
+    ['a 404', { url: '/nothing-here', headers: { authorization: `Bearer ${alpha}` }, status: 404 }],
+    ['a public route', { url: '/healthz', headers: {}, status: 200 }]
   ] as const) {
     t.test(`on ${what}`, async t => {
-      const response = await app.inject({ method: 'GET', ...request })
+      const response = await app.inject({ method: 'GET', url: request.url, headers: request.headers })
+      t.equal(response.statusCode, request.status)
       t.match(response.headers, apiHeaders)
       t.match(response.headers['strict-transport-security'], /max-age=\d+/)
     })

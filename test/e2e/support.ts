@@ -46,6 +46,8 @@ export interface HarnessOptions {
   /** Answers the egress guard's DNS lookups instead of the system resolver (e.g. a name that does not resolve). */
   resolve?: ResolveAll
   logger?: AppDeps['logger']
+  /** Keeps the app's own logger (LOG_LEVEL, redaction) and captures what it writes; overrides `logger`. */
+  logStream?: AppDeps['logStream']
 }
 
 /** The guard the configuration makes, with its DNS answers from `resolve`. */
@@ -62,7 +64,8 @@ export async function startHarness (t: Test, options: HarnessOptions = {}): Prom
   useDummyCredentials(env)
   const config = loadConfig(env)
   const egress = options.resolve ? egressResolvingWith(env, options.resolve) : undefined
-  const app = await buildApp(config, { logger: options.logger ?? false, ...(egress ? { egress } : {}), ...options.deps?.(emulator, env) })
+  const logging = options.logStream ? { logStream: options.logStream } : { logger: options.logger ?? false }
+  const app = await buildApp(config, { ...logging, ...(egress ? { egress } : {}), ...options.deps?.(emulator, env) })
   t.teardown(() => app.close())
   const serviceUrl = await app.listen({ host: '127.0.0.1', port: 0 })
 

@@ -1,8 +1,8 @@
 /**
  * Walks every route of an app and checks that each non-public one answers 401 without
  * credentials and 403 with credentials that carry no grant. Works from the auth plugin's
- * `app.routeAccessTable` (every route registered after the plugin) or any `{ method, url }` list
- * collected with an onRoute hook, so a newly added route cannot be forgotten.
+ * `app.routeAccessTable` (every route registered after the plugin), so a newly added route cannot
+ * be forgotten.
  */
 import type { FastifyInstance, HTTPMethods } from 'fastify'
 import type { RouteAuthRequirement } from '../../src/auth/route-requirements.ts'
@@ -26,15 +26,6 @@ export interface RouteWalkViolation {
   method: string
   url: string
   problem: string
-}
-
-/** Registers an onRoute hook on `app` (call before registering routes) and returns the live list. */
-export function collectRoutes (app: FastifyInstance): Array<{ method: string, url: string, config?: unknown }> {
-  const routes: Array<{ method: string, url: string, config?: unknown }> = []
-  app.addHook('onRoute', route => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, config: route.config })
-  })
-  return routes
 }
 
 export function concretePath (url: string, value: string): string {

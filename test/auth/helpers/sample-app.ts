@@ -1,33 +1,27 @@
 /**
- * A small app wired like the real one: error handler → security → auth → audit → routes, with
- * a few routes shaped like the service's (cluster-scoped reads and writes, an async 202 write, a
- * delete, the audit list, a health check).
+ * The auth plugin in isolation (with the error handler and the security plugin it relies on), in
+ * front of a few stub routes shaped like the service's, whose handler calls are counted. Only for
+ * tests about that plugin: JWT verification (jwt.test.ts), static tokens (static-tokens.test.ts)
+ * and grants (grants.test.ts), where a stub handler proves a refused request never reached it.
+ * Product promises (audit, secrecy, request logs, tenancy) are tested on the real app instead.
  */
-import { Writable } from 'node:stream'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { authConfigFromEnv } from '../../../src/auth/config.ts'
-import type { AuthConfigSources } from '../../../src/auth/config.ts'
-import type { RateLimitConfig } from '../../../src/auth/rate-limit-config.ts'
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from '../../../src/auth/redact.ts'
 import { problem } from '../../../src/errors.ts'
 import authPlugin from '../../../src/plugins/auth.ts'
 import securityPlugin, { SECURITY_SERVER_OPTIONS } from '../../../src/plugins/security.ts'
-import auditRoutes from '../../../routes/audit.ts'
-import type { AppServices } from '../../../src/container.ts'
-import { AuditService } from '../../../src/services/audit.ts'
-import { MemoryAuditStore } from '../../support/memory-audit-store.ts'
 import errorHandler from '../../../src/plugins/error-handler.ts'
-import { AwsCall } from '../../../schemas/audit.ts'
+import { capturedLog } from '../../support/captured-log.ts'
 import { FieldError, Problem } from '../../../schemas/common.ts'
 
 export const EXISTING_CLUSTERS = new Set(['prod-eu', 'prod-us', 'staging', 'dev-1'])
 
 export interface SampleApp {
   app: FastifyInstance
-  store: MemoryAuditStore
   /** Every log line written, as raw text. */
   logs: string[]
   /** How many times a handler body ran (proves rejected requests never reach it). */
@@ -36,47 +30,28 @@ export interface SampleApp {
 
 export interface SampleAppOptions {
   env: Record<string, string | undefined>
-  sources?: AuthConfigSources
-  rateLimit?: RateLimitConfig | false
-  /** Log request headers too, as a careless custom serializer would (exercises redaction). */
-  logHeaders?: boolean
-  /** Hook to run before any route is registered (e.g. a route collector). */
-  beforeRoutes?: (app: FastifyInstance) => void
-  docs?: boolean
 }
 
 interface Tap { teardown (fn: () => unknown): void }
 
 export async function buildSampleApp (t: Tap, options: SampleAppOptions): Promise<SampleApp> {
-  const logs: string[] = []
-  const stream = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
+  const { lines: logs, stream } = capturedLog()
   const app = Fastify({
     ...SECURITY_SERVER_OPTIONS,
     logger: {
       level: 'trace',
       stream,
-      redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR },
-      ...(options.logHeaders === true
-        ? { serializers: { req: (req: { method: string, url: string, headers: unknown }) => ({ method: req.method, url: req.url, headers: req.headers }) } }
-        : {})
+      redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR }
     }
   }).withTypeProvider<TypeBoxTypeProvider>()
   t.teardown(() => app.close())
 
-  const store = new MemoryAuditStore()
   const handlerCalls = { count: 0 }
   await app.register(errorHandler)
   app.addSchema(FieldError)
   app.addSchema(Problem)
-  app.addSchema(AwsCall)
-
-  if (options.docs === true) {
-    await app.register(import('@fastify/swagger'), { openapi: { info: { title: 'sample', version: '0.0.0' } } })
-  }
-  await app.register(securityPlugin, { rateLimit: options.rateLimit ?? false })
-  await app.register(authPlugin, { config: authConfigFromEnv(options.env, options.sources), publicPrefixes: ['/docs'] })
-  options.beforeRoutes?.(app)
-  if (options.docs === true) await app.register(import('@fastify/swagger-ui'), { routePrefix: '/docs' })
+  await app.register(securityPlugin, { rateLimit: false })
+  await app.register(authPlugin, { config: authConfigFromEnv(options.env) })
 
   const ClusterParams = Type.Object({ name: Type.String({ pattern: '^[0-9A-Za-z][A-Za-z0-9_-]*$', maxLength: 100 }) })
   const requireCluster = (name: string) => {
@@ -133,8 +108,6 @@ export async function buildSampleApp (t: Tap, options: SampleAppOptions): Promis
     return { purged: 0 }
   })
 
-  app.decorate('services', { audit: new AuditService({ store }) } as unknown as AppServices)
-  await app.register(auditRoutes)
   await app.ready()
-  return { app, store, logs, handlerCalls }
+  return { app, logs, handlerCalls }
 }

@@ -32,6 +32,7 @@ import { ReadinessService } from './services/readiness.ts'
 import { TokenReviewService } from './services/token-reviews.ts'
 import { UpdateService } from './services/updates.ts'
 import { createStore, type Store } from './store/index.ts'
+import type { Timers } from './watch/timers.ts'
 import { UpdateWatcher } from './watch/update-watcher.ts'
 import { openSharedRedis, type SharedRedis } from './shared/shared-redis.ts'
 
@@ -43,6 +44,8 @@ export interface ContainerDeps {
   egress?: EgressGuard
   /** Use this store instead of opening one from the config; the caller keeps ownership and closes it. */
   store?: Store
+  /** The clock and timers of update watching (polls, long-poll deadlines, SSE heartbeats); tests drive them by hand. */
+  watchTimers?: Timers
   metrics: ServiceMetrics
   log: Logger
 }
@@ -123,6 +126,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     describeUpdate: (clusterName, updateId) => identityProviderConfigs.describeUpdate(clusterName, updateId),
     initialIntervalMs: config.WATCH_POLL_INTERVAL_MS,
     maxIntervalMs: config.WATCH_MAX_POLL_INTERVAL_MS,
+    timers: deps.watchTimers,
     onError: (err) => log.error({ err }, 'update watch listener failed')
   })
   const follower = new OperationFollower({ operations: store.operations, watcher: updateWatcher, leaseMs: config.REPLACE_LEASE_SECONDS * 1000, log })
@@ -149,6 +153,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     updates: new UpdateService({
       configs: identityProviderConfigs,
       watcher: updateWatcher,
+      timers: deps.watchTimers,
       stream: { heartbeatMs: config.WATCH_HEARTBEAT_MS, maxDurationMs: config.WATCH_MAX_SECONDS * 1000, retryMs: config.WATCH_POLL_INTERVAL_MS }
     }),
     issuers,

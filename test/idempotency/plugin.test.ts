@@ -8,6 +8,7 @@ import { clientRequestTokenFor } from '../../src/services/write-guard.ts'
 import { createStore } from '../../src/store/index.ts'
 import { ClaimOutcome, IdempotencyState, RecoveryPoint } from '../../src/store/store.ts'
 import type { Store } from '../../src/store/store.ts'
+import { eventually } from '../support/eventually.ts'
 import { accepted, ASSOCIATE_ROUTE, buildHarness, gate, manualClock } from './harness.ts'
 import type { Harness } from './harness.ts'
 
@@ -389,9 +390,16 @@ t.test('the lease is renewed while a long request runs', async (t) => {
     return accepted(execution)
   })
   const first = post(h, key)
-  await new Promise((resolve) => setTimeout(resolve, 500))
+  const ref = { scope: 'anonymous', method: 'POST', route: ASSOCIATE_ROUTE, key }
+  await eventually(async () => h.executions.length === 1 || undefined)
+  const claimed = (await store.idempotency.get(ref))!.leaseUntil!.getTime()
+  // Wait for the event itself: the claim outlived its first lease because it was renewed.
+  await eventually(async () => {
+    const leaseUntil = (await store.idempotency.get(ref))?.leaseUntil?.getTime() ?? 0
+    return leaseUntil > claimed && Date.now() > claimed ? true : undefined
+  })
   const during = await post(h, key)
-  t.equal(during.statusCode, 409, 'still held after 2.5 leases')
+  t.equal(during.statusCode, 409, 'still held after its first lease ran out')
   stall.open()
   t.equal((await first).statusCode, 202)
   t.equal(h.executions.length, 1)
@@ -457,10 +465,7 @@ t.test('the reaper purges expired records, after which the key counts as new', a
   t.ok(await store.idempotency.get(ref), 'stored')
 
   clock.advance(61_000)
-  const deadline = Date.now() + 5000
-  while (await store.idempotency.get(ref) !== undefined && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
+  await eventually(async () => await store.idempotency.get(ref) === undefined || undefined)
   t.equal(await store.idempotency.get(ref), undefined, 'purged')
   const again = await post(h, key)
   t.equal(again.headers['idempotent-replayed'], 'false')

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { awsError } from '../support/fake-aws.ts'
 import { build } from '../support/build.ts'
@@ -52,18 +53,41 @@ t.test('AWS calls are counted by service, operation and outcome, with SDK retrie
   t.equal(sampleValue(samples, 'aws_call_duration_seconds_count', { service: 'eks', operation: 'ListClusters', outcome: 'success' }), 1)
 })
 
-t.test('idempotency outcomes and cache events are counters other modules increment', async t => {
+const putProvider = (app: Awaited<ReturnType<typeof build>>['app'], key: string, body: object = {}) =>
+  app.inject({ method: 'PUT', url: '/clusters/demo/oidc-provider', headers: { 'idempotency-key': key }, payload: body })
+
+t.test('idempotency outcomes are counted by the change pipeline, from real requests', async t => {
+  const { app, aws } = await build(t)
+  const key = `metrics-${randomUUID()}`
+  // Hold the first create until a second request with the same key has been turned away.
+  let release = () => {}
+  const held = new Promise<void>(resolve => { release = resolve })
+  let entered = () => {}
+  const inCreate = new Promise<void>(resolve => { entered = resolve })
+  const create = aws.iam.createOpenIDConnectProvider
+  aws.iam.createOpenIDConnectProvider = async (input) => { entered(); await held; return create(input) }
+
+  const first = putProvider(app, key)
+  await inCreate
+  t.equal((await putProvider(app, key)).statusCode, 409, 'the same key while the first runs')
+  release()
+  t.equal((await first).statusCode, 201)
+  t.equal((await putProvider(app, key)).statusCode, 201, 'replayed')
+  t.equal((await putProvider(app, key)).headers['idempotent-replayed'], 'true')
+  t.equal((await putProvider(app, key, { ClientIDList: ['other'] })).statusCode, 422, 'the key with another body')
+
+  const samples = await scrape(app)
+  t.equal(sampleValue(samples, 'idempotency_outcomes_total', { outcome: 'new' }), 1)
+  t.equal(sampleValue(samples, 'idempotency_outcomes_total', { outcome: 'conflict' }), 1)
+  t.equal(sampleValue(samples, 'idempotency_outcomes_total', { outcome: 'replayed' }), 2)
+  t.equal(sampleValue(samples, 'idempotency_outcomes_total', { outcome: 'mismatch' }), 1)
+})
+
+t.test('cluster identity cache events are counted by the real cache', async t => {
   const { app } = await build(t)
-  app.metrics.countIdempotency('new')
-  app.metrics.countIdempotency('replayed')
-  app.metrics.countIdempotency('replayed')
-  app.metrics.countIdempotency('mismatch')
   await app.inject({ method: 'GET', url: '/clusters/demo/oidc-provider' })
   await app.inject({ method: 'GET', url: '/clusters/demo/oidc-provider' })
   const samples = await scrape(app)
-  t.equal(sampleValue(samples, 'idempotency_outcomes_total', { outcome: 'replayed' }), 2)
-  t.equal(sampleValue(samples, 'idempotency_outcomes_total', { outcome: 'new' }), 1)
-  t.equal(sampleValue(samples, 'idempotency_outcomes_total', { outcome: 'mismatch' }), 1)
   t.equal(sampleValue(samples, 'cache_events_total', { cache: 'cluster-identity', result: 'miss' }), 1)
   t.equal(sampleValue(samples, 'cache_events_total', { cache: 'cluster-identity', result: 'hit' }), 1)
 })

@@ -63,9 +63,14 @@ t.test('another config: disassociate → wait until gone → associate, one oper
   t.match(running.details.desired, { oidc: NEW })
   t.notOk('lease' in running.details, 'the runner\'s lease is bookkeeping, not part of the answer')
 
-  await new Promise(resolve => setTimeout(resolve, 50))
-  t.same(writeCalls(aws), ['DisassociateIdentityProviderConfig'], 'nothing is associated while the old config is there')
+  // The disassociation succeeds, but the old config lingers DELETING; the fake refuses an associate
+  // while it is there (as EKS does), so one sent too early would fail the operation.
+  const old = aws.configs.get(`${cluster}/corp`)!
   aws.settleUpdate(disassociation)
+  aws.configs.set(`${cluster}/corp`, { ...old, status: 'DELETING' })
+  const waiting = await eventually(async () => { const op = await operationOf(built, operationId); return op.details.steps[1].status === 'in_progress' ? op : undefined })
+  t.equal(stepStatuses(waiting), 'disassociate:succeeded,wait-gone:in_progress,associate:pending', 'waiting for the old config to go')
+  aws.configs.delete(`${cluster}/corp`)
   const association = await updateIdOf(aws, cluster, 'AssociateIdentityProviderConfig')
   t.equal(aws.calls.find(c => c.operation === 'AssociateIdentityProviderConfig')!.input.clientRequestToken, `eks-oidc-api-${operationId}-a`)
   aws.settleUpdate(association)
@@ -96,8 +101,8 @@ t.test('?dryRun=true answers the plan and changes nothing', async t => {
   })
   t.notOk(reply.json().operationId, 'no operation to follow')
   t.notOk(reply.json().steps.some((s: object) => 'clientRequestToken' in s), 'no EKS tokens in a plan')
-  await new Promise(resolve => setTimeout(resolve, 50))
-  t.same(writeCalls(aws), [], 'no EKS write')
+  // The runner only drives recorded operations: with none recorded, nothing will be written.
   t.same(await store.operations.listUnfinished({ action: 'replaceIdentityProviderConfig', cluster }), [], 'no replacement recorded')
+  t.same(writeCalls(aws), [], 'no EKS write')
   t.match(aws.configs.get(`${cluster}/corp`), { clientId: 'kubernetes', status: 'ACTIVE' })
 })

@@ -50,8 +50,8 @@ t.test('a lease left by a dead replica is honoured until it expires, then the re
   t.ok(await store.operations.acquireLease(operationId, deadLease(60_000)))
   aws.settleUpdate(disassociation)
 
-  await buildReplace(t, { cluster, deps: { eks: aws.eks, iam: aws.iam, store }, env: { REPLACE_LEASE_SECONDS: '1' } })
-  await new Promise(resolve => setTimeout(resolve, 1500))
+  const second = await buildReplace(t, { cluster, deps: { eks: aws.eks, iam: aws.iam, store }, env: { REPLACE_LEASE_SECONDS: '1' } })
+  for (let sweep = 0; sweep < 2; sweep++) await second.app.services.replacements.runner.sweep()
   t.match(replaceSteps(await store.operations.get(operationId))[1], { status: 'pending' }, 'not touched while the lease lives, across sweeps')
   t.same(writeCalls(aws), ['DisassociateIdentityProviderConfig'])
   const expiry = deadLease(100)

@@ -4,7 +4,7 @@ import type { Test } from 'tap'
 import type { AppDeps } from '../../src/app.ts'
 import { build, testStore } from '../support/build.ts'
 import { eventually } from '../support/eventually.ts'
-import type { FakeAws } from '../support/fake-aws.ts'
+import { awsError, type FakeAws } from '../support/fake-aws.ts'
 
 export { eventually }
 
@@ -23,7 +23,24 @@ export async function buildReplace (t: Test, options: { deps?: AppDeps, env?: Re
   const cluster = options.cluster ?? `c-${randomUUID().slice(0, 8)}`
   const store = options.deps?.store ?? await testStore()
   const built = await build(t, { clusters: [{ name: cluster, issuer: CLUSTER_ISSUER }], deps: { ...options.deps, store }, env: { ...REPLACE_ENV, ...options.env } })
+  refuseSecondConfig(built.aws)
   return { ...built, store, cluster }
+}
+
+/**
+ * As EKS does: a cluster has at most one OIDC config, so an associate sent while another config is
+ * still there (ACTIVE or DELETING) is refused, and a replacement that does not wait fails.
+ */
+function refuseSecondConfig (aws: FakeAws) {
+  const associate = aws.eks.associateIdentityProviderConfig
+  aws.eks.associateIdentityProviderConfig = async (input) => {
+    const present = [...aws.configs.keys()].find(key => key.startsWith(`${input.clusterName}/`))
+    if (present !== undefined) {
+      aws.calls.push({ operation: 'AssociateIdentityProviderConfig', input })
+      throw awsError('ResourceInUseException', 409, `Cluster ${input.clusterName} already has identity provider config ${present.split('/')[1]}`)
+    }
+    return associate(input)
+  }
 }
 
 /** Puts a config in place directly, as if associated long ago. */

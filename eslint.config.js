@@ -1,7 +1,7 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', '.tap/**', 'bench/results/**', 'clients/generated/**'] }),
+  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', '.tap/**', 'bench/results/**', 'clients/generated/**', 'reports/**', '.stryker-tmp/**'] }),
   {
     rules: {
       // Schemas export a value and its static type under one name (`const Tag` + `type Tag`), as TypeBox intends.

@@ -35,7 +35,12 @@ t.test('the authorizer', async t => {
     t.equal(createAuthorizer([]).allows(principal, action, cluster), false, `empty grants deny: ${what}`)
     t.equal(authorizer.allows(principal, action, cluster), allowed, what)
   }
-  t.equal(createAuthorizer([{ principal: 'p', clusters: ['a.b'], actions: ['read'] }]).allows('p', 'read', 'axb'), false, 'regex characters in patterns are literal')
+  for (const literal of ['a.b', 'a+', '(a)', 'a|b', '[ab]', 'a{2}', '^a', 'a$', 'a\\b']) {
+    const only = createAuthorizer([{ principal: 'p', clusters: [literal], actions: ['read'] }])
+    t.equal(only.allows('p', 'read', literal), true, `the pattern ${literal} matches itself`)
+    for (const other of ['axb', 'aa', 'a', 'b', 'ab']) t.equal(only.allows('p', 'read', other), false, `regex characters in ${literal} are literal: not ${other}`)
+  }
+  t.equal(createAuthorizer([{ principal: 'p', clusters: ['a*b?c'], actions: ['read'] }]).allows('p', 'read', 'a-x-bYc'), true, 'globs and literals mix')
 })
 
 t.test('grant documents are validated at start with clear messages', async t => {
@@ -47,6 +52,17 @@ t.test('grant documents are validated at start with clear messages', async t => 
     [/AUTH_GRANTS at \/grants\/0\/clusters\/0: must match pattern/])
   t.match(validateGrants({ grants: [{ principal: 'ci', clusters: [], actions: ['read'] }] }, 'AUTH_GRANTS').errors,
     [/\/grants\/0\/clusters: must not have fewer than 1 items/])
+
+  const valid = { principal: 'ci', clusters: ['prod-*', 'dev-?', 'a_b', 'x'.repeat(100)], actions: ['read'] }
+  t.same(validateGrants({ grants: [valid] }, 'AUTH_GRANTS'), { grants: [valid], errors: [] }, 'a valid document is returned as it is')
+  const errorsOf = (grant: unknown, document: Record<string, unknown> = {}) => validateGrants({ grants: [grant], ...document }, 'AUTH_GRANTS')
+  t.match(errorsOf({ ...valid, principal: '' }), { grants: [], errors: [/\/grants\/0\/principal: must not have fewer than 1 characters/] }, 'an invalid document yields no grants')
+  t.match(errorsOf({ ...valid, principal: 'p'.repeat(301) }).errors, [/\/grants\/0\/principal: must not have more than 300 characters/])
+  t.same(errorsOf({ ...valid, principal: 'p'.repeat(300) }).errors, [])
+  t.match(errorsOf({ ...valid, clusters: ['x'.repeat(101)] }).errors, [/\/grants\/0\/clusters\/0: must match pattern/])
+  t.match(errorsOf({ ...valid, clusters: [''] }).errors, [/\/grants\/0\/clusters\/0: must match pattern/])
+  t.match(errorsOf({ ...valid, actions: [] }).errors, [/\/grants\/0\/actions: must not have fewer than 1 items/])
+  t.same(errorsOf(valid, { extra: true }).errors, ['AUTH_GRANTS: unknown member "extra"'])
 
   const token = `ci:${hashToken(generateToken())}`
   t.throws(() => authConfigFromEnv({ AUTH_API_TOKENS: token, AUTH_GRANTS: '{not json' }), /AUTH_GRANTS is not valid JSON/)

@@ -43,7 +43,9 @@ for (const row of mismatches) {
   t.test(`discovery naming ${row.name}: IssuerMismatch, and the keys are never fetched`, async t => {
     const issuer = await countingIssuer(t, { discovery: url => ({ issuer: row.issuer(url) }) })
     const fetchJwks = fetcherTrusting(t, issuer)
-    t.match(await rejection(fetchJwks(issuer.issuerUrl)), { status: 400, code: 'IssuerMismatch', slug: 'issuer-mismatch' })
+    const error = await rejection(fetchJwks(issuer.issuerUrl))
+    t.match(error, { status: 400, code: 'IssuerMismatch', slug: 'issuer-mismatch' })
+    t.equal((error as Error).message, `The discovery document of ${issuer.issuerUrl} says issuer "${String(row.issuer(issuer.issuerUrl))}"; they must be equal character for character.`, 'the detail shows both')
     t.equal(issuer.keyRequests(), 0, 'no request for /keys')
   })
 }
@@ -51,6 +53,6 @@ for (const row of mismatches) {
 t.test('discovery without a jwks_uri: IssuerResponseInvalid', async t => {
   const issuer = await countingIssuer(t, { discovery: () => ({ jwks_uri: undefined }) })
   const fetchJwks = fetcherTrusting(t, issuer)
-  t.match(await rejection(fetchJwks(issuer.issuerUrl)), { status: 400, code: 'IssuerResponseInvalid' })
+  t.match(await rejection(fetchJwks(issuer.issuerUrl)), { status: 400, code: 'IssuerResponseInvalid', message: `The discovery document of ${issuer.issuerUrl} has no jwks_uri.` })
   t.equal(issuer.keyRequests(), 0)
 })

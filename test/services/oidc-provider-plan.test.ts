@@ -91,3 +91,36 @@ t.test('ARNs and Urls come from the cluster ARN and the issuer, never with a def
   t.equal(oidcProviderArn('arn:aws:eks:us-east-1:111122223333:cluster/demo', 'https://127.0.0.1:8443/id/AB'), 'arn:aws:iam::111122223333:oidc-provider/127.0.0.1/id/AB', 'the ARN never has a port, as IAM names it')
   t.throws(() => oidcProviderArn('not-an-arn', 'https://h'), { name: 'UpstreamInvalidResponse' })
 })
+
+t.test('arrayDiff sorts several adds and deletes, and ignores duplicates', async t => {
+  t.same(arrayDiff(['y', 'x', 'x', 'k'], ['k', 'c', 'a', 'b', 'a']), { adds: ['a', 'b', 'c'], deletes: ['x', 'y'] })
+})
+
+t.test('client IDs: added before any is removed, each in its own call, in sorted order', async t => {
+  const current = { ClientIDList: ['old-2', 'keep', 'old-1'], ThumbprintList: [], Tags: [] }
+  t.same(convergenceCalls(ARN, current, { ClientIDList: ['new-b', 'keep', 'new-a'] }), [
+    { operation: 'AddClientIDToOpenIDConnectProvider', input: { OpenIDConnectProviderArn: ARN, ClientID: 'new-a' } },
+    { operation: 'AddClientIDToOpenIDConnectProvider', input: { OpenIDConnectProviderArn: ARN, ClientID: 'new-b' } },
+    { operation: 'RemoveClientIDFromOpenIDConnectProvider', input: { OpenIDConnectProviderArn: ARN, ClientID: 'old-1' } },
+    { operation: 'RemoveClientIDFromOpenIDConnectProvider', input: { OpenIDConnectProviderArn: ARN, ClientID: 'old-2' } }
+  ])
+})
+
+t.test('changed thumbprints: one update with the whole normalised list', async t => {
+  const current = { ClientIDList: ['a'], ThumbprintList: ['c'.repeat(40)], Tags: [] }
+  t.same(convergenceCalls(ARN, current, { ThumbprintList: ['E'.repeat(40), 'c'.repeat(40), 'e'.repeat(40)] }), [
+    { operation: 'UpdateOpenIDConnectProviderThumbprint', input: { OpenIDConnectProviderArn: ARN, ThumbprintList: ['c'.repeat(40), 'e'.repeat(40)] } }
+  ])
+})
+
+t.test('the calls come in a fixed order: client IDs, thumbprint, then tags', async t => {
+  const current = { ClientIDList: ['a'], ThumbprintList: ['c'.repeat(40)], Tags: [{ Key: 'k', Value: 'v' }] }
+  const calls = convergenceCalls(ARN, current, { ClientIDList: ['b'], ThumbprintList: ['d'.repeat(40)], Tags: [{ Key: 'k', Value: 'w' }] })
+  t.same(calls.map(call => call.operation), [
+    'AddClientIDToOpenIDConnectProvider', 'RemoveClientIDFromOpenIDConnectProvider', 'UpdateOpenIDConnectProviderThumbprint', 'TagOpenIDConnectProvider'
+  ])
+})
+
+t.test('create with an empty tag list sends no Tags', async t => {
+  t.same(createCall('https://h', { ClientIDList: ['a'], Tags: [] }).input, { Url: 'https://h', ClientIDList: ['a'] })
+})

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { classifyAddress, createAddressPolicy, isLoopbackName } from '../../src/egress/address-policy.ts'
+import { classifyAddress, createAddressPolicy, isIpLiteral, isLoopbackName, stripBrackets } from '../../src/egress/address-policy.ts'
 
 t.test('classifies addresses; only public unicast is allowed', async t => {
   const table: Array<[string, string]> = [
@@ -37,6 +37,8 @@ t.test('classifies addresses; only public unicast is allowed', async t => {
     // Teredo: server 65.54.227.120, client 127.0.0.1 stored inverted (80ff:fffe).
     ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'teredo embedding loopback'],
     ['2001:0:4136:e378:8000:63bf:f7f7:f7f7', 'unicast'],
+    // Teredo with the server part on loopback and a public client (8.8.8.8 inverted: f7f7:f7f7).
+    ['2001:0:7f00:1:8000:63bf:f7f7:f7f7', 'teredo embedding loopback'],
     ['::ffff:0:7f00:1', 'ipv4-translated']
   ]
   for (const [address, expected] of table) {
@@ -59,7 +61,21 @@ t.test('the allow-list exempts CIDRs, single addresses and exact host names only
   t.notOk(policy.judge('192.168.0.1', 'other.test').allowed)
   t.ok(policy.isHostAllowListed('ISSUER.test'))
   t.same(createAddressPolicy().judge('127.0.0.1'), { address: '127.0.0.1', allowed: false, addressClass: 'loopback' }, 'empty by default')
-  t.throws(() => createAddressPolicy(['http://x']), /neither a CIDR/)
+  t.throws(() => createAddressPolicy(['http://x']), /neither a CIDR, an address nor a host name: http:\/\/x$/)
+  t.throws(() => createAddressPolicy(['issuer.test/keys']), /neither a CIDR/)
+  t.throws(() => createAddressPolicy(['-x issuer.test']), /neither a CIDR/)
+
+  const spelled = createAddressPolicy([' 10.9.9.9 ', '', '  ', '[fd00::7]', ' Other.Test '])
+  t.ok(spelled.judge('10.9.9.9').allowed, 'entries are trimmed; a single IPv4 address')
+  t.notOk(spelled.judge('10.9.9.8').allowed, 'a single IPv4 address covers only itself')
+  t.ok(spelled.judge('fd00::7').allowed, 'a bracketed IPv6 entry')
+  t.ok(spelled.isHostAllowListed('other.test'), 'a trimmed host name')
+  t.ok(spelled.isHostAllowListed('[OTHER.test.]'), 'the host is compared without brackets, case or trailing dot')
+  t.notOk(spelled.isHostAllowListed('sub.other.test'), 'host names are exact')
+  t.same(spelled.judge('::1'), { address: '::1', allowed: false, addressClass: 'loopback' }, 'IPv4 entries never match an IPv6 address')
+  t.same(createAddressPolicy(['fd00::/8']).judge('10.0.0.1'), { address: '10.0.0.1', allowed: false, addressClass: 'private' }, 'IPv6 entries never match an IPv4 address')
+  t.same(policy.judge('192.168.0.1', 'issuer.test'), { address: '192.168.0.1', allowed: true, addressClass: 'private' }, 'an exempted verdict keeps its class')
+  t.same(policy.judge('8.8.8.8', 'other.test'), { address: '8.8.8.8', allowed: true, addressClass: 'unicast' })
 })
 
 t.test('localhost names are loopback by definition', async t => {
@@ -67,4 +83,16 @@ t.test('localhost names are loopback by definition', async t => {
   t.ok(isLoopbackName('LOCALHOST.'))
   t.ok(isLoopbackName('a.b.localhost'))
   t.notOk(isLoopbackName('localhost.example.com'))
+})
+
+t.test('IP literals, with or without brackets', async t => {
+  t.equal(isIpLiteral('192.0.2.1'), true)
+  t.equal(isIpLiteral('[2001:db8::1]'), true)
+  t.equal(isIpLiteral('2001:db8::1'), true)
+  t.equal(isIpLiteral('issuer.example.com'), false)
+  t.equal(isIpLiteral('[::1'), false, 'an unclosed bracket is no literal')
+  t.equal(isIpLiteral('::1]'), false)
+  t.equal(stripBrackets('[::1]'), '::1')
+  t.equal(stripBrackets('[::1'), '[::1')
+  t.equal(stripBrackets('::1]'), '::1]')
 })

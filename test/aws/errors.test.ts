@@ -118,3 +118,15 @@ t.test('awsResponseUnreadable names the service, the operation and the status, a
   t.notMatch(error.message, /parser text/, 'the SDK message stays in the log')
   t.match(awsResponseUnreadable('eks', 'DescribeCluster', { httpStatus: 200, sdkMessage: '' }, cause).message, /^AWS EKS answered DescribeCluster/)
 })
+
+t.test('every timeout name and network code, and an AWS answer without a name or message', async t => {
+  for (const name of ['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError']) {
+    t.match(mapAwsError(Object.assign(new Error('slow'), { name, $metadata: { httpStatusCode: 500 } })), { status: 504, code: 'UpstreamTimeout' }, name)
+  }
+  const unreachable = mapAwsError(Object.assign(new Error('down'), { code: 'EHOSTUNREACH', $metadata: { httpStatusCode: 500 } }))
+  t.match(unreachable, { code: 'UpstreamUnreachable', message: 'The call to AWS failed before an answer arrived; it may or may not have taken effect. Retrying with the same Idempotency-Key is safe.' })
+  t.match(mapAwsError({ $metadata: { httpStatusCode: 500 } }), { code: 'Error', catalogueCode: 'UpstreamFailure', message: PROBLEMS.UpstreamFailure.title })
+  t.match(mapAwsError(awsError('SomethingElse', 400, 'no')), { catalogueCode: 'UpstreamClientError' }, 'an unknown 4xx is a refused request, not a failure')
+  t.equal(unreadableAnswer(undefined), undefined)
+  t.equal(unreadableAnswer(Object.assign(new Error('x'), { name: 'Unknown', $metadata: { httpStatusCode: 500 } })), undefined, 'no $fault and no $response: a readable error, not an unreadable answer')
+})

@@ -56,3 +56,10 @@ t.test('discovery without a jwks_uri: IssuerResponseInvalid', async t => {
   t.match(await rejection(fetchJwks(issuer.issuerUrl)), { status: 400, code: 'IssuerResponseInvalid', message: `The discovery document of ${issuer.issuerUrl} has no jwks_uri.` })
   t.equal(issuer.keyRequests(), 0)
 })
+
+t.test('a jwks_uri with a query is a resource URL, fetched as it is', async t => {
+  const issuer = await countingIssuer(t, { discovery: url => ({ issuer: url, jwks_uri: `${url}/keys?version=2` }) })
+  const fetchJwks = fetcherTrusting(t, issuer)
+  t.same(await fetchJwks(issuer.issuerUrl), { keys: [] })
+  t.equal(issuer.keyRequests(), 1)
+})

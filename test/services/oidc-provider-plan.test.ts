@@ -124,3 +124,11 @@ t.test('the calls come in a fixed order: client IDs, thumbprint, then tags', asy
 t.test('create with an empty tag list sends no Tags', async t => {
   t.same(createCall('https://h', { ClientIDList: ['a'], Tags: [] }).input, { Url: 'https://h', ClientIDList: ['a'] })
 })
+
+t.test('tags already set to their desired value are not sent again', async t => {
+  const current = { ClientIDList: ['a'], ThumbprintList: [], Tags: [{ Key: 'same', Value: '1' }, { Key: 'moved', Value: '1' }] }
+  t.same(convergenceCalls(ARN, current, { Tags: [{ Key: 'moved', Value: '1' }, { Key: 'same', Value: '1' }] }), [], 'the same tags in another order: no call')
+  t.same(convergenceCalls(ARN, current, { Tags: [{ Key: 'same', Value: '1' }, { Key: 'moved', Value: '2' }] }), [
+    { operation: 'TagOpenIDConnectProvider', input: { OpenIDConnectProviderArn: ARN, Tags: [{ Key: 'moved', Value: '2' }] } }
+  ])
+})

@@ -27,6 +27,7 @@ t.test('convergence leaves omitted client IDs, thumbprints and tags alone', asyn
 })
 
 t.test('create without client IDs registers the default audience only', async t => {
+  t.equal(createCall('https://h', {}).operation, 'CreateOpenIDConnectProvider')
   t.same(createCall('https://h', { Tags: [{ Key: 'k', Value: 'v' }] }).input, { Url: 'https://h', ClientIDList: ['sts.amazonaws.com'], Tags: [{ Key: 'k', Value: 'v' }] })
 })
 

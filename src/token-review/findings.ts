@@ -7,9 +7,20 @@
 import { ReasonCode } from '../../schemas/token-review.ts'
 import { type Hint, type KubernetesUser, type Reason, type TokenReviewStatus } from './types.ts'
 
+/** A token's claims, as decoded from its payload. */
+export type Claims = Record<string, unknown>
+
 export interface Finding {
   reason: Reason
   apiServerError: string
+}
+
+/** What checking the claims against a config found, and whom they map to. */
+export interface ClaimsCheck {
+  findings: Finding[]
+  mappedUser?: KubernetesUser
+  /** The raw username claim value (before prefixing), when it could be read. */
+  usernameValue?: string
 }
 
 const EVALUATION_ORDER: ReasonCode[] = [

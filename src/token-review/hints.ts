@@ -3,7 +3,7 @@
  * but probably not as intended (the `issuer#` username prefix, a groups claim that is never read).
  */
 import { hasIssuerDefaultPrefix, usernameClaimOf } from './identity-mapping.ts'
-import type { Claims, ClaimsCheck } from './review-claims.ts'
+import type { Claims, ClaimsCheck } from './findings.ts'
 import { HintCode, ReasonCode } from '../../schemas/token-review.ts'
 import { type Hint, type OidcConfig } from './types.ts'
 

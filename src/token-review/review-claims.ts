@@ -17,12 +17,10 @@
  *   to every authenticated request (it shows in real TokenReview answers).
  */
 import { configProblems, kubernetesGroup, kubernetesUsername, usernameClaimOf } from './identity-mapping.ts'
-import { buildStatus, finding, type Finding } from './findings.ts'
+import { buildStatus, finding, type Claims, type ClaimsCheck, type Finding } from './findings.ts'
 import { deriveHints } from './hints.ts'
 import { ReasonCode } from '../../schemas/token-review.ts'
-import { type KubernetesUser, type OidcConfig, type TokenReviewStatus } from './types.ts'
-
-export type Claims = Record<string, unknown>
+import { type OidcConfig, type TokenReviewStatus } from './types.ts'
 
 export const NOT_BEFORE_LEEWAY_SECONDS = 60
 export const AUTHENTICATED_GROUP = 'system:authenticated'
@@ -32,13 +30,6 @@ const GOOGLE_ISSUER_WITHOUT_SCHEME = 'accounts.google.com'
 export interface ReviewClaimsOptions {
   /** The moment to judge `exp` and `nbf` against. Default: now. */
   now?: Date
-}
-
-export interface ClaimsCheck {
-  findings: Finding[]
-  mappedUser?: KubernetesUser
-  /** The raw username claim value (before prefixing), when it could be read. */
-  usernameValue?: string
 }
 
 /** The JSON type name Go's encoding/json uses in its errors. */

@@ -12,7 +12,8 @@ import {
 } from 'jose'
 import { buildStatus, finding, type Finding } from './findings.ts'
 import { deriveHints } from './hints.ts'
-import { checkClaims, type Claims } from './review-claims.ts'
+import type { Claims } from './findings.ts'
+import { checkClaims } from './review-claims.ts'
 import { MAX_TOKEN_LENGTH, ReasonCode } from '../../schemas/token-review.ts'
 import { type FetchJwks, type OidcConfig, type TokenReviewStatus } from './types.ts'
 

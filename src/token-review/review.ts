@@ -2,7 +2,8 @@
  * One entry point for the routes: a token-review or preview body carries exactly one of `token`
  * (verified, then judged) or `claims` (judged only; no `verified` member in the answer).
  */
-import { reviewClaims, type Claims } from './review-claims.ts'
+import type { Claims } from './findings.ts'
+import { reviewClaims } from './review-claims.ts'
 import { reviewToken, type ReviewTokenOptions } from './review-token.ts'
 import type { OidcConfig, TokenReviewStatus } from './types.ts'
 

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { reviewClaims, type Claims } from '../../src/token-review/review-claims.ts'
+import type { Claims } from '../../src/token-review/findings.ts'
+import { reviewClaims } from '../../src/token-review/review-claims.ts'
 import type { OidcConfig } from '../../src/token-review/types.ts'
 
 const ISSUER = 'https://idp.example.com'

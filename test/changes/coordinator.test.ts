@@ -188,3 +188,144 @@ t.test('the reaper purges expired records on its interval, and only once started
   t.pass('the expired record is purged')
   t.match(lines.filter(line => line.level === 'debug'), [{ fields: { purged: 1 }, msg: 'purged expired idempotency records' }], 'logged once, with the count')
 })
+
+/** Resolves once `check` holds, polling; for background timers whose event the test waits for. */
+async function until (check: () => boolean) {
+  while (!check()) await new Promise(resolve => setTimeout(resolve, 10))
+}
+
+const failure = new Error('store down')
+const rejectWith = async () => { throw failure }
+const keyed = (key: string) => start({ key })
+const logged = (lines: LogLine[], level: string, msg: string) => lines.filter(line => line.level === level && line.msg === msg)
+
+t.test('idempotency outcomes are counted, one per claim', async t => {
+  const outcomes: string[] = []
+  const { coordinator } = await setup(t, { onIdempotency: (outcome) => { outcomes.push(outcome) } })
+  const first = coordinator.open(subject)
+  await first.begin(keyed('key-0000000000000010'))
+  await t.rejects(coordinator.open(subject).begin(keyed('key-0000000000000010')), { status: 409 })
+  await first.finish(answer())
+  await coordinator.open(subject).begin(keyed('key-0000000000000010'))
+  await t.rejects(coordinator.open(subject).begin({ ...keyed('key-0000000000000010'), body: { other: true } }), { status: 422 })
+  t.same(outcomes, ['new', 'conflict', 'replayed', 'mismatch'])
+})
+
+t.test('a store that fails: 503 problems, logged with their cause', async t => {
+  t.test('the claim', async t => {
+    const { store, coordinator, lines } = await setup(t)
+    store.idempotency.claim = rejectWith
+    await t.rejects(coordinator.open(subject).begin(keyed('key-0000000000000011')), { slug: 'store-unavailable', status: 503 })
+    t.match(logged(lines, 'error', 'idempotency claim failed'), [{ fields: { err: failure } }])
+  })
+
+  t.test('the operation record of an unkeyed change', async t => {
+    const { store, coordinator, lines } = await setup(t)
+    store.operations.create = rejectWith
+    await t.rejects(coordinator.open(subject).begin(start()), { slug: 'store-unavailable', status: 503 })
+    t.match(logged(lines, 'error', 'the operation record could not be created'), [{ fields: { err: failure } }])
+  })
+
+  t.test('the records of the answer: 503, and the key is free for the retry', async t => {
+    const { store, coordinator, lines } = await setup(t)
+    const recordChange = store.recordChange.bind(store)
+    store.recordChange = rejectWith
+    const change = coordinator.open(subject)
+    await change.begin(keyed('key-0000000000000012'))
+    await t.rejects(change.finish(answer()), { name: 'AuditUnavailable', status: 503 })
+    t.match(logged(lines, 'error', 'the records of a change could not be stored; answering 503'), [{ fields: { err: failure, auditId: String } }])
+    store.recordChange = recordChange
+    const retry = coordinator.open(subject)
+    t.equal(await retry.begin(keyed('key-0000000000000012')), undefined, 'the retry runs')
+    t.equal(retry.operationId, change.operationId, 'as the same operation')
+  })
+
+  t.test('releasing a key', async t => {
+    const { store, coordinator, lines } = await setup(t)
+    store.idempotency.release = rejectWith
+    const change = coordinator.open(subject)
+    await change.begin(keyed('key-0000000000000013'))
+    await change.finish(answer({ status: 503, retryAfter: true }))
+    t.match(logged(lines, 'error', 'could not release an idempotency key; it frees up when its lease expires'), [{ fields: { err: failure } }])
+  })
+
+  t.test('the answer not stored because the lease was taken over: no continuation either', async t => {
+    const told: unknown[] = []
+    const { store, coordinator, lines } = await setup(t, { continuations: { 'follow-update': (operation) => { told.push(operation) } } })
+    store.recordChange = async () => ({ completed: false })
+    const change = coordinator.open(subject)
+    await change.begin(keyed('key-0000000000000014'))
+    change.report({ next: 'follow-update' })
+    await change.finish(answer())
+    t.match(logged(lines, 'warn', 'idempotency lease was taken over; this answer was not stored'), [{ fields: { operationId: change.operationId } }])
+    t.same(told, [])
+  })
+
+  t.test('the reaper', async t => {
+    const { store, coordinator, lines } = await setup(t, { purgeIntervalSeconds: 0.02 })
+    store.idempotency.purgeExpired = rejectWith
+    coordinator.start()
+    await until(() => logged(lines, 'error', 'purging expired idempotency records failed').length > 0)
+    t.match(logged(lines, 'error', 'purging expired idempotency records failed')[0], { fields: { err: failure } })
+  })
+})
+
+t.test('a key is freed for a retry by abandon and by close, and a closed change may not write', async t => {
+  const { coordinator } = await setup(t)
+  const abandoned = coordinator.open(subject)
+  await abandoned.begin(keyed('key-0000000000000015'))
+  await abandoned.abandon()
+  t.equal(abandoned.finished, true)
+  const retry = coordinator.open(subject)
+  t.equal(await retry.begin(keyed('key-0000000000000015')), undefined, 'the retry runs after abandon')
+  t.equal(retry.operationId, abandoned.operationId)
+
+  await coordinator.close()
+  await t.rejects(retry.guard.beforeWrite(), { status: 409 }, 'a change whose claim was released does not write')
+  const afterClose = coordinator.open(subject)
+  t.equal(await afterClose.begin(keyed('key-0000000000000015')), undefined, 'the retry runs after close')
+})
+
+t.test('writeNotSent puts the recovery point back, so a retry does not resume', async t => {
+  const { store, coordinator, lines } = await setup(t)
+  const sent = coordinator.open(subject)
+  await sent.begin(keyed('key-0000000000000016'))
+  await sent.guard.beforeWrite()
+  await sent.finish(answer({ status: 503, retryAfter: true }))
+  const resumed = coordinator.open(subject)
+  await resumed.begin(keyed('key-0000000000000016'))
+  t.equal(resumed.guard.resuming, true, 'the AWS call may have been made')
+
+  await resumed.guard.beforeWrite()
+  await resumed.guard.writeNotSent()
+  await resumed.finish(answer({ status: 503, retryAfter: true }))
+  const fresh = coordinator.open(subject)
+  await fresh.begin(keyed('key-0000000000000016'))
+  t.equal(fresh.guard.resuming, false, 'the AWS call was not made')
+
+  store.idempotency.setRecoveryPoint = rejectWith
+  await fresh.guard.writeNotSent()
+  t.match(logged(lines, 'warn', 'could not put the idempotency recovery point back; a retry will skip the checks before the AWS call'), [{ fields: { err: failure } }])
+})
+
+t.test('the lease is renewed every half lease while the change runs; a lost lease is logged once', async t => {
+  const { store, coordinator, lines } = await setup(t, { leaseSeconds: 0.04 })
+  const renewals: Date[] = []
+  let held = true
+  store.idempotency.renewLease = async (_ref, _owner, leaseUntil) => { renewals.push(leaseUntil); return held }
+  const change = coordinator.open(subject)
+  const begun = Date.now()
+  await change.begin(keyed('key-0000000000000017'))
+  await until(() => renewals.length >= 2)
+  t.ok(renewals[0].getTime() >= begun + 40, 'each renewal extends the lease by a lease')
+  t.same(logged(lines, 'warn', 'idempotency lease lost to another request; its response will not be stored'), [], 'nothing logged while the lease is held')
+  held = false
+  await until(() => logged(lines, 'warn', 'idempotency lease lost to another request; its response will not be stored').length > 0)
+  t.match(logged(lines, 'warn', 'idempotency lease lost to another request; its response will not be stored'), [{ fields: { operationId: change.operationId } }])
+
+  const failing = coordinator.open(subject)
+  store.idempotency.renewLease = rejectWith
+  await failing.begin(keyed('key-0000000000000018'))
+  await until(() => logged(lines, 'error', 'idempotency lease renewal failed').length > 0)
+  t.match(logged(lines, 'error', 'idempotency lease renewal failed')[0], { fields: { err: failure } })
+})

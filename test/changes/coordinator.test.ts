@@ -204,10 +204,10 @@ t.test('idempotency outcomes are counted, one per claim', async t => {
   const { coordinator } = await setup(t, { onIdempotency: (outcome) => { outcomes.push(outcome) } })
   const first = coordinator.open(subject)
   await first.begin(keyed('key-0000000000000010'))
-  await t.rejects(coordinator.open(subject).begin(keyed('key-0000000000000010')), { status: 409 })
+  await t.rejects(coordinator.open(subject).begin(keyed('key-0000000000000010')), { name: 'IdempotencyRequestInProgressException', status: 409 })
   await first.finish(answer())
   await coordinator.open(subject).begin(keyed('key-0000000000000010'))
-  await t.rejects(coordinator.open(subject).begin({ ...keyed('key-0000000000000010'), body: { other: true } }), { status: 422 })
+  await t.rejects(coordinator.open(subject).begin({ ...keyed('key-0000000000000010'), body: { other: true } }), { name: 'IdempotencyKeyReusedException', status: 422 })
   t.same(outcomes, ['new', 'conflict', 'replayed', 'mismatch'])
 })
 
@@ -215,14 +215,14 @@ t.test('a store that fails: 503 problems, logged with their cause', async t => {
   t.test('the claim', async t => {
     const { store, coordinator, lines } = await setup(t)
     store.idempotency.claim = rejectWith
-    await t.rejects(coordinator.open(subject).begin(keyed('key-0000000000000011')), { slug: 'store-unavailable', status: 503 })
+    await t.rejects(coordinator.open(subject).begin(keyed('key-0000000000000011')), { name: 'ServiceUnavailableException', slug: 'store-unavailable', status: 503 })
     t.match(logged(lines, 'error', 'idempotency claim failed'), [{ fields: { err: failure } }])
   })
 
   t.test('the operation record of an unkeyed change', async t => {
     const { store, coordinator, lines } = await setup(t)
     store.operations.create = rejectWith
-    await t.rejects(coordinator.open(subject).begin(start()), { slug: 'store-unavailable', status: 503 })
+    await t.rejects(coordinator.open(subject).begin(start()), { name: 'ServiceUnavailableException', slug: 'store-unavailable', status: 503 })
     t.match(logged(lines, 'error', 'the operation record could not be created'), [{ fields: { err: failure } }])
   })
 
@@ -281,7 +281,7 @@ t.test('a key is freed for a retry by abandon and by close, and a closed change 
   t.equal(retry.operationId, abandoned.operationId)
 
   await coordinator.close()
-  await t.rejects(retry.guard.beforeWrite(), { status: 409 }, 'a change whose claim was released does not write')
+  await t.rejects(retry.guard.beforeWrite(), { name: 'IdempotencyRequestInProgressException', status: 409 }, 'a change whose claim was released does not write')
   const afterClose = coordinator.open(subject)
   t.equal(await afterClose.begin(keyed('key-0000000000000015')), undefined, 'the retry runs after close')
 })

@@ -215,6 +215,12 @@ function contract (t: SubTest, getStore: () => Store): void {
       const audited = await store.listAudit({ cluster: `audit-${ref.key}` })
       t.same(audited.items.map((r) => r.requestId).sort(), ['late', 'owner'], 'both requests are audited, whoever won')
       t.same(audited.items.find((r) => r.requestId === 'owner'), audit('owner'))
+
+      const later = { status: OperationStatus.SUCCEEDED, now: at(LEASE_MS + 6) }
+      t.same(await store.recordChange({ operation: { id: input.operationId, patch: later }, audit: audit('later') }), { completed: true }, 'without a completion')
+      const after = await operations.get(input.operationId)
+      t.equal(after?.status, OperationStatus.SUCCEEDED)
+      t.same(after?.awsCalls, calls, 'a patch without AWS calls keeps those recorded')
     })
 
     t.test('recordChange is all or nothing: a failing audit insert stores no answer and no outcome', async (t) => {

@@ -11,6 +11,7 @@ import rbac from './clusters/identity-provider-configs/rbac.ts'
 import tokenReviews from './clusters/identity-provider-configs/token-reviews.ts'
 import oidcProvider from './clusters/oidc-provider.ts'
 import clusterOperations from './clusters/operations.ts'
+import trustPolicy from './clusters/trust-policy.ts'
 import updates from './clusters/updates.ts'
 import health from './health.ts'
 import issuers from './issuers.ts'
@@ -27,6 +28,7 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(openapi)
   await app.register(clusters)
   await app.register(oidcProvider)
+  await app.register(trustPolicy)
   await app.register(identityProviderConfigs)
   await app.register(tokenReviews)
   await app.register(rbac)

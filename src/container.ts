@@ -30,6 +30,7 @@ import { OidcProviderService } from './services/oidc-provider.ts'
 import { OperationService } from './services/operations.ts'
 import { ReadinessService } from './services/readiness.ts'
 import { TokenReviewService } from './services/token-reviews.ts'
+import { TrustPolicyService } from './services/trust-policy.ts'
 import { UpdateService } from './services/updates.ts'
 import { createStore, type Store } from './store/index.ts'
 import type { Timers } from './watch/timers.ts'
@@ -55,6 +56,7 @@ export interface AppServices {
   clusters: ClusterService
   fleet: FleetService
   oidcProvider: OidcProviderService
+  trustPolicies: TrustPolicyService
   identityProviderConfigs: IdentityProviderConfigService
   replacements: ReplaceService
   updates: UpdateService
@@ -148,6 +150,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     clusters,
     fleet,
     oidcProvider,
+    trustPolicies: new TrustPolicyService({ iam, oidcProvider, sizeLimit: config.TRUST_POLICY_SIZE_LIMIT }),
     identityProviderConfigs,
     replacements,
     updates: new UpdateService({

@@ -85,6 +85,8 @@ export const PROBLEMS = {
   ConfigLimit: { status: 409, code: 'ResourceInUseException', slug: 'config-limit', title: 'Conflict with the current state' },
   ConfigExists: { status: 409, code: 'ResourceInUseException', slug: 'config-exists', title: 'Conflict with the current state' },
   ReplaceInProgress: { status: 409, slug: 'replace-in-progress', title: 'Conflict with the current state' },
+  TrustPolicyTooLarge: AWS_QUOTA,
+  AccountNotReachable: { status: 400, slug: 'account-not-reachable', title: 'The service does not reach this AWS account' },
 
   // Issuers, reached through the egress guard
   IssuerUrlInvalid: { status: 400, slug: 'issuer-url-invalid', title: 'The URL breaks an egress rule' },

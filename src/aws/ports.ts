@@ -17,9 +17,11 @@ import type {
   CreateOpenIDConnectProviderCommandInput, CreateOpenIDConnectProviderCommandOutput,
   DeleteOpenIDConnectProviderCommandInput,
   GetOpenIDConnectProviderCommandInput, GetOpenIDConnectProviderCommandOutput,
+  GetRoleCommandInput, GetRoleCommandOutput,
   RemoveClientIDFromOpenIDConnectProviderCommandInput,
   TagOpenIDConnectProviderCommandInput,
   UntagOpenIDConnectProviderCommandInput,
+  UpdateAssumeRolePolicyCommandInput,
   UpdateOpenIDConnectProviderThumbprintCommandInput
 } from '@aws-sdk/client-iam'
 
@@ -46,4 +48,7 @@ export interface IamPort {
   removeClientIDFromOpenIDConnectProvider (input: RemoveClientIDFromOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   tagOpenIDConnectProvider (input: TagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   untagOpenIDConnectProvider (input: UntagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
+  /** The role's AssumeRolePolicyDocument comes URL-encoded (RFC 3986), as IAM sends it. */
+  getRole (input: GetRoleCommandInput): Promise<GetRoleCommandOutput>
+  updateAssumeRolePolicy (input: UpdateAssumeRolePolicyCommandInput): Promise<Acknowledged>
 }

@@ -25,7 +25,9 @@ export const IAM_OPERATIONS: OperationList<IamPort> = {
   addClientIDToOpenIDConnectProvider: true,
   removeClientIDFromOpenIDConnectProvider: true,
   tagOpenIDConnectProvider: true,
-  untagOpenIDConnectProvider: true
+  untagOpenIDConnectProvider: true,
+  getRole: true,
+  updateAssumeRolePolicy: true
 }
 
 /** `describeCluster` → `DescribeCluster`, the name AWS and its docs use. */

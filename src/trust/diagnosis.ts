@@ -3,6 +3,7 @@
  * trust policy and what AWS holds about the cluster's provider, every check with its verdict and
  * reason, and the smallest policy change that makes the call allowed. Pure: the caller reads AWS.
  */
+import type { TRUST_POLICY_CHECKS } from '../../schemas/iam.ts'
 import { hasWildcard, isPatternOperator, isSupportedOperator, LITERAL_OPERATORS, parseOperator, type KeyResult } from './conditions.ts'
 import {
   audKey, coversAction, federatedPrincipals, IRSA_AUDIENCE, irsaStatement, matchStatement, parseProviderArn, policyAllows,
@@ -12,9 +13,8 @@ import { policySize, policyText, renderPolicy, renderStatement, type ConditionBl
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skipped'
 
-export type CheckId =
-  | 'provider-exists' | 'federated-principal' | 'action' | 'operator-fits-value' | 'sub-condition' | 'aud-condition'
-  | 'other-conditions' | 'no-deny' | 'thumbprint' | 'size'
+/** In the order a diagnosis reports them. */
+export type CheckId = typeof TRUST_POLICY_CHECKS[number]
 
 export interface Check { id: CheckId, status: CheckStatus, reason: string }
 

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.ts';
 import type { Client, Options as Options2, TDataShape } from './client/index.ts';
-import type { AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigResponses } from './types.gen.ts';
+import type { AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateResponses, DiagnoseTrustPolicyData, DiagnoseTrustPolicyErrors, DiagnoseTrustPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderResponses, RenderTrustPolicyData, RenderTrustPolicyErrors, RenderTrustPolicyResponses, RepairTrustPolicyData, RepairTrustPolicyErrors, RepairTrustPolicyResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigResponses } from './types.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -87,6 +87,43 @@ export const getOpenIdConnectProvider = <ThrowOnError extends boolean = false>(o
 export const putOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<PutOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).put<PutOpenIdConnectProviderResponses, PutOpenIdConnectProviderErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/clusters/{name}/oidc-provider',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Render the IRSA trust policy of a role for a service account
+ *
+ * The trust policy a role needs so that pods of `namespace`/`serviceAccount` can assume it: `Federated` is the cluster's IAM OIDC provider in `accountId` (default: the cluster's account; partition from the cluster ARN), the action `sts:AssumeRoleWithWebIdentity`, and `StringEquals` on `<issuer>:sub` (`system:serviceaccount:NS:SA`) and `<issuer>:aud` (`sts.amazonaws.com`). With `wildcards=true`, `*` and `?` may stand in the names and `sub` is compared with `StringLike`. Also tells whether that provider exists (one GetOpenIDConnectProvider); changes nothing.
+ */
+export const renderTrustPolicy = <ThrowOnError extends boolean = false>(options: Options<RenderTrustPolicyData, ThrowOnError>) => (options.client ?? client).get<RenderTrustPolicyResponses, RenderTrustPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/trust-policy',
+    ...options
+});
+
+/**
+ * Why can't pods of this service account assume the role? Diagnose its IRSA trust
+ *
+ * Reads the role (GetRole) and the cluster's IAM OIDC provider in the role's account, and reports every check with `pass`, `fail`, `warn` or `skipped` and a reason: the provider exists; a statement names it as `Federated` principal (and not another cluster's issuer); the action; the `sub` and `aud` conditions (exact or pattern); the operator fits its value (a `*` under `StringEquals` never matches); no Deny overrides; the provider's thumbprints are current; the size quota. When the trust policy is what fails, `fix` holds the statements to add or change and the whole resulting policy. Writes nothing; `POST` with `apply=true` applies the fix.
+ */
+export const diagnoseTrustPolicy = <ThrowOnError extends boolean = false>(options: Options<DiagnoseTrustPolicyData, ThrowOnError>) => (options.client ?? client).get<DiagnoseTrustPolicyResponses, DiagnoseTrustPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/trust-policy/diagnosis',
+    ...options
+});
+
+/**
+ * Diagnose the role's IRSA trust and apply the fix (`apply=true`)
+ *
+ * The diagnosis of the `GET`, then UpdateAssumeRolePolicy with its fix: the statement naming this cluster's provider gets the missing action or condition value (a pattern under `StringEquals` moves to `StringLike`), or the rendered statement is added; no statement is ever removed. A policy that already allows the service account, or one that only a Deny blocks, is left as it is and no call is made, so a repeated request changes nothing (and with the same Idempotency-Key replays the first answer). A fix that would pass the trust-policy quota is refused with 409. With `dryRun=true` nothing changes and `changes` shows the call.
+ */
+export const repairTrustPolicy = <ThrowOnError extends boolean = false>(options: Options<RepairTrustPolicyData, ThrowOnError>) => (options.client ?? client).post<RepairTrustPolicyResponses, RepairTrustPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/trust-policy/diagnosis',
     ...options,
     headers: {
         'Content-Type': 'application/json',

@@ -57,7 +57,7 @@ const trustPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!request.query.apply) {
       throw problem('ValidationException', {
         detail: 'apply must be true; the diagnosis without a change is GET …/trust-policy/diagnosis.',
-        errors: [{ pointer: '/query/apply', detail: 'must be true' }]
+        errors: [{ pointer: '/querystring/apply', detail: 'must be true' }]
       })
     }
     const change = currentChange(request)

@@ -63,7 +63,7 @@ export class TrustPolicyService {
 
   /** Reads the role and the provider; writes nothing. */
   async diagnose (clusterName: string, request: TrustPolicyRepairRequest): Promise<TrustPolicyDiagnosis> {
-    return (await this.#examine(clusterName, request, 'query')).answer
+    return (await this.#examine(clusterName, request, 'querystring')).answer
   }
 
   /**
@@ -89,7 +89,7 @@ export class TrustPolicyService {
   }
 
   /** `from`: where the request's members are, for the pointers of problems. */
-  async #examine (clusterName: string, request: TrustPolicyRepairRequest, from: 'query' | 'body') {
+  async #examine (clusterName: string, request: TrustPolicyRepairRequest, from: 'querystring' | 'body') {
     const cluster = await this.#deps.oidcProvider.clusterWithIssuer(clusterName)
     const role = parseRoleArn(request.roleArn)
     const clusterPartition = parseClusterArn(cluster.arn).partition
@@ -170,7 +170,7 @@ function refuseUnaskedWildcards (query: RenderQuery) {
   if (fields.length === 0) return
   throw problem('ValidationException', {
     detail: `${fields.join(' and ')} may hold "*" or "?" only with wildcards=true.`,
-    errors: fields.map(field => ({ pointer: `/query/${field}`, detail: 'must not contain "*" or "?" unless wildcards=true (the sub condition is then StringLike)' }))
+    errors: fields.map(field => ({ pointer: `/querystring/${field}`, detail: 'must not contain "*" or "?" unless wildcards=true (the sub condition is then StringLike)' }))
   })
 }
 

@@ -1,0 +1,103 @@
+/**
+ * IRSA trust policies over real HTTP: roles created in the emulator with the SDK, each with one
+ * of the common mistakes, diagnosed with the right failing check, fixed with apply=true, then
+ * diagnosed all-pass; a retried fix makes no second UpdateAssumeRolePolicy.
+ */
+import t from 'tap'
+import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam'
+import { iamClient } from '../emulator/helpers.ts'
+import { assertProblem, callsOf, idempotencyKey, startHarness, writeCalls } from './support.ts'
+
+t.test('IRSA trust policies: render, diagnose each mistake, fix once, re-diagnose', async t => {
+  const { emulator, call } = await startHarness(t, {
+    emulator: { seed: { clusters: [{ name: 'demo' }, { name: 'other' }] } },
+    env: { THUMBPRINT_CACHE_TTL_SECONDS: '0' }
+  })
+  const iam = iamClient(t, emulator)
+  const demo = (await call('GET', '/clusters/demo/oidc-provider')).body
+  const other = (await call('GET', '/clusters/other/oidc-provider')).body
+  const issuerKey = demo.OpenIDConnectProviderArn.split(':oidc-provider/')[1]
+  const otherKey = other.OpenIDConnectProviderArn.split(':oidc-provider/')[1]
+  const roleArn = (name: string) => `arn:aws:iam::${emulator.accountId}:role/${name}`
+
+  const rendered = await call('GET', '/clusters/demo/oidc-provider/trust-policy?namespace=apps&serviceAccount=web')
+  t.equal(rendered.status, 200)
+  t.equal(rendered.body.exists, false)
+  t.equal(rendered.body.policy.Statement[0].Condition.StringEquals[`${issuerKey}:sub`], 'system:serviceaccount:apps:web')
+
+  const statement = (federated: string, key: string, sub: string, aud = 'sts.amazonaws.com', operator = 'StringEquals') => ({
+    Effect: 'Allow',
+    Principal: { Federated: federated },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: operator === 'StringEquals'
+      ? { StringEquals: { [`${key}:sub`]: sub, [`${key}:aud`]: aud } }
+      : { [operator]: { [`${key}:sub`]: sub }, StringEquals: { [`${key}:aud`]: aud } }
+  })
+  const createRole = (name: string, statements: object[]) => iam.send(new CreateRoleCommand({
+    RoleName: name,
+    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2)
+  }))
+  const diagnosis = (name: string) => call('GET', `/clusters/demo/oidc-provider/trust-policy/diagnosis?roleArn=${encodeURIComponent(roleArn(name))}&namespace=apps&serviceAccount=web`)
+  const failing = (body: { checks: Array<{ id: string, status: string }> }) => body.checks.filter(c => c.status === 'fail').map(c => c.id)
+
+  await t.test('the rendered policy, before the provider exists: only provider-exists fails, and no fix is offered', async t => {
+    await createRole('rendered', rendered.body.policy.Statement)
+    const d = await diagnosis('rendered')
+    t.equal(d.status, 200)
+    t.same(failing(d.body), ['provider-exists'])
+    t.match(d.body.checks[0].reason, `has no IAM OIDC provider for this cluster's issuer (${demo.OpenIDConnectProviderArn})`)
+    t.equal(d.body.fix, undefined)
+    t.equal((await call('PUT', '/clusters/demo/oidc-provider', { body: {} })).status, 201)
+    const after = await diagnosis('rendered')
+    t.equal(after.body.allowed, true)
+    t.same(failing(after.body), [], 'once the provider exists, every check passes')
+  })
+
+  const mistakes: Array<[string, object, string, RegExp]> = [
+    ['wrong-sub', statement(demo.OpenIDConnectProviderArn, issuerKey, 'system:serviceaccount:apps:api'), 'sub-condition', /"system:serviceaccount:apps:api", which the token's "system:serviceaccount:apps:web" does not satisfy/],
+    ['wrong-aud', statement(demo.OpenIDConnectProviderArn, issuerKey, 'system:serviceaccount:apps:web', 'sts.amazonaws.com.cn'), 'aud-condition', /"sts.amazonaws.com.cn", which the token's "sts.amazonaws.com"/],
+    ['wildcard-equals', statement(demo.OpenIDConnectProviderArn, issuerKey, 'system:serviceaccount:apps:*'), 'operator-fits-value', /StringEquals compares "system:serviceaccount:apps:\*" literally/],
+    ['other-issuer', statement(other.OpenIDConnectProviderArn, otherKey, 'system:serviceaccount:apps:web'), 'federated-principal', new RegExp(`issuer "${otherKey}", not this cluster's issuer "${issuerKey}"`)]
+  ]
+
+  for (const [name, broken, check, reason] of mistakes) {
+    await t.test(`${name}: diagnosed by ${check}, fixed once, then all-pass`, async t => {
+      await createRole(name, [broken])
+      const before = await diagnosis(name)
+      t.equal(before.status, 200)
+      t.equal(before.body.allowed, false)
+      t.ok(failing(before.body).includes(check), `${check} fails`)
+      t.match(before.body.checks.find((c: { id: string }) => c.id === check).reason, reason)
+      t.ok(before.body.fix, 'a fix is offered')
+
+      emulator.resetCalls()
+      const headers = { 'idempotency-key': idempotencyKey() }
+      const body = { roleArn: roleArn(name), namespace: 'apps', serviceAccount: 'web' }
+      const fixed = await call('POST', '/clusters/demo/oidc-provider/trust-policy/diagnosis?apply=true', { body, headers })
+      t.equal(fixed.status, 200)
+      t.equal(fixed.body.allowed, true)
+      t.same(writeCalls(emulator, 'iam'), { 'iam:UpdateAssumeRolePolicy': 1 })
+      t.same(callsOf(emulator, 'iam:GetRole'), { 'iam:GetRole': 1 })
+
+      const stored = JSON.parse(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: name }))).Role!.AssumeRolePolicyDocument!))
+      t.same(stored, fixed.body.policy, 'IAM holds the policy the answer shows')
+      t.same(stored, before.body.fix.policy, 'which is the fix the diagnosis offered')
+
+      const again = await diagnosis(name)
+      t.equal(again.body.allowed, true)
+      t.same(failing(again.body), [], 're-diagnosed: no check fails')
+
+      emulator.resetCalls()
+      const retried = await call('POST', '/clusters/demo/oidc-provider/trust-policy/diagnosis?apply=true', { body, headers })
+      t.equal(retried.headers.get('idempotent-replayed'), 'true')
+      const unkeyed = await call('POST', '/clusters/demo/oidc-provider/trust-policy/diagnosis?apply=true', { body })
+      t.same(unkeyed.body.changes, [])
+      t.same(writeCalls(emulator, 'iam'), {}, 'no second UpdateAssumeRolePolicy')
+    })
+  }
+
+  await t.test('a role that does not exist is a 404 problem naming it', async t => {
+    const body = assertProblem(t, await diagnosis('nobody'), 404, 'NoSuchEntityException')
+    t.match(body.detail, 'Role "nobody" does not exist')
+  })
+})

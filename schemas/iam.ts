@@ -154,17 +154,11 @@ export const TrustPolicyFix = Type.Object({
   size: Type.Integer({ description: 'Its size as IAM counts it.' })
 }, { $id: 'TrustPolicyFix', additionalProperties: false, description: 'The smallest change to the trust policy that lets the service account assume the role.' })
 
-export const TrustPolicyDiagnosisQuery = Type.Object({
-  roleArn: RoleArn,
-  namespace: KubernetesNamespace,
-  serviceAccount: KubernetesServiceAccount
-}, { additionalProperties: false })
+const roleAndServiceAccount = { roleArn: RoleArn, namespace: KubernetesNamespace, serviceAccount: KubernetesServiceAccount }
 
-export const TrustPolicyRepairRequest = Type.Object({
-  roleArn: RoleArn,
-  namespace: KubernetesNamespace,
-  serviceAccount: KubernetesServiceAccount
-}, { $id: 'TrustPolicyRepairRequest', additionalProperties: false, description: 'The role and the service account whose pods must be able to assume it.' })
+export const TrustPolicyDiagnosisQuery = Type.Object(roleAndServiceAccount, { additionalProperties: false })
+
+export const TrustPolicyRepairRequest = Type.Object(roleAndServiceAccount, { $id: 'TrustPolicyRepairRequest', additionalProperties: false, description: 'The role and the service account whose pods must be able to assume it.' })
 
 export const TrustPolicyRepairQuery = Type.Object({
   apply: Type.Boolean({ description: 'Must be `true`: update the trust policy with the fix (the read-only diagnosis is the GET).' }),

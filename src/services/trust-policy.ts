@@ -47,7 +47,7 @@ export class TrustPolicyService {
     const accountId = query.accountId ?? parseClusterArn(cluster.arn).account
     const target = irsaTarget(cluster, accountId, query)
     const iam = this.#iamOrUndefined(cluster, accountId)
-    const exists = iam && await providerExists(iam, target.providerArn)
+    const exists = iam && await readProvider(iam, target.providerArn) !== undefined
     const document = irsaPolicy(target)
     return {
       clusterName: cluster.name,
@@ -114,14 +114,9 @@ export class TrustPolicyService {
   }
 
   async #providerFacts (iam: IamPort, cluster: Cluster, providerArn: string): Promise<ProviderFacts> {
-    let registered: string[]
-    try {
-      registered = (await iam.getOpenIDConnectProvider({ OpenIDConnectProviderArn: providerArn })).ThumbprintList ?? []
-    } catch (error) {
-      if (isAwsError(error, 'NoSuchEntityException')) return { exists: false }
-      throw mapAwsError(error)
-    }
-    const drift = await this.#deps.oidcProvider.driftOf(cluster.issuerUrl, registered)
+    const provider = await readProvider(iam, providerArn)
+    if (!provider) return { exists: false }
+    const drift = await this.#deps.oidcProvider.driftOf(cluster.issuerUrl, provider.ThumbprintList ?? [])
     return { exists: true, thumbprints: drift.error !== undefined ? { error: drift.error } : { matches: drift.matches ?? false, missing: drift.missing ?? [] } }
   }
 
@@ -174,12 +169,12 @@ function refuseUnaskedWildcards (query: RenderQuery) {
   })
 }
 
-async function providerExists (iam: IamPort, providerArn: string): Promise<boolean> {
+/** The provider, or undefined when it does not exist. */
+async function readProvider (iam: IamPort, providerArn: string) {
   try {
-    await iam.getOpenIDConnectProvider({ OpenIDConnectProviderArn: providerArn })
-    return true
+    return await iam.getOpenIDConnectProvider({ OpenIDConnectProviderArn: providerArn })
   } catch (error) {
-    if (isAwsError(error, 'NoSuchEntityException')) return false
+    if (isAwsError(error, 'NoSuchEntityException')) return undefined
     throw mapAwsError(error)
   }
 }

@@ -1,5 +1,5 @@
 /** Many accounts and regions through the real SDK clients: STS AssumeRole, and where each call lands. */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Credentials } from '@aws-sdk/client-sts'
 import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks'
 import { CreateOpenIDConnectProviderCommand, IAMClient, ListOpenIDConnectProvidersCommand, ListRolesCommand } from '@aws-sdk/client-iam'
@@ -44,13 +44,12 @@ const emulator = await startEmulator(t, {
 
 type Creds = { accessKeyId: string, secretAccessKey: string, sessionToken?: string }
 
-function clients (t: Tap, target: AwsEmulator, creds: Creds = credentials, region = 'us-east-1') {
+function clients (t: Test, target: AwsEmulator, creds: Creds = credentials, region = 'us-east-1') {
   const options = { endpoint: target.url, region, credentials: creds, maxAttempts: 1 }
   const made = { sts: new STSClient(options), eks: new EKSClient(options), iam: new IAMClient({ ...options, region: 'us-east-1' }) }
   t.teardown(() => Object.values(made).forEach(client => client.destroy()))
   return made
 }
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0]
 
 const fromSts = (issued: Credentials | undefined): Creds =>
   ({ accessKeyId: issued?.AccessKeyId as string, secretAccessKey: issued?.SecretAccessKey as string, sessionToken: issued?.SessionToken })

@@ -42,8 +42,9 @@ export class TrustPolicyService {
   }
 
   async render (clusterName: string, query: RenderQuery): Promise<TrustPolicyRendering> {
-    refuseUnaskedWildcards(query)
+    // The cluster first: a request for a cluster that does not exist is a 404 whatever its query.
     const cluster = await this.#deps.oidcProvider.clusterWithIssuer(clusterName)
+    refuseUnaskedWildcards(query)
     const accountId = query.accountId ?? parseClusterArn(cluster.arn).account
     const target = irsaTarget(cluster, accountId, query)
     const iam = this.#iamOrUndefined(cluster, accountId)

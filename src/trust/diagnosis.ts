@@ -66,14 +66,16 @@ export function diagnose (input: DiagnosisInput): Diagnosis {
   const candidate = trustingStatement(document, target)
   const policyAllowsCall = policyAllows(document, target)
   const deny = denyingStatements(document, target)
-  const fix = policyAllowsCall || deny.length > 0 ? undefined : fixFor(document, target, candidate)
+  // A statement that may already apply (an operator not evaluated) is not "fixed" by guesswork.
+  const uncertain = candidate !== undefined && matchStatement(candidate, target).verdict === 'unsupported'
+  const fix = policyAllowsCall || uncertain || deny.length > 0 ? undefined : fixFor(document, target, candidate)
   const size = policySize(policyText(document))
 
   const checks: Check[] = [
     providerCheck(input),
     principalCheck(document, target, candidate),
     ...statementChecks(document, target, candidate),
-    denyCheck(document, deny),
+    denyCheck(document, target, deny),
     thumbprintCheck(input.provider),
     sizeCheck(size, fix, input.sizeLimit)
   ]
@@ -166,9 +168,14 @@ function otherConditionsCheck (label: string, results: KeyResult[]): Check {
   return pass('other-conditions', results.length === 0 ? `${label} has no other conditions.` : `${label}: the other conditions hold.`)
 }
 
-function denyCheck (document: PolicyDocument, deny: PolicyStatement[]): Check {
+function denyCheck (document: PolicyDocument, target: IrsaTarget, deny: PolicyStatement[]): Check {
   if (deny.length === 0) return pass('no-deny', 'No Deny statement applies to this service account.')
-  return fail('no-deny', `${deny.map(s => statementLabel(document, s)).join(', ')} denies ${WEB_IDENTITY_ACTION} to this service account, and a Deny overrides every Allow; it must be changed by hand.`)
+  const labels = (statements: PolicyStatement[]) => statements.map(s => statementLabel(document, s)).join(', ')
+  const certain = deny.filter(s => matchStatement(s, target).verdict === 'match')
+  if (certain.length === 0) {
+    return warn('no-deny', `${labels(deny)} may deny ${WEB_IDENTITY_ACTION} to this service account: its conditions use operators this service does not evaluate.`)
+  }
+  return fail('no-deny', `${labels(certain)} denies ${WEB_IDENTITY_ACTION} to this service account, and a Deny overrides every Allow; it must be changed by hand.`)
 }
 
 function thumbprintCheck (provider: ProviderFacts): Check {

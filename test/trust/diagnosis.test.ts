@@ -139,6 +139,7 @@ t.test('an unknown operator is reported, not crashed on', async t => {
   t.match(reasonOf(d, 'operator-fits-value'), 'DateGreaterThan not evaluated')
   t.equal(statusOf(d)['other-conditions'], 'warn')
   t.equal(d.allowed, false, 'an unevaluated condition is not assumed to hold')
+  t.equal(d.fix, undefined, 'nor assumed to fail: no fix is offered')
 })
 
 t.test('a failing condition on another key fails other-conditions', async t => {
@@ -152,6 +153,13 @@ t.test('a Deny that applies fails alone and gets no automatic fix', async t => {
   t.same(failing(d), ['no-deny'])
   t.match(reasonOf(d, 'no-deny'), 'Statement[1] denies sts:AssumeRoleWithWebIdentity')
   t.equal(d.allowed, false)
+  t.equal(d.fix, undefined)
+})
+
+t.test('a Deny whose operator is not evaluated is a warning, and no fix is offered', async t => {
+  const d = run([statement(), { Effect: 'Deny', Principal: '*', Action: 'sts:*', Condition: { DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' } } }])
+  t.equal(statusOf(d)['no-deny'], 'warn')
+  t.match(reasonOf(d, 'no-deny'), 'Statement[1] may deny')
   t.equal(d.fix, undefined)
 })
 

@@ -96,6 +96,14 @@ t.test('IRSA trust policies: render, diagnose each mistake, fix once, re-diagnos
     })
   }
 
+  await t.test('a role in an account the service does not reach is a 400 naming roleArn, and nothing is called there', async t => {
+    emulator.resetCalls()
+    const url = `/clusters/demo/oidc-provider/trust-policy/diagnosis?roleArn=${encodeURIComponent('arn:aws:iam::444455556666:role/web')}&namespace=apps&serviceAccount=web`
+    const body = assertProblem(t, await call('GET', url), 400, 'AccountNotReachable')
+    t.same(body.errors.map((e: { pointer: string }) => e.pointer), ['/querystring/roleArn'])
+    t.same(callsOf(emulator, 'iam:GetRole'), { 'iam:GetRole': 0 })
+  })
+
   await t.test('a role that does not exist is a 404 problem naming it', async t => {
     const body = assertProblem(t, await diagnosis('nobody'), 404, 'NoSuchEntityException')
     t.match(body.detail, 'Role "nobody" does not exist')

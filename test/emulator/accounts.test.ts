@@ -105,7 +105,7 @@ t.test('AssumeRole issues credentials that reach only the role account', async t
   t.equal(session?.issuedTo, `arn:aws:iam::${DEFAULT}:user/emulator`)
 })
 
-t.test('temporary keys need their own session token, until they expire', async t => {
+t.test('temporary keys need their own session token, in a region their account has enabled, until they expire', async t => {
   const refused = async (call: () => Promise<unknown>, name: string, message: string) => {
     const error = await caught(t, call)
     t.same({ name: error.name, status: error.$metadata?.httpStatusCode, message: error.message }, { name, status: 403, message })
@@ -120,6 +120,9 @@ t.test('temporary keys need their own session token, until they expire', async t
     await refused(() => wrong.iam.send(new ListRolesCommand({})), 'InvalidClientTokenId', INVALID)
     await refused(() => wrong.eks.send(new ListClustersCommand({})), 'UnrecognizedClientException', INVALID)
   }
+  const disabled = clients(t, emulator, issued, 'ap-east-1')
+  await refused(() => disabled.eks.send(new ListClustersCommand({})), 'UnrecognizedClientException', INVALID)
+  t.ok(await clients(t, emulator, issued, 'eu-west-1').eks.send(new ListClustersCommand({})), 'an enabled region knows them')
   clock.advance(3600_000)
   const late = clients(t, emulator, issued)
   await refused(() => late.sts.send(new GetCallerIdentityCommand({})), 'ExpiredToken', EXPIRED)

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ClusterNameParams, Ref } from '../../schemas/common.ts'
+import { scopeNames } from '../../src/accounts/scopes.ts'
+import { requestScope } from '../../src/plugins/scope.ts'
 import { ClusterOperationParams, ListOperationsQuery, Operation, OperationPage } from '../../schemas/operations.ts'
 
 const clusterOperationRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -16,7 +18,7 @@ const clusterOperationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ListOperationsQuery,
       response: { 200: Ref(OperationPage) }
     }
-  }, async (request) => operations.list(request.principal?.name, request.params.name, request.query))
+  }, async (request) => operations.list(request.principal?.name, request.params.name, request.query, scopeNames(requestScope(request))))
 
   app.get('/clusters/:name/operations/:operationId', {
     config: { auth: { action: 'read' }, problems: ['OperationNotFound'] },
@@ -27,7 +29,7 @@ const clusterOperationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ClusterOperationParams,
       response: { 200: Ref(Operation) }
     }
-  }, async (request) => operations.describe(request.principal?.name, request.params.operationId, request.params.name))
+  }, async (request) => operations.describe(request.principal?.name, request.params.operationId, request.params.name, scopeNames(requestScope(request))))
 }
 
 export default clusterOperationRoutes

@@ -96,7 +96,8 @@ export function loadConfig (env: Record<string, string | undefined> = {}): Confi
   const variables = attempt(() => readConfigVariables(env))
   const auth = attempt(() => authConfigFromEnv(env))
   const rateLimit = attempt(() => rateLimitConfigFromEnv(env))
-  const accounts = variables && attempt(() => accountRegistryFromEnv(env, variables.AWS_REGION))
+  // Read even when other variables are broken, so that every problem is reported at once.
+  const accounts = attempt(() => accountRegistryFromEnv(env, variables?.AWS_REGION ?? configVariables.AWS_REGION.defaultValue))
   if (problems.length || !variables || !auth || !rateLimit || !accounts) throw new ConfigError(problems)
   return Object.freeze({ ...variables, auth, rateLimit, accounts })
 }

@@ -6,7 +6,6 @@ import { EKS_CALL } from '../../support/problems.ts'
 import { scopedServices } from '../../support/scope.ts'
 
 const rbacRoutes: FastifyPluginAsyncTypebox = async (app) => {
-
   app.get('/clusters/:name/identity-provider-configs/:configName/rbac', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException', 'InvalidParameter'] },
     schema: {

@@ -5,7 +5,6 @@ import { EKS_CALL } from '../../support/problems.ts'
 import { scopedServices } from '../../support/scope.ts'
 
 const tokenReviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
-
   app.post('/clusters/:name/identity-provider-configs/:configName/token-reviews', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException'] },
     schema: {

@@ -47,7 +47,7 @@ export class ScopeResolver {
     }
     if (!account.regions.includes(region)) {
       throw problem('RegionNotAllowed', {
-        detail: `Region ${JSON.stringify(region.slice(0, 32))} is not allowed for account ${account.accountId}: its regions are ${account.regions.join(', ')}.`,
+        detail: `Region ${JSON.stringify(region.slice(0, 32))} is not allowed for account ${account.accountId ?? accountId}: its regions are ${account.regions.join(', ')}.`,
         errors: [{ pointer: '/params/region', detail: `must be one of ${account.regions.join(', ')}` }]
       })
     }

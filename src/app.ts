@@ -4,7 +4,7 @@
  *
  * The container (src/container.ts) builds every domain object; this only registers plugins and
  * routes. Order: error handler → metrics → lifecycle → security (headers, request ids, rate
- * limit) → auth → OpenAPI → shared schemas → changes (idempotency, operations, audit) → routes.
+ * limit) → auth → OpenAPI → shared schemas → scope (account and region) → changes (idempotency, operations, audit) → routes.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyLoggerOptions, type FastifyServerOptions } from 'fastify'

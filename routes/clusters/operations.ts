@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ClusterNameParams, Ref } from '../../schemas/common.ts'
-import { scopeNames } from '../../src/accounts/scopes.ts'
-import { requestScope } from '../../src/plugins/scope.ts'
 import { ClusterOperationParams, ListOperationsQuery, Operation, OperationPage } from '../../schemas/operations.ts'
+import { scopeOf } from '../support/scope.ts'
 
 const clusterOperationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { operations } = app.services
@@ -18,7 +17,7 @@ const clusterOperationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ListOperationsQuery,
       response: { 200: Ref(OperationPage) }
     }
-  }, async (request) => operations.list(request.principal?.name, request.params.name, request.query, scopeNames(requestScope(request))))
+  }, async (request) => operations.list(request.principal?.name, request.params.name, request.query, scopeOf(request)))
 
   app.get('/clusters/:name/operations/:operationId', {
     config: { auth: { action: 'read' }, problems: ['OperationNotFound'] },
@@ -29,7 +28,7 @@ const clusterOperationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ClusterOperationParams,
       response: { 200: Ref(Operation) }
     }
-  }, async (request) => operations.describe(request.principal?.name, request.params.operationId, request.params.name, scopeNames(requestScope(request))))
+  }, async (request) => operations.describe(request.principal?.name, request.params.operationId, request.params.name, scopeOf(request)))
 }
 
 export default clusterOperationRoutes

@@ -4,11 +4,18 @@
  */
 import type { FastifyRequest } from 'fastify'
 import type { ScopedServices } from '../../src/accounts/scoped-services.ts'
+import { scopeNames } from '../../src/accounts/scopes.ts'
+import type { GrantScope } from '../../src/auth/grants.ts'
 import { requestScope } from '../../src/plugins/scope.ts'
 
 /** The AWS-reaching services of the request's scope. */
 export function scopedServices (request: FastifyRequest): ScopedServices {
   return request.server.services.scopes.of(requestScope(request))
+}
+
+/** The account id (when known) and region of the request's scope, as records and grants name it. */
+export function scopeOf (request: FastifyRequest): GrantScope {
+  return scopeNames(requestScope(request))
 }
 
 /** `path` (e.g. `/clusters/prod/oidc-provider`) as the request named it: under `/accounts/{accountId}/regions/{region}` when it did. */

@@ -56,8 +56,8 @@ export class ScopeResolver {
 
   /** The scope an operation record was written in; records older than the registry belong to the default scope. */
   ofRecord (record: { accountId: string | null, region: string | null }): Scope {
-    if (record.accountId === null && record.region === null) return this.defaultScope
-    const account = record.accountId === null ? this.registry.defaultAccount : this.registry.find(record.accountId) ?? this.#learnedDefault(record.accountId)
+    // The implicit account's records carry no id: they are the default account's.
+    const account = record.accountId === null ? this.registry.defaultAccount : this.registry.find(record.accountId)
     if (account === undefined) throw problem('AccountNotFound', { detail: `Account ${record.accountId} of the operation is no longer in the account registry.` })
     return { account, region: record.region ?? account.defaultRegion }
   }
@@ -69,10 +69,6 @@ export class ScopeResolver {
       throw error
     })
     return await this.#learned === accountId ? this.registry.defaultAccount : undefined
-  }
-
-  #learnedDefault (accountId: string): Account | undefined {
-    return this.registry.implicit ? this.registry.defaultAccount : this.registry.find(accountId)
   }
 }
 

@@ -84,5 +84,6 @@ t.test('ACCOUNTS_FILE is read as YAML (or JSON)', async t => {
   const yaml = `accounts:\n  - accountId: "111122223333"\n    regions: [eu-west-1]\n  - accountId: "444455556666"\n    roleArn: ${HUB_ROLE}\n    regions: [eu-west-1, us-east-1]\n    defaultRegion: us-east-1\n`
   const registry = accountRegistryFromEnv({ ACCOUNTS_FILE: '/etc/accounts.yaml' }, 'us-east-1', (path) => { t.equal(path, '/etc/accounts.yaml'); return yaml })
   t.equal(registry.find('444455556666')?.defaultRegion, 'us-east-1')
-  t.throws(() => accountRegistryFromEnv({ ACCOUNTS_FILE: '/missing' }, 'us-east-1', () => { throw new Error('ENOENT') }), { problems: [/ACCOUNTS_FILE \/missing cannot be read as YAML or JSON: ENOENT/] })
+  const unreadable = t.throws(() => accountRegistryFromEnv({ ACCOUNTS_FILE: '/missing' }, 'us-east-1', () => { throw new Error('ENOENT') })) as AccountRegistryError
+  t.match(unreadable.problems, [/ACCOUNTS_FILE \/missing cannot be read as YAML or JSON: ENOENT/])
 })

@@ -33,6 +33,7 @@ export function sandboxServiceEnv (emulator: AwsEmulator): Record<string, string
   return {
     AWS_ENDPOINT_URL_EKS: emulator.url,
     AWS_ENDPOINT_URL_IAM: emulator.url,
+    AWS_ENDPOINT_URL_STS: emulator.url,
     AWS_REGION: emulator.region,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',

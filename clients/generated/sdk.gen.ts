@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.ts';
 import type { Client, Options as Options2, TDataShape } from './client/index.ts';
-import type { AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateResponses, DiagnoseTrustPolicyData, DiagnoseTrustPolicyErrors, DiagnoseTrustPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderResponses, RenderTrustPolicyData, RenderTrustPolicyErrors, RenderTrustPolicyResponses, RepairTrustPolicyData, RepairTrustPolicyErrors, RepairTrustPolicyResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigResponses } from './types.gen.ts';
+import type { AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigInAccountData, AssociateIdentityProviderConfigInAccountErrors, AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewInAccountData, CreateTokenReviewInAccountErrors, CreateTokenReviewInAccountResponses, CreateTokenReviewResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderInAccountData, DeleteOpenIdConnectProviderInAccountErrors, DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterInAccountData, DescribeClusterInAccountErrors, DescribeClusterInAccountResponses, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationInAccountData, DescribeClusterOperationInAccountErrors, DescribeClusterOperationInAccountResponses, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigInAccountData, DescribeIdentityProviderConfigInAccountErrors, DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateInAccountData, DescribeUpdateInAccountErrors, DescribeUpdateInAccountResponses, DescribeUpdateResponses, DiagnoseTrustPolicyData, DiagnoseTrustPolicyErrors, DiagnoseTrustPolicyInAccountData, DiagnoseTrustPolicyInAccountErrors, DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigInAccountData, DisassociateIdentityProviderConfigInAccountErrors, DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderInAccountData, GetOpenIdConnectProviderInAccountErrors, GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingInAccountData, GetRbacBindingInAccountErrors, GetRbacBindingInAccountResponses, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccountsData, ListAccountsErrors, ListAccountsResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersInAccountData, ListClustersInAccountErrors, ListClustersInAccountResponses, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsInAccountData, ListIdentityProviderConfigsInAccountErrors, ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsInAccountData, ListOperationsInAccountErrors, ListOperationsInAccountResponses, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesInAccountData, ListUpdatesInAccountErrors, ListUpdatesInAccountResponses, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewInAccountData, PreviewTokenReviewInAccountErrors, PreviewTokenReviewInAccountResponses, PreviewTokenReviewResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderInAccountData, PutOpenIdConnectProviderInAccountErrors, PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderResponses, RenderTrustPolicyData, RenderTrustPolicyErrors, RenderTrustPolicyInAccountData, RenderTrustPolicyInAccountErrors, RenderTrustPolicyInAccountResponses, RenderTrustPolicyResponses, RepairTrustPolicyData, RepairTrustPolicyErrors, RepairTrustPolicyInAccountData, RepairTrustPolicyInAccountErrors, RepairTrustPolicyInAccountResponses, RepairTrustPolicyResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigInAccountData, ReplaceIdentityProviderConfigInAccountErrors, ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigResponses } from './types.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -279,6 +279,264 @@ export const listOperations = <ThrowOnError extends boolean = false>(options: Op
 export const describeClusterOperation = <ThrowOnError extends boolean = false>(options: Options<DescribeClusterOperationData, ThrowOnError>) => (options.client ?? client).get<DescribeClusterOperationResponses, DescribeClusterOperationErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/clusters/{name}/operations/{operationId}',
+    ...options
+});
+
+/**
+ * List the EKS clusters of the account and region; with `include`, the fleet view of every cluster
+ *
+ * Without `include`: one page of ListClusters. With `include=oidc,identityProviderConfigs` (either or both): every cluster (all pages), each with whether IRSA is enabled (its IAM OIDC provider exists), the provider's audiences and thumbprints, and its associated OIDC identity provider config with status. A cluster that cannot be read is reported in its `errors` while the others are answered. AWS calls are paced per service and slow down when AWS throttles, so a large fleet takes a while; concurrent identical fleet requests share one sweep.
+ */
+export const listClustersInAccount = <ThrowOnError extends boolean = false>(options: Options<ListClustersInAccountData, ThrowOnError>) => (options.client ?? client).get<ListClustersInAccountResponses, ListClustersInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters',
+    ...options
+});
+
+/**
+ * Describe a cluster: ARN, status, version and OIDC issuer
+ *
+ * Always a fresh DescribeCluster (never cached), shared by concurrent requests for the same cluster.
+ */
+export const describeClusterInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeClusterInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeClusterInAccountResponses, DescribeClusterInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}',
+    ...options
+});
+
+/**
+ * Delete the cluster's IAM OIDC provider
+ *
+ * Answers 204, also when the provider is already gone. Roles trusting the provider stop working for pods.
+ */
+export const deleteOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<DeleteOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider',
+    ...options
+});
+
+/**
+ * Show the cluster's IAM OIDC provider (IRSA)
+ *
+ * Finds the cluster's OIDC issuer, derives the IAM provider ARN from it (partition and account from the cluster ARN) and tells whether the provider exists. A cluster without a provider is a normal answer with `exists: false`.
+ */
+export const getOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<GetOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).get<GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider',
+    ...options
+});
+
+/**
+ * Create the IAM OIDC provider, or converge it to the desired state
+ *
+ * Creates the provider (201) or converges an existing one with the fewest calls (AddClientID, RemoveClientID, UpdateThumbprint, Tag, Untag), answering 200. A provider already in the desired state makes no write call. With `dryRun=true` nothing changes and `changes` lists the calls that would be made. The Url sent to IAM never carries a port.
+ */
+export const putOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<PutOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).put<PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Render the IRSA trust policy of a role for a service account
+ *
+ * The trust policy a role needs so that pods of `namespace`/`serviceAccount` can assume it: `Federated` is the cluster's IAM OIDC provider in `accountId` (default: the cluster's account; partition from the cluster ARN), the action `sts:AssumeRoleWithWebIdentity`, and `StringEquals` on `<issuer>:sub` (`system:serviceaccount:NS:SA`) and `<issuer>:aud` (`sts.amazonaws.com`). With `wildcards=true`, `*` and `?` may stand in the names and `sub` is compared with `StringLike`. Also tells whether that provider exists (one GetOpenIDConnectProvider); changes nothing.
+ */
+export const renderTrustPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<RenderTrustPolicyInAccountData, ThrowOnError>) => (options.client ?? client).get<RenderTrustPolicyInAccountResponses, RenderTrustPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy',
+    ...options
+});
+
+/**
+ * Why can't pods of this service account assume the role? Diagnose its IRSA trust
+ *
+ * Reads the role (GetRole) and the cluster's IAM OIDC provider in the role's account, and reports every check with `pass`, `fail`, `warn` or `skipped` and a reason: the provider exists; a statement names it as `Federated` principal (and not another cluster's issuer); the action; the `sub` and `aud` conditions (exact or pattern); the operator fits its value (a `*` under `StringEquals` never matches); no Deny overrides; the provider's thumbprints are current; the size quota. When the trust policy is what fails, `fix` holds the statements to add or change and the whole resulting policy. Writes nothing; `POST` with `apply=true` applies the fix.
+ */
+export const diagnoseTrustPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<DiagnoseTrustPolicyInAccountData, ThrowOnError>) => (options.client ?? client).get<DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy/diagnosis',
+    ...options
+});
+
+/**
+ * Diagnose the role's IRSA trust and apply the fix (`apply=true`)
+ *
+ * The diagnosis of the `GET`, then UpdateAssumeRolePolicy with its fix: the statement naming this cluster's provider gets the missing action or condition value (a pattern under `StringEquals` moves to `StringLike`), or the rendered statement is added; no statement is ever removed. A policy that already allows the service account, or one that only a Deny blocks, is left as it is and no call is made, so a repeated request changes nothing (and with the same Idempotency-Key replays the first answer). A fix that would pass the trust-policy quota is refused with 409. With `dryRun=true` nothing changes and `changes` shows the call.
+ */
+export const repairTrustPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<RepairTrustPolicyInAccountData, ThrowOnError>) => (options.client ?? client).post<RepairTrustPolicyInAccountResponses, RepairTrustPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy/diagnosis',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the identity provider configs of a cluster
+ */
+export const listIdentityProviderConfigsInAccount = <ThrowOnError extends boolean = false>(options: Options<ListIdentityProviderConfigsInAccountData, ThrowOnError>) => (options.client ?? client).get<ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs',
+    ...options
+});
+
+/**
+ * Associate an OIDC identity provider config (starts a 20 to 40 minute EKS update)
+ *
+ * Requires an `Idempotency-Key` header or a body `clientRequestToken`, so a retry never starts a second update. Checked first, so that nothing fails 20 minutes later: the issuer must differ from the cluster's own OIDC issuer, the cluster may have only one OIDC config (the same config already associated is adopted and answered 200), and the issuer must pass the pre-flight checks (discovery reachable, `issuer` equal to the URL, JWKS with a signing key, certificate valid) unless `skipIssuerChecks=true`. An `issuerUrl` breaking the issuer URL rule is a 400 `ValidationException`, with or without `skipIssuerChecks`. An issuer whose address the SSRF guard refuses is a 400 `IssuerAddressForbidden`. A failed pre-flight is a problem listing the failed `checks`: 400 when the issuer answered and is wrong (another `issuer`, no signing key, an untrusted certificate, a redirect), 502 `IssuerUnreachable` when it cannot be resolved or reached, 504 `IssuerTimeout` when it does not answer in time. Those two may be transient and are never stored under the `Idempotency-Key`: a retry checks the issuer again. Answers 202 with the EKS update and a `Location` to follow it.
+ */
+export const associateIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<AssociateIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).post<AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Disassociate an identity provider config (starts a 20 to 40 minute EKS update)
+ *
+ * Answers 202 with the EKS update and a `Location` to follow it, or 204 when the config is already gone.
+ */
+export const disassociateIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<DisassociateIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).delete<DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}',
+    ...options
+});
+
+/**
+ * Describe an OIDC identity provider config, with its status (CREATING, ACTIVE, DELETING)
+ *
+ * Concurrent identical reads share one DescribeIdentityProviderConfig call, and the answer for an ACTIVE config may be reused for up to `CONFIG_CACHE_TTL_MS` (default 1 s; CREATING and DELETING are always read fresh); `Cache-Status` says whether it was. Send `Cache-Control: no-cache` to read EKS now. Changes made through this service are seen at once.
+ */
+export const describeIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}',
+    ...options
+});
+
+/**
+ * Put a whole OIDC identity provider config: associate it, or replace the current one (disassociate, wait, associate)
+ *
+ * Makes the config of the path equal to the body, however many EKS updates that takes. EKS configs cannot be changed in place, so:
+ * - the same config already associated: nothing happens, 200 `unchanged`;
+ * - no config of this name: one association, 202 `started`;
+ * - a config with other settings: a replacement, 202 `started`: disassociate it, wait until it is gone, associate the desired one.
+ *
+ * A started change is one operation, recorded before the answer and carried out by the service (it resumes after a restart, and only one replica drives it). Follow it at the `Location`, `/clusters/{name}/operations/{operationId}`: `details.steps` shows each step with its status and EKS update.
+ *
+ * **Downtime.** Between the completion of the disassociation and the completion of the association the cluster has no config, so logins through it fail: about one association, 20 to 40 minutes on AWS (`expectedDowntime`); the whole replacement takes 40 to 80 minutes (`expectedDuration`). `?dryRun=true` answers the plan and changes nothing.
+ *
+ * Everything refusable is checked before any write: the body's `identityProviderConfigName` must equal the path's (else 400), the cluster must have no other config, the new issuer must differ from the cluster's own and pass the pre-flight checks unless `skipIssuerChecks=true` (also with `dryRun=true`). An `issuerUrl` breaking the issuer URL rule is a 400 `ValidationException`, with or without `skipIssuerChecks`. An issuer whose address the SSRF guard refuses is a 400 `IssuerAddressForbidden`. A failed pre-flight is a problem listing the failed `checks`: 400 when the issuer answered and is wrong (another `issuer`, no signing key, an untrusted certificate, a redirect), 502 `IssuerUnreachable` when it cannot be resolved or reached, 504 `IssuerTimeout` when it does not answer in time. Those two may be transient and are never stored under the `Idempotency-Key`: a retry checks the issuer again. While a change of the same config runs, another PUT answers 409 `ReplaceInProgress` naming that `operationId`. With an `Idempotency-Key`, a retry replays the first answer.
+ */
+export const replaceIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<ReplaceIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).put<ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Why can't this user log in? Judge an ID token (or claims) with the associated config
+ *
+ * Applies the cluster's associated config exactly as the Kubernetes API server's OIDC authenticator does and answers in the shape of a TokenReview status: authenticated or not, the username and groups with prefixes applied, every failed check with a stable code, and hints at likely misconfigurations. A token's signature is verified against the issuer's JWKS (fetched through the SSRF guard). The token is never stored or logged.
+ */
+export const createTokenReviewInAccount = <ThrowOnError extends boolean = false>(options: Options<CreateTokenReviewInAccountData, ThrowOnError>) => (options.client ?? client).post<CreateTokenReviewInAccountResponses, CreateTokenReviewInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/token-reviews',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Judge a token with a proposed config, before spending 20 minutes on an association
+ *
+ * Same answer as a token review, but with the config in the body (the associate body's `oidc`) instead of the associated one.
+ */
+export const previewTokenReviewInAccount = <ThrowOnError extends boolean = false>(options: Options<PreviewTokenReviewInAccountData, ThrowOnError>) => (options.client ?? client).post<PreviewTokenReviewInAccountResponses, PreviewTokenReviewInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/preview',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The ClusterRoleBinding or RoleBinding granting a role to an OIDC group or user
+ *
+ * The subject is written with the config's prefixes applied, exactly as the API server will see it. Answers JSON with the manifest in `yaml`, or the manifest alone with `Accept: application/yaml`.
+ */
+export const getRbacBindingInAccount = <ThrowOnError extends boolean = false>(options: Options<GetRbacBindingInAccountData, ThrowOnError>) => (options.client ?? client).get<GetRbacBindingInAccountResponses, GetRbacBindingInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/rbac',
+    ...options
+});
+
+/**
+ * List the update ids of a cluster
+ */
+export const listUpdatesInAccount = <ThrowOnError extends boolean = false>(options: Options<ListUpdatesInAccountData, ThrowOnError>) => (options.client ?? client).get<ListUpdatesInAccountResponses, ListUpdatesInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates',
+    ...options
+});
+
+/**
+ * Describe an update: InProgress, Successful, Failed or Cancelled; optionally wait for it or stream it
+ *
+ * Identity provider updates take 20 to 40 minutes on AWS. Instead of polling by hand, either long-poll with `?wait=SECONDS` (repeat while the answer carries `Retry-After`), or ask for `Accept: text/event-stream` to receive every status change as Server-Sent Events. Every waiting request and stream for one update shares a single DescribeUpdate loop in the service.
+ */
+export const describeUpdateInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeUpdateInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeUpdateInAccountResponses, DescribeUpdateInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates/{updateId}',
+    ...options
+});
+
+/**
+ * List this service's operations on a cluster, newest first
+ *
+ * Your own operations; cluster admins see everyone's.
+ */
+export const listOperationsInAccount = <ThrowOnError extends boolean = false>(options: Options<ListOperationsInAccountData, ThrowOnError>) => (options.client ?? client).get<ListOperationsInAccountResponses, ListOperationsInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations',
+    ...options
+});
+
+/**
+ * Describe an operation on a cluster
+ */
+export const describeClusterOperationInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeClusterOperationInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeClusterOperationInAccountResponses, DescribeClusterOperationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations/{operationId}',
+    ...options
+});
+
+/**
+ * List the accounts of the registry and whether each is reachable
+ *
+ * The account registry (ACCOUNTS or ACCOUNTS_FILE), never the ExternalId. Unless `check=false`, each account is checked at once, in parallel and bounded in time: STS GetCallerIdentity with the account's credentials (through its assumed role) says which account they really are in. An account that cannot be reached is reported in its `check`, the others are answered. Needs a `read` grant on every cluster (`*`) of every account and region.
+ */
+export const listAccounts = <ThrowOnError extends boolean = false>(options?: Options<ListAccountsData, ThrowOnError>) => (options?.client ?? client).get<ListAccountsResponses, ListAccountsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts',
     ...options
 });
 

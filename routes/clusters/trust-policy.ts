@@ -7,10 +7,9 @@ import {
 import { problem } from '../../src/errors.ts'
 import { currentChange } from '../support/current-change.ts'
 import { EKS_CALL, IAM_CALL } from '../support/problems.ts'
+import { scopedServices } from '../support/scope.ts'
 
 const trustPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { trustPolicies } = app.services
-
   app.get('/clusters/:name/oidc-provider/trust-policy', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, IAM_CALL, 'ResourceNotFoundException', 'ClusterStateConflict'] },
     schema: {
@@ -22,7 +21,7 @@ const trustPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: RenderTrustPolicyQuery,
       response: { 200: Ref(TrustPolicyRendering) }
     }
-  }, async (request) => trustPolicies.render(request.params.name, request.query))
+  }, async (request) => scopedServices(request).trustPolicies.render(request.params.name, request.query))
 
   app.get('/clusters/:name/oidc-provider/trust-policy/diagnosis', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, IAM_CALL, 'ResourceNotFoundException', 'NoSuchEntityException', 'ClusterStateConflict', 'AccountNotReachable'] },
@@ -35,7 +34,7 @@ const trustPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: TrustPolicyDiagnosisQuery,
       response: { 200: Ref(TrustPolicyDiagnosis) }
     }
-  }, async (request) => trustPolicies.diagnose(request.params.name, request.query))
+  }, async (request) => scopedServices(request).trustPolicies.diagnose(request.params.name, request.query))
 
   app.post('/clusters/:name/oidc-provider/trust-policy/diagnosis', {
     config: {
@@ -61,7 +60,7 @@ const trustPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       })
     }
     const change = currentChange(request)
-    const result = await trustPolicies.repair(request.params.name, request.body, { dryRun: change.dryRun }, change.guard)
+    const result = await scopedServices(request).trustPolicies.repair(request.params.name, request.body, { dryRun: change.dryRun }, change.guard)
     change.report({ resource: request.body.roleArn })
     return { ...result.diagnosis, dryRun: result.dryRun, changes: result.changes }
   })

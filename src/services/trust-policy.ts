@@ -25,10 +25,7 @@ export interface TrustPolicyServiceDeps {
   /** IAM of the service's own account: the clusters' account. */
   iam: IamPort
   oidcProvider: Pick<OidcProviderService, 'clusterWithIssuer' | 'driftOf'>
-  /**
-   * IAM of another account, or undefined when the service does not reach it. Today none is
-   * reached; the account registry plugs in here.
-   */
+  /** IAM of another account (one of the account registry), or undefined when the service does not reach it. */
   iamForAccount?: (accountId: string) => IamPort | undefined
   /** The accounts' trust-policy quota, in characters without white space. */
   sizeLimit: number
@@ -129,7 +126,7 @@ export class TrustPolicyService {
     const iam = this.#iamOrUndefined(cluster, accountId)
     if (iam) return iam
     throw problem('AccountNotReachable', {
-      detail: `The role is in account ${accountId}, which this service does not reach (it reaches the cluster's account ${parseClusterArn(cluster.arn).account}).`,
+      detail: `The role is in account ${accountId}, which is neither the cluster's account (${parseClusterArn(cluster.arn).account}) nor one of the service's account registry (GET /accounts lists them).`,
       errors: [{ pointer, detail: `names account ${accountId}, which the service has no access to` }]
     })
   }

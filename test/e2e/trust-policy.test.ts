@@ -4,8 +4,10 @@
  * diagnosed all-pass; a retried fix makes no second UpdateAssumeRolePolicy.
  */
 import t from 'tap'
-import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam'
-import { iamClient } from '../emulator/helpers.ts'
+import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam'
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts'
+import { STS_ACTIONS } from '../../emulator/sts.ts'
+import { credentials, iamClient } from '../emulator/helpers.ts'
 import { assertProblem, callsOf, idempotencyKey, startHarness, writeCalls } from './support.ts'
 
 t.test('IRSA trust policies: render, diagnose each mistake, fix once, re-diagnose', async t => {
@@ -108,4 +110,62 @@ t.test('IRSA trust policies: render, diagnose each mistake, fix once, re-diagnos
     const body = assertProblem(t, await diagnosis('nobody'), 404, 'NoSuchEntityException')
     t.match(body.detail, 'Role "nobody" does not exist')
   })
+})
+
+const OWN = '111122223333'
+const B = '444455556666'
+const SERVICE_ROLE_B = `arn:aws:iam::${B}:role/eks-oidc-api`
+
+t.test('a role in another account of the registry: read and repaired in that account', { skip: 'AssumeRole' in STS_ACTIONS ? false : 'the emulator does not serve STS AssumeRole' }, async t => {
+  const trustOwnAccount = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OWN}:root` }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'] }] }
+  const ACCOUNTS = JSON.stringify({ accounts: [{ accountId: OWN, regions: ['us-east-1'] }, { accountId: B, roleArn: SERVICE_ROLE_B, regions: ['us-east-1'] }] })
+  const { emulator, call } = await startHarness(t, {
+    emulator: { seed: { clusters: [{ name: 'demo' }], accounts: [{ accountId: B, roles: [{ roleName: 'eks-oidc-api', assumeRolePolicyDocument: trustOwnAccount }] }] } },
+    env: { ACCOUNTS, THUMBPRINT_CACHE_TTL_SECONDS: '0' }
+  })
+  const demo = (await call('GET', '/clusters/demo/oidc-provider')).body
+  const issuerKey = demo.OpenIDConnectProviderArn.split(':oidc-provider/')[1]
+  const providerInB = `arn:aws:iam::${B}:oidc-provider/${issuerKey}`
+
+  // What a platform team does in account B by hand: the provider for the cluster's issuer, and a
+  // role whose trust policy was copied from the cluster's own account.
+  const sts = new STSClient({ endpoint: emulator.url, region: 'us-east-1', credentials, maxAttempts: 1 })
+  t.teardown(() => sts.destroy())
+  const assumed = (await sts.send(new AssumeRoleCommand({ RoleArn: SERVICE_ROLE_B, RoleSessionName: 'e2e-setup' }))).Credentials!
+  const iamB = new IAMClient({
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: { accessKeyId: assumed.AccessKeyId!, secretAccessKey: assumed.SecretAccessKey!, sessionToken: assumed.SessionToken }
+  })
+  t.teardown(() => iamB.destroy())
+  await iamB.send(new CreateOpenIDConnectProviderCommand({ Url: demo.issuerUrl, ClientIDList: ['sts.amazonaws.com'] }))
+  const copied = {
+    Version: '2012-10-17',
+    Statement: [{
+      Effect: 'Allow',
+      Principal: { Federated: demo.OpenIDConnectProviderArn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { [`${issuerKey}:sub`]: 'system:serviceaccount:apps:web', [`${issuerKey}:aud`]: 'sts.amazonaws.com' } }
+    }]
+  }
+  await iamB.send(new CreateRoleCommand({ RoleName: 'web', AssumeRolePolicyDocument: JSON.stringify(copied) }))
+
+  const url = `/clusters/demo/oidc-provider/trust-policy/diagnosis?roleArn=${encodeURIComponent(`arn:aws:iam::${B}:role/web`)}&namespace=apps&serviceAccount=web`
+  const before = await call('GET', url)
+  t.equal(before.status, 200, JSON.stringify(before.body))
+  t.equal(before.body.OpenIDConnectProviderArn, providerInB, 'the provider the role must trust is the one in its own account')
+  t.same(before.body.checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string }) => c.id), ['federated-principal'])
+  t.match(before.body.checks[1].reason, `through the provider in account ${OWN}`)
+  t.equal(before.body.checks[0].status, 'pass', 'the provider exists in account B')
+
+  emulator.resetCalls()
+  const body = { roleArn: `arn:aws:iam::${B}:role/web`, namespace: 'apps', serviceAccount: 'web' }
+  const fixed = await call('POST', '/clusters/demo/oidc-provider/trust-policy/diagnosis?apply=true', { body, headers: { 'idempotency-key': idempotencyKey() } })
+  t.equal(fixed.status, 200)
+  t.equal(fixed.body.allowed, true)
+  t.same(writeCalls(emulator, 'iam'), { 'iam:UpdateAssumeRolePolicy': 1 })
+  const stored = JSON.parse(decodeURIComponent((await iamB.send(new GetRoleCommand({ RoleName: 'web' }))).Role!.AssumeRolePolicyDocument!))
+  t.same(stored.Statement.map((s: { Principal: { Federated: string } }) => s.Principal.Federated), [demo.OpenIDConnectProviderArn, providerInB], 'the copied statement stays; one naming B\'s provider is added')
+  t.equal(emulator.state.roles.has('web'), false, 'nothing was written in the cluster\'s account')
 })

@@ -126,6 +126,9 @@ t.test('a role in another account of the registry: read and repaired in that acc
   const demo = (await call('GET', '/clusters/demo/oidc-provider')).body
   const issuerKey = demo.OpenIDConnectProviderArn.split(':oidc-provider/')[1]
   const providerInB = `arn:aws:iam::${B}:oidc-provider/${issuerKey}`
+  const scoped = await call('GET', `/accounts/${OWN}/regions/us-east-1/clusters/demo/oidc-provider/trust-policy?namespace=apps&serviceAccount=web&accountId=${B}`)
+  t.equal(scoped.status, 200, 'the account-scoped form renders too')
+  t.match(scoped.body, { OpenIDConnectProviderArn: providerInB, exists: false }, 'B is reached: its provider is looked up there (none yet)')
 
   // What a platform team does in account B by hand: the provider for the cluster's issuer, and a
   // role whose trust policy was copied from the cluster's own account.

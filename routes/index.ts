@@ -10,6 +10,7 @@ import identityProviderConfigs from './clusters/identity-provider-configs/index.
 import rbac from './clusters/identity-provider-configs/rbac.ts'
 import tokenReviews from './clusters/identity-provider-configs/token-reviews.ts'
 import oidcProvider from './clusters/oidc-provider.ts'
+import oidcProviderAccounts from './clusters/oidc-provider-accounts.ts'
 import clusterOperations from './clusters/operations.ts'
 import trustPolicy from './clusters/trust-policy.ts'
 import updates from './clusters/updates.ts'
@@ -24,7 +25,7 @@ import { inAccountScope } from './support/account-scope.ts'
 import { documentProblems } from './support/problems.ts'
 
 /** Every route file under /clusters: each is served as /clusters/... and as /accounts/{accountId}/regions/{region}/clusters/.... */
-export const CLUSTER_ROUTES = [clusters, oidcProvider, trustPolicy, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations]
+export const CLUSTER_ROUTES = [clusters, oidcProvider, oidcProviderAccounts, trustPolicy, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations]
 
 const routes: FastifyPluginAsync = async (app) => {
   // Before any route is added, so that every one documents the problems it can answer.

@@ -21,7 +21,7 @@ export const sharedSchemas = [
   eks.DisassociateIdentityProviderConfigResponse, eks.ListUpdatesResponse, eks.DescribeUpdateResponse,
   issuers.CertificateSummary, issuers.IssuerCheck, issuers.InspectIssuerRequest, issuers.IssuerInspection, issuers.ThumbprintDrift,
   iam.Tag, iam.GetOpenIDConnectProviderResponse, iam.OidcProviderStatus, iam.PutOidcProviderRequest,
-  iam.PlannedCall, iam.PutOidcProviderResponse,
+  iam.PlannedCall, iam.PutOidcProviderResponse, iam.OidcProviderCount, iam.CrossAccountOidcProviderStatus,
   iam.PolicyDocument, iam.TrustPolicyRendering, iam.TrustPolicyCheck, iam.TrustPolicyFix, iam.TrustPolicyRepairRequest,
   iam.TrustPolicyDiagnosis, iam.TrustPolicyRepairResponse,
   replace.ReplaceIdentityProviderConfigRequest, replace.ReplaceStep, replace.MinutesRange, replace.ReplaceIdentityProviderConfigResponse,

@@ -92,6 +92,8 @@ export const PROBLEMS = {
   ConfigExists: { status: 409, code: 'ResourceInUseException', slug: 'config-exists', title: 'Conflict with the current state' },
   ReplaceInProgress: { status: 409, slug: 'replace-in-progress', title: 'Conflict with the current state' },
   TrustPolicyTooLarge: AWS_QUOTA,
+  // IAM's quota of OIDC providers per account, counted before a create (src/services/oidc-provider.ts).
+  OidcProviderQuotaReached: { status: 409, slug: 'oidc-provider-quota-reached', title: 'The account has as many IAM OIDC providers as IAM allows' },
   AccountNotReachable: { status: 400, slug: 'account-not-reachable', title: 'The service does not reach this AWS account' },
 
   // Issuers, reached through the egress guard

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.ts';
 import type { Client, Options as Options2, TDataShape } from './client/index.ts';
-import type { AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigInAccountData, AssociateIdentityProviderConfigInAccountErrors, AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewInAccountData, CreateTokenReviewInAccountErrors, CreateTokenReviewInAccountResponses, CreateTokenReviewResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderInAccountData, DeleteOpenIdConnectProviderInAccountErrors, DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterInAccountData, DescribeClusterInAccountErrors, DescribeClusterInAccountResponses, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationInAccountData, DescribeClusterOperationInAccountErrors, DescribeClusterOperationInAccountResponses, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigInAccountData, DescribeIdentityProviderConfigInAccountErrors, DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateInAccountData, DescribeUpdateInAccountErrors, DescribeUpdateInAccountResponses, DescribeUpdateResponses, DiagnoseTrustPolicyData, DiagnoseTrustPolicyErrors, DiagnoseTrustPolicyInAccountData, DiagnoseTrustPolicyInAccountErrors, DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigInAccountData, DisassociateIdentityProviderConfigInAccountErrors, DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderInAccountData, GetOpenIdConnectProviderInAccountErrors, GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingInAccountData, GetRbacBindingInAccountErrors, GetRbacBindingInAccountResponses, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccountsData, ListAccountsErrors, ListAccountsResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersInAccountData, ListClustersInAccountErrors, ListClustersInAccountResponses, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsInAccountData, ListIdentityProviderConfigsInAccountErrors, ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsInAccountData, ListOperationsInAccountErrors, ListOperationsInAccountResponses, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesInAccountData, ListUpdatesInAccountErrors, ListUpdatesInAccountResponses, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewInAccountData, PreviewTokenReviewInAccountErrors, PreviewTokenReviewInAccountResponses, PreviewTokenReviewResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderInAccountData, PutOpenIdConnectProviderInAccountErrors, PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderResponses, RenderTrustPolicyData, RenderTrustPolicyErrors, RenderTrustPolicyInAccountData, RenderTrustPolicyInAccountErrors, RenderTrustPolicyInAccountResponses, RenderTrustPolicyResponses, RepairTrustPolicyData, RepairTrustPolicyErrors, RepairTrustPolicyInAccountData, RepairTrustPolicyInAccountErrors, RepairTrustPolicyInAccountResponses, RepairTrustPolicyResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigInAccountData, ReplaceIdentityProviderConfigInAccountErrors, ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigResponses } from './types.gen.ts';
+import type { AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigInAccountData, AssociateIdentityProviderConfigInAccountErrors, AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewInAccountData, CreateTokenReviewInAccountErrors, CreateTokenReviewInAccountResponses, CreateTokenReviewResponses, DeleteCrossAccountOpenIdConnectProviderData, DeleteCrossAccountOpenIdConnectProviderErrors, DeleteCrossAccountOpenIdConnectProviderInAccountData, DeleteCrossAccountOpenIdConnectProviderInAccountErrors, DeleteCrossAccountOpenIdConnectProviderInAccountResponses, DeleteCrossAccountOpenIdConnectProviderResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderInAccountData, DeleteOpenIdConnectProviderInAccountErrors, DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterInAccountData, DescribeClusterInAccountErrors, DescribeClusterInAccountResponses, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationInAccountData, DescribeClusterOperationInAccountErrors, DescribeClusterOperationInAccountResponses, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigInAccountData, DescribeIdentityProviderConfigInAccountErrors, DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateInAccountData, DescribeUpdateInAccountErrors, DescribeUpdateInAccountResponses, DescribeUpdateResponses, DiagnoseTrustPolicyData, DiagnoseTrustPolicyErrors, DiagnoseTrustPolicyInAccountData, DiagnoseTrustPolicyInAccountErrors, DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigInAccountData, DisassociateIdentityProviderConfigInAccountErrors, DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigResponses, GetCrossAccountOpenIdConnectProviderData, GetCrossAccountOpenIdConnectProviderErrors, GetCrossAccountOpenIdConnectProviderInAccountData, GetCrossAccountOpenIdConnectProviderInAccountErrors, GetCrossAccountOpenIdConnectProviderInAccountResponses, GetCrossAccountOpenIdConnectProviderResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderInAccountData, GetOpenIdConnectProviderInAccountErrors, GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingInAccountData, GetRbacBindingInAccountErrors, GetRbacBindingInAccountResponses, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccountsData, ListAccountsErrors, ListAccountsResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersInAccountData, ListClustersInAccountErrors, ListClustersInAccountResponses, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsInAccountData, ListIdentityProviderConfigsInAccountErrors, ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsInAccountData, ListOperationsInAccountErrors, ListOperationsInAccountResponses, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesInAccountData, ListUpdatesInAccountErrors, ListUpdatesInAccountResponses, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewInAccountData, PreviewTokenReviewInAccountErrors, PreviewTokenReviewInAccountResponses, PreviewTokenReviewResponses, PutCrossAccountOpenIdConnectProviderData, PutCrossAccountOpenIdConnectProviderErrors, PutCrossAccountOpenIdConnectProviderInAccountData, PutCrossAccountOpenIdConnectProviderInAccountErrors, PutCrossAccountOpenIdConnectProviderInAccountResponses, PutCrossAccountOpenIdConnectProviderResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderInAccountData, PutOpenIdConnectProviderInAccountErrors, PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderResponses, RenderTrustPolicyData, RenderTrustPolicyErrors, RenderTrustPolicyInAccountData, RenderTrustPolicyInAccountErrors, RenderTrustPolicyInAccountResponses, RenderTrustPolicyResponses, RepairTrustPolicyData, RepairTrustPolicyErrors, RepairTrustPolicyInAccountData, RepairTrustPolicyInAccountErrors, RepairTrustPolicyInAccountResponses, RepairTrustPolicyResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigInAccountData, ReplaceIdentityProviderConfigInAccountErrors, ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigResponses } from './types.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -87,6 +87,43 @@ export const getOpenIdConnectProvider = <ThrowOnError extends boolean = false>(o
 export const putOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<PutOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).put<PutOpenIdConnectProviderResponses, PutOpenIdConnectProviderErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/clusters/{name}/oidc-provider',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete the IAM OIDC provider for the cluster's issuer in another account
+ *
+ * Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster's pods.
+ */
+export const deleteCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<DeleteCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).delete<DeleteCrossAccountOpenIdConnectProviderResponses, DeleteCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Show the IAM OIDC provider for the cluster's issuer in another account (IRSA across accounts)
+ *
+ * Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster's issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM's quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`.
+ */
+export const getCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<GetCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).get<GetCrossAccountOpenIdConnectProviderResponses, GetCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Create the IAM OIDC provider for the cluster's issuer in another account, or converge it
+ *
+ * As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account's providers are counted: at IAM's quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`.
+ */
+export const putCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<PutCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).put<PutCrossAccountOpenIdConnectProviderResponses, PutCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -334,6 +371,43 @@ export const getOpenIdConnectProviderInAccount = <ThrowOnError extends boolean =
 export const putOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<PutOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).put<PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderInAccountErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete the IAM OIDC provider for the cluster's issuer in another account
+ *
+ * Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster's pods.
+ */
+export const deleteCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<DeleteCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeleteCrossAccountOpenIdConnectProviderInAccountResponses, DeleteCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Show the IAM OIDC provider for the cluster's issuer in another account (IRSA across accounts)
+ *
+ * Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster's issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM's quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`.
+ */
+export const getCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<GetCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).get<GetCrossAccountOpenIdConnectProviderInAccountResponses, GetCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Create the IAM OIDC provider for the cluster's issuer in another account, or converge it
+ *
+ * As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account's providers are counted: at IAM's quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`.
+ */
+export const putCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<PutCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).put<PutCrossAccountOpenIdConnectProviderInAccountResponses, PutCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
     ...options,
     headers: {
         'Content-Type': 'application/json',

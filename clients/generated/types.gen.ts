@@ -704,6 +704,49 @@ export type PutOidcProviderResponse = {
 };
 
 /**
+ * How close the account is to IAM's quota of OIDC providers.
+ */
+export type OidcProviderCount = {
+    /**
+     * IAM OIDC providers the account has now (ListOpenIDConnectProviders).
+     */
+    count: number;
+    /**
+     * IAM's quota of OIDC providers per account (100).
+     */
+    quota: number;
+};
+
+/**
+ * The IAM OIDC provider for a cluster's issuer in another account (IRSA across accounts), and that account's provider count.
+ */
+export type CrossAccountOidcProviderStatus = {
+    /**
+     * Cluster name.
+     */
+    clusterName: string;
+    /**
+     * The cluster's OIDC issuer URL.
+     */
+    issuerUrl: string;
+    /**
+     * ARN the provider has (or would have) in `accountId`: partition from the cluster ARN, issuer without scheme or port.
+     */
+    OpenIDConnectProviderArn: string;
+    /**
+     * Whether the IAM OIDC provider exists.
+     */
+    exists: boolean;
+    provider?: GetOpenIdConnectProviderResponse;
+    thumbprintDrift?: ThumbprintDrift;
+    /**
+     * The account the provider is in (the one the roles pods assume are in).
+     */
+    accountId: string;
+    oidcProviders: OidcProviderCount;
+};
+
+/**
  * An IAM policy document as JSON: send it as the AssumeRolePolicyDocument of CreateRole or the PolicyDocument of UpdateAssumeRolePolicy.
  */
 export type PolicyDocument = {
@@ -2342,6 +2385,481 @@ export type PutOpenIdConnectProviderResponses = {
 };
 
 export type PutOpenIdConnectProviderResponse = PutOpenIdConnectProviderResponses[keyof PutOpenIdConnectProviderResponses];
+
+export type DeleteCrossAccountOpenIdConnectProviderData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderError = DeleteCrossAccountOpenIdConnectProviderErrors[keyof DeleteCrossAccountOpenIdConnectProviderErrors];
+
+export type DeleteCrossAccountOpenIdConnectProviderResponses = {
+    /**
+     * Deleted, or already absent.
+     */
+    204: void;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderResponse = DeleteCrossAccountOpenIdConnectProviderResponses[keyof DeleteCrossAccountOpenIdConnectProviderResponses];
+
+export type GetCrossAccountOpenIdConnectProviderData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type GetCrossAccountOpenIdConnectProviderErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetCrossAccountOpenIdConnectProviderError = GetCrossAccountOpenIdConnectProviderErrors[keyof GetCrossAccountOpenIdConnectProviderErrors];
+
+export type GetCrossAccountOpenIdConnectProviderResponses = {
+    /**
+     * The IAM OIDC provider for a cluster's issuer in another account (IRSA across accounts), and that account's provider count.
+     */
+    200: CrossAccountOidcProviderStatus;
+};
+
+export type GetCrossAccountOpenIdConnectProviderResponse = GetCrossAccountOpenIdConnectProviderResponses[keyof GetCrossAccountOpenIdConnectProviderResponses];
+
+export type PutCrossAccountOpenIdConnectProviderData = {
+    body: PutOidcProviderRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: {
+        /**
+         * Only compute the plan of IAM calls; change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.
+         */
+        computeThumbprints?: boolean;
+    };
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type PutCrossAccountOpenIdConnectProviderErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `OpenIdIdpCommunicationErrorException` (`issuer-unreachable`): The issuer could not be reached.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `OidcProviderQuotaReached` (`oidc-provider-quota-reached`): The account has as many IAM OIDC providers as IAM allows.
+     * - `LimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutCrossAccountOpenIdConnectProviderError = PutCrossAccountOpenIdConnectProviderErrors[keyof PutCrossAccountOpenIdConnectProviderErrors];
+
+export type PutCrossAccountOpenIdConnectProviderResponses = {
+    /**
+     * Default Response
+     */
+    200: PutOidcProviderResponse;
+    /**
+     * Default Response
+     */
+    201: PutOidcProviderResponse;
+};
+
+export type PutCrossAccountOpenIdConnectProviderResponse = PutCrossAccountOpenIdConnectProviderResponses[keyof PutCrossAccountOpenIdConnectProviderResponses];
 
 export type RenderTrustPolicyData = {
     body?: never;
@@ -5132,6 +5650,508 @@ export type PutOpenIdConnectProviderInAccountResponses = {
 };
 
 export type PutOpenIdConnectProviderInAccountResponse = PutOpenIdConnectProviderInAccountResponses[keyof PutOpenIdConnectProviderInAccountResponses];
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountError = DeleteCrossAccountOpenIdConnectProviderInAccountErrors[keyof DeleteCrossAccountOpenIdConnectProviderInAccountErrors];
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Deleted, or already absent.
+     */
+    204: void;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountResponse = DeleteCrossAccountOpenIdConnectProviderInAccountResponses[keyof DeleteCrossAccountOpenIdConnectProviderInAccountResponses];
+
+export type GetCrossAccountOpenIdConnectProviderInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type GetCrossAccountOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetCrossAccountOpenIdConnectProviderInAccountError = GetCrossAccountOpenIdConnectProviderInAccountErrors[keyof GetCrossAccountOpenIdConnectProviderInAccountErrors];
+
+export type GetCrossAccountOpenIdConnectProviderInAccountResponses = {
+    /**
+     * The IAM OIDC provider for a cluster's issuer in another account (IRSA across accounts), and that account's provider count.
+     */
+    200: CrossAccountOidcProviderStatus;
+};
+
+export type GetCrossAccountOpenIdConnectProviderInAccountResponse = GetCrossAccountOpenIdConnectProviderInAccountResponses[keyof GetCrossAccountOpenIdConnectProviderInAccountResponses];
+
+export type PutCrossAccountOpenIdConnectProviderInAccountData = {
+    body: PutOidcProviderRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: {
+        /**
+         * Only compute the plan of IAM calls; change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.
+         */
+        computeThumbprints?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type PutCrossAccountOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `OpenIdIdpCommunicationErrorException` (`issuer-unreachable`): The issuer could not be reached.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `OidcProviderQuotaReached` (`oidc-provider-quota-reached`): The account has as many IAM OIDC providers as IAM allows.
+     * - `LimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutCrossAccountOpenIdConnectProviderInAccountError = PutCrossAccountOpenIdConnectProviderInAccountErrors[keyof PutCrossAccountOpenIdConnectProviderInAccountErrors];
+
+export type PutCrossAccountOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: PutOidcProviderResponse;
+    /**
+     * Default Response
+     */
+    201: PutOidcProviderResponse;
+};
+
+export type PutCrossAccountOpenIdConnectProviderInAccountResponse = PutCrossAccountOpenIdConnectProviderInAccountResponses[keyof PutCrossAccountOpenIdConnectProviderInAccountResponses];
 
 export type RenderTrustPolicyInAccountData = {
     body?: never;

@@ -17,6 +17,7 @@ import type { Logger } from '../observability/request-context.ts'
 import { ReplaceService, type ReplaceRunner } from '../replace/index.ts'
 import { ClusterCache, ClusterService } from '../services/clusters.ts'
 import { CONFIG_READ_CACHE, IdentityProviderConfigService, isSettledConfig } from '../services/identity-provider-configs.ts'
+import { CrossAccountOidcProviderService } from '../services/cross-account-oidc-provider.ts'
 import { OidcProviderService } from '../services/oidc-provider.ts'
 import { TokenReviewService } from '../services/token-reviews.ts'
 import { TrustPolicyService } from '../services/trust-policy.ts'
@@ -35,6 +36,8 @@ export interface ScopedServices {
   clusters: ClusterService
   fleet: FleetService
   oidcProvider: OidcProviderService
+  /** The cluster's IAM OIDC provider in other accounts (IRSA across accounts). */
+  crossAccountOidcProviders: CrossAccountOidcProviderService
   trustPolicies: TrustPolicyService
   identityProviderConfigs: IdentityProviderConfigService
   replacements: ReplaceService
@@ -99,6 +102,7 @@ export function buildScopedServices (scope: Scope, ports: Pick<ScopePorts, 'eks'
     clusters,
     fleet,
     oidcProvider,
+    crossAccountOidcProviders: new CrossAccountOidcProviderService({ clusters, thumbprints: shared.thumbprints, clusterIam: iam, iamOfAccount: shared.iamOfAccount }),
     trustPolicies: new TrustPolicyService({ iam, oidcProvider, iamForAccount: shared.iamOfAccount, sizeLimit: config.TRUST_POLICY_SIZE_LIMIT }),
     identityProviderConfigs,
     replacements: new ReplaceService({ configs: identityProviderConfigs, operations: shared.operations, runner: shared.replaceRunner }),

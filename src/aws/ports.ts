@@ -17,6 +17,7 @@ import type {
   CreateOpenIDConnectProviderCommandInput, CreateOpenIDConnectProviderCommandOutput,
   DeleteOpenIDConnectProviderCommandInput,
   GetOpenIDConnectProviderCommandInput, GetOpenIDConnectProviderCommandOutput,
+  ListOpenIDConnectProvidersCommandInput, ListOpenIDConnectProvidersCommandOutput,
   GetRoleCommandInput, GetRoleCommandOutput,
   RemoveClientIDFromOpenIDConnectProviderCommandInput,
   TagOpenIDConnectProviderCommandInput,
@@ -45,6 +46,7 @@ export interface Acknowledged { $metadata: { requestId?: string } }
 
 export interface IamPort {
   getOpenIDConnectProvider (input: GetOpenIDConnectProviderCommandInput): Promise<GetOpenIDConnectProviderCommandOutput>
+  listOpenIDConnectProviders (input: ListOpenIDConnectProvidersCommandInput): Promise<ListOpenIDConnectProvidersCommandOutput>
   createOpenIDConnectProvider (input: CreateOpenIDConnectProviderCommandInput): Promise<CreateOpenIDConnectProviderCommandOutput>
   deleteOpenIDConnectProvider (input: DeleteOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   updateOpenIDConnectProviderThumbprint (input: UpdateOpenIDConnectProviderThumbprintCommandInput): Promise<Acknowledged>

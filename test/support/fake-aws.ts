@@ -14,9 +14,11 @@ export function awsError (name: string, httpStatusCode: number, message: string)
 
 export interface FakeCluster { name: string, status?: string, version?: string, issuer?: string }
 
-const ACCOUNT = '111122223333'
+const DEFAULT_ACCOUNT = '111122223333'
 
-export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789' }]) {
+/** `account`: the account the fake's clusters, providers and roles are in. */
+export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789' }], options: { account?: string } = {}) {
+  const account = options.account ?? DEFAULT_ACCOUNT
   const calls: Array<{ operation: string, input: any }> = []
   const providers = new Map<string, { Url: string, ClientIDList: string[], ThumbprintList: string[], Tags: Tag[], CreateDate: Date }>()
   /** Roles by name, each with its trust policy as plain JSON text (GetRole answers it URL-encoded). */
@@ -52,7 +54,7 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       return {
         cluster: {
           name: c.name,
-          arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${c.name}`,
+          arn: `arn:aws:eks:us-east-1:${account}:cluster/${c.name}`,
           status: (c.status ?? 'ACTIVE') as ClusterStatus,
           version: c.version ?? '1.32',
           createdAt: new Date('2025-01-02T03:04:05Z'),
@@ -108,10 +110,14 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       record('GetOpenIDConnectProvider', input)
       return { ...structuredClone(provider(input.OpenIDConnectProviderArn!)), ...meta }
     },
+    async listOpenIDConnectProviders (input) {
+      record('ListOpenIDConnectProviders', input)
+      return { OpenIDConnectProviderList: [...providers.keys()].map(Arn => ({ Arn })), ...meta }
+    },
     async createOpenIDConnectProvider (input) {
       record('CreateOpenIDConnectProvider', input)
       const hostPath = input.Url!.replace(/^https:\/\//, '')
-      const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${hostPath}`
+      const arn = `arn:aws:iam::${account}:oidc-provider/${hostPath}`
       if (providers.has(arn)) throw awsError('EntityAlreadyExistsException', 409, `Provider with url ${input.Url} already exists.`)
       providers.set(arn, { Url: hostPath, ClientIDList: input.ClientIDList ?? [], ThumbprintList: input.ThumbprintList ?? ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'], Tags: input.Tags ?? [], CreateDate: new Date('2025-02-03T04:05:06Z') })
       return { OpenIDConnectProviderArn: arn, Tags: input.Tags, ...meta }
@@ -159,7 +165,7 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
         RoleName: input.RoleName!,
         RoleId: 'AROAFAKE' + input.RoleName!.length,
         Path: '/',
-        Arn: `arn:aws:iam::${ACCOUNT}:role/${input.RoleName}`,
+        Arn: `arn:aws:iam::${account}:role/${input.RoleName}`,
         CreateDate: new Date('2025-03-04T05:06:07Z'),
         AssumeRolePolicyDocument: encodeURIComponent(found.trustPolicy)
       }

@@ -4,7 +4,7 @@
  * services to the routes and ties `start`/`close` to the server's lifetime.
  */
 import { AccountService } from './accounts/account-service.ts'
-import { createClientPool, fixedClientPool, type ClientPool, type ScopePorts } from './accounts/client-pool.ts'
+import { accountKey, createClientPool, fixedClientPool, type ClientPool, type ScopePorts } from './accounts/client-pool.ts'
 import { buildScopedServices, type ScopedServices, type SharedParts } from './accounts/scoped-services.ts'
 import { ScopeDirectory, ScopeResolver, type Scope } from './accounts/scopes.ts'
 import { createAuthorizer } from './auth/grants.ts'
@@ -89,7 +89,15 @@ function createPool (config: Config, deps: ContainerDeps): ClientPool {
   }
   const { scopePorts } = deps
   return fixedClientPool(scopePorts
-    ? (scope) => { const ports = scopePorts(scope); return { eks: instrumentEks(ports.eks, metrics, log), iam: instrumentIam(ports.iam, metrics, log), sts: instrumentSts(ports.sts, metrics, log) } }
+    ? (scope) => {
+        const ports = scopePorts(scope)
+        const account = accountKey(scope.account)
+        return {
+          eks: instrumentEks(ports.eks, metrics, log, { account, region: scope.region }),
+          iam: instrumentIam(ports.iam, metrics, log, { account, region: 'global' }),
+          sts: instrumentSts(ports.sts, metrics, log, { account, region: scope.account.defaultRegion })
+        }
+      }
     : () => fixed)
 }
 

@@ -4,6 +4,7 @@
  * registry, each scope with services (and caches) of its own.
  */
 import t from 'tap'
+import { AuditOutcome } from '../../schemas/audit.ts'
 import type { Scope } from '../../src/accounts/scopes.ts'
 import type { StsPort } from '../../src/aws/ports.ts'
 import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
@@ -107,11 +108,16 @@ t.test('GET /accounts lists the registry without secrets, with reachability; che
 t.test('grants by account: a grant for account A does not reach account B', async t => {
   const token = generateToken()
   const grants = { grants: [{ principal: 'team-a', clusters: ['*'], accounts: [A], actions: ['write'] }] }
-  const { app } = await twoAccounts(t, { AUTH_MODE: 'tokens', AUTH_API_TOKENS: `team-a:${hashToken(token)}`, AUTH_GRANTS: JSON.stringify(grants) })
+  const { app, store } = await twoAccounts(t, { AUTH_MODE: 'tokens', AUTH_API_TOKENS: `team-a:${hashToken(token)}`, AUTH_GRANTS: JSON.stringify(grants) })
   const headers = { authorization: `Bearer ${token}` }
   t.equal((await app.inject({ url: `/accounts/${A}/regions/eu-west-1/clusters/prod`, headers })).statusCode, 200)
   t.equal((await app.inject({ url: '/clusters/prod', headers })).statusCode, 200, '/clusters is account A, the default')
   const denied = assertProblem(t, await app.inject({ url: `/accounts/${B}/regions/eu-west-1/clusters/prod`, headers }), 403, 'AccessDeniedException')
   t.match(denied.detail, /in account "444455556666", region "eu-west-1"/)
   assertProblem(t, await app.inject({ url: '/accounts', headers }), 403, 'AccessDeniedException')
+
+  const refused = await app.inject({ method: 'DELETE', url: `/accounts/${B}/regions/eu-west-1/clusters/prod/oidc-provider`, headers })
+  assertProblem(t, refused, 403, 'AccessDeniedException')
+  const audit = (await store.listAudit({ cluster: 'prod', action: 'deleteOpenIDConnectProvider', outcome: AuditOutcome.DENIED })).items
+  t.ok(audit.some(r => r.requestId === refused.headers['x-request-id'] && r.accountId === B && r.region === 'eu-west-1'), 'a refused change is audited in the account and region its path names')
 })

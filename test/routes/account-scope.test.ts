@@ -88,6 +88,9 @@ t.test('writes in the prefixed form: Location, records and Idempotency-Key scope
   const audit = (await store.listAudit({ cluster: 'prod', action: 'putOpenIDConnectProvider' })).items
   t.ok(audit.some(r => r.accountId === B && r.region === 'eu-west-1'), 'the audit record names account B and its region')
   t.ok(audit.every(r => r.action === 'putOpenIDConnectProvider'), 'the action is the route\'s own operationId in both forms')
+  const inBOnly = (await app.inject({ url: `/audit?cluster=prod&accountId=${B}&region=eu-west-1` })).json().items
+  t.ok(inBOnly.length >= 2, 'GET /audit finds the records of account B')
+  t.ok(inBOnly.every((r: { accountId: string, region: string }) => r.accountId === B && r.region === 'eu-west-1'), 'and only those')
   const operations = await app.inject({ url: `/accounts/${B}/regions/eu-west-1/clusters/prod/operations` })
   t.ok(operations.json().items.length >= 1)
   t.ok(operations.json().items.every((op: { accountId: string }) => op.accountId === B), 'the operations of a scope are that scope\'s')

@@ -124,3 +124,15 @@ t.test('grants by account: a grant for account A does not reach account B', asyn
   const audit = (await store.listAudit({ cluster: 'prod', action: 'deleteOpenIDConnectProvider', outcome: AuditOutcome.DENIED })).items
   t.ok(audit.some(r => r.requestId === refused.headers['x-request-id'] && r.accountId === B && r.region === 'eu-west-1'), 'a refused change is audited in the account and region its path names')
 })
+
+t.test('without a registry, the prefixed form needs the own account\'s id: STS failing or hanging is a bounded 502', async t => {
+  const hanging: StsPort = { assumeRole: () => new Promise(() => {}), getCallerIdentity: () => new Promise(() => {}) }
+  const { app } = await build(t, { env: { ACCOUNT_CREDENTIALS_TIMEOUT_MS: '100' }, deps: { sts: hanging } })
+  const problem = assertProblem(t, await app.inject({ url: `/accounts/${A}/regions/us-east-1/clusters/demo` }), 502, 'AccountUnreachable')
+  t.match(problem.detail, /could not be learned \(TimeoutError\)/)
+  t.equal((await app.inject({ url: '/clusters/demo' })).statusCode, 200, '/clusters needs no STS')
+
+  const { app: answering } = await build(t, { deps: { sts: stsAnswering(A) } })
+  t.equal((await answering.inject({ url: `/accounts/${A}/regions/us-east-1/clusters/demo` })).statusCode, 200, 'the own account answers to its id')
+  assertProblem(t, await answering.inject({ url: `/accounts/${B}/regions/us-east-1/clusters/demo` }), 404, 'AccountNotFound')
+})

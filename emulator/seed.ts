@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import type { EmulatorContext } from './context.ts'
+import { seedAccessEntry, type SeedAccessPolicy } from './access-entries.ts'
 import { addCluster, InputError, newConfigRecord, type ClusterInput } from './clusters.ts'
 import { checkOidcConfig, checkTagMap } from './eks-input.ts'
 import { IAM_ACTIONS } from './iam.ts'
@@ -20,8 +21,20 @@ export interface SeedIdentityProviderConfig extends Partial<OidcConfigFields> {
   tags?: TagMap
 }
 
+export interface SeedAccessEntry {
+  principalArn: string
+  /** STANDARD (default), EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, EC2, HYBRID_LINUX, HYPERPOD_LINUX. */
+  type?: string
+  username?: string
+  kubernetesGroups?: string[]
+  tags?: TagMap
+  accessPolicies?: SeedAccessPolicy[]
+}
+
 export interface SeedCluster extends ClusterInput {
   identityProviderConfig?: SeedIdentityProviderConfig
+  /** Needs an authenticationMode other than CONFIG_MAP, as on EKS. */
+  accessEntries?: SeedAccessEntry[]
 }
 
 export interface SeedIdentityProvider { name: string, alg?: SigningAlg }
@@ -75,6 +88,19 @@ function seedConfig (ctx: EmulatorContext, clusterName: string, input: SeedIdent
   }
 }
 
+function seedAccessEntries (ctx: EmulatorContext, clusterName: string, entries: SeedAccessEntry[]): void {
+  const cluster = ctx.state.clusters.get(clusterName)
+  if (!cluster) throw new InputError(`unknown cluster ${clusterName}`)
+  if (cluster.authenticationMode === 'CONFIG_MAP') throw new InputError(`cluster ${clusterName} in CONFIG_MAP mode cannot have access entries`)
+  for (const { accessPolicies, ...entry } of entries) {
+    try {
+      seedAccessEntry(ctx, cluster, { ...entry }, accessPolicies)
+    } catch (error) {
+      throw new InputError(`access entry ${String(entry.principalArn)} of cluster ${clusterName}: ${(error as Error).message}`)
+    }
+  }
+}
+
 function seedOidcProvider (ctx: EmulatorContext, input: SeedOidcProvider): void {
   const url = input.cluster !== undefined ? ctx.state.clusters.get(input.cluster)?.issuer : input.url
   if (url === undefined) throw new InputError(`IAM OIDC provider needs a known cluster or a url: ${JSON.stringify(input)}`)
@@ -96,9 +122,10 @@ function seedOidcProvider (ctx: EmulatorContext, input: SeedOidcProvider): void 
 export function applySeed (ctx: EmulatorContext, seed: Seed): void {
   if (typeof seed !== 'object' || seed === null) throw new InputError('seed must be an object')
   for (const idp of seed.identityProviders ?? []) addIdentityProvider(ctx, idp)
-  for (const { identityProviderConfig, ...cluster } of seed.clusters ?? []) {
+  for (const { identityProviderConfig, accessEntries, ...cluster } of seed.clusters ?? []) {
     addCluster(ctx, cluster)
     if (identityProviderConfig) seedConfig(ctx, cluster.name, identityProviderConfig)
+    if (accessEntries) seedAccessEntries(ctx, cluster.name, accessEntries)
   }
   for (const provider of seed.iamOidcProviders ?? []) seedOidcProvider(ctx, provider)
 }

@@ -359,6 +359,23 @@ t.test('EKS: requests built from the model reach the operation and answers have 
   await checkEksOperation(t, 'UntagResource', { resourceArn: cluster.arn, tagKeys: ['owner'] })
 })
 
+t.test('EKS access entries and the authentication mode: requests built from the model, answers in its shape', async t => {
+  const principalArn = `arn:aws:iam::${emulator.accountId}:role/dev/deployer`
+  const policyArn = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'
+  await checkEksOperation(t, 'ListAccessPolicies', {})
+  await checkEksOperation(t, 'CreateAccessEntry', {
+    clusterName: 'fresh', principalArn, kubernetesGroups: ['deployers'], username: 'deployer:{{SessionName}}', type: 'STANDARD', tags: { team: 'apps' }
+  })
+  await checkEksOperation(t, 'DescribeAccessEntry', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'UpdateAccessEntry', { clusterName: 'fresh', principalArn, kubernetesGroups: ['viewers'] })
+  await checkEksOperation(t, 'AssociateAccessPolicy', { clusterName: 'fresh', principalArn, policyArn, accessScope: { type: 'namespace', namespaces: ['dev'] } })
+  await checkEksOperation(t, 'ListAssociatedAccessPolicies', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'ListAccessEntries', { clusterName: 'fresh', associatedPolicyArn: policyArn })
+  await checkEksOperation(t, 'DisassociateAccessPolicy', { clusterName: 'fresh', principalArn, policyArn })
+  await checkEksOperation(t, 'DeleteAccessEntry', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'UpdateClusterConfig', { name: 'fresh', accessConfig: { authenticationMode: 'API' } })
+})
+
 t.test('IAM and STS: requests built from the model are answered in the model\'s result wrapper and shape', async t => {
   const list = await checkQueryOperation(t, IAM, 'ListOpenIDConnectProviders', {})
   const arn = list?.children[0]?.children[0]?.children.find(child => child.name === 'Arn')?.text ?? ''

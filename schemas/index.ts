@@ -1,6 +1,7 @@
 /** Every schema with an `$id`, registered once with `addSchema` so routes can `$ref` them and the
  * OpenAPI document lists them as components. Order matters: referenced schemas come first. */
 import { FieldError, Problem, TagMap } from './common.ts'
+import * as accessEntries from './access-entries.ts'
 import * as audit from './audit.ts'
 import * as eks from './eks.ts'
 import * as fleet from './fleet.ts'
@@ -24,5 +25,11 @@ export const sharedSchemas = [
   replace.ReplaceIdentityProviderConfigRequest, replace.ReplaceStep, replace.MinutesRange, replace.ReplaceIdentityProviderConfigResponse,
   audit.AwsCall, operations.Operation, operations.OperationPage,
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,
-  fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse
+  fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse,
+  accessEntries.AccessEntry, accessEntries.CreateAccessEntryRequest, accessEntries.UpdateAccessEntryRequest, accessEntries.AccessEntryResponse,
+  accessEntries.ListAccessEntriesResponse, accessEntries.AccessScope, accessEntries.AssociateAccessPolicyRequest,
+  accessEntries.AssociatedAccessPolicy, accessEntries.AssociateAccessPolicyResponse, accessEntries.ListAssociatedAccessPoliciesResponse,
+  accessEntries.AccessPolicy, accessEntries.ListAccessPoliciesResponse,
+  accessEntries.AuthenticationModeResponse, accessEntries.PutAuthenticationModeRequest, accessEntries.PutAuthenticationModeResponse,
+  accessEntries.PrincipalReview
 ]

@@ -22,12 +22,15 @@ import { instrumentEks, instrumentIam } from './observability/instrument-aws.ts'
 import type { ServiceMetrics } from './observability/metrics.ts'
 import type { Logger } from './observability/request-context.ts'
 import { createReplacements, type ReplaceService } from './replace/index.ts'
+import { AccessEntryService } from './services/access-entries.ts'
 import { AuditService } from './services/audit.ts'
+import { AuthenticationModeService } from './services/authentication-mode.ts'
 import type { EksPort, IamPort } from './aws/ports.ts'
 import { ClusterCache, ClusterService } from './services/clusters.ts'
 import { CONFIG_READ_CACHE, IdentityProviderConfigService, isSettledConfig } from './services/identity-provider-configs.ts'
 import { OidcProviderService } from './services/oidc-provider.ts'
 import { OperationService } from './services/operations.ts'
+import { PrincipalReviewService } from './services/principal-review.ts'
 import { ReadinessService } from './services/readiness.ts'
 import { TokenReviewService } from './services/token-reviews.ts'
 import { UpdateService } from './services/updates.ts'
@@ -63,6 +66,9 @@ export interface AppServices {
   operations: OperationService
   audit: AuditService
   readiness: ReadinessService
+  accessEntries: AccessEntryService
+  authenticationMode: AuthenticationModeService
+  principalReviews: PrincipalReviewService
 }
 
 export interface Container {
@@ -143,6 +149,8 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
   })
   const readiness = new ReadinessService()
   readiness.add('store', () => store.ping())
+  const accessEntries = new AccessEntryService({ eks })
+  const authenticationMode = new AuthenticationModeService({ eks, clusters })
 
   const services: AppServices = {
     clusters,
@@ -160,7 +168,10 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     tokenReviews: new TokenReviewService({ configs: identityProviderConfigs, fetchJwks: createJwksFetcher(egress) }),
     operations: new OperationService({ operations: store.operations, authorizer: config.auth.disabled ? undefined : createAuthorizer(config.auth.grants) }),
     audit: new AuditService({ store }),
-    readiness
+    readiness,
+    accessEntries,
+    authenticationMode,
+    principalReviews: new PrincipalReviewService({ entries: accessEntries, modes: authenticationMode })
   }
 
   return {

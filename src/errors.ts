@@ -86,6 +86,11 @@ export const PROBLEMS = {
   ConfigExists: { status: 409, code: 'ResourceInUseException', slug: 'config-exists', title: 'Conflict with the current state' },
   ReplaceInProgress: { status: 409, slug: 'replace-in-progress', title: 'Conflict with the current state' },
 
+  // The service's own checks of access entries and the authentication mode
+  NodeAccessEntryProtected: { status: 409, slug: 'node-access-entry-protected', title: 'Deleting this access entry would cut nodes off the cluster' },
+  AuthenticationModeTransition: { status: 409, slug: 'authentication-mode-transition', title: 'EKS does not allow this authentication mode change' },
+  ConfirmationRequired: { status: 400, slug: 'confirmation-required', title: 'The change needs an explicit confirmation' },
+
   // Issuers, reached through the egress guard
   IssuerUrlInvalid: { status: 400, slug: 'issuer-url-invalid', title: 'The URL breaks an egress rule' },
   IssuerAddressForbidden: { status: 400, slug: 'issuer-address-forbidden', title: 'The host resolves to a forbidden address' },

@@ -4,13 +4,18 @@
  * See routes/README.md for how to add one.
  */
 import type { FastifyPluginAsync } from 'fastify'
+import accessPolicies from './access-policies.ts'
 import audit from './audit.ts'
+import accessEntries from './clusters/access-entries/index.ts'
+import associatedAccessPolicies from './clusters/access-entries/access-policies.ts'
+import authenticationMode from './clusters/authentication-mode.ts'
 import clusters from './clusters/index.ts'
 import identityProviderConfigs from './clusters/identity-provider-configs/index.ts'
 import rbac from './clusters/identity-provider-configs/rbac.ts'
 import tokenReviews from './clusters/identity-provider-configs/token-reviews.ts'
 import oidcProvider from './clusters/oidc-provider.ts'
 import clusterOperations from './clusters/operations.ts'
+import principals from './clusters/principals.ts'
 import updates from './clusters/updates.ts'
 import health from './health.ts'
 import issuers from './issuers.ts'
@@ -35,6 +40,11 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(operations)
   await app.register(issuers)
   await app.register(audit)
+  await app.register(accessEntries)
+  await app.register(associatedAccessPolicies)
+  await app.register(accessPolicies)
+  await app.register(authenticationMode)
+  await app.register(principals)
 }
 
 export default routes

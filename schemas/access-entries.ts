@@ -111,7 +111,10 @@ export const AssociateAccessPolicyRequest = Type.Object({
 
 export const AssociatedAccessPolicy = Type.Object({
   policyArn: Type.Optional(Type.String({ description: 'ARN of the access policy.' })),
-  accessScope: Type.Optional(Ref(AccessScope)),
+  accessScope: Type.Optional(Type.Object({
+    type: Type.Optional(Type.String({ description: '`cluster` or `namespace`.' })),
+    namespaces: Type.Optional(Type.Array(Type.String(), { description: 'The namespaces of a `namespace` scope; empty for `cluster`.' }))
+  }, { additionalProperties: false, description: 'Where the policy applies.' })),
   associatedAt: Type.Optional(Timestamp),
   modifiedAt: Type.Optional(Timestamp)
 }, { $id: 'AssociatedAccessPolicy', additionalProperties: false })

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.ts';
 import type { Client, Options as Options2, TDataShape } from './client/index.ts';
-import type { AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigResponses } from './types.gen.ts';
+import type { AssociateAccessPolicyData, AssociateAccessPolicyErrors, AssociateAccessPolicyResponses, AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigResponses, CreateAccessEntryData, CreateAccessEntryErrors, CreateAccessEntryResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewResponses, DeleteAccessEntryData, DeleteAccessEntryErrors, DeleteAccessEntryResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderResponses, DescribeAccessEntryData, DescribeAccessEntryErrors, DescribeAccessEntryResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateResponses, DisassociateAccessPolicyData, DisassociateAccessPolicyErrors, DisassociateAccessPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigResponses, GetAuthenticationModeData, GetAuthenticationModeErrors, GetAuthenticationModeResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccessEntriesData, ListAccessEntriesErrors, ListAccessEntriesResponses, ListAccessPoliciesData, ListAccessPoliciesErrors, ListAccessPoliciesResponses, ListAssociatedAccessPoliciesData, ListAssociatedAccessPoliciesErrors, ListAssociatedAccessPoliciesResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewResponses, PutAuthenticationModeData, PutAuthenticationModeErrors, PutAuthenticationModeResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigResponses, ReviewPrincipalData, ReviewPrincipalErrors, ReviewPrincipalResponses, UpdateAccessEntryData, UpdateAccessEntryErrors, UpdateAccessEntryResponses } from './types.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -282,5 +282,149 @@ export const inspectIssuer = <ThrowOnError extends boolean = false>(options: Opt
 export const listAuditRecords = <ThrowOnError extends boolean = false>(options: Options<ListAuditRecordsData, ThrowOnError>) => (options.client ?? client).get<ListAuditRecordsResponses, ListAuditRecordsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/audit',
+    ...options
+});
+
+/**
+ * List the access entries of a cluster (their principal ARNs), optionally those with one access policy
+ *
+ * A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const listAccessEntries = <ThrowOnError extends boolean = false>(options: Options<ListAccessEntriesData, ThrowOnError>) => (options.client ?? client).get<ListAccessEntriesResponses, ListAccessEntriesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries',
+    ...options
+});
+
+/**
+ * Create an access entry: map an IAM role or user to a Kubernetes username and groups
+ *
+ * Requires an `Idempotency-Key` header or a body `clientRequestToken` (sent to EKS, which deduplicates on it). Node types (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`) take an IAM role of the cluster's account and neither `kubernetesGroups` nor `username` (400 naming the member). A second entry for the same principal is a 409 `ResourceInUseException`. A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const createAccessEntry = <ThrowOnError extends boolean = false>(options: Options<CreateAccessEntryData, ThrowOnError>) => (options.client ?? client).post<CreateAccessEntryResponses, CreateAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete an access entry (a node entry only with confirmNodeEntryDeletion=true)
+ *
+ * Answers 204 whether the entry was deleted or already gone. An entry of a node type is refused with 409 `NodeAccessEntryProtected` unless `?confirmNodeEntryDeletion=true`: the nodes that use its role would lose their identity in the cluster.
+ */
+export const deleteAccessEntry = <ThrowOnError extends boolean = false>(options: Options<DeleteAccessEntryData, ThrowOnError>) => (options.client ?? client).delete<DeleteAccessEntryResponses, DeleteAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Describe an access entry: type, username, groups, tags
+ */
+export const describeAccessEntry = <ThrowOnError extends boolean = false>(options: Options<DescribeAccessEntryData, ThrowOnError>) => (options.client ?? client).get<DescribeAccessEntryResponses, DescribeAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Change the Kubernetes groups or username of an access entry
+ *
+ * The members given replace the entry's (`kubernetesGroups: []` removes every group); the others stay. Type and principal cannot change. EKS refuses groups and usernames on node entries.
+ */
+export const updateAccessEntry = <ThrowOnError extends boolean = false>(options: Options<UpdateAccessEntryData, ThrowOnError>) => (options.client ?? client).patch<UpdateAccessEntryResponses, UpdateAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the access policies of an access entry, with their scopes
+ */
+export const listAssociatedAccessPolicies = <ThrowOnError extends boolean = false>(options: Options<ListAssociatedAccessPoliciesData, ThrowOnError>) => (options.client ?? client).get<ListAssociatedAccessPoliciesResponses, ListAssociatedAccessPoliciesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options
+});
+
+/**
+ * Associate an access policy with an access entry, for the whole cluster or some namespaces
+ *
+ * Associating a policy already associated sets its scope to the one given, so a retry changes nothing more. `accessScope.namespaces` is required with `type: namespace` and must be empty with `cluster` (400 naming it). Only `STANDARD` entries take access policies; EKS refuses the others (409 `InvalidRequestException`).
+ */
+export const associateAccessPolicy = <ThrowOnError extends boolean = false>(options: Options<AssociateAccessPolicyData, ThrowOnError>) => (options.client ?? client).post<AssociateAccessPolicyResponses, AssociateAccessPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Disassociate an access policy from an access entry
+ *
+ * Answers 204 whether the policy was disassociated now or was not associated.
+ */
+export const disassociateAccessPolicy = <ThrowOnError extends boolean = false>(options: Options<DisassociateAccessPolicyData, ThrowOnError>) => (options.client ?? client).delete<DisassociateAccessPolicyResponses, DisassociateAccessPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}',
+    ...options
+});
+
+/**
+ * List the access policies AWS offers (AmazonEKSClusterAdminPolicy, AmazonEKSViewPolicy, …)
+ *
+ * One page of ListAccessPolicies. The policies are AWS-managed Kubernetes permissions (not IAM policies) that an access entry can be given with `POST /clusters/{name}/access-entries/{principalArn}/access-policies`.
+ */
+export const listAccessPolicies = <ThrowOnError extends boolean = false>(options?: Options<ListAccessPoliciesData, ThrowOnError>) => (options?.client ?? client).get<ListAccessPoliciesResponses, ListAccessPoliciesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/access-policies',
+    ...options
+});
+
+/**
+ * Read how the cluster maps IAM principals: CONFIG_MAP, API_AND_CONFIG_MAP or API, and the mode it may move to next
+ *
+ * Read from a fresh DescribeCluster (`accessConfig.authenticationMode`, also in `GET /clusters/{name}`). A cluster whose answer carries no access configuration predates access entries and reads only `aws-auth`: `CONFIG_MAP`.
+ */
+export const getAuthenticationMode = <ThrowOnError extends boolean = false>(options: Options<GetAuthenticationModeData, ThrowOnError>) => (options.client ?? client).get<GetAuthenticationModeResponses, GetAuthenticationModeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/authentication-mode',
+    ...options
+});
+
+/**
+ * Move the cluster to an authentication mode (one step forward; starts an EKS AccessConfigUpdate)
+ *
+ * EKS moves `CONFIG_MAP` → `API_AND_CONFIG_MAP` → `API`, one step per update, and never back. The cluster already in the mode: 200 `unchanged`, no AWS write. The next mode: 202 `started` with the EKS update (`type: AccessConfigUpdate`) and a `Location` to follow it (`/clusters/{name}/updates/{updateId}`, with `?wait=` or as an event stream); the operation record follows it to its end. Any other mode is refused before AWS is called, with 409 `AuthenticationModeTransition` saying the way forward. Moving to `API` needs `"confirm": "API"` in the body (else 400 `ConfirmationRequired` naming `/body/confirm`): the cluster then stops reading the `aws-auth` ConfigMap. Another update of the cluster still running: 409 `ResourceInUseException`.
+ */
+export const putAuthenticationMode = <ThrowOnError extends boolean = false>(options: Options<PutAuthenticationModeData, ThrowOnError>) => (options.client ?? client).put<PutAuthenticationModeResponses, PutAuthenticationModeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/authentication-mode',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Who is this IAM principal in the cluster? The username, groups and access policies its access entry gives, or why it has none
+ *
+ * The IAM counterpart of a token review. Give an IAM role or user ARN, or a role session ARN as `aws sts get-caller-identity` prints it (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`): a session is mapped to its role by the role's name among the cluster's access entries, since the session ARN does not show the role's path (role names are unique in an account, so at most one entry matches), and the username template is filled in with the session name. `reason` says why: `AccessEntry`, `NodeAccessEntry`, `NoAccessEntry` (in `API_AND_CONFIG_MAP` the `aws-auth` ConfigMap may still map it) or `ConfigMapMode` (only `aws-auth` decides; this service does not read it). Cluster-creator admin access granted outside access entries is not shown.
+ */
+export const reviewPrincipal = <ThrowOnError extends boolean = false>(options: Options<ReviewPrincipalData, ThrowOnError>) => (options.client ?? client).get<ReviewPrincipalResponses, ReviewPrincipalErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/principals/{principalArn}',
     ...options
 });

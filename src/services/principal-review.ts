@@ -79,8 +79,7 @@ export class PrincipalReviewService {
       usernameTemplate: template,
       kubernetesGroups: entry.kubernetesGroups ?? [],
       accessEntryType: entry.type,
-      // The SDK types the scope type as optional; EKS always sends it.
-      accessPolicies: accessPolicies as PrincipalReview['accessPolicies']
+      accessPolicies
     }
   }
 

@@ -209,3 +209,9 @@ t.test('UpdateClusterConfig moves the authentication mode one step forward as an
   const nothing = await caught(t, () => eks.send(new UpdateClusterConfigCommand({ name: 'modes' })))
   t.equal(nothing.name, 'InvalidParameterException')
 })
+
+t.test('the seed refuses what the API refuses', async t => {
+  t.throws(() => emulator.seed({ clusters: [{ name: 'seeded-legacy', authenticationMode: 'CONFIG_MAP', accessEntries: [{ principalArn: role('a') }] }] }), /CONFIG_MAP mode cannot have access entries/)
+  t.throws(() => emulator.seed({ clusters: [{ name: 'seeded-bad', accessEntries: [{ principalArn: role('n'), type: 'EC2_LINUX', kubernetesGroups: ['x'] }] }] }), /kubernetesGroups cannot be specified/)
+  t.throws(() => emulator.seed({ clusters: [{ name: 'seeded-mode', authenticationMode: 'OPEN' as never }] }), /invalid authenticationMode/)
+})

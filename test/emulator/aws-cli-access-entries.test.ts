@@ -5,11 +5,9 @@
  */
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
 import { startEmulator } from './helpers.ts'
-import { addNewerEksModel, newerEksModel } from './aws-cli-models.ts'
+import { addNewerEksModel, cliHome, newerEksModel } from './aws-cli-support.ts'
 
 const AWS_CLI = '/usr/bin/aws'
 const CLI_TIMEOUT_MS = 30_000
@@ -30,21 +28,7 @@ t.test('AWS CLI v2 with the current EKS model: access entries, policies, authent
       ]
     }
   })
-  const home = mkdtempSync(join(tmpdir(), 'aws-cli-home-'))
-  t.teardown(() => rmSync(home, { recursive: true, force: true }))
-  const env = {
-    PATH: '/usr/bin:/bin',
-    HOME: home,
-    TZ: 'UTC',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_PAGER: '',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(home, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials')
-  }
+  const { home, env } = cliHome(t)
   addNewerEksModel(AWS_CLI, home, env)
 
   const aws = (...args: string[]) => new Promise<{ code: number, stdout: string, stderr: string, json: any }>(resolve => {

@@ -67,6 +67,19 @@ function parsePrincipal (arn: string, clusterName: string): ParsedPrincipal {
   return { accountId, kind: kind as 'role' | 'user', path, name }
 }
 
+/**
+ * EKS binds an entry to the principal's unique id, so the role must exist (EKS User Guide: an entry
+ * "includes the ARN of one, and only one, existing IAM principal"). Checked for roles of the accounts
+ * the emulator holds; users, and roles of other accounts, are unknown to it and let through.
+ */
+function checkRoleExists (ctx: EmulatorContext, principal: ParsedPrincipal, arn: string, clusterName: string): void {
+  if (principal.kind !== 'role' || !ctx.accounts.hasAccount(principal.accountId)) return
+  const role = ctx.accounts.scope(principal.accountId, ctx.region).roles.get(principal.name.toLowerCase())
+  if (!role || role.arn !== arn) {
+    throw invalid(`The specified principalArn is invalid: the IAM role ${arn} does not exist.`, clusterName)
+  }
+}
+
 /** The username EKS sets when none is given (EKS User Guide, Create access entries). */
 function defaultUsername (type: string, principal: ParsedPrincipal, principalArn: string): string {
   if (type === 'FARGATE_LINUX' || type === 'HYBRID_LINUX') return 'system:node:{{SessionName}}'
@@ -179,6 +192,7 @@ export function newAccessEntry (ctx: EmulatorContext, cluster: ClusterRecord, bo
       throw invalid(`An access entry of type ${type} must have a principal in the cluster's account ${ctx.accountId}`, clusterName)
     }
   }
+  checkRoleExists(ctx, principal, principalArn, clusterName)
   const now = ctx.clock()
   return {
     principalArn,

@@ -200,9 +200,10 @@ function seedAccount (ctx: EmulatorContext, input: SeedAccount): void {
 export function applySeed (ctx: EmulatorContext, seed: Seed): void {
   if (typeof seed !== 'object' || seed === null) throw new InputError('seed must be an object')
   for (const idp of seed.identityProviders ?? []) addIdentityProvider(ctx, idp)
+  // Roles first: access entries of the clusters name them.
+  for (const role of seed.roles ?? []) seedRole(ctx, role)
   seedClusters(ctx, seed.clusters ?? [])
   for (const provider of seed.iamOidcProviders ?? []) seedOidcProvider(ctx, provider)
-  for (const role of seed.roles ?? []) seedRole(ctx, role)
   for (const account of seed.accounts ?? []) seedAccount(ctx, account)
 }
 

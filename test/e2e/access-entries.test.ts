@@ -5,6 +5,7 @@
  * the principal lookup for a role session.
  */
 import t from 'tap'
+import { seedRoles } from '../emulator/roles.ts'
 import { assertProblem, callsOf, idempotencyKey, pollUntil, startHarness } from './support.ts'
 
 const ACCOUNT = '111122223333'
@@ -15,7 +16,9 @@ const enc = encodeURIComponent
 const entry = (arn: string, cluster = 'demo') => `/clusters/${cluster}/access-entries/${enc(arn)}`
 
 t.test('access entries and policies through the service and the emulator', async t => {
-  const { emulator, call } = await startHarness(t, { emulator: { seed: { clusters: [{ name: 'demo', accessEntries: [{ principalArn: NODES, type: 'EC2_LINUX' }] }] } } })
+  const { emulator, call } = await startHarness(t, {
+    emulator: { seed: { roles: seedRoles('teams/apps/deployer', 'eks-nodes'), clusters: [{ name: 'demo', accessEntries: [{ principalArn: NODES, type: 'EC2_LINUX' }] }] } }
+  })
 
   const created = await call('POST', '/clusters/demo/access-entries', {
     body: { principalArn: DEPLOYER, kubernetesGroups: ['deployers'], tags: { team: 'apps' } }, headers: { 'idempotency-key': idempotencyKey() }
@@ -95,6 +98,7 @@ t.test('who is this role session in the cluster', async t => {
   const { call } = await startHarness(t, {
     emulator: {
       seed: {
+        roles: seedRoles('teams/apps/deployer'),
         clusters: [{
           name: 'demo',
           accessEntries: [{

@@ -6,6 +6,7 @@ import {
   paginateListAccessEntries, paginateListAccessPolicies
 } from '@aws-sdk/client-eks'
 import { caught, eksClient, fakeClock, startEmulator, token } from './helpers.ts'
+import { seedRoles } from './roles.ts'
 
 const ACCOUNT = '111122223333'
 const VIEW = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'
@@ -17,6 +18,7 @@ const emulator = await startEmulator(t, {
   clock: clock.now,
   transitionDelayMs: 60_000,
   seed: {
+    roles: seedRoles('dev/apps/deployer', 'nodes', 'fargate', 'ci', 'x'),
     clusters: [
       { name: 'demo' },
       { name: 'legacy', authenticationMode: 'CONFIG_MAP' },
@@ -74,6 +76,8 @@ t.test('CreateAccessEntry refuses what EKS refuses', async t => {
   await refused({ type: 'HYBRID_LINUX', principalArn: role('hybrid', '444455556666') }, 'InvalidParameterException', /cluster's account/)
   await refused({ username: 'system:admin' }, 'InvalidParameterException', /must not start with system:/)
   await refused({ username: 'john{{SessionName}}' }, 'InvalidParameterException', /preceded by a colon/)
+  await refused({ principalArn: role('never-created') }, 'InvalidParameterException', /role arn:aws:iam::111122223333:role\/never-created does not exist/)
+  await refused({ principalArn: role('other-path/nodes') }, 'InvalidParameterException', /does not exist/)
   const missing = await caught(t, () => eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: undefined })))
   t.equal(missing.name, 'InvalidParameterException')
 

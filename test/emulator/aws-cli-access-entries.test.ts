@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { startEmulator } from './helpers.ts'
 import { addNewerEksModel, cliHome, newerEksModel } from './aws-cli-support.ts'
+import { seedRoles } from './roles.ts'
 
 const AWS_CLI = '/usr/bin/aws'
 const CLI_TIMEOUT_MS = 30_000
@@ -22,6 +23,7 @@ if (problem && process.env.CI === 'true') t.fail(`AWS CLI conformance cannot run
 t.test('AWS CLI v2 with the current EKS model: access entries, policies, authentication mode', { skip: problem ?? false }, async t => {
   const emulator = await startEmulator(t, {
     seed: {
+      roles: seedRoles('dev/deployer', 'nodes'),
       clusters: [
         { name: 'demo', accessEntries: [{ principalArn: role('nodes'), type: 'EC2_LINUX' }] },
         { name: 'legacy', authenticationMode: 'CONFIG_MAP' }

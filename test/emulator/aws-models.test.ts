@@ -18,6 +18,7 @@ import { EKS_OPERATIONS as EMULATOR_EKS } from '../../emulator/eks.ts'
 import { IAM_ACTIONS } from '../../emulator/iam.ts'
 import { STS_ACTIONS } from '../../emulator/sts.ts'
 import { startEmulator } from './helpers.ts'
+import { seedRoles } from './roles.ts'
 
 interface Shape {
   type?: string
@@ -244,6 +245,7 @@ function without (input: Input, [name, ...rest]: string[]): Input {
 const emulator = await startEmulator(t, {
   seed: {
     identityProviders: [{ name: 'corp' }],
+    roles: seedRoles('dev/deployer'),
     clusters: [
       { name: 'demo', identityProviderConfig: { identityProviderConfigName: 'corp', clientId: 'kubernetes', identityProvider: 'corp' } },
       { name: 'fresh' }

@@ -2,8 +2,9 @@
  * Who an IAM principal is in a cluster, as its access entry makes it: the Kubernetes username and
  * groups, and the access policies with their scopes, or why it has none. The IAM counterpart of the
  * token review. A role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`) does not show
- * the role's path, so its entry is found by the role's name in the cluster's entries: IAM role names
- * are unique in an account whatever their path, so at most one entry can match.
+ * the role's path, so its entry is found by the role's name in the cluster's entries (as for a role
+ * ARN written without its path): IAM role names are unique in an account whatever their path, so at
+ * most one entry can match.
  */
 import type { AccessEntry } from '@aws-sdk/client-eks'
 import { NODE_ACCESS_ENTRY_TYPES, type PrincipalReview } from '../../schemas/access-entries.ts'
@@ -19,9 +20,18 @@ export function parseRoleSession (arn: string): RoleSession | undefined {
   return match ? { partition: match[1], accountId: match[2], roleName: match[3], sessionName: match[4] } : undefined
 }
 
-/** Whether `entryArn` is the IAM role of the session, with any path. */
-const isRoleOf = (session: RoleSession, entryArn: string) =>
-  entryArn.startsWith(`arn:${session.partition}:iam::${session.accountId}:role/`) && entryArn.endsWith(`/${session.roleName}`)
+type RoleRef = Pick<RoleSession, 'partition' | 'accountId' | 'roleName'>
+
+const IAM_ROLE = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/
+
+function roleOf (arn: string): RoleRef | undefined {
+  const match = IAM_ROLE.exec(arn)
+  return match ? { partition: match[1], accountId: match[2], roleName: match[3] } : undefined
+}
+
+/** Whether `entryArn` is this IAM role, with any path. */
+const isRoleOf = (role: RoleRef, entryArn: string) =>
+  entryArn.startsWith(`arn:${role.partition}:iam::${role.accountId}:role/`) && entryArn.endsWith(`/${role.roleName}`)
 
 /**
  * The username EKS passes to Kubernetes for this session: `{{SessionName}}` with `@` replaced by
@@ -83,11 +93,17 @@ export class PrincipalReviewService {
     }
   }
 
-  /** The entry for the principal: by its own ARN, or for a session by its role's name among all entries. */
+  /**
+   * The entry for the principal: by its own ARN, else, for a role or a role session, by the role's
+   * name among all entries (the ARN asked about may lack the role's path; the role is the same).
+   */
   async #entryFor (clusterName: string, principalArn: string, session: RoleSession | undefined): Promise<AccessEntry | undefined> {
-    if (!session) return this.#describeIfAny(clusterName, principalArn)
-    const role = (await this.#entries.listAll(clusterName)).find(arn => isRoleOf(session, arn))
-    return role ? this.#describeIfAny(clusterName, role) : undefined
+    const direct = session ? undefined : await this.#describeIfAny(clusterName, principalArn)
+    if (direct?.principalArn) return direct
+    const role = session ?? roleOf(principalArn)
+    if (!role) return undefined
+    const match = (await this.#entries.listAll(clusterName)).find(arn => isRoleOf(role, arn))
+    return match ? this.#describeIfAny(clusterName, match) : undefined
   }
 
   async #describeIfAny (clusterName: string, principalArn: string): Promise<AccessEntry | undefined> {

@@ -33,6 +33,8 @@ t.test('a role session is found through its role, with the path the session does
   })
   const direct = await app.inject(review(ROLE))
   t.equal(direct.json().username, 'deployer:{{SessionName}}', 'without a session the template stays')
+  const pathless = (await app.inject(review('arn:aws:iam::111122223333:role/deployer'))).json()
+  t.match(pathless, { mapped: true, entryPrincipalArn: ROLE }, 'a role ARN without its path is the same role')
 })
 
 t.test('no entry, a node entry, a cluster in CONFIG_MAP mode: each says why', async t => {

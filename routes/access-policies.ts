@@ -3,6 +3,7 @@ import { Ref } from '../schemas/common.ts'
 import { ListAccessPoliciesResponse } from '../schemas/access-entries.ts'
 import { ListQuery } from '../schemas/eks.ts'
 import { EKS_CALL } from './support/problems.ts'
+import { scopedServices } from './support/scope.ts'
 
 const accessPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/access-policies', {
@@ -15,7 +16,7 @@ const accessPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ListQuery,
       response: { 200: Ref(ListAccessPoliciesResponse) }
     }
-  }, async (request) => app.services.accessEntries.listAccessPolicies(request.query))
+  }, async (request) => scopedServices(request).accessEntries.listAccessPolicies(request.query))
 }
 
 export default accessPolicyRoutes

@@ -2,6 +2,7 @@
  * OpenAPI document lists them as components. Order matters: referenced schemas come first. */
 import { FieldError, Problem, TagMap } from './common.ts'
 import * as accessEntries from './access-entries.ts'
+import * as accounts from './accounts.ts'
 import * as audit from './audit.ts'
 import * as eks from './eks.ts'
 import * as fleet from './fleet.ts'
@@ -25,6 +26,7 @@ export const sharedSchemas = [
   replace.ReplaceIdentityProviderConfigRequest, replace.ReplaceStep, replace.MinutesRange, replace.ReplaceIdentityProviderConfigResponse,
   audit.AwsCall, operations.Operation, operations.OperationPage,
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,
+  accounts.AccountReachability, accounts.RegisteredAccount, accounts.ListAccountsResponse,
   fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse,
   accessEntries.AccessEntry, accessEntries.CreateAccessEntryRequest, accessEntries.UpdateAccessEntryRequest, accessEntries.AccessEntryResponse,
   accessEntries.ListAccessEntriesResponse, accessEntries.AccessScope, accessEntries.AssociateAccessPolicyRequest,

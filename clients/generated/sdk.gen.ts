@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.ts';
 import type { Client, Options as Options2, TDataShape } from './client/index.ts';
-import type { AssociateAccessPolicyData, AssociateAccessPolicyErrors, AssociateAccessPolicyResponses, AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigResponses, CreateAccessEntryData, CreateAccessEntryErrors, CreateAccessEntryResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewResponses, DeleteAccessEntryData, DeleteAccessEntryErrors, DeleteAccessEntryResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderResponses, DescribeAccessEntryData, DescribeAccessEntryErrors, DescribeAccessEntryResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateResponses, DisassociateAccessPolicyData, DisassociateAccessPolicyErrors, DisassociateAccessPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigResponses, GetAuthenticationModeData, GetAuthenticationModeErrors, GetAuthenticationModeResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccessEntriesData, ListAccessEntriesErrors, ListAccessEntriesResponses, ListAccessPoliciesData, ListAccessPoliciesErrors, ListAccessPoliciesResponses, ListAssociatedAccessPoliciesData, ListAssociatedAccessPoliciesErrors, ListAssociatedAccessPoliciesResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewResponses, PutAuthenticationModeData, PutAuthenticationModeErrors, PutAuthenticationModeResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigResponses, ReviewPrincipalData, ReviewPrincipalErrors, ReviewPrincipalResponses, UpdateAccessEntryData, UpdateAccessEntryErrors, UpdateAccessEntryResponses } from './types.gen.ts';
+import type { AssociateAccessPolicyData, AssociateAccessPolicyErrors, AssociateAccessPolicyInAccountData, AssociateAccessPolicyInAccountErrors, AssociateAccessPolicyInAccountResponses, AssociateAccessPolicyResponses, AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigInAccountData, AssociateIdentityProviderConfigInAccountErrors, AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigResponses, CreateAccessEntryData, CreateAccessEntryErrors, CreateAccessEntryInAccountData, CreateAccessEntryInAccountErrors, CreateAccessEntryInAccountResponses, CreateAccessEntryResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewInAccountData, CreateTokenReviewInAccountErrors, CreateTokenReviewInAccountResponses, CreateTokenReviewResponses, DeleteAccessEntryData, DeleteAccessEntryErrors, DeleteAccessEntryInAccountData, DeleteAccessEntryInAccountErrors, DeleteAccessEntryInAccountResponses, DeleteAccessEntryResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderInAccountData, DeleteOpenIdConnectProviderInAccountErrors, DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderResponses, DescribeAccessEntryData, DescribeAccessEntryErrors, DescribeAccessEntryInAccountData, DescribeAccessEntryInAccountErrors, DescribeAccessEntryInAccountResponses, DescribeAccessEntryResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterInAccountData, DescribeClusterInAccountErrors, DescribeClusterInAccountResponses, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationInAccountData, DescribeClusterOperationInAccountErrors, DescribeClusterOperationInAccountResponses, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigInAccountData, DescribeIdentityProviderConfigInAccountErrors, DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateInAccountData, DescribeUpdateInAccountErrors, DescribeUpdateInAccountResponses, DescribeUpdateResponses, DisassociateAccessPolicyData, DisassociateAccessPolicyErrors, DisassociateAccessPolicyInAccountData, DisassociateAccessPolicyInAccountErrors, DisassociateAccessPolicyInAccountResponses, DisassociateAccessPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigInAccountData, DisassociateIdentityProviderConfigInAccountErrors, DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigResponses, GetAuthenticationModeData, GetAuthenticationModeErrors, GetAuthenticationModeInAccountData, GetAuthenticationModeInAccountErrors, GetAuthenticationModeInAccountResponses, GetAuthenticationModeResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderInAccountData, GetOpenIdConnectProviderInAccountErrors, GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingInAccountData, GetRbacBindingInAccountErrors, GetRbacBindingInAccountResponses, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccessEntriesData, ListAccessEntriesErrors, ListAccessEntriesInAccountData, ListAccessEntriesInAccountErrors, ListAccessEntriesInAccountResponses, ListAccessEntriesResponses, ListAccessPoliciesData, ListAccessPoliciesErrors, ListAccessPoliciesResponses, ListAccountsData, ListAccountsErrors, ListAccountsResponses, ListAssociatedAccessPoliciesData, ListAssociatedAccessPoliciesErrors, ListAssociatedAccessPoliciesInAccountData, ListAssociatedAccessPoliciesInAccountErrors, ListAssociatedAccessPoliciesInAccountResponses, ListAssociatedAccessPoliciesResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersInAccountData, ListClustersInAccountErrors, ListClustersInAccountResponses, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsInAccountData, ListIdentityProviderConfigsInAccountErrors, ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsInAccountData, ListOperationsInAccountErrors, ListOperationsInAccountResponses, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesInAccountData, ListUpdatesInAccountErrors, ListUpdatesInAccountResponses, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewInAccountData, PreviewTokenReviewInAccountErrors, PreviewTokenReviewInAccountResponses, PreviewTokenReviewResponses, PutAuthenticationModeData, PutAuthenticationModeErrors, PutAuthenticationModeInAccountData, PutAuthenticationModeInAccountErrors, PutAuthenticationModeInAccountResponses, PutAuthenticationModeResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderInAccountData, PutOpenIdConnectProviderInAccountErrors, PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigInAccountData, ReplaceIdentityProviderConfigInAccountErrors, ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigResponses, ReviewPrincipalData, ReviewPrincipalErrors, ReviewPrincipalInAccountData, ReviewPrincipalInAccountErrors, ReviewPrincipalInAccountResponses, ReviewPrincipalResponses, UpdateAccessEntryData, UpdateAccessEntryErrors, UpdateAccessEntryInAccountData, UpdateAccessEntryInAccountErrors, UpdateAccessEntryInAccountResponses, UpdateAccessEntryResponses } from './types.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -246,46 +246,6 @@ export const describeClusterOperation = <ThrowOnError extends boolean = false>(o
 });
 
 /**
- * Describe an operation by id
- *
- * Needs a read grant on all clusters (`*`); principals scoped to some clusters use `/clusters/{name}/operations/{operationId}`.
- */
-export const describeOperation = <ThrowOnError extends boolean = false>(options: Options<DescribeOperationData, ThrowOnError>) => (options.client ?? client).get<DescribeOperationResponses, DescribeOperationErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/operations/{operationId}',
-    ...options
-});
-
-/**
- * Inspect an OIDC issuer: discovery, keys, certificate chain, thumbprints and named checks
- *
- * Fetches `<issuer>/.well-known/openid-configuration` and the JWKS, reads the TLS chain of the JWKS host (and of the issuer host when different), and reports each check with pass/fail and a reason.
- *
- * A diagnosis, so what is found at the issuer is a **200** report: an issuer that cannot be resolved, reached or verified (no discovery document, another `issuer`, no signing key, an untrusted or expired certificate, a timeout) answers 200 with those checks failed and a reason each.
- * Two things are refused with a **400** problem instead, and nothing is contacted: an `issuerUrl` breaking the issuer URL rule (http, userinfo, a port, a query, a fragment, unparsable: `ValidationException` naming the broken part, as on every route that takes an issuer URL), and an issuer whose address the SSRF guard refuses (loopback, private, link-local, metadata: `IssuerAddressForbidden`).
- */
-export const inspectIssuer = <ThrowOnError extends boolean = false>(options: Options<InspectIssuerData, ThrowOnError>) => (options.client ?? client).post<InspectIssuerResponses, InspectIssuerErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/issuers/inspect',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
-    }
-});
-
-/**
- * List audit records
- *
- * Lists the audit records of mutating requests, filtered by principal, cluster, action, outcome and time. Needs an `admin` grant on all clusters (`*`).
- */
-export const listAuditRecords = <ThrowOnError extends boolean = false>(options: Options<ListAuditRecordsData, ThrowOnError>) => (options.client ?? client).get<ListAuditRecordsResponses, ListAuditRecordsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/audit',
-    ...options
-});
-
-/**
  * List the access entries of a cluster (their principal ARNs), optionally those with one access policy
  *
  * A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
@@ -382,17 +342,6 @@ export const disassociateAccessPolicy = <ThrowOnError extends boolean = false>(o
 });
 
 /**
- * List the access policies AWS offers (AmazonEKSClusterAdminPolicy, AmazonEKSViewPolicy, …)
- *
- * One page of ListAccessPolicies. The policies are AWS-managed Kubernetes permissions (not IAM policies) that an access entry can be given with `POST /clusters/{name}/access-entries/{principalArn}/access-policies`.
- */
-export const listAccessPolicies = <ThrowOnError extends boolean = false>(options?: Options<ListAccessPoliciesData, ThrowOnError>) => (options?.client ?? client).get<ListAccessPoliciesResponses, ListAccessPoliciesErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/access-policies',
-    ...options
-});
-
-/**
  * Read how the cluster maps IAM principals: CONFIG_MAP, API_AND_CONFIG_MAP or API, and the mode it may move to next
  *
  * Read from a fresh DescribeCluster (`accessConfig.authenticationMode`, also in `GET /clusters/{name}`). A cluster whose answer carries no access configuration predates access entries and reads only `aws-auth`: `CONFIG_MAP`.
@@ -426,5 +375,410 @@ export const putAuthenticationMode = <ThrowOnError extends boolean = false>(opti
 export const reviewPrincipal = <ThrowOnError extends boolean = false>(options: Options<ReviewPrincipalData, ThrowOnError>) => (options.client ?? client).get<ReviewPrincipalResponses, ReviewPrincipalErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/clusters/{name}/principals/{principalArn}',
+    ...options
+});
+
+/**
+ * List the EKS clusters of the account and region; with `include`, the fleet view of every cluster
+ *
+ * Without `include`: one page of ListClusters. With `include=oidc,identityProviderConfigs` (either or both): every cluster (all pages), each with whether IRSA is enabled (its IAM OIDC provider exists), the provider's audiences and thumbprints, and its associated OIDC identity provider config with status. A cluster that cannot be read is reported in its `errors` while the others are answered. AWS calls are paced per service and slow down when AWS throttles, so a large fleet takes a while; concurrent identical fleet requests share one sweep.
+ */
+export const listClustersInAccount = <ThrowOnError extends boolean = false>(options: Options<ListClustersInAccountData, ThrowOnError>) => (options.client ?? client).get<ListClustersInAccountResponses, ListClustersInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters',
+    ...options
+});
+
+/**
+ * Describe a cluster: ARN, status, version and OIDC issuer
+ *
+ * Always a fresh DescribeCluster (never cached), shared by concurrent requests for the same cluster.
+ */
+export const describeClusterInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeClusterInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeClusterInAccountResponses, DescribeClusterInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}',
+    ...options
+});
+
+/**
+ * Delete the cluster's IAM OIDC provider
+ *
+ * Answers 204, also when the provider is already gone. Roles trusting the provider stop working for pods.
+ */
+export const deleteOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<DeleteOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider',
+    ...options
+});
+
+/**
+ * Show the cluster's IAM OIDC provider (IRSA)
+ *
+ * Finds the cluster's OIDC issuer, derives the IAM provider ARN from it (partition and account from the cluster ARN) and tells whether the provider exists. A cluster without a provider is a normal answer with `exists: false`.
+ */
+export const getOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<GetOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).get<GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider',
+    ...options
+});
+
+/**
+ * Create the IAM OIDC provider, or converge it to the desired state
+ *
+ * Creates the provider (201) or converges an existing one with the fewest calls (AddClientID, RemoveClientID, UpdateThumbprint, Tag, Untag), answering 200. A provider already in the desired state makes no write call. With `dryRun=true` nothing changes and `changes` lists the calls that would be made. The Url sent to IAM never carries a port.
+ */
+export const putOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<PutOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).put<PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the identity provider configs of a cluster
+ */
+export const listIdentityProviderConfigsInAccount = <ThrowOnError extends boolean = false>(options: Options<ListIdentityProviderConfigsInAccountData, ThrowOnError>) => (options.client ?? client).get<ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs',
+    ...options
+});
+
+/**
+ * Associate an OIDC identity provider config (starts a 20 to 40 minute EKS update)
+ *
+ * Requires an `Idempotency-Key` header or a body `clientRequestToken`, so a retry never starts a second update. Checked first, so that nothing fails 20 minutes later: the issuer must differ from the cluster's own OIDC issuer, the cluster may have only one OIDC config (the same config already associated is adopted and answered 200), and the issuer must pass the pre-flight checks (discovery reachable, `issuer` equal to the URL, JWKS with a signing key, certificate valid) unless `skipIssuerChecks=true`. An `issuerUrl` breaking the issuer URL rule is a 400 `ValidationException`, with or without `skipIssuerChecks`. An issuer whose address the SSRF guard refuses is a 400 `IssuerAddressForbidden`. A failed pre-flight is a problem listing the failed `checks`: 400 when the issuer answered and is wrong (another `issuer`, no signing key, an untrusted certificate, a redirect), 502 `IssuerUnreachable` when it cannot be resolved or reached, 504 `IssuerTimeout` when it does not answer in time. Those two may be transient and are never stored under the `Idempotency-Key`: a retry checks the issuer again. Answers 202 with the EKS update and a `Location` to follow it.
+ */
+export const associateIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<AssociateIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).post<AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Disassociate an identity provider config (starts a 20 to 40 minute EKS update)
+ *
+ * Answers 202 with the EKS update and a `Location` to follow it, or 204 when the config is already gone.
+ */
+export const disassociateIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<DisassociateIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).delete<DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}',
+    ...options
+});
+
+/**
+ * Describe an OIDC identity provider config, with its status (CREATING, ACTIVE, DELETING)
+ *
+ * Concurrent identical reads share one DescribeIdentityProviderConfig call, and the answer for an ACTIVE config may be reused for up to `CONFIG_CACHE_TTL_MS` (default 1 s; CREATING and DELETING are always read fresh); `Cache-Status` says whether it was. Send `Cache-Control: no-cache` to read EKS now. Changes made through this service are seen at once.
+ */
+export const describeIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}',
+    ...options
+});
+
+/**
+ * Put a whole OIDC identity provider config: associate it, or replace the current one (disassociate, wait, associate)
+ *
+ * Makes the config of the path equal to the body, however many EKS updates that takes. EKS configs cannot be changed in place, so:
+ * - the same config already associated: nothing happens, 200 `unchanged`;
+ * - no config of this name: one association, 202 `started`;
+ * - a config with other settings: a replacement, 202 `started`: disassociate it, wait until it is gone, associate the desired one.
+ *
+ * A started change is one operation, recorded before the answer and carried out by the service (it resumes after a restart, and only one replica drives it). Follow it at the `Location`, `/clusters/{name}/operations/{operationId}`: `details.steps` shows each step with its status and EKS update.
+ *
+ * **Downtime.** Between the completion of the disassociation and the completion of the association the cluster has no config, so logins through it fail: about one association, 20 to 40 minutes on AWS (`expectedDowntime`); the whole replacement takes 40 to 80 minutes (`expectedDuration`). `?dryRun=true` answers the plan and changes nothing.
+ *
+ * Everything refusable is checked before any write: the body's `identityProviderConfigName` must equal the path's (else 400), the cluster must have no other config, the new issuer must differ from the cluster's own and pass the pre-flight checks unless `skipIssuerChecks=true` (also with `dryRun=true`). An `issuerUrl` breaking the issuer URL rule is a 400 `ValidationException`, with or without `skipIssuerChecks`. An issuer whose address the SSRF guard refuses is a 400 `IssuerAddressForbidden`. A failed pre-flight is a problem listing the failed `checks`: 400 when the issuer answered and is wrong (another `issuer`, no signing key, an untrusted certificate, a redirect), 502 `IssuerUnreachable` when it cannot be resolved or reached, 504 `IssuerTimeout` when it does not answer in time. Those two may be transient and are never stored under the `Idempotency-Key`: a retry checks the issuer again. While a change of the same config runs, another PUT answers 409 `ReplaceInProgress` naming that `operationId`. With an `Idempotency-Key`, a retry replays the first answer.
+ */
+export const replaceIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<ReplaceIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).put<ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Why can't this user log in? Judge an ID token (or claims) with the associated config
+ *
+ * Applies the cluster's associated config exactly as the Kubernetes API server's OIDC authenticator does and answers in the shape of a TokenReview status: authenticated or not, the username and groups with prefixes applied, every failed check with a stable code, and hints at likely misconfigurations. A token's signature is verified against the issuer's JWKS (fetched through the SSRF guard). The token is never stored or logged.
+ */
+export const createTokenReviewInAccount = <ThrowOnError extends boolean = false>(options: Options<CreateTokenReviewInAccountData, ThrowOnError>) => (options.client ?? client).post<CreateTokenReviewInAccountResponses, CreateTokenReviewInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/token-reviews',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Judge a token with a proposed config, before spending 20 minutes on an association
+ *
+ * Same answer as a token review, but with the config in the body (the associate body's `oidc`) instead of the associated one.
+ */
+export const previewTokenReviewInAccount = <ThrowOnError extends boolean = false>(options: Options<PreviewTokenReviewInAccountData, ThrowOnError>) => (options.client ?? client).post<PreviewTokenReviewInAccountResponses, PreviewTokenReviewInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/preview',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The ClusterRoleBinding or RoleBinding granting a role to an OIDC group or user
+ *
+ * The subject is written with the config's prefixes applied, exactly as the API server will see it. Answers JSON with the manifest in `yaml`, or the manifest alone with `Accept: application/yaml`.
+ */
+export const getRbacBindingInAccount = <ThrowOnError extends boolean = false>(options: Options<GetRbacBindingInAccountData, ThrowOnError>) => (options.client ?? client).get<GetRbacBindingInAccountResponses, GetRbacBindingInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/rbac',
+    ...options
+});
+
+/**
+ * List the update ids of a cluster
+ */
+export const listUpdatesInAccount = <ThrowOnError extends boolean = false>(options: Options<ListUpdatesInAccountData, ThrowOnError>) => (options.client ?? client).get<ListUpdatesInAccountResponses, ListUpdatesInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates',
+    ...options
+});
+
+/**
+ * Describe an update: InProgress, Successful, Failed or Cancelled; optionally wait for it or stream it
+ *
+ * Identity provider updates take 20 to 40 minutes on AWS. Instead of polling by hand, either long-poll with `?wait=SECONDS` (repeat while the answer carries `Retry-After`), or ask for `Accept: text/event-stream` to receive every status change as Server-Sent Events. Every waiting request and stream for one update shares a single DescribeUpdate loop in the service.
+ */
+export const describeUpdateInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeUpdateInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeUpdateInAccountResponses, DescribeUpdateInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates/{updateId}',
+    ...options
+});
+
+/**
+ * List this service's operations on a cluster, newest first
+ *
+ * Your own operations; cluster admins see everyone's.
+ */
+export const listOperationsInAccount = <ThrowOnError extends boolean = false>(options: Options<ListOperationsInAccountData, ThrowOnError>) => (options.client ?? client).get<ListOperationsInAccountResponses, ListOperationsInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations',
+    ...options
+});
+
+/**
+ * Describe an operation on a cluster
+ */
+export const describeClusterOperationInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeClusterOperationInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeClusterOperationInAccountResponses, DescribeClusterOperationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations/{operationId}',
+    ...options
+});
+
+/**
+ * List the access entries of a cluster (their principal ARNs), optionally those with one access policy
+ *
+ * A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const listAccessEntriesInAccount = <ThrowOnError extends boolean = false>(options: Options<ListAccessEntriesInAccountData, ThrowOnError>) => (options.client ?? client).get<ListAccessEntriesInAccountResponses, ListAccessEntriesInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries',
+    ...options
+});
+
+/**
+ * Create an access entry: map an IAM role or user to a Kubernetes username and groups
+ *
+ * Requires an `Idempotency-Key` header or a body `clientRequestToken` (sent to EKS, which deduplicates on it). Node types (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`) take an IAM role of the cluster's account and neither `kubernetesGroups` nor `username` (400 naming the member). A second entry for the same principal is a 409 `ResourceInUseException`. A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const createAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<CreateAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).post<CreateAccessEntryInAccountResponses, CreateAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete an access entry (a node entry only with confirmNodeEntryDeletion=true)
+ *
+ * Answers 204 whether the entry was deleted or already gone. An entry of a node type is refused with 409 `NodeAccessEntryProtected` unless `?confirmNodeEntryDeletion=true`: the nodes that use its role would lose their identity in the cluster.
+ */
+export const deleteAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<DeleteAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeleteAccessEntryInAccountResponses, DeleteAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Describe an access entry: type, username, groups, tags
+ */
+export const describeAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeAccessEntryInAccountResponses, DescribeAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Change the Kubernetes groups or username of an access entry
+ *
+ * The members given replace the entry's (`kubernetesGroups: []` removes every group); the others stay. Type and principal cannot change. EKS refuses groups and usernames on node entries.
+ */
+export const updateAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<UpdateAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).patch<UpdateAccessEntryInAccountResponses, UpdateAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the access policies of an access entry, with their scopes
+ */
+export const listAssociatedAccessPoliciesInAccount = <ThrowOnError extends boolean = false>(options: Options<ListAssociatedAccessPoliciesInAccountData, ThrowOnError>) => (options.client ?? client).get<ListAssociatedAccessPoliciesInAccountResponses, ListAssociatedAccessPoliciesInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options
+});
+
+/**
+ * Associate an access policy with an access entry, for the whole cluster or some namespaces
+ *
+ * Associating a policy already associated sets its scope to the one given, so a retry changes nothing more. `accessScope.namespaces` is required with `type: namespace` and must be empty with `cluster` (400 naming it). Only `STANDARD` entries take access policies; EKS refuses the others (409 `InvalidRequestException`).
+ */
+export const associateAccessPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<AssociateAccessPolicyInAccountData, ThrowOnError>) => (options.client ?? client).post<AssociateAccessPolicyInAccountResponses, AssociateAccessPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Disassociate an access policy from an access entry
+ *
+ * Answers 204 whether the policy was disassociated now or was not associated.
+ */
+export const disassociateAccessPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<DisassociateAccessPolicyInAccountData, ThrowOnError>) => (options.client ?? client).delete<DisassociateAccessPolicyInAccountResponses, DisassociateAccessPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}',
+    ...options
+});
+
+/**
+ * Read how the cluster maps IAM principals: CONFIG_MAP, API_AND_CONFIG_MAP or API, and the mode it may move to next
+ *
+ * Read from a fresh DescribeCluster (`accessConfig.authenticationMode`, also in `GET /clusters/{name}`). A cluster whose answer carries no access configuration predates access entries and reads only `aws-auth`: `CONFIG_MAP`.
+ */
+export const getAuthenticationModeInAccount = <ThrowOnError extends boolean = false>(options: Options<GetAuthenticationModeInAccountData, ThrowOnError>) => (options.client ?? client).get<GetAuthenticationModeInAccountResponses, GetAuthenticationModeInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/authentication-mode',
+    ...options
+});
+
+/**
+ * Move the cluster to an authentication mode (one step forward; starts an EKS AccessConfigUpdate)
+ *
+ * EKS moves `CONFIG_MAP` → `API_AND_CONFIG_MAP` → `API`, one step per update, and never back. The cluster already in the mode: 200 `unchanged`, no AWS write. The next mode: 202 `started` with the EKS update (`type: AccessConfigUpdate`) and a `Location` to follow it (`/clusters/{name}/updates/{updateId}`, with `?wait=` or as an event stream); the operation record follows it to its end. Any other mode is refused before AWS is called, with 409 `AuthenticationModeTransition` saying the way forward. Moving to `API` needs `"confirm": "API"` in the body (else 400 `ConfirmationRequired` naming `/body/confirm`): the cluster then stops reading the `aws-auth` ConfigMap. Another update of the cluster still running: 409 `ResourceInUseException`.
+ */
+export const putAuthenticationModeInAccount = <ThrowOnError extends boolean = false>(options: Options<PutAuthenticationModeInAccountData, ThrowOnError>) => (options.client ?? client).put<PutAuthenticationModeInAccountResponses, PutAuthenticationModeInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/authentication-mode',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Who is this IAM principal in the cluster? The username, groups and access policies its access entry gives, or why it has none
+ *
+ * The IAM counterpart of a token review. Give an IAM role or user ARN, or a role session ARN as `aws sts get-caller-identity` prints it (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`): a session is mapped to its role by the role's name among the cluster's access entries, since the session ARN does not show the role's path (role names are unique in an account, so at most one entry matches; a role ARN written without its path is found the same way), and the username template is filled in with the session name. `reason` says why: `AccessEntry`, `NodeAccessEntry`, `NoAccessEntry` (in `API_AND_CONFIG_MAP` the `aws-auth` ConfigMap may still map it) or `ConfigMapMode` (only `aws-auth` decides; this service does not read it). Cluster-creator admin access granted outside access entries is not shown.
+ */
+export const reviewPrincipalInAccount = <ThrowOnError extends boolean = false>(options: Options<ReviewPrincipalInAccountData, ThrowOnError>) => (options.client ?? client).get<ReviewPrincipalInAccountResponses, ReviewPrincipalInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/principals/{principalArn}',
+    ...options
+});
+
+/**
+ * List the accounts of the registry and whether each is reachable
+ *
+ * The account registry (ACCOUNTS or ACCOUNTS_FILE), never the ExternalId. Unless `check=false`, each account is checked at once, in parallel and bounded in time: STS GetCallerIdentity with the account's credentials (through its assumed role) says which account they really are in. An account that cannot be reached is reported in its `check`, the others are answered. Needs a `read` grant on every cluster (`*`) of every account and region.
+ */
+export const listAccounts = <ThrowOnError extends boolean = false>(options?: Options<ListAccountsData, ThrowOnError>) => (options?.client ?? client).get<ListAccountsResponses, ListAccountsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts',
+    ...options
+});
+
+/**
+ * Describe an operation by id
+ *
+ * Needs a read grant on all clusters (`*`); principals scoped to some clusters use `/clusters/{name}/operations/{operationId}`.
+ */
+export const describeOperation = <ThrowOnError extends boolean = false>(options: Options<DescribeOperationData, ThrowOnError>) => (options.client ?? client).get<DescribeOperationResponses, DescribeOperationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/operations/{operationId}',
+    ...options
+});
+
+/**
+ * Inspect an OIDC issuer: discovery, keys, certificate chain, thumbprints and named checks
+ *
+ * Fetches `<issuer>/.well-known/openid-configuration` and the JWKS, reads the TLS chain of the JWKS host (and of the issuer host when different), and reports each check with pass/fail and a reason.
+ *
+ * A diagnosis, so what is found at the issuer is a **200** report: an issuer that cannot be resolved, reached or verified (no discovery document, another `issuer`, no signing key, an untrusted or expired certificate, a timeout) answers 200 with those checks failed and a reason each.
+ * Two things are refused with a **400** problem instead, and nothing is contacted: an `issuerUrl` breaking the issuer URL rule (http, userinfo, a port, a query, a fragment, unparsable: `ValidationException` naming the broken part, as on every route that takes an issuer URL), and an issuer whose address the SSRF guard refuses (loopback, private, link-local, metadata: `IssuerAddressForbidden`).
+ */
+export const inspectIssuer = <ThrowOnError extends boolean = false>(options: Options<InspectIssuerData, ThrowOnError>) => (options.client ?? client).post<InspectIssuerResponses, InspectIssuerErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/issuers/inspect',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List audit records
+ *
+ * Lists the audit records of mutating requests, filtered by principal, cluster, action, outcome and time. Needs an `admin` grant on all clusters (`*`).
+ */
+export const listAuditRecords = <ThrowOnError extends boolean = false>(options: Options<ListAuditRecordsData, ThrowOnError>) => (options.client ?? client).get<ListAuditRecordsResponses, ListAuditRecordsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/audit',
+    ...options
+});
+
+/**
+ * List the access policies AWS offers (AmazonEKSClusterAdminPolicy, AmazonEKSViewPolicy, …)
+ *
+ * One page of ListAccessPolicies. The policies are AWS-managed Kubernetes permissions (not IAM policies) that an access entry can be given with `POST /clusters/{name}/access-entries/{principalArn}/access-policies`.
+ */
+export const listAccessPolicies = <ThrowOnError extends boolean = false>(options?: Options<ListAccessPoliciesData, ThrowOnError>) => (options?.client ?? client).get<ListAccessPoliciesResponses, ListAccessPoliciesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/access-policies',
     ...options
 });

@@ -811,9 +811,9 @@ export type ReplaceIdentityProviderConfigResponse = {
  */
 export type AwsCall = {
     /**
-     * The AWS service called.
+     * The AWS service called (sts: the AssumeRole of a registry account).
      */
-    service: 'eks' | 'iam';
+    service: 'eks' | 'iam' | 'sts';
     /**
      * The AWS operation, e.g. `AssociateIdentityProviderConfig`.
      */
@@ -852,6 +852,14 @@ export type Operation = {
      * Cluster name.
      */
     cluster: string;
+    /**
+     * AWS account of the cluster; null for the implicit account of a service without registry, and on records older than the registry.
+     */
+    accountId: string | null;
+    /**
+     * AWS region of the cluster; null on records older than the registry.
+     */
+    region: string | null;
     /**
      * The resource acted on: the config name, or the IAM OIDC provider ARN.
      */
@@ -1126,6 +1134,79 @@ export type RbacBindingResponse = {
      * The binding manifest as YAML, ready for `kubectl apply -f -`.
      */
     yaml: string;
+};
+
+/**
+ * STS GetCallerIdentity through the account's credentials, bounded by ACCOUNT_CREDENTIALS_TIMEOUT_MS.
+ */
+export type AccountReachability = {
+    /**
+     * Whether the account's credentials work and are in this account.
+     */
+    reachable: boolean;
+    /**
+     * The account the credentials are in, as STS GetCallerIdentity says.
+     */
+    callerAccount?: string;
+    /**
+     * The principal the service acts as there (the assumed-role session).
+     */
+    callerArn?: string;
+    problem?: {
+        /**
+         * AccountAccessDenied, AccountUnreachable, AccountMismatch, or the AWS error name.
+         */
+        code: string;
+        /**
+         * What went wrong, naming the account and role.
+         */
+        detail: string;
+    };
+};
+
+/**
+ * An account of the registry, without secrets.
+ */
+export type RegisteredAccount = {
+    /**
+     * 12-digit account id; absent for the implicit account of a service without registry (its id is its credentials', see `check`).
+     */
+    accountId?: string;
+    /**
+     * `aws`, `aws-cn` or `aws-us-gov`.
+     */
+    partition: string;
+    /**
+     * The role the service assumes there; absent for the service's own account.
+     */
+    roleArn?: string;
+    /**
+     * Whether the role is assumed with an ExternalId (never shown).
+     */
+    hasExternalId: boolean;
+    /**
+     * The regions allowed for this account.
+     */
+    regions: Array<string>;
+    /**
+     * The region of this account when none is named.
+     */
+    defaultRegion: string;
+    /**
+     * Length of the assumed-role sessions.
+     */
+    sessionDurationSeconds?: number;
+    name?: string;
+    description?: string;
+    /**
+     * The account of `/clusters/...`.
+     */
+    default: boolean;
+    check?: AccountReachability;
+};
+
+export type ListAccountsResponse = {
+    accounts: Array<RegisteredAccount>;
 };
 
 /**
@@ -1756,6 +1837,7 @@ export type ListClustersErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -1785,6 +1867,7 @@ export type ListClustersErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -1856,6 +1939,7 @@ export type DescribeClusterErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -1897,6 +1981,7 @@ export type DescribeClusterErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -1980,6 +2065,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2047,6 +2133,7 @@ export type DeleteOpenIdConnectProviderErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2124,6 +2211,7 @@ export type GetOpenIdConnectProviderErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2171,6 +2259,7 @@ export type GetOpenIdConnectProviderErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2271,6 +2360,7 @@ export type PutOpenIdConnectProviderErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2340,6 +2430,7 @@ export type PutOpenIdConnectProviderErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
@@ -2430,6 +2521,7 @@ export type ListIdentityProviderConfigsErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2471,6 +2563,7 @@ export type ListIdentityProviderConfigsErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2567,6 +2660,7 @@ export type AssociateIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2637,6 +2731,7 @@ export type AssociateIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
@@ -2730,6 +2825,7 @@ export type DisassociateIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2797,6 +2893,7 @@ export type DisassociateIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2884,6 +2981,7 @@ export type DescribeIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2925,6 +3023,7 @@ export type DescribeIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3028,6 +3127,7 @@ export type ReplaceIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3098,6 +3198,7 @@ export type ReplaceIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
@@ -3184,6 +3285,7 @@ export type CreateTokenReviewErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3237,6 +3339,7 @@ export type CreateTokenReviewErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3314,6 +3417,7 @@ export type PreviewTokenReviewErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3358,6 +3462,12 @@ export type PreviewTokenReviewErrors = {
      * - `InternalError` (`internal-error`): Internal error.
      */
     500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
     /**
      * The service instance or a dependency is unavailable, or AWS throttles the service.
      *
@@ -3437,6 +3547,7 @@ export type GetRbacBindingErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3478,6 +3589,7 @@ export type GetRbacBindingErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3558,6 +3670,7 @@ export type ListUpdatesErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3599,6 +3712,7 @@ export type ListUpdatesErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3679,6 +3793,7 @@ export type DescribeUpdateErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3720,6 +3835,7 @@ export type DescribeUpdateErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3800,6 +3916,7 @@ export type ListOperationsErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3832,6 +3949,12 @@ export type ListOperationsErrors = {
      * - `InternalError` (`internal-error`): Internal error.
      */
     500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
     /**
      * The service instance or a dependency is unavailable, or AWS throttles the service.
      *
@@ -3888,6 +4011,7 @@ export type DescribeClusterOperationErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3927,6 +4051,12 @@ export type DescribeClusterOperationErrors = {
      */
     500: Problem;
     /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
+    /**
      * The service instance or a dependency is unavailable, or AWS throttles the service.
      *
      * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
@@ -3946,6 +4076,5819 @@ export type DescribeClusterOperationResponses = {
 };
 
 export type DescribeClusterOperationResponse = DescribeClusterOperationResponses[keyof DescribeClusterOperationResponses];
+
+export type ListAccessEntriesData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Only the entries this access policy is associated with.
+         */
+        associatedPolicyArn?: string;
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/clusters/{name}/access-entries';
+};
+
+export type ListAccessEntriesErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListAccessEntriesError = ListAccessEntriesErrors[keyof ListAccessEntriesErrors];
+
+export type ListAccessEntriesResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAccessEntriesResponse;
+};
+
+export type ListAccessEntriesResponse2 = ListAccessEntriesResponses[keyof ListAccessEntriesResponses];
+
+export type CreateAccessEntryData = {
+    body: CreateAccessEntryRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/access-entries';
+};
+
+export type CreateAccessEntryErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreateAccessEntryError = CreateAccessEntryErrors[keyof CreateAccessEntryErrors];
+
+export type CreateAccessEntryResponses = {
+    /**
+     * A retry found the entry its first attempt created.
+     */
+    200: AccessEntryResponse;
+    /**
+     * The entry was created.
+     */
+    201: AccessEntryResponse;
+};
+
+export type CreateAccessEntryResponse = CreateAccessEntryResponses[keyof CreateAccessEntryResponses];
+
+export type DeleteAccessEntryData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: {
+        /**
+         * Required (`true`) to delete an entry of a node type (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`): without it the nodes using that role could no longer join or stay in the cluster.
+         */
+        confirmNodeEntryDeletion?: boolean;
+    };
+    url: '/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type DeleteAccessEntryErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `NodeAccessEntryProtected` (`node-access-entry-protected`): Deleting this access entry would cut nodes off the cluster.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteAccessEntryError = DeleteAccessEntryErrors[keyof DeleteAccessEntryErrors];
+
+export type DeleteAccessEntryResponses = {
+    /**
+     * The entry is gone (deleted now, or already).
+     */
+    204: void;
+};
+
+export type DeleteAccessEntryResponse = DeleteAccessEntryResponses[keyof DeleteAccessEntryResponses];
+
+export type DescribeAccessEntryData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type DescribeAccessEntryErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeAccessEntryError = DescribeAccessEntryErrors[keyof DescribeAccessEntryErrors];
+
+export type DescribeAccessEntryResponses = {
+    /**
+     * The answer of CreateAccessEntry, DescribeAccessEntry and UpdateAccessEntry.
+     */
+    200: AccessEntryResponse;
+};
+
+export type DescribeAccessEntryResponse = DescribeAccessEntryResponses[keyof DescribeAccessEntryResponses];
+
+export type UpdateAccessEntryData = {
+    body: UpdateAccessEntryRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type UpdateAccessEntryErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type UpdateAccessEntryError = UpdateAccessEntryErrors[keyof UpdateAccessEntryErrors];
+
+export type UpdateAccessEntryResponses = {
+    /**
+     * The answer of CreateAccessEntry, DescribeAccessEntry and UpdateAccessEntry.
+     */
+    200: AccessEntryResponse;
+};
+
+export type UpdateAccessEntryResponse = UpdateAccessEntryResponses[keyof UpdateAccessEntryResponses];
+
+export type ListAssociatedAccessPoliciesData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies';
+};
+
+export type ListAssociatedAccessPoliciesErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListAssociatedAccessPoliciesError = ListAssociatedAccessPoliciesErrors[keyof ListAssociatedAccessPoliciesErrors];
+
+export type ListAssociatedAccessPoliciesResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAssociatedAccessPoliciesResponse;
+};
+
+export type ListAssociatedAccessPoliciesResponse2 = ListAssociatedAccessPoliciesResponses[keyof ListAssociatedAccessPoliciesResponses];
+
+export type AssociateAccessPolicyData = {
+    body: AssociateAccessPolicyRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies';
+};
+
+export type AssociateAccessPolicyErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type AssociateAccessPolicyError = AssociateAccessPolicyErrors[keyof AssociateAccessPolicyErrors];
+
+export type AssociateAccessPolicyResponses = {
+    /**
+     * Default Response
+     */
+    200: AssociateAccessPolicyResponse;
+};
+
+export type AssociateAccessPolicyResponse2 = AssociateAccessPolicyResponses[keyof AssociateAccessPolicyResponses];
+
+export type DisassociateAccessPolicyData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+        /**
+         * ARN of the associated access policy, percent-encoded in the path.
+         */
+        policyArn: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}';
+};
+
+export type DisassociateAccessPolicyErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DisassociateAccessPolicyError = DisassociateAccessPolicyErrors[keyof DisassociateAccessPolicyErrors];
+
+export type DisassociateAccessPolicyResponses = {
+    /**
+     * The policy is not associated (any more).
+     */
+    204: void;
+};
+
+export type DisassociateAccessPolicyResponse = DisassociateAccessPolicyResponses[keyof DisassociateAccessPolicyResponses];
+
+export type GetAuthenticationModeData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/authentication-mode';
+};
+
+export type GetAuthenticationModeErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetAuthenticationModeError = GetAuthenticationModeErrors[keyof GetAuthenticationModeErrors];
+
+export type GetAuthenticationModeResponses = {
+    /**
+     * Default Response
+     */
+    200: AuthenticationModeResponse;
+};
+
+export type GetAuthenticationModeResponse = GetAuthenticationModeResponses[keyof GetAuthenticationModeResponses];
+
+export type PutAuthenticationModeData = {
+    body: PutAuthenticationModeRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/authentication-mode';
+};
+
+export type PutAuthenticationModeErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `ConfirmationRequired` (`confirmation-required`): The change needs an explicit confirmation.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `AuthenticationModeTransition` (`authentication-mode-transition`): EKS does not allow this authentication mode change.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutAuthenticationModeError = PutAuthenticationModeErrors[keyof PutAuthenticationModeErrors];
+
+export type PutAuthenticationModeResponses = {
+    /**
+     * The cluster is already in this mode.
+     */
+    200: PutAuthenticationModeResponse;
+    /**
+     * The change started; follow the update at `Location`.
+     */
+    202: PutAuthenticationModeResponse;
+};
+
+export type PutAuthenticationModeResponse2 = PutAuthenticationModeResponses[keyof PutAuthenticationModeResponses];
+
+export type ReviewPrincipalData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * An IAM role or user ARN, or a role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, what `aws sts get-caller-identity` answers), percent-encoded in the path.
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/principals/{principalArn}';
+};
+
+export type ReviewPrincipalErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ReviewPrincipalError = ReviewPrincipalErrors[keyof ReviewPrincipalErrors];
+
+export type ReviewPrincipalResponses = {
+    /**
+     * Who an IAM principal is in a cluster, through access entries: the IAM counterpart of a token review.
+     */
+    200: PrincipalReview;
+};
+
+export type ReviewPrincipalResponse = ReviewPrincipalResponses[keyof ReviewPrincipalResponses];
+
+export type ListClustersInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+        /**
+         * Comma-separated details to add for every cluster: `oidc` (the IAM OIDC provider, i.e. whether IRSA is enabled) and `identityProviderConfigs` (the associated OIDC identity provider config and its status). With `include`, the answer covers every cluster (all pages of ListClusters) and `maxResults`/`nextToken` are refused.
+         */
+        include?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters';
+};
+
+export type ListClustersInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListClustersInAccountError = ListClustersInAccountErrors[keyof ListClustersInAccountErrors];
+
+export type ListClustersInAccountResponses = {
+    /**
+     * ListClusters, and with `include` the fleet view of every cluster.
+     */
+    200: ListClustersFleetResponse;
+};
+
+export type ListClustersInAccountResponse = ListClustersInAccountResponses[keyof ListClustersInAccountResponses];
+
+export type DescribeClusterInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}';
+};
+
+export type DescribeClusterInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeClusterInAccountError = DescribeClusterInAccountErrors[keyof DescribeClusterInAccountErrors];
+
+export type DescribeClusterInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DescribeClusterResponse;
+};
+
+export type DescribeClusterInAccountResponse = DescribeClusterInAccountResponses[keyof DescribeClusterInAccountResponses];
+
+export type DeleteOpenIdConnectProviderInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider';
+};
+
+export type DeleteOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteOpenIdConnectProviderInAccountError = DeleteOpenIdConnectProviderInAccountErrors[keyof DeleteOpenIdConnectProviderInAccountErrors];
+
+export type DeleteOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Deleted, or already absent.
+     */
+    204: void;
+};
+
+export type DeleteOpenIdConnectProviderInAccountResponse = DeleteOpenIdConnectProviderInAccountResponses[keyof DeleteOpenIdConnectProviderInAccountResponses];
+
+export type GetOpenIdConnectProviderInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider';
+};
+
+export type GetOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetOpenIdConnectProviderInAccountError = GetOpenIdConnectProviderInAccountErrors[keyof GetOpenIdConnectProviderInAccountErrors];
+
+export type GetOpenIdConnectProviderInAccountResponses = {
+    /**
+     * The IAM OIDC provider of a cluster, used by IAM roles for service accounts (IRSA).
+     */
+    200: OidcProviderStatus;
+};
+
+export type GetOpenIdConnectProviderInAccountResponse = GetOpenIdConnectProviderInAccountResponses[keyof GetOpenIdConnectProviderInAccountResponses];
+
+export type PutOpenIdConnectProviderInAccountData = {
+    body: PutOidcProviderRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Only compute the plan of IAM calls; change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.
+         */
+        computeThumbprints?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider';
+};
+
+export type PutOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `OpenIdIdpCommunicationErrorException` (`issuer-unreachable`): The issuer could not be reached.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `LimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutOpenIdConnectProviderInAccountError = PutOpenIdConnectProviderInAccountErrors[keyof PutOpenIdConnectProviderInAccountErrors];
+
+export type PutOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: PutOidcProviderResponse;
+    /**
+     * Default Response
+     */
+    201: PutOidcProviderResponse;
+};
+
+export type PutOpenIdConnectProviderInAccountResponse = PutOpenIdConnectProviderInAccountResponses[keyof PutOpenIdConnectProviderInAccountResponses];
+
+export type ListIdentityProviderConfigsInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs';
+};
+
+export type ListIdentityProviderConfigsInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListIdentityProviderConfigsInAccountError = ListIdentityProviderConfigsInAccountErrors[keyof ListIdentityProviderConfigsInAccountErrors];
+
+export type ListIdentityProviderConfigsInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListIdentityProviderConfigsResponse;
+};
+
+export type ListIdentityProviderConfigsInAccountResponse = ListIdentityProviderConfigsInAccountResponses[keyof ListIdentityProviderConfigsInAccountResponses];
+
+export type AssociateIdentityProviderConfigInAccountData = {
+    body: AssociateIdentityProviderConfigRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Skip the network checks of the issuer (for issuers reachable from AWS but not from this service). The answer says `issuerChecks: skipped`.
+         */
+        skipIssuerChecks?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs';
+};
+
+export type AssociateIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `IssuerMismatch` (`issuer-mismatch`): The discovery document names another issuer.
+     * - `InvalidParameterException` (`issuer-is-cluster-issuer`): The issuer is the cluster's own OIDC issuer.
+     * - `IssuerPreflightFailed` (`issuer-preflight-failed`): The issuer failed its pre-flight checks.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`config-limit`): Conflict with the current state.
+     * - `ResourceInUseException` (`config-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type AssociateIdentityProviderConfigInAccountError = AssociateIdentityProviderConfigInAccountErrors[keyof AssociateIdentityProviderConfigInAccountErrors];
+
+export type AssociateIdentityProviderConfigInAccountResponses = {
+    /**
+     * The same config was already associated; its association update is returned.
+     */
+    200: AssociateIdentityProviderConfigResponse;
+    /**
+     * The association started; follow the update at `Location`.
+     */
+    202: AssociateIdentityProviderConfigResponse;
+};
+
+export type AssociateIdentityProviderConfigInAccountResponse = AssociateIdentityProviderConfigInAccountResponses[keyof AssociateIdentityProviderConfigInAccountResponses];
+
+export type DisassociateIdentityProviderConfigInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}';
+};
+
+export type DisassociateIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DisassociateIdentityProviderConfigInAccountError = DisassociateIdentityProviderConfigInAccountErrors[keyof DisassociateIdentityProviderConfigInAccountErrors];
+
+export type DisassociateIdentityProviderConfigInAccountResponses = {
+    /**
+     * The disassociation started; follow the update at `Location`.
+     */
+    202: DisassociateIdentityProviderConfigResponse;
+    /**
+     * The config was not associated (already gone).
+     */
+    204: void;
+};
+
+export type DisassociateIdentityProviderConfigInAccountResponse = DisassociateIdentityProviderConfigInAccountResponses[keyof DisassociateIdentityProviderConfigInAccountResponses];
+
+export type DescribeIdentityProviderConfigInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Send `no-cache` (or `max-age=0`) to read EKS now. Otherwise an answer up to `CONFIG_CACHE_TTL_MS` old may be reused; the `Cache-Status` response header says which (RFC 9211).
+         */
+        'cache-control'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}';
+};
+
+export type DescribeIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeIdentityProviderConfigInAccountError = DescribeIdentityProviderConfigInAccountErrors[keyof DescribeIdentityProviderConfigInAccountErrors];
+
+export type DescribeIdentityProviderConfigInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DescribeIdentityProviderConfigResponse;
+};
+
+export type DescribeIdentityProviderConfigInAccountResponse = DescribeIdentityProviderConfigInAccountResponses[keyof DescribeIdentityProviderConfigInAccountResponses];
+
+export type ReplaceIdentityProviderConfigInAccountData = {
+    body: ReplaceIdentityProviderConfigRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: {
+        /**
+         * Answer the plan (steps, expected downtime) and change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * Skip the network checks of the new issuer (for issuers reachable from AWS but not from this service).
+         */
+        skipIssuerChecks?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}';
+};
+
+export type ReplaceIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `IssuerMismatch` (`issuer-mismatch`): The discovery document names another issuer.
+     * - `InvalidParameterException` (`issuer-is-cluster-issuer`): The issuer is the cluster's own OIDC issuer.
+     * - `IssuerPreflightFailed` (`issuer-preflight-failed`): The issuer failed its pre-flight checks.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`config-limit`): Conflict with the current state.
+     * - `ReplaceInProgress` (`replace-in-progress`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ReplaceIdentityProviderConfigInAccountError = ReplaceIdentityProviderConfigInAccountErrors[keyof ReplaceIdentityProviderConfigInAccountErrors];
+
+export type ReplaceIdentityProviderConfigInAccountResponses = {
+    /**
+     * Nothing to do (`unchanged`), or the plan of a dry run (`dry-run`).
+     */
+    200: ReplaceIdentityProviderConfigResponse;
+    /**
+     * The change started as an operation; follow it at `Location`.
+     */
+    202: ReplaceIdentityProviderConfigResponse;
+};
+
+export type ReplaceIdentityProviderConfigInAccountResponse = ReplaceIdentityProviderConfigInAccountResponses[keyof ReplaceIdentityProviderConfigInAccountResponses];
+
+export type CreateTokenReviewInAccountData = {
+    body: TokenReviewRequest;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/token-reviews';
+};
+
+export type CreateTokenReviewInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreateTokenReviewInAccountError = CreateTokenReviewInAccountErrors[keyof CreateTokenReviewInAccountErrors];
+
+export type CreateTokenReviewInAccountResponses = {
+    /**
+     * A Kubernetes TokenReview-shaped status with the full diagnosis.
+     */
+    200: TokenReviewStatus;
+};
+
+export type CreateTokenReviewInAccountResponse = CreateTokenReviewInAccountResponses[keyof CreateTokenReviewInAccountResponses];
+
+export type PreviewTokenReviewInAccountData = {
+    body: PreviewRequest;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/preview';
+};
+
+export type PreviewTokenReviewInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type PreviewTokenReviewInAccountError = PreviewTokenReviewInAccountErrors[keyof PreviewTokenReviewInAccountErrors];
+
+export type PreviewTokenReviewInAccountResponses = {
+    /**
+     * A Kubernetes TokenReview-shaped status with the full diagnosis.
+     */
+    200: TokenReviewStatus;
+};
+
+export type PreviewTokenReviewInAccountResponse = PreviewTokenReviewInAccountResponses[keyof PreviewTokenReviewInAccountResponses];
+
+export type GetRbacBindingInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query: {
+        /**
+         * Group as the identity provider sends it (groupsPrefix is added for you). Give exactly one of `group` and `user`.
+         */
+        group?: string;
+        /**
+         * Username claim value as the identity provider sends it (the username prefix is added for you).
+         */
+        user?: string;
+        /**
+         * ClusterRole to grant, e.g. `view`, `edit` or `cluster-admin`.
+         */
+        clusterRole: string;
+        /**
+         * Namespace for a RoleBinding; without it a ClusterRoleBinding.
+         */
+        namespace?: string;
+        /**
+         * Name of the binding (DNS-1123 subdomain); default `oidc-<kind>-<subject>-<role>-<hash>`.
+         */
+        bindingName?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/rbac';
+};
+
+export type GetRbacBindingInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetRbacBindingInAccountError = GetRbacBindingInAccountErrors[keyof GetRbacBindingInAccountErrors];
+
+export type GetRbacBindingInAccountResponses = {
+    /**
+     * The binding.
+     */
+    200: RbacBindingResponse;
+};
+
+export type GetRbacBindingInAccountResponse = GetRbacBindingInAccountResponses[keyof GetRbacBindingInAccountResponses];
+
+export type ListUpdatesInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates';
+};
+
+export type ListUpdatesInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListUpdatesInAccountError = ListUpdatesInAccountErrors[keyof ListUpdatesInAccountErrors];
+
+export type ListUpdatesInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListUpdatesResponse;
+};
+
+export type ListUpdatesInAccountResponse = ListUpdatesInAccountResponses[keyof ListUpdatesInAccountResponses];
+
+export type DescribeUpdateInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Update id (UUID).
+         */
+        updateId: string;
+    };
+    query?: {
+        /**
+         * Long polling: wait up to this many seconds (0 to 60) for the update to reach Successful, Failed or Cancelled before answering. 0 or absent answers at once.
+         */
+        wait?: number;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates/{updateId}';
+};
+
+export type DescribeUpdateInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeUpdateInAccountError = DescribeUpdateInAccountErrors[keyof DescribeUpdateInAccountErrors];
+
+export type DescribeUpdateInAccountResponses = {
+    /**
+     * The update. With `wait`, it is terminal unless the wait ran out first; then it carries `Retry-After`.
+     */
+    200: DescribeUpdateResponse;
+};
+
+export type DescribeUpdateInAccountResponse = DescribeUpdateInAccountResponses[keyof DescribeUpdateInAccountResponses];
+
+export type ListOperationsInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Page size, 1 to 100 (default 50).
+         */
+        limit?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations';
+};
+
+export type ListOperationsInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type ListOperationsInAccountError = ListOperationsInAccountErrors[keyof ListOperationsInAccountErrors];
+
+export type ListOperationsInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: OperationPage;
+};
+
+export type ListOperationsInAccountResponse = ListOperationsInAccountResponses[keyof ListOperationsInAccountResponses];
+
+export type DescribeClusterOperationInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Operation id.
+         */
+        operationId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations/{operationId}';
+};
+
+export type DescribeClusterOperationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `OperationNotFound` (`not-found`): Resource not found.
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type DescribeClusterOperationInAccountError = DescribeClusterOperationInAccountErrors[keyof DescribeClusterOperationInAccountErrors];
+
+export type DescribeClusterOperationInAccountResponses = {
+    /**
+     * This service's record of one mutating request.
+     */
+    200: Operation;
+};
+
+export type DescribeClusterOperationInAccountResponse = DescribeClusterOperationInAccountResponses[keyof DescribeClusterOperationInAccountResponses];
+
+export type ListAccessEntriesInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Only the entries this access policy is associated with.
+         */
+        associatedPolicyArn?: string;
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries';
+};
+
+export type ListAccessEntriesInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListAccessEntriesInAccountError = ListAccessEntriesInAccountErrors[keyof ListAccessEntriesInAccountErrors];
+
+export type ListAccessEntriesInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAccessEntriesResponse;
+};
+
+export type ListAccessEntriesInAccountResponse = ListAccessEntriesInAccountResponses[keyof ListAccessEntriesInAccountResponses];
+
+export type CreateAccessEntryInAccountData = {
+    body: CreateAccessEntryRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries';
+};
+
+export type CreateAccessEntryInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreateAccessEntryInAccountError = CreateAccessEntryInAccountErrors[keyof CreateAccessEntryInAccountErrors];
+
+export type CreateAccessEntryInAccountResponses = {
+    /**
+     * A retry found the entry its first attempt created.
+     */
+    200: AccessEntryResponse;
+    /**
+     * The entry was created.
+     */
+    201: AccessEntryResponse;
+};
+
+export type CreateAccessEntryInAccountResponse = CreateAccessEntryInAccountResponses[keyof CreateAccessEntryInAccountResponses];
+
+export type DeleteAccessEntryInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: {
+        /**
+         * Required (`true`) to delete an entry of a node type (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`): without it the nodes using that role could no longer join or stay in the cluster.
+         */
+        confirmNodeEntryDeletion?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type DeleteAccessEntryInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `NodeAccessEntryProtected` (`node-access-entry-protected`): Deleting this access entry would cut nodes off the cluster.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteAccessEntryInAccountError = DeleteAccessEntryInAccountErrors[keyof DeleteAccessEntryInAccountErrors];
+
+export type DeleteAccessEntryInAccountResponses = {
+    /**
+     * The entry is gone (deleted now, or already).
+     */
+    204: void;
+};
+
+export type DeleteAccessEntryInAccountResponse = DeleteAccessEntryInAccountResponses[keyof DeleteAccessEntryInAccountResponses];
+
+export type DescribeAccessEntryInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type DescribeAccessEntryInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeAccessEntryInAccountError = DescribeAccessEntryInAccountErrors[keyof DescribeAccessEntryInAccountErrors];
+
+export type DescribeAccessEntryInAccountResponses = {
+    /**
+     * The answer of CreateAccessEntry, DescribeAccessEntry and UpdateAccessEntry.
+     */
+    200: AccessEntryResponse;
+};
+
+export type DescribeAccessEntryInAccountResponse = DescribeAccessEntryInAccountResponses[keyof DescribeAccessEntryInAccountResponses];
+
+export type UpdateAccessEntryInAccountData = {
+    body: UpdateAccessEntryRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type UpdateAccessEntryInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type UpdateAccessEntryInAccountError = UpdateAccessEntryInAccountErrors[keyof UpdateAccessEntryInAccountErrors];
+
+export type UpdateAccessEntryInAccountResponses = {
+    /**
+     * The answer of CreateAccessEntry, DescribeAccessEntry and UpdateAccessEntry.
+     */
+    200: AccessEntryResponse;
+};
+
+export type UpdateAccessEntryInAccountResponse = UpdateAccessEntryInAccountResponses[keyof UpdateAccessEntryInAccountResponses];
+
+export type ListAssociatedAccessPoliciesInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies';
+};
+
+export type ListAssociatedAccessPoliciesInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListAssociatedAccessPoliciesInAccountError = ListAssociatedAccessPoliciesInAccountErrors[keyof ListAssociatedAccessPoliciesInAccountErrors];
+
+export type ListAssociatedAccessPoliciesInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAssociatedAccessPoliciesResponse;
+};
+
+export type ListAssociatedAccessPoliciesInAccountResponse = ListAssociatedAccessPoliciesInAccountResponses[keyof ListAssociatedAccessPoliciesInAccountResponses];
+
+export type AssociateAccessPolicyInAccountData = {
+    body: AssociateAccessPolicyRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies';
+};
+
+export type AssociateAccessPolicyInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type AssociateAccessPolicyInAccountError = AssociateAccessPolicyInAccountErrors[keyof AssociateAccessPolicyInAccountErrors];
+
+export type AssociateAccessPolicyInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: AssociateAccessPolicyResponse;
+};
+
+export type AssociateAccessPolicyInAccountResponse = AssociateAccessPolicyInAccountResponses[keyof AssociateAccessPolicyInAccountResponses];
+
+export type DisassociateAccessPolicyInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+        /**
+         * ARN of the associated access policy, percent-encoded in the path.
+         */
+        policyArn: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}';
+};
+
+export type DisassociateAccessPolicyInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DisassociateAccessPolicyInAccountError = DisassociateAccessPolicyInAccountErrors[keyof DisassociateAccessPolicyInAccountErrors];
+
+export type DisassociateAccessPolicyInAccountResponses = {
+    /**
+     * The policy is not associated (any more).
+     */
+    204: void;
+};
+
+export type DisassociateAccessPolicyInAccountResponse = DisassociateAccessPolicyInAccountResponses[keyof DisassociateAccessPolicyInAccountResponses];
+
+export type GetAuthenticationModeInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/authentication-mode';
+};
+
+export type GetAuthenticationModeInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetAuthenticationModeInAccountError = GetAuthenticationModeInAccountErrors[keyof GetAuthenticationModeInAccountErrors];
+
+export type GetAuthenticationModeInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: AuthenticationModeResponse;
+};
+
+export type GetAuthenticationModeInAccountResponse = GetAuthenticationModeInAccountResponses[keyof GetAuthenticationModeInAccountResponses];
+
+export type PutAuthenticationModeInAccountData = {
+    body: PutAuthenticationModeRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/authentication-mode';
+};
+
+export type PutAuthenticationModeInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `ConfirmationRequired` (`confirmation-required`): The change needs an explicit confirmation.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `AuthenticationModeTransition` (`authentication-mode-transition`): EKS does not allow this authentication mode change.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The Idempotency-Key was already used with a different request.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutAuthenticationModeInAccountError = PutAuthenticationModeInAccountErrors[keyof PutAuthenticationModeInAccountErrors];
+
+export type PutAuthenticationModeInAccountResponses = {
+    /**
+     * The cluster is already in this mode.
+     */
+    200: PutAuthenticationModeResponse;
+    /**
+     * The change started; follow the update at `Location`.
+     */
+    202: PutAuthenticationModeResponse;
+};
+
+export type PutAuthenticationModeInAccountResponse = PutAuthenticationModeInAccountResponses[keyof PutAuthenticationModeInAccountResponses];
+
+export type ReviewPrincipalInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * An IAM role or user ARN, or a role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, what `aws sts get-caller-identity` answers), percent-encoded in the path.
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/principals/{principalArn}';
+};
+
+export type ReviewPrincipalInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ReviewPrincipalInAccountError = ReviewPrincipalInAccountErrors[keyof ReviewPrincipalInAccountErrors];
+
+export type ReviewPrincipalInAccountResponses = {
+    /**
+     * Who an IAM principal is in a cluster, through access entries: the IAM counterpart of a token review.
+     */
+    200: PrincipalReview;
+};
+
+export type ReviewPrincipalInAccountResponse = ReviewPrincipalInAccountResponses[keyof ReviewPrincipalInAccountResponses];
+
+export type ListAccountsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Check each account's reachability (default true); `false` answers the registry alone, without calling AWS.
+         */
+        check?: boolean;
+    };
+    url: '/accounts';
+};
+
+export type ListAccountsErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     */
+    403: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type ListAccountsError = ListAccountsErrors[keyof ListAccountsErrors];
+
+export type ListAccountsResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAccountsResponse;
+};
+
+export type ListAccountsResponse2 = ListAccountsResponses[keyof ListAccountsResponses];
 
 export type DescribeOperationData = {
     body?: never;
@@ -4252,6 +10195,14 @@ export type ListAuditRecordsResponses = {
              */
             cluster?: string;
             /**
+             * AWS account the request acted in (absent for the implicit account of a service without registry, and on records older than the registry).
+             */
+            accountId?: string;
+            /**
+             * AWS region the request acted in.
+             */
+            region?: string;
+            /**
              * Name or ARN of the resource acted on.
              */
             resource?: string;
@@ -4296,1171 +10247,6 @@ export type ListAuditRecordsResponses = {
 };
 
 export type ListAuditRecordsResponse = ListAuditRecordsResponses[keyof ListAuditRecordsResponses];
-
-export type ListAccessEntriesData = {
-    body?: never;
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-    };
-    query?: {
-        /**
-         * Only the entries this access policy is associated with.
-         */
-        associatedPolicyArn?: string;
-        /**
-         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
-         */
-        maxResults?: number;
-        /**
-         * The `nextToken` value returned by a previous paginated request; absent on the last page.
-         */
-        nextToken?: string;
-    };
-    url: '/clusters/{name}/access-entries';
-};
-
-export type ListAccessEntriesErrors = {
-    /**
-     * The request is invalid or cannot be read; `errors` names the failing members.
-     *
-     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
-     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
-     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
-     */
-    400: Problem;
-    /**
-     * Credentials are missing or invalid.
-     *
-     * - `UnauthorizedException` (`unauthorized`): Authentication required.
-     */
-    401: Problem;
-    /**
-     * The caller has no grant for this action on this cluster.
-     *
-     * - `AccessDeniedException` (`access-denied`): Access denied.
-     */
-    403: Problem;
-    /**
-     * The cluster or resource does not exist.
-     *
-     * - `ResourceNotFoundException` (`not-found`): Resource not found.
-     */
-    404: Problem;
-    /**
-     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
-     *
-     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
-     */
-    408: Problem;
-    /**
-     * The request conflicts with the current state.
-     *
-     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
-     */
-    409: Problem;
-    /**
-     * A path parameter is longer than 1024 characters.
-     *
-     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
-     */
-    414: Problem;
-    /**
-     * Too many requests from this caller (per principal, or per IP address without credentials).
-     *
-     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
-     */
-    429: Problem;
-    /**
-     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
-     *
-     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
-     */
-    431: Problem;
-    /**
-     * The service failed unexpectedly; quote the request id when reporting it.
-     *
-     * - `InternalError` (`internal-error`): Internal error.
-     */
-    500: Problem;
-    /**
-     * AWS or the issuer failed, or refused the service's call.
-     *
-     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
-     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
-     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
-     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
-     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
-     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
-     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
-     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
-     */
-    502: Problem;
-    /**
-     * The service instance or a dependency is unavailable, or AWS throttles the service.
-     *
-     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
-     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
-     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
-     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
-     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
-     */
-    503: Problem;
-    /**
-     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
-     *
-     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
-     */
-    504: Problem;
-};
-
-export type ListAccessEntriesError = ListAccessEntriesErrors[keyof ListAccessEntriesErrors];
-
-export type ListAccessEntriesResponses = {
-    /**
-     * Default Response
-     */
-    200: ListAccessEntriesResponse;
-};
-
-export type ListAccessEntriesResponse2 = ListAccessEntriesResponses[keyof ListAccessEntriesResponses];
-
-export type CreateAccessEntryData = {
-    body: CreateAccessEntryRequest;
-    headers?: {
-        /**
-         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
-         */
-        'idempotency-key'?: string;
-    };
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-    };
-    query?: never;
-    url: '/clusters/{name}/access-entries';
-};
-
-export type CreateAccessEntryErrors = {
-    /**
-     * The request is invalid or cannot be read; `errors` names the failing members.
-     *
-     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
-     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
-     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
-     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
-     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
-     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
-     */
-    400: Problem;
-    /**
-     * Credentials are missing or invalid.
-     *
-     * - `UnauthorizedException` (`unauthorized`): Authentication required.
-     */
-    401: Problem;
-    /**
-     * The caller has no grant for this action on this cluster.
-     *
-     * - `AccessDeniedException` (`access-denied`): Access denied.
-     */
-    403: Problem;
-    /**
-     * The cluster or resource does not exist.
-     *
-     * - `ResourceNotFoundException` (`not-found`): Resource not found.
-     */
-    404: Problem;
-    /**
-     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
-     *
-     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
-     */
-    408: Problem;
-    /**
-     * The request conflicts with the current state.
-     *
-     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
-     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
-     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
-     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
-     */
-    409: Problem;
-    /**
-     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
-     *
-     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
-     */
-    413: Problem;
-    /**
-     * A path parameter is longer than 1024 characters.
-     *
-     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
-     */
-    414: Problem;
-    /**
-     * The request body has a content type the service does not read (send `application/json`).
-     *
-     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
-     */
-    415: Problem;
-    /**
-     * The Idempotency-Key was already used with a different request.
-     *
-     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
-     */
-    422: Problem;
-    /**
-     * Too many requests from this caller (per principal, or per IP address without credentials).
-     *
-     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
-     */
-    429: Problem;
-    /**
-     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
-     *
-     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
-     */
-    431: Problem;
-    /**
-     * The service failed unexpectedly; quote the request id when reporting it.
-     *
-     * - `InternalError` (`internal-error`): Internal error.
-     */
-    500: Problem;
-    /**
-     * AWS or the issuer failed, or refused the service's call.
-     *
-     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
-     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
-     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
-     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
-     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
-     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
-     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
-     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
-     */
-    502: Problem;
-    /**
-     * The service instance or a dependency is unavailable, or AWS throttles the service.
-     *
-     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
-     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
-     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
-     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
-     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
-     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
-     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
-     */
-    503: Problem;
-    /**
-     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
-     *
-     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
-     */
-    504: Problem;
-};
-
-export type CreateAccessEntryError = CreateAccessEntryErrors[keyof CreateAccessEntryErrors];
-
-export type CreateAccessEntryResponses = {
-    /**
-     * A retry found the entry its first attempt created.
-     */
-    200: AccessEntryResponse;
-    /**
-     * The entry was created.
-     */
-    201: AccessEntryResponse;
-};
-
-export type CreateAccessEntryResponse = CreateAccessEntryResponses[keyof CreateAccessEntryResponses];
-
-export type DeleteAccessEntryData = {
-    body?: never;
-    headers?: {
-        /**
-         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
-         */
-        'idempotency-key'?: string;
-    };
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-        /**
-         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
-         */
-        principalArn: string;
-    };
-    query?: {
-        /**
-         * Required (`true`) to delete an entry of a node type (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`): without it the nodes using that role could no longer join or stay in the cluster.
-         */
-        confirmNodeEntryDeletion?: boolean;
-    };
-    url: '/clusters/{name}/access-entries/{principalArn}';
-};
-
-export type DeleteAccessEntryErrors = {
-    /**
-     * The request is invalid or cannot be read; `errors` names the failing members.
-     *
-     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
-     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
-     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
-     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
-     */
-    400: Problem;
-    /**
-     * Credentials are missing or invalid.
-     *
-     * - `UnauthorizedException` (`unauthorized`): Authentication required.
-     */
-    401: Problem;
-    /**
-     * The caller has no grant for this action on this cluster.
-     *
-     * - `AccessDeniedException` (`access-denied`): Access denied.
-     */
-    403: Problem;
-    /**
-     * The cluster or resource does not exist.
-     *
-     * - `ResourceNotFoundException` (`not-found`): Resource not found.
-     */
-    404: Problem;
-    /**
-     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
-     *
-     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
-     */
-    408: Problem;
-    /**
-     * The request conflicts with the current state.
-     *
-     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
-     * - `NodeAccessEntryProtected` (`node-access-entry-protected`): Deleting this access entry would cut nodes off the cluster.
-     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
-     */
-    409: Problem;
-    /**
-     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
-     *
-     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
-     */
-    413: Problem;
-    /**
-     * A path parameter is longer than 1024 characters.
-     *
-     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
-     */
-    414: Problem;
-    /**
-     * The request body has a content type the service does not read (send `application/json`).
-     *
-     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
-     */
-    415: Problem;
-    /**
-     * The Idempotency-Key was already used with a different request.
-     *
-     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
-     */
-    422: Problem;
-    /**
-     * Too many requests from this caller (per principal, or per IP address without credentials).
-     *
-     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
-     */
-    429: Problem;
-    /**
-     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
-     *
-     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
-     */
-    431: Problem;
-    /**
-     * The service failed unexpectedly; quote the request id when reporting it.
-     *
-     * - `InternalError` (`internal-error`): Internal error.
-     */
-    500: Problem;
-    /**
-     * AWS or the issuer failed, or refused the service's call.
-     *
-     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
-     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
-     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
-     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
-     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
-     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
-     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
-     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
-     */
-    502: Problem;
-    /**
-     * The service instance or a dependency is unavailable, or AWS throttles the service.
-     *
-     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
-     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
-     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
-     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
-     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
-     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
-     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
-     */
-    503: Problem;
-    /**
-     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
-     *
-     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
-     */
-    504: Problem;
-};
-
-export type DeleteAccessEntryError = DeleteAccessEntryErrors[keyof DeleteAccessEntryErrors];
-
-export type DeleteAccessEntryResponses = {
-    /**
-     * The entry is gone (deleted now, or already).
-     */
-    204: void;
-};
-
-export type DeleteAccessEntryResponse = DeleteAccessEntryResponses[keyof DeleteAccessEntryResponses];
-
-export type DescribeAccessEntryData = {
-    body?: never;
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-        /**
-         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
-         */
-        principalArn: string;
-    };
-    query?: never;
-    url: '/clusters/{name}/access-entries/{principalArn}';
-};
-
-export type DescribeAccessEntryErrors = {
-    /**
-     * The request is invalid or cannot be read; `errors` names the failing members.
-     *
-     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
-     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
-     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
-     */
-    400: Problem;
-    /**
-     * Credentials are missing or invalid.
-     *
-     * - `UnauthorizedException` (`unauthorized`): Authentication required.
-     */
-    401: Problem;
-    /**
-     * The caller has no grant for this action on this cluster.
-     *
-     * - `AccessDeniedException` (`access-denied`): Access denied.
-     */
-    403: Problem;
-    /**
-     * The cluster or resource does not exist.
-     *
-     * - `ResourceNotFoundException` (`not-found`): Resource not found.
-     */
-    404: Problem;
-    /**
-     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
-     *
-     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
-     */
-    408: Problem;
-    /**
-     * The request conflicts with the current state.
-     *
-     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
-     */
-    409: Problem;
-    /**
-     * A path parameter is longer than 1024 characters.
-     *
-     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
-     */
-    414: Problem;
-    /**
-     * Too many requests from this caller (per principal, or per IP address without credentials).
-     *
-     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
-     */
-    429: Problem;
-    /**
-     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
-     *
-     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
-     */
-    431: Problem;
-    /**
-     * The service failed unexpectedly; quote the request id when reporting it.
-     *
-     * - `InternalError` (`internal-error`): Internal error.
-     */
-    500: Problem;
-    /**
-     * AWS or the issuer failed, or refused the service's call.
-     *
-     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
-     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
-     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
-     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
-     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
-     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
-     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
-     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
-     */
-    502: Problem;
-    /**
-     * The service instance or a dependency is unavailable, or AWS throttles the service.
-     *
-     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
-     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
-     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
-     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
-     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
-     */
-    503: Problem;
-    /**
-     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
-     *
-     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
-     */
-    504: Problem;
-};
-
-export type DescribeAccessEntryError = DescribeAccessEntryErrors[keyof DescribeAccessEntryErrors];
-
-export type DescribeAccessEntryResponses = {
-    /**
-     * The answer of CreateAccessEntry, DescribeAccessEntry and UpdateAccessEntry.
-     */
-    200: AccessEntryResponse;
-};
-
-export type DescribeAccessEntryResponse = DescribeAccessEntryResponses[keyof DescribeAccessEntryResponses];
-
-export type UpdateAccessEntryData = {
-    body: UpdateAccessEntryRequest;
-    headers?: {
-        /**
-         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
-         */
-        'idempotency-key'?: string;
-    };
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-        /**
-         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
-         */
-        principalArn: string;
-    };
-    query?: never;
-    url: '/clusters/{name}/access-entries/{principalArn}';
-};
-
-export type UpdateAccessEntryErrors = {
-    /**
-     * The request is invalid or cannot be read; `errors` names the failing members.
-     *
-     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
-     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
-     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
-     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
-     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
-     */
-    400: Problem;
-    /**
-     * Credentials are missing or invalid.
-     *
-     * - `UnauthorizedException` (`unauthorized`): Authentication required.
-     */
-    401: Problem;
-    /**
-     * The caller has no grant for this action on this cluster.
-     *
-     * - `AccessDeniedException` (`access-denied`): Access denied.
-     */
-    403: Problem;
-    /**
-     * The cluster or resource does not exist.
-     *
-     * - `ResourceNotFoundException` (`not-found`): Resource not found.
-     */
-    404: Problem;
-    /**
-     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
-     *
-     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
-     */
-    408: Problem;
-    /**
-     * The request conflicts with the current state.
-     *
-     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
-     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
-     */
-    409: Problem;
-    /**
-     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
-     *
-     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
-     */
-    413: Problem;
-    /**
-     * A path parameter is longer than 1024 characters.
-     *
-     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
-     */
-    414: Problem;
-    /**
-     * The request body has a content type the service does not read (send `application/json`).
-     *
-     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
-     */
-    415: Problem;
-    /**
-     * The Idempotency-Key was already used with a different request.
-     *
-     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
-     */
-    422: Problem;
-    /**
-     * Too many requests from this caller (per principal, or per IP address without credentials).
-     *
-     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
-     */
-    429: Problem;
-    /**
-     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
-     *
-     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
-     */
-    431: Problem;
-    /**
-     * The service failed unexpectedly; quote the request id when reporting it.
-     *
-     * - `InternalError` (`internal-error`): Internal error.
-     */
-    500: Problem;
-    /**
-     * AWS or the issuer failed, or refused the service's call.
-     *
-     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
-     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
-     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
-     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
-     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
-     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
-     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
-     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
-     */
-    502: Problem;
-    /**
-     * The service instance or a dependency is unavailable, or AWS throttles the service.
-     *
-     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
-     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
-     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
-     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
-     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
-     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
-     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
-     */
-    503: Problem;
-    /**
-     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
-     *
-     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
-     */
-    504: Problem;
-};
-
-export type UpdateAccessEntryError = UpdateAccessEntryErrors[keyof UpdateAccessEntryErrors];
-
-export type UpdateAccessEntryResponses = {
-    /**
-     * The answer of CreateAccessEntry, DescribeAccessEntry and UpdateAccessEntry.
-     */
-    200: AccessEntryResponse;
-};
-
-export type UpdateAccessEntryResponse = UpdateAccessEntryResponses[keyof UpdateAccessEntryResponses];
-
-export type ListAssociatedAccessPoliciesData = {
-    body?: never;
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-        /**
-         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
-         */
-        principalArn: string;
-    };
-    query?: {
-        /**
-         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
-         */
-        maxResults?: number;
-        /**
-         * The `nextToken` value returned by a previous paginated request; absent on the last page.
-         */
-        nextToken?: string;
-    };
-    url: '/clusters/{name}/access-entries/{principalArn}/access-policies';
-};
-
-export type ListAssociatedAccessPoliciesErrors = {
-    /**
-     * The request is invalid or cannot be read; `errors` names the failing members.
-     *
-     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
-     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
-     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
-     */
-    400: Problem;
-    /**
-     * Credentials are missing or invalid.
-     *
-     * - `UnauthorizedException` (`unauthorized`): Authentication required.
-     */
-    401: Problem;
-    /**
-     * The caller has no grant for this action on this cluster.
-     *
-     * - `AccessDeniedException` (`access-denied`): Access denied.
-     */
-    403: Problem;
-    /**
-     * The cluster or resource does not exist.
-     *
-     * - `ResourceNotFoundException` (`not-found`): Resource not found.
-     */
-    404: Problem;
-    /**
-     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
-     *
-     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
-     */
-    408: Problem;
-    /**
-     * The request conflicts with the current state.
-     *
-     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
-     */
-    409: Problem;
-    /**
-     * A path parameter is longer than 1024 characters.
-     *
-     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
-     */
-    414: Problem;
-    /**
-     * Too many requests from this caller (per principal, or per IP address without credentials).
-     *
-     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
-     */
-    429: Problem;
-    /**
-     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
-     *
-     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
-     */
-    431: Problem;
-    /**
-     * The service failed unexpectedly; quote the request id when reporting it.
-     *
-     * - `InternalError` (`internal-error`): Internal error.
-     */
-    500: Problem;
-    /**
-     * AWS or the issuer failed, or refused the service's call.
-     *
-     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
-     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
-     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
-     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
-     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
-     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
-     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
-     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
-     */
-    502: Problem;
-    /**
-     * The service instance or a dependency is unavailable, or AWS throttles the service.
-     *
-     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
-     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
-     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
-     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
-     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
-     */
-    503: Problem;
-    /**
-     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
-     *
-     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
-     */
-    504: Problem;
-};
-
-export type ListAssociatedAccessPoliciesError = ListAssociatedAccessPoliciesErrors[keyof ListAssociatedAccessPoliciesErrors];
-
-export type ListAssociatedAccessPoliciesResponses = {
-    /**
-     * Default Response
-     */
-    200: ListAssociatedAccessPoliciesResponse;
-};
-
-export type ListAssociatedAccessPoliciesResponse2 = ListAssociatedAccessPoliciesResponses[keyof ListAssociatedAccessPoliciesResponses];
-
-export type AssociateAccessPolicyData = {
-    body: AssociateAccessPolicyRequest;
-    headers?: {
-        /**
-         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
-         */
-        'idempotency-key'?: string;
-    };
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-        /**
-         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
-         */
-        principalArn: string;
-    };
-    query?: never;
-    url: '/clusters/{name}/access-entries/{principalArn}/access-policies';
-};
-
-export type AssociateAccessPolicyErrors = {
-    /**
-     * The request is invalid or cannot be read; `errors` names the failing members.
-     *
-     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
-     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
-     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
-     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
-     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
-     */
-    400: Problem;
-    /**
-     * Credentials are missing or invalid.
-     *
-     * - `UnauthorizedException` (`unauthorized`): Authentication required.
-     */
-    401: Problem;
-    /**
-     * The caller has no grant for this action on this cluster.
-     *
-     * - `AccessDeniedException` (`access-denied`): Access denied.
-     */
-    403: Problem;
-    /**
-     * The cluster or resource does not exist.
-     *
-     * - `ResourceNotFoundException` (`not-found`): Resource not found.
-     */
-    404: Problem;
-    /**
-     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
-     *
-     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
-     */
-    408: Problem;
-    /**
-     * The request conflicts with the current state.
-     *
-     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
-     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
-     */
-    409: Problem;
-    /**
-     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
-     *
-     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
-     */
-    413: Problem;
-    /**
-     * A path parameter is longer than 1024 characters.
-     *
-     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
-     */
-    414: Problem;
-    /**
-     * The request body has a content type the service does not read (send `application/json`).
-     *
-     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
-     */
-    415: Problem;
-    /**
-     * The Idempotency-Key was already used with a different request.
-     *
-     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
-     */
-    422: Problem;
-    /**
-     * Too many requests from this caller (per principal, or per IP address without credentials).
-     *
-     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
-     */
-    429: Problem;
-    /**
-     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
-     *
-     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
-     */
-    431: Problem;
-    /**
-     * The service failed unexpectedly; quote the request id when reporting it.
-     *
-     * - `InternalError` (`internal-error`): Internal error.
-     */
-    500: Problem;
-    /**
-     * AWS or the issuer failed, or refused the service's call.
-     *
-     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
-     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
-     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
-     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
-     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
-     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
-     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
-     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
-     */
-    502: Problem;
-    /**
-     * The service instance or a dependency is unavailable, or AWS throttles the service.
-     *
-     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
-     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
-     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
-     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
-     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
-     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
-     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
-     */
-    503: Problem;
-    /**
-     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
-     *
-     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
-     */
-    504: Problem;
-};
-
-export type AssociateAccessPolicyError = AssociateAccessPolicyErrors[keyof AssociateAccessPolicyErrors];
-
-export type AssociateAccessPolicyResponses = {
-    /**
-     * Default Response
-     */
-    200: AssociateAccessPolicyResponse;
-};
-
-export type AssociateAccessPolicyResponse2 = AssociateAccessPolicyResponses[keyof AssociateAccessPolicyResponses];
-
-export type DisassociateAccessPolicyData = {
-    body?: never;
-    headers?: {
-        /**
-         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
-         */
-        'idempotency-key'?: string;
-    };
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-        /**
-         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
-         */
-        principalArn: string;
-        /**
-         * ARN of the associated access policy, percent-encoded in the path.
-         */
-        policyArn: string;
-    };
-    query?: never;
-    url: '/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}';
-};
-
-export type DisassociateAccessPolicyErrors = {
-    /**
-     * The request is invalid or cannot be read; `errors` names the failing members.
-     *
-     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
-     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
-     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
-     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
-     */
-    400: Problem;
-    /**
-     * Credentials are missing or invalid.
-     *
-     * - `UnauthorizedException` (`unauthorized`): Authentication required.
-     */
-    401: Problem;
-    /**
-     * The caller has no grant for this action on this cluster.
-     *
-     * - `AccessDeniedException` (`access-denied`): Access denied.
-     */
-    403: Problem;
-    /**
-     * The cluster or resource does not exist.
-     *
-     * - `ResourceNotFoundException` (`not-found`): Resource not found.
-     */
-    404: Problem;
-    /**
-     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
-     *
-     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
-     */
-    408: Problem;
-    /**
-     * The request conflicts with the current state.
-     *
-     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
-     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
-     */
-    409: Problem;
-    /**
-     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
-     *
-     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
-     */
-    413: Problem;
-    /**
-     * A path parameter is longer than 1024 characters.
-     *
-     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
-     */
-    414: Problem;
-    /**
-     * The request body has a content type the service does not read (send `application/json`).
-     *
-     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
-     */
-    415: Problem;
-    /**
-     * The Idempotency-Key was already used with a different request.
-     *
-     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
-     */
-    422: Problem;
-    /**
-     * Too many requests from this caller (per principal, or per IP address without credentials).
-     *
-     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
-     */
-    429: Problem;
-    /**
-     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
-     *
-     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
-     */
-    431: Problem;
-    /**
-     * The service failed unexpectedly; quote the request id when reporting it.
-     *
-     * - `InternalError` (`internal-error`): Internal error.
-     */
-    500: Problem;
-    /**
-     * AWS or the issuer failed, or refused the service's call.
-     *
-     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
-     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
-     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
-     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
-     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
-     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
-     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
-     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
-     */
-    502: Problem;
-    /**
-     * The service instance or a dependency is unavailable, or AWS throttles the service.
-     *
-     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
-     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
-     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
-     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
-     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
-     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
-     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
-     */
-    503: Problem;
-    /**
-     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
-     *
-     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
-     */
-    504: Problem;
-};
-
-export type DisassociateAccessPolicyError = DisassociateAccessPolicyErrors[keyof DisassociateAccessPolicyErrors];
-
-export type DisassociateAccessPolicyResponses = {
-    /**
-     * The policy is not associated (any more).
-     */
-    204: void;
-};
-
-export type DisassociateAccessPolicyResponse = DisassociateAccessPolicyResponses[keyof DisassociateAccessPolicyResponses];
 
 export type ListAccessPoliciesData = {
     body?: never;
@@ -5564,393 +10350,3 @@ export type ListAccessPoliciesResponses = {
 };
 
 export type ListAccessPoliciesResponse2 = ListAccessPoliciesResponses[keyof ListAccessPoliciesResponses];
-
-export type GetAuthenticationModeData = {
-    body?: never;
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-    };
-    query?: never;
-    url: '/clusters/{name}/authentication-mode';
-};
-
-export type GetAuthenticationModeErrors = {
-    /**
-     * The request is invalid or cannot be read; `errors` names the failing members.
-     *
-     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
-     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
-     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
-     */
-    400: Problem;
-    /**
-     * Credentials are missing or invalid.
-     *
-     * - `UnauthorizedException` (`unauthorized`): Authentication required.
-     */
-    401: Problem;
-    /**
-     * The caller has no grant for this action on this cluster.
-     *
-     * - `AccessDeniedException` (`access-denied`): Access denied.
-     */
-    403: Problem;
-    /**
-     * The cluster or resource does not exist.
-     *
-     * - `ResourceNotFoundException` (`not-found`): Resource not found.
-     */
-    404: Problem;
-    /**
-     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
-     *
-     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
-     */
-    408: Problem;
-    /**
-     * A path parameter is longer than 1024 characters.
-     *
-     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
-     */
-    414: Problem;
-    /**
-     * Too many requests from this caller (per principal, or per IP address without credentials).
-     *
-     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
-     */
-    429: Problem;
-    /**
-     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
-     *
-     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
-     */
-    431: Problem;
-    /**
-     * The service failed unexpectedly; quote the request id when reporting it.
-     *
-     * - `InternalError` (`internal-error`): Internal error.
-     */
-    500: Problem;
-    /**
-     * AWS or the issuer failed, or refused the service's call.
-     *
-     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
-     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
-     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
-     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
-     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
-     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
-     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
-     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
-     */
-    502: Problem;
-    /**
-     * The service instance or a dependency is unavailable, or AWS throttles the service.
-     *
-     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
-     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
-     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
-     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
-     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
-     */
-    503: Problem;
-    /**
-     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
-     *
-     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
-     */
-    504: Problem;
-};
-
-export type GetAuthenticationModeError = GetAuthenticationModeErrors[keyof GetAuthenticationModeErrors];
-
-export type GetAuthenticationModeResponses = {
-    /**
-     * Default Response
-     */
-    200: AuthenticationModeResponse;
-};
-
-export type GetAuthenticationModeResponse = GetAuthenticationModeResponses[keyof GetAuthenticationModeResponses];
-
-export type PutAuthenticationModeData = {
-    body: PutAuthenticationModeRequest;
-    headers?: {
-        /**
-         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
-         */
-        'idempotency-key'?: string;
-    };
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-    };
-    query?: never;
-    url: '/clusters/{name}/authentication-mode';
-};
-
-export type PutAuthenticationModeErrors = {
-    /**
-     * The request is invalid or cannot be read; `errors` names the failing members.
-     *
-     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
-     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
-     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
-     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
-     * - `ConfirmationRequired` (`confirmation-required`): The change needs an explicit confirmation.
-     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
-     */
-    400: Problem;
-    /**
-     * Credentials are missing or invalid.
-     *
-     * - `UnauthorizedException` (`unauthorized`): Authentication required.
-     */
-    401: Problem;
-    /**
-     * The caller has no grant for this action on this cluster.
-     *
-     * - `AccessDeniedException` (`access-denied`): Access denied.
-     */
-    403: Problem;
-    /**
-     * The cluster or resource does not exist.
-     *
-     * - `ResourceNotFoundException` (`not-found`): Resource not found.
-     */
-    404: Problem;
-    /**
-     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
-     *
-     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
-     */
-    408: Problem;
-    /**
-     * The request conflicts with the current state.
-     *
-     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
-     * - `AuthenticationModeTransition` (`authentication-mode-transition`): EKS does not allow this authentication mode change.
-     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
-     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
-     */
-    409: Problem;
-    /**
-     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
-     *
-     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
-     */
-    413: Problem;
-    /**
-     * A path parameter is longer than 1024 characters.
-     *
-     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
-     */
-    414: Problem;
-    /**
-     * The request body has a content type the service does not read (send `application/json`).
-     *
-     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
-     */
-    415: Problem;
-    /**
-     * The Idempotency-Key was already used with a different request.
-     *
-     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
-     */
-    422: Problem;
-    /**
-     * Too many requests from this caller (per principal, or per IP address without credentials).
-     *
-     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
-     */
-    429: Problem;
-    /**
-     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
-     *
-     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
-     */
-    431: Problem;
-    /**
-     * The service failed unexpectedly; quote the request id when reporting it.
-     *
-     * - `InternalError` (`internal-error`): Internal error.
-     */
-    500: Problem;
-    /**
-     * AWS or the issuer failed, or refused the service's call.
-     *
-     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
-     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
-     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
-     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
-     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
-     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
-     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
-     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
-     */
-    502: Problem;
-    /**
-     * The service instance or a dependency is unavailable, or AWS throttles the service.
-     *
-     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
-     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
-     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
-     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
-     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
-     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
-     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
-     */
-    503: Problem;
-    /**
-     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
-     *
-     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
-     */
-    504: Problem;
-};
-
-export type PutAuthenticationModeError = PutAuthenticationModeErrors[keyof PutAuthenticationModeErrors];
-
-export type PutAuthenticationModeResponses = {
-    /**
-     * The cluster is already in this mode.
-     */
-    200: PutAuthenticationModeResponse;
-    /**
-     * The change started; follow the update at `Location`.
-     */
-    202: PutAuthenticationModeResponse;
-};
-
-export type PutAuthenticationModeResponse2 = PutAuthenticationModeResponses[keyof PutAuthenticationModeResponses];
-
-export type ReviewPrincipalData = {
-    body?: never;
-    path: {
-        /**
-         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
-         */
-        name: string;
-        /**
-         * An IAM role or user ARN, or a role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, what `aws sts get-caller-identity` answers), percent-encoded in the path.
-         */
-        principalArn: string;
-    };
-    query?: never;
-    url: '/clusters/{name}/principals/{principalArn}';
-};
-
-export type ReviewPrincipalErrors = {
-    /**
-     * The request is invalid or cannot be read; `errors` names the failing members.
-     *
-     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
-     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
-     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
-     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
-     */
-    400: Problem;
-    /**
-     * Credentials are missing or invalid.
-     *
-     * - `UnauthorizedException` (`unauthorized`): Authentication required.
-     */
-    401: Problem;
-    /**
-     * The caller has no grant for this action on this cluster.
-     *
-     * - `AccessDeniedException` (`access-denied`): Access denied.
-     */
-    403: Problem;
-    /**
-     * The cluster or resource does not exist.
-     *
-     * - `ResourceNotFoundException` (`not-found`): Resource not found.
-     */
-    404: Problem;
-    /**
-     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
-     *
-     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
-     */
-    408: Problem;
-    /**
-     * The request conflicts with the current state.
-     *
-     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
-     */
-    409: Problem;
-    /**
-     * A path parameter is longer than 1024 characters.
-     *
-     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
-     */
-    414: Problem;
-    /**
-     * Too many requests from this caller (per principal, or per IP address without credentials).
-     *
-     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
-     */
-    429: Problem;
-    /**
-     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
-     *
-     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
-     */
-    431: Problem;
-    /**
-     * The service failed unexpectedly; quote the request id when reporting it.
-     *
-     * - `InternalError` (`internal-error`): Internal error.
-     */
-    500: Problem;
-    /**
-     * AWS or the issuer failed, or refused the service's call.
-     *
-     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
-     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
-     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
-     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
-     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
-     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
-     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
-     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
-     */
-    502: Problem;
-    /**
-     * The service instance or a dependency is unavailable, or AWS throttles the service.
-     *
-     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
-     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
-     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
-     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
-     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
-     */
-    503: Problem;
-    /**
-     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
-     *
-     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
-     */
-    504: Problem;
-};
-
-export type ReviewPrincipalError = ReviewPrincipalErrors[keyof ReviewPrincipalErrors];
-
-export type ReviewPrincipalResponses = {
-    /**
-     * Who an IAM principal is in a cluster, through access entries: the IAM counterpart of a token review.
-     */
-    200: PrincipalReview;
-};
-
-export type ReviewPrincipalResponse = ReviewPrincipalResponses[keyof ReviewPrincipalResponses];

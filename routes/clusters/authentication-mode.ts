@@ -4,9 +4,8 @@ import { AuthenticationModeResponse, PutAuthenticationModeRequest, PutAuthentica
 import { currentChange } from '../support/current-change.ts'
 import { location, withHeaders } from '../support/headers.ts'
 import { EKS_CALL } from '../support/problems.ts'
-
-const updateLocation = (cluster: string, updateId: string | undefined) =>
-  `/clusters/${encodeURIComponent(cluster)}/updates/${encodeURIComponent(updateId ?? '')}`
+import { scopedPath, scopedServices } from '../support/scope.ts'
+import { updateLocation } from '../support/update-location.ts'
 
 const authenticationModeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/clusters/:name/authentication-mode', {
@@ -19,7 +18,7 @@ const authenticationModeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ClusterNameParams,
       response: { 200: Ref(AuthenticationModeResponse) }
     }
-  }, async (request) => app.services.authenticationMode.read(request.params.name))
+  }, async (request) => scopedServices(request).authenticationMode.read(request.params.name))
 
   app.put('/clusters/:name/authentication-mode', {
     config: {
@@ -42,10 +41,10 @@ const authenticationModeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const change = currentChange(request)
-    const outcome = await app.services.authenticationMode.change(request.params.name, request.body, change.guard)
+    const outcome = await scopedServices(request).authenticationMode.change(request.params.name, request.body, change.guard)
     if (outcome.kind === 'unchanged') return { outcome: outcome.kind, authenticationMode: outcome.authenticationMode }
     change.report({ updateId: outcome.update.id, next: 'follow-update' })
-    reply.code(202).header('location', updateLocation(request.params.name, outcome.update.id))
+    reply.code(202).header('location', scopedPath(request, updateLocation(request.params.name, outcome.update.id)))
     return { outcome: outcome.kind, authenticationMode: outcome.authenticationMode, update: outcome.update, operationId: change.operationId }
   })
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PrincipalParams, PrincipalReview } from '../../schemas/access-entries.ts'
 import { Ref } from '../../schemas/common.ts'
 import { EKS_CALL } from '../support/problems.ts'
+import { scopedServices } from '../support/scope.ts'
 
 const principalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/clusters/:name/principals/:principalArn', {
@@ -14,7 +15,7 @@ const principalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: PrincipalParams,
       response: { 200: Ref(PrincipalReview) }
     }
-  }, async (request) => app.services.principalReviews.review(request.params.name, request.params.principalArn))
+  }, async (request) => scopedServices(request).principalReviews.review(request.params.name, request.params.principalArn))
 }
 
 export default principalRoutes

@@ -7,6 +7,7 @@ import {
 import { ListQuery } from '../../../schemas/eks.ts'
 import { currentChange } from '../../support/current-change.ts'
 import { EKS_CALL, type DeclaredProblems } from '../../support/problems.ts'
+import { scopedServices } from '../../support/scope.ts'
 
 const POLICY_PROBLEMS = [EKS_CALL, 'ResourceNotFoundException', 'InvalidRequestException'] as const satisfies DeclaredProblems
 
@@ -25,7 +26,7 @@ const associatedPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const change = currentChange(request)
-    const out = await app.services.accessEntries.associatePolicy(request.params.name, request.params.principalArn, request.body, change.guard)
+    const out = await scopedServices(request).accessEntries.associatePolicy(request.params.name, request.params.principalArn, request.body, change.guard)
     return { ...out, operationId: change.operationId }
   })
 
@@ -39,7 +40,7 @@ const associatedPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ListQuery,
       response: { 200: Ref(ListAssociatedAccessPoliciesResponse) }
     }
-  }, async (request) => app.services.accessEntries.listPolicies(request.params.name, request.params.principalArn, request.query))
+  }, async (request) => scopedServices(request).accessEntries.listPolicies(request.params.name, request.params.principalArn, request.query))
 
   app.delete('/clusters/:name/access-entries/:principalArn/access-policies/:policyArn', {
     config: { change: { idempotency: 'optional', resource: 'param:policyArn' }, problems: POLICY_PROBLEMS },
@@ -54,7 +55,7 @@ const associatedPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const change = currentChange(request)
-    await app.services.accessEntries.disassociatePolicy(request.params.name, request.params.principalArn, request.params.policyArn, change.guard)
+    await scopedServices(request).accessEntries.disassociatePolicy(request.params.name, request.params.principalArn, request.params.policyArn, change.guard)
     return reply.code(204).send(null)
   })
 }

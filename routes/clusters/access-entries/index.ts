@@ -8,6 +8,7 @@ import {
 import { currentChange } from '../../support/current-change.ts'
 import { location, withHeaders } from '../../support/headers.ts'
 import { EKS_CALL, type DeclaredProblems } from '../../support/problems.ts'
+import { scopedPath, scopedServices } from '../../support/scope.ts'
 
 /** What EKS answers on a cluster whose mode refuses access entries, or for an unknown cluster or entry. */
 const ENTRY_PROBLEMS = [EKS_CALL, 'ResourceNotFoundException', 'InvalidRequestException'] as const satisfies DeclaredProblems
@@ -29,7 +30,7 @@ const accessEntryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ListAccessEntriesQuery,
       response: { 200: Ref(ListAccessEntriesResponse) }
     }
-  }, async (request) => app.services.accessEntries.list(request.params.name, request.query))
+  }, async (request) => scopedServices(request).accessEntries.list(request.params.name, request.query))
 
   app.post('/clusters/:name/access-entries', {
     config: { change: { idempotency: 'required' }, problems: [...ENTRY_PROBLEMS, 'InvalidParameter', 'ResourceInUseException', 'ResourceLimitExceededException'] },
@@ -48,10 +49,10 @@ const accessEntryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const change = currentChange(request)
-    const outcome = await app.services.accessEntries.create(request.params.name, request.body, change.guard)
+    const outcome = await scopedServices(request).accessEntries.create(request.params.name, request.body, change.guard)
     change.report({ resource: request.body.principalArn })
     reply.code(outcome.kind === 'created' ? 201 : 200)
-    if (outcome.kind === 'created') reply.header('location', accessEntryPath(request.params.name, request.body.principalArn))
+    if (outcome.kind === 'created') reply.header('location', scopedPath(request, accessEntryPath(request.params.name, request.body.principalArn)))
     return { accessEntry: outcome.accessEntry, operationId: change.operationId }
   })
 
@@ -64,7 +65,7 @@ const accessEntryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: AccessEntryParams,
       response: { 200: Ref(AccessEntryResponse) }
     }
-  }, async (request) => ({ accessEntry: await app.services.accessEntries.describe(request.params.name, request.params.principalArn) }))
+  }, async (request) => ({ accessEntry: await scopedServices(request).accessEntries.describe(request.params.name, request.params.principalArn) }))
 
   app.patch('/clusters/:name/access-entries/:principalArn', {
     config: { change: { idempotency: 'optional', resource: 'param:principalArn' }, problems: [...ENTRY_PROBLEMS, 'InvalidParameter'] },
@@ -80,7 +81,7 @@ const accessEntryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const change = currentChange(request)
-    const accessEntry = await app.services.accessEntries.update(request.params.name, request.params.principalArn, request.body, change.guard)
+    const accessEntry = await scopedServices(request).accessEntries.update(request.params.name, request.params.principalArn, request.body, change.guard)
     return { accessEntry, operationId: change.operationId }
   })
 
@@ -98,7 +99,7 @@ const accessEntryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const change = currentChange(request)
-    await app.services.accessEntries.delete(request.params.name, request.params.principalArn,
+    await scopedServices(request).accessEntries.delete(request.params.name, request.params.principalArn,
       { confirmNodeEntry: request.query.confirmNodeEntryDeletion ?? false }, change.guard)
     return reply.code(204).send(null)
   })

@@ -54,10 +54,19 @@ t.test('access entries and policies through the service and the emulator', async
   t.equal((await call('DELETE', entry(DEPLOYER))).status, 204)
   assertProblem(t, await call('GET', entry(DEPLOYER)), 404, 'ResourceNotFoundException')
 
+  await t.test('the same routes under /accounts/{accountId}/regions/{region}, with Locations in that form', async t => {
+    const prefix = `/accounts/${ACCOUNT}/regions/us-east-1`
+    const again = await call('POST', `${prefix}/clusters/demo/access-entries`, { body: { principalArn: DEPLOYER }, headers: { 'idempotency-key': idempotencyKey() } })
+    t.equal(again.status, 201)
+    t.equal(again.headers.get('location'), prefix + entry(DEPLOYER))
+    t.equal((await call('GET', prefix + entry(DEPLOYER))).body.accessEntry.principalArn, DEPLOYER)
+    t.equal((await call('DELETE', prefix + entry(DEPLOYER))).status, 204)
+  })
+
   await t.test('the node entry is protected unless deletion is confirmed', async t => {
     const refused = await call('DELETE', entry(NODES))
     assertProblem(t, refused, 409, 'NodeAccessEntryProtected')
-    t.same(callsOf(emulator, 'eks:DeleteAccessEntry'), { 'eks:DeleteAccessEntry': 1 }, 'only the earlier STANDARD delete reached EKS')
+    t.same(callsOf(emulator, 'eks:DeleteAccessEntry'), { 'eks:DeleteAccessEntry': 2 }, 'only the earlier STANDARD deletes reached EKS')
     t.ok(emulator.state.clusters.get('demo')?.accessEntries.has(NODES), 'the node entry is still there')
     t.equal((await call('DELETE', `${entry(NODES)}?confirmNodeEntryDeletion=true`)).status, 204)
     t.notOk(emulator.state.clusters.get('demo')?.accessEntries.has(NODES))

@@ -101,3 +101,24 @@ t.test('GET /access-policies lists what AWS offers', async t => {
   t.equal(res.statusCode, 200)
   t.ok(res.json().accessPolicies.some((p: { name: string }) => p.name === 'AmazonEKSClusterAdminPolicy'))
 })
+
+t.test('a retry after an ambiguous failure re-sends the token and adopts the entry the first attempt made', async t => {
+  const { app, aws } = await build(t)
+  const key = newKey()
+  const create = aws.eks.createAccessEntry
+  const tokens: string[] = []
+  aws.eks.createAccessEntry = async (input) => {
+    tokens.push(input.clientRequestToken!)
+    await create(input)
+    // The entry exists in EKS, but the answer is lost on the way back.
+    throw Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' })
+  }
+  const post = () => app.inject({ method: 'POST', url: '/clusters/demo/access-entries', headers: { 'idempotency-key': key }, payload: { principalArn: ROLE } })
+  assertProblem(t, await post(), 502, 'UpstreamUnreachable')
+  aws.eks.createAccessEntry = async (input) => { tokens.push(input.clientRequestToken!); return create(input) }
+  const retried = await post()
+  t.equal(retried.statusCode, 200, 'the entry of the first attempt is adopted, not created twice')
+  t.equal(retried.json().accessEntry.principalArn, ROLE)
+  t.equal(tokens.length, 2)
+  t.equal(tokens[0], tokens[1], 'the same clientRequestToken on the retry')
+})

@@ -136,3 +136,17 @@ t.test('who is this role session in the cluster', async t => {
   const stranger = await call('GET', `/clusters/demo/principals/${enc(`arn:aws:sts::${ACCOUNT}:assumed-role/other/me`)}`)
   t.match(stranger.body, { mapped: false, reason: 'NoAccessEntry' })
 })
+
+t.test('a create whose answer is lost is retried with the same key: one entry, the same token', async t => {
+  const { emulator, call } = await startHarness(t, { emulator: { seed: { roles: seedRoles('teams/apps/deployer'), clusters: [{ name: 'demo' }] } } })
+  emulator.faults.set('eks:CreateAccessEntry', { failNext: 1, failNextWith: 'truncated' })
+  const key = idempotencyKey()
+  const post = () => call('POST', '/clusters/demo/access-entries', { body: { principalArn: DEPLOYER }, headers: { 'idempotency-key': key } })
+  assertProblem(t, await post(), 502, 'AwsResponseUnreadable')
+  t.ok(emulator.state.clusters.get('demo')?.accessEntries.has(DEPLOYER), 'the write took effect though its answer was cut')
+  const retried = await post()
+  t.equal(retried.status, 201, 'EKS answers the token\'s first request again')
+  t.equal(retried.body.accessEntry.principalArn, DEPLOYER)
+  t.same(callsOf(emulator, 'eks:CreateAccessEntry'), { 'eks:CreateAccessEntry': 2 })
+  t.equal(emulator.state.clusters.get('demo')?.accessEntryTokens.size, 1, 'both attempts carried one clientRequestToken')
+})

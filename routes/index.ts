@@ -16,6 +16,7 @@ import tokenReviews from './clusters/identity-provider-configs/token-reviews.ts'
 import oidcProvider from './clusters/oidc-provider.ts'
 import clusterOperations from './clusters/operations.ts'
 import principals from './clusters/principals.ts'
+import trustPolicy from './clusters/trust-policy.ts'
 import updates from './clusters/updates.ts'
 import health from './health.ts'
 import issuers from './issuers.ts'
@@ -29,7 +30,7 @@ import { documentProblems } from './support/problems.ts'
 
 /** Every route file under /clusters: each is served as /clusters/... and as /accounts/{accountId}/regions/{region}/clusters/.... */
 export const CLUSTER_ROUTES = [
-  clusters, oidcProvider, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations,
+  clusters, oidcProvider, trustPolicy, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations,
   accessEntries, associatedAccessPolicies, authenticationMode, principals
 ]
 

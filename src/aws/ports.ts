@@ -29,9 +29,11 @@ import type {
   CreateOpenIDConnectProviderCommandInput, CreateOpenIDConnectProviderCommandOutput,
   DeleteOpenIDConnectProviderCommandInput,
   GetOpenIDConnectProviderCommandInput, GetOpenIDConnectProviderCommandOutput,
+  GetRoleCommandInput, GetRoleCommandOutput,
   RemoveClientIDFromOpenIDConnectProviderCommandInput,
   TagOpenIDConnectProviderCommandInput,
   UntagOpenIDConnectProviderCommandInput,
+  UpdateAssumeRolePolicyCommandInput,
   UpdateOpenIDConnectProviderThumbprintCommandInput
 } from '@aws-sdk/client-iam'
 import type {
@@ -73,6 +75,9 @@ export interface IamPort {
   removeClientIDFromOpenIDConnectProvider (input: RemoveClientIDFromOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   tagOpenIDConnectProvider (input: TagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   untagOpenIDConnectProvider (input: UntagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
+  /** The role's AssumeRolePolicyDocument comes URL-encoded (RFC 3986), as IAM sends it. */
+  getRole (input: GetRoleCommandInput): Promise<GetRoleCommandOutput>
+  updateAssumeRolePolicy (input: UpdateAssumeRolePolicyCommandInput): Promise<Acknowledged>
 }
 
 /** STS: the service assumes the registry's roles (src/accounts/credentials.ts) and checks whose credentials it holds. */

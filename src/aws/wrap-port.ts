@@ -36,7 +36,9 @@ export const IAM_OPERATIONS: OperationList<IamPort> = {
   addClientIDToOpenIDConnectProvider: true,
   removeClientIDFromOpenIDConnectProvider: true,
   tagOpenIDConnectProvider: true,
-  untagOpenIDConnectProvider: true
+  untagOpenIDConnectProvider: true,
+  getRole: true,
+  updateAssumeRolePolicy: true
 }
 
 export const STS_OPERATIONS: OperationList<StsPort> = {

@@ -63,7 +63,9 @@ t.test('resources are scoped where IAM allows it', async (t) => {
   for (const action of ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:DeleteAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies', 'eks:DisassociateAccessPolicy']) {
     t.equal(resourceOf(action), 'arn:aws:eks:*:*:access-entry/*/*/*/*/*', action)
   }
-  for (const action of calledActions().filter((a) => a.startsWith('iam:'))) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)
+  const roleActions = ['iam:GetRole', 'iam:UpdateAssumeRolePolicy']
+  for (const action of roleActions) t.equal(resourceOf(action), 'arn:aws:iam::*:role/*', action)
+  for (const action of calledActions().filter((a) => a.startsWith('iam:') && !roleActions.includes(a))) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)
 })
 
 t.test('trust policies: IRSA, Pod Identity, and the role in another account', async (t) => {

@@ -20,6 +20,8 @@ const ACCOUNT = '111122223333'
 export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789' }]) {
   const calls: Array<{ operation: string, input: any }> = []
   const providers = new Map<string, { Url: string, ClientIDList: string[], ThumbprintList: string[], Tags: Tag[], CreateDate: Date }>()
+  /** Roles by name, each with its trust policy as plain JSON text (GetRole answers it URL-encoded). */
+  const roles = new Map<string, { trustPolicy: string }>()
   const configs = new Map<string, OidcIdentityProviderConfig>()
   const updates = new Map<string, Update & { cluster: string }>()
   /** The config each identity provider update concerns, for settleUpdate. */
@@ -153,6 +155,27 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       const p = provider(input.OpenIDConnectProviderArn!)
       p.Tags = p.Tags.filter(t => !input.TagKeys!.includes(t.Key!))
       return meta
+    },
+    async getRole (input) {
+      record('GetRole', input)
+      const found = roles.get(input.RoleName!)
+      if (!found) throw awsError('NoSuchEntityException', 404, `The role with name ${input.RoleName} cannot be found.`)
+      const role = {
+        RoleName: input.RoleName!,
+        RoleId: 'AROAFAKE' + input.RoleName!.length,
+        Path: '/',
+        Arn: `arn:aws:iam::${ACCOUNT}:role/${input.RoleName}`,
+        CreateDate: new Date('2025-03-04T05:06:07Z'),
+        AssumeRolePolicyDocument: encodeURIComponent(found.trustPolicy)
+      }
+      return { Role: role, ...meta }
+    },
+    async updateAssumeRolePolicy (input) {
+      record('UpdateAssumeRolePolicy', input)
+      const found = roles.get(input.RoleName!)
+      if (!found) throw awsError('NoSuchEntityException', 404, `The role with name ${input.RoleName} cannot be found.`)
+      found.trustPolicy = input.PolicyDocument!
+      return meta
     }
   }
 
@@ -161,6 +184,11 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     iam,
     calls,
     providers,
+    roles,
+    /** Adds (or replaces) a role with this trust policy. */
+    putRole (name: string, trustPolicy: object | string) {
+      roles.set(name, { trustPolicy: typeof trustPolicy === 'string' ? trustPolicy : JSON.stringify(trustPolicy) })
+    },
     configs,
     updates,
     /** Access entries by `cluster\nprincipalArn`, and the authentication mode of clusters not in API_AND_CONFIG_MAP. */

@@ -1,6 +1,7 @@
 /** Every schema with an `$id`, registered once with `addSchema` so routes can `$ref` them and the
  * OpenAPI document lists them as components. Order matters: referenced schemas come first. */
 import { FieldError, Problem, TagMap } from './common.ts'
+import * as accessEntries from './access-entries.ts'
 import * as accounts from './accounts.ts'
 import * as audit from './audit.ts'
 import * as eks from './eks.ts'
@@ -28,5 +29,11 @@ export const sharedSchemas = [
   audit.AwsCall, operations.Operation, operations.OperationPage,
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,
   accounts.AccountReachability, accounts.RegisteredAccount, accounts.ListAccountsResponse,
-  fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse
+  fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse,
+  accessEntries.AccessEntry, accessEntries.CreateAccessEntryRequest, accessEntries.UpdateAccessEntryRequest, accessEntries.AccessEntryResponse,
+  accessEntries.ListAccessEntriesResponse, accessEntries.AccessScope, accessEntries.AssociateAccessPolicyRequest,
+  accessEntries.AssociatedAccessPolicy, accessEntries.AssociateAccessPolicyResponse, accessEntries.ListAssociatedAccessPoliciesResponse,
+  accessEntries.AccessPolicy, accessEntries.ListAccessPoliciesResponse,
+  accessEntries.AuthenticationModeResponse, accessEntries.PutAuthenticationModeRequest, accessEntries.PutAuthenticationModeResponse,
+  accessEntries.PrincipalReview
 ]

@@ -96,6 +96,11 @@ export const PROBLEMS = {
   OidcProviderQuotaReached: { status: 409, slug: 'oidc-provider-quota-reached', title: 'The account has as many IAM OIDC providers as IAM allows' },
   AccountNotReachable: { status: 400, slug: 'account-not-reachable', title: 'The service does not reach this AWS account' },
 
+  // The service's own checks of access entries and the authentication mode
+  NodeAccessEntryProtected: { status: 409, slug: 'node-access-entry-protected', title: 'Deleting this access entry would cut nodes off the cluster' },
+  AuthenticationModeTransition: { status: 409, slug: 'authentication-mode-transition', title: 'EKS does not allow this authentication mode change' },
+  ConfirmationRequired: { status: 400, slug: 'confirmation-required', title: 'The change needs an explicit confirmation' },
+
   // Issuers, reached through the egress guard
   IssuerUrlInvalid: { status: 400, slug: 'issuer-url-invalid', title: 'The URL breaks an egress rule' },
   IssuerAddressForbidden: { status: 400, slug: 'issuer-address-forbidden', title: 'The host resolves to a forbidden address' },

@@ -13,6 +13,18 @@ import type {
   ListUpdatesCommandInput, ListUpdatesCommandOutput
 } from '@aws-sdk/client-eks'
 import type {
+  AssociateAccessPolicyCommandInput, AssociateAccessPolicyCommandOutput,
+  CreateAccessEntryCommandInput, CreateAccessEntryCommandOutput,
+  DeleteAccessEntryCommandInput, DeleteAccessEntryCommandOutput,
+  DescribeAccessEntryCommandInput, DescribeAccessEntryCommandOutput,
+  DisassociateAccessPolicyCommandInput, DisassociateAccessPolicyCommandOutput,
+  ListAccessEntriesCommandInput, ListAccessEntriesCommandOutput,
+  ListAccessPoliciesCommandInput, ListAccessPoliciesCommandOutput,
+  ListAssociatedAccessPoliciesCommandInput, ListAssociatedAccessPoliciesCommandOutput,
+  UpdateAccessEntryCommandInput, UpdateAccessEntryCommandOutput,
+  UpdateClusterConfigCommandInput, UpdateClusterConfigCommandOutput
+} from '@aws-sdk/client-eks'
+import type {
   AddClientIDToOpenIDConnectProviderCommandInput,
   CreateOpenIDConnectProviderCommandInput, CreateOpenIDConnectProviderCommandOutput,
   DeleteOpenIDConnectProviderCommandInput,
@@ -39,6 +51,17 @@ export interface EksPort {
   disassociateIdentityProviderConfig (input: DisassociateIdentityProviderConfigCommandInput): Promise<DisassociateIdentityProviderConfigCommandOutput>
   describeUpdate (input: DescribeUpdateCommandInput): Promise<DescribeUpdateCommandOutput>
   listUpdates (input: ListUpdatesCommandInput): Promise<ListUpdatesCommandOutput>
+  // Access entries, access policies and the authentication mode
+  createAccessEntry (input: CreateAccessEntryCommandInput): Promise<CreateAccessEntryCommandOutput>
+  listAccessEntries (input: ListAccessEntriesCommandInput): Promise<ListAccessEntriesCommandOutput>
+  describeAccessEntry (input: DescribeAccessEntryCommandInput): Promise<DescribeAccessEntryCommandOutput>
+  updateAccessEntry (input: UpdateAccessEntryCommandInput): Promise<UpdateAccessEntryCommandOutput>
+  deleteAccessEntry (input: DeleteAccessEntryCommandInput): Promise<DeleteAccessEntryCommandOutput>
+  associateAccessPolicy (input: AssociateAccessPolicyCommandInput): Promise<AssociateAccessPolicyCommandOutput>
+  listAssociatedAccessPolicies (input: ListAssociatedAccessPoliciesCommandInput): Promise<ListAssociatedAccessPoliciesCommandOutput>
+  disassociateAccessPolicy (input: DisassociateAccessPolicyCommandInput): Promise<DisassociateAccessPolicyCommandOutput>
+  listAccessPolicies (input: ListAccessPoliciesCommandInput): Promise<ListAccessPoliciesCommandOutput>
+  updateClusterConfig (input: UpdateClusterConfigCommandInput): Promise<UpdateClusterConfigCommandOutput>
 }
 
 /** Write calls of IAM answer only response metadata. */

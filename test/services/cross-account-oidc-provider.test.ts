@@ -1,8 +1,8 @@
 import t from 'tap'
-import { ServiceError } from '../../src/errors.ts'
 import { ClusterService } from '../../src/services/clusters.ts'
 import { CrossAccountOidcProviderService } from '../../src/services/cross-account-oidc-provider.ts'
 import { OidcProviderService } from '../../src/services/oidc-provider.ts'
+import { rejection } from '../egress/fixtures.ts'
 import { awsError, createFakeAws, type FakeAws } from '../support/fake-aws.ts'
 
 const A = '111122223333'
@@ -23,16 +23,6 @@ function setup () {
 
 function fill (aws: FakeAws, count: number) {
   for (let i = 0; i < count; i++) aws.providers.set(`arn:aws:iam::${B}:oidc-provider/idp${i}.example.com`, { Url: `idp${i}.example.com`, ClientIDList: [], ThumbprintList: [], Tags: [], CreateDate: new Date() })
-}
-
-async function rejection (promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof ServiceError) return error
-    throw error
-  }
-  throw new Error('expected a rejection')
 }
 
 t.test('counts B\'s providers before the create: one place left is enough', async t => {

@@ -97,7 +97,7 @@ export const putOpenIdConnectProvider = <ThrowOnError extends boolean = false>(o
 /**
  * Delete the IAM OIDC provider for the cluster's issuer in another account
  *
- * Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster's pods.
+ * Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster's pods. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
  */
 export const deleteCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<DeleteCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).delete<DeleteCrossAccountOpenIdConnectProviderResponses, DeleteCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -108,7 +108,7 @@ export const deleteCrossAccountOpenIdConnectProvider = <ThrowOnError extends boo
 /**
  * Show the IAM OIDC provider for the cluster's issuer in another account (IRSA across accounts)
  *
- * Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster's issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM's quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`.
+ * Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster's issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM's quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`. The `read` grant must reach the cluster in its own account and in `providerAccountId`.
  */
 export const getCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<GetCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).get<GetCrossAccountOpenIdConnectProviderResponses, GetCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -119,7 +119,7 @@ export const getCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolea
 /**
  * Create the IAM OIDC provider for the cluster's issuer in another account, or converge it
  *
- * As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account's providers are counted: at IAM's quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`.
+ * As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account's providers are counted: at IAM's quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
  */
 export const putCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<PutCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).put<PutCrossAccountOpenIdConnectProviderResponses, PutCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -514,7 +514,7 @@ export const putOpenIdConnectProviderInAccount = <ThrowOnError extends boolean =
 /**
  * Delete the IAM OIDC provider for the cluster's issuer in another account
  *
- * Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster's pods.
+ * Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster's pods. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
  */
 export const deleteCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<DeleteCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeleteCrossAccountOpenIdConnectProviderInAccountResponses, DeleteCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -525,7 +525,7 @@ export const deleteCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError ex
 /**
  * Show the IAM OIDC provider for the cluster's issuer in another account (IRSA across accounts)
  *
- * Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster's issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM's quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`.
+ * Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster's issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM's quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`. The `read` grant must reach the cluster in its own account and in `providerAccountId`.
  */
 export const getCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<GetCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).get<GetCrossAccountOpenIdConnectProviderInAccountResponses, GetCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -536,7 +536,7 @@ export const getCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError exten
 /**
  * Create the IAM OIDC provider for the cluster's issuer in another account, or converge it
  *
- * As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account's providers are counted: at IAM's quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`.
+ * As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account's providers are counted: at IAM's quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
  */
 export const putCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<PutCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).put<PutCrossAccountOpenIdConnectProviderInAccountResponses, PutCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

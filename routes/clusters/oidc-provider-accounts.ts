@@ -12,12 +12,12 @@ const PROVIDER_ACCOUNT = ['AccountNotFound', 'AccountAccessDenied', 'AccountUnre
 
 const oidcProviderAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/clusters/:name/oidc-provider/accounts/:providerAccountId', {
-    config: { auth: { action: 'read' }, problems: [EKS_CALL, IAM_CALL, PROVIDER_ACCOUNT, 'ResourceNotFoundException', 'ClusterStateConflict'] },
+    config: { auth: { action: 'read', account: 'param:providerAccountId' }, problems: [EKS_CALL, IAM_CALL, PROVIDER_ACCOUNT, 'ResourceNotFoundException', 'ClusterStateConflict'] },
     schema: {
       tags: ['oidc-provider'],
       operationId: 'getCrossAccountOpenIDConnectProvider',
       summary: 'Show the IAM OIDC provider for the cluster\'s issuer in another account (IRSA across accounts)',
-      description: 'Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster\'s issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM\'s quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`.',
+      description: 'Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster\'s issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM\'s quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`. The `read` grant must reach the cluster in its own account and in `providerAccountId`.',
       params: ProviderAccountParams,
       response: { 200: Ref(CrossAccountOidcProviderStatus) }
     }
@@ -26,6 +26,7 @@ const oidcProviderAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put('/clusters/:name/oidc-provider/accounts/:providerAccountId', {
     config: {
       change: { idempotency: 'optional' },
+      auth: { action: 'write', account: 'param:providerAccountId' },
       problems: [
         EKS_CALL, IAM_CALL, ISSUER_FETCH, PROVIDER_ACCOUNT, 'ResourceNotFoundException', 'NoSuchEntityException', 'ClusterStateConflict',
         'OpenIdIdpCommunicationErrorException', 'OidcProviderQuotaReached', 'LimitExceededException', 'ConcurrentModificationException'
@@ -35,7 +36,7 @@ const oidcProviderAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['oidc-provider'],
       operationId: 'putCrossAccountOpenIDConnectProvider',
       summary: 'Create the IAM OIDC provider for the cluster\'s issuer in another account, or converge it',
-      description: 'As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account\'s providers are counted: at IAM\'s quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`.',
+      description: 'As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account\'s providers are counted: at IAM\'s quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`. The `write` grant must reach the cluster in its own account and in `providerAccountId`.',
       params: ProviderAccountParams,
       querystring: PutOidcProviderQuery,
       headers: IdempotencyKeyHeader,
@@ -58,13 +59,14 @@ const oidcProviderAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete('/clusters/:name/oidc-provider/accounts/:providerAccountId', {
     config: {
       change: { idempotency: 'optional' },
+      auth: { action: 'write', account: 'param:providerAccountId' },
       problems: [EKS_CALL, IAM_CALL, PROVIDER_ACCOUNT, 'ResourceNotFoundException', 'ClusterStateConflict', 'ConcurrentModificationException']
     },
     schema: {
       tags: ['oidc-provider'],
       operationId: 'deleteCrossAccountOpenIDConnectProvider',
       summary: 'Delete the IAM OIDC provider for the cluster\'s issuer in another account',
-      description: 'Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster\'s pods.',
+      description: 'Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster\'s pods. The `write` grant must reach the cluster in its own account and in `providerAccountId`.',
       params: ProviderAccountParams,
       headers: IdempotencyKeyHeader,
       response: {

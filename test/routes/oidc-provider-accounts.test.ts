@@ -5,6 +5,7 @@
 import t from 'tap'
 import type { Scope } from '../../src/accounts/scopes.ts'
 import type { StsPort } from '../../src/aws/ports.ts'
+import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
 import { assertProblem, build } from '../support/build.ts'
 import { awsError, createFakeAws, type FakeAws } from '../support/fake-aws.ts'
 
@@ -28,13 +29,13 @@ const sts: StsPort = {
 }
 
 /** Cluster `prod` lives in A; B is a registry account without clusters. */
-async function twoAccounts (t: Parameters<typeof build>[0]) {
+async function twoAccounts (t: Parameters<typeof build>[0], env: Record<string, string> = {}) {
   const fakes = new Map<string, FakeAws>([
     [A, createFakeAws([{ name: 'prod', issuer: ISSUER }], { account: A })],
     [B, createFakeAws([], { account: B })]
   ])
   const { app, store } = await build(t, {
-    env: { ACCOUNTS },
+    env: { ACCOUNTS, ...env },
     deps: { scopePorts: (scope: Scope) => ({ ...fakes.get(scope.account.accountId!)!, sts }) }
   })
   return { app, store, a: fakes.get(A)!, b: fakes.get(B)! }
@@ -150,4 +151,25 @@ t.test('the prefixed form names the cluster\'s account, and answers a prefixed L
   t.equal(created.headers.location, url)
   t.same([...b.providers.keys()], [ARN_IN_B])
   assertProblem(t, await app.inject({ url: `/accounts/${B}/regions/eu-west-1/clusters/prod/oidc-provider/accounts/${B}` }), 404, 'ResourceNotFoundException')
+})
+
+t.test('grants: the grant must reach the cluster in account B as well as in its own account', async t => {
+  const onlyA = generateToken()
+  const both = generateToken()
+  const grants = {
+    grants: [
+      { principal: 'team-a', clusters: ['prod'], accounts: [A], actions: ['write'] },
+      { principal: 'platform', clusters: ['prod'], accounts: [A, B], actions: ['write'] }
+    ]
+  }
+  const { app, b } = await twoAccounts(t, {
+    AUTH_MODE: 'tokens', AUTH_API_TOKENS: `team-a:${hashToken(onlyA)},platform:${hashToken(both)}`, AUTH_GRANTS: JSON.stringify(grants)
+  })
+  const as = (token: string) => ({ authorization: `Bearer ${token}` })
+  const denied = assertProblem(t, await app.inject({ method: 'PUT', url: URL_IN_B, headers: as(onlyA), payload: {} }), 403, 'AccessDeniedException')
+  t.match(denied.detail, /lacks "write" on cluster "prod" in account "444455556666"/)
+  assertProblem(t, await app.inject({ url: URL_IN_B, headers: as(onlyA) }), 403, 'AccessDeniedException')
+  t.same(b.calls, [], 'nothing reached B')
+  t.equal((await app.inject({ method: 'PUT', url: '/clusters/prod/oidc-provider', headers: as(onlyA), payload: {} })).statusCode, 201, 'the cluster\'s own provider needs only A')
+  t.equal((await app.inject({ method: 'PUT', url: URL_IN_B, headers: as(both), payload: {} })).statusCode, 201, 'a grant reaching both accounts may')
 })

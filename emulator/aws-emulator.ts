@@ -117,6 +117,7 @@ export async function startAwsEmulator (options: AwsEmulatorOptions = {}): Promi
       const cluster = ctx.state.clusters.get(name)
       if (!cluster) return false
       ctx.state.clusters.delete(name)
+      ctx.state.podIdentity.delete(name)
       issuers.removeIssuer(cluster.issuer)
       return true
     },

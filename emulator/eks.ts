@@ -10,6 +10,7 @@ import {
   checkClientRequestToken, checkConfigRef, checkOidcConfig, checkTagCount, checkTagMap, isObject
 } from './eks-input.ts'
 import { paginate, parseMaxResults } from './pagination.ts'
+import { POD_IDENTITY_ROUTES } from './pod-identity.ts'
 import type { ClusterRecord, IdpConfigRecord, TagMap, UpdateRecord, UpdateType } from './state.ts'
 import { EksError } from './wire-errors.ts'
 
@@ -305,7 +306,9 @@ const ROUTES: Route[] = [
   route('GET', '/clusters/{}/updates', 'ListUpdates', listUpdates),
   route('POST', '/tags/{}', 'TagResource', tagResource),
   route('DELETE', '/tags/{}', 'UntagResource', untagResource),
-  route('GET', '/tags/{}', 'ListTagsForResource', listTagsForResource)
+  route('GET', '/tags/{}', 'ListTagsForResource', listTagsForResource),
+  // Pod Identity associations and add-ons (emulator/pod-identity.ts)
+  ...POD_IDENTITY_ROUTES.map(([method, path, operation, handler]) => route(method, path, operation, handler))
 ]
 
 export const EKS_OPERATIONS = ROUTES.map(candidate => candidate.operation)

@@ -9,6 +9,7 @@ import type { EmulatorContext } from './context.ts'
 import { addCluster, InputError, newConfigRecord, type ClusterInput } from './clusters.ts'
 import { checkOidcConfig, checkTagMap } from './eks-input.ts'
 import { IAM_ACTIONS } from './iam.ts'
+import { ADDON_STATUSES, addAddon, type AddonStatus } from './pod-identity.ts'
 import { SIGNING_ALGS, type SigningAlg } from './oidc-issuer.ts'
 import type { IdentityProviderRecord, OidcConfigFields, TagMap } from './state.ts'
 
@@ -20,8 +21,12 @@ export interface SeedIdentityProviderConfig extends Partial<OidcConfigFields> {
   tags?: TagMap
 }
 
+/** An EKS add-on installed on a seeded cluster, e.g. `eks-pod-identity-agent`. */
+export interface SeedAddon { name: string, status?: AddonStatus, version?: string }
+
 export interface SeedCluster extends ClusterInput {
   identityProviderConfig?: SeedIdentityProviderConfig
+  addons?: SeedAddon[]
 }
 
 export interface SeedIdentityProvider { name: string, alg?: SigningAlg }
@@ -75,6 +80,14 @@ function seedConfig (ctx: EmulatorContext, clusterName: string, input: SeedIdent
   }
 }
 
+function seedAddon (ctx: EmulatorContext, clusterName: string, addon: SeedAddon): void {
+  if (typeof addon?.name !== 'string' || addon.name === '') throw new InputError(`add-on of cluster ${clusterName} needs a name`)
+  if (addon.status !== undefined && !ADDON_STATUSES.includes(addon.status)) {
+    throw new InputError(`add-on ${addon.name} of cluster ${clusterName}: status must be one of ${ADDON_STATUSES.join(', ')}`)
+  }
+  addAddon(ctx, clusterName, addon.name, addon.status, addon.version)
+}
+
 function seedOidcProvider (ctx: EmulatorContext, input: SeedOidcProvider): void {
   const url = input.cluster !== undefined ? ctx.state.clusters.get(input.cluster)?.issuer : input.url
   if (url === undefined) throw new InputError(`IAM OIDC provider needs a known cluster or a url: ${JSON.stringify(input)}`)
@@ -96,9 +109,10 @@ function seedOidcProvider (ctx: EmulatorContext, input: SeedOidcProvider): void 
 export function applySeed (ctx: EmulatorContext, seed: Seed): void {
   if (typeof seed !== 'object' || seed === null) throw new InputError('seed must be an object')
   for (const idp of seed.identityProviders ?? []) addIdentityProvider(ctx, idp)
-  for (const { identityProviderConfig, ...cluster } of seed.clusters ?? []) {
+  for (const { identityProviderConfig, addons, ...cluster } of seed.clusters ?? []) {
     addCluster(ctx, cluster)
     if (identityProviderConfig) seedConfig(ctx, cluster.name, identityProviderConfig)
+    for (const addon of addons ?? []) seedAddon(ctx, cluster.name, addon)
   }
   for (const provider of seed.iamOidcProviders ?? []) seedOidcProvider(ctx, provider)
 }

@@ -3,6 +3,8 @@
  * updates, and IAM OIDC providers. Asynchronous EKS work settles lazily: every read first calls
  * `settle(now)`, so a fake clock moves states without timers.
  */
+import { newClusterPodIdentity, type ClusterPodIdentity } from './pod-identity.ts'
+
 export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'UPDATING' | 'PENDING'
 export type ConfigStatus = 'CREATING' | 'ACTIVE' | 'DELETING'
 export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful'
@@ -77,12 +79,21 @@ export class EmulatorState {
   readonly clusters = new Map<string, ClusterRecord>()
   readonly oidcProviders = new Map<string, OidcProviderRecord>()
   readonly identityProviders = new Map<string, IdentityProviderRecord>()
+  /** Pod Identity associations and add-ons, by cluster name (emulator/pod-identity.ts). */
+  readonly podIdentity = new Map<string, ClusterPodIdentity>()
   private nextUpdateSeq = 1
 
   clear (): void {
     this.clusters.clear()
     this.oidcProviders.clear()
     this.identityProviders.clear()
+    this.podIdentity.clear()
+  }
+
+  podIdentityOf (clusterName: string): ClusterPodIdentity {
+    let state = this.podIdentity.get(clusterName)
+    if (!state) this.podIdentity.set(clusterName, state = newClusterPodIdentity())
+    return state
   }
 
   takeUpdateSeq (): number {

@@ -12,6 +12,9 @@ import tokenReviews from './clusters/identity-provider-configs/token-reviews.ts'
 import oidcProvider from './clusters/oidc-provider.ts'
 import clusterOperations from './clusters/operations.ts'
 import updates from './clusters/updates.ts'
+import podIdentityAssociations from './clusters/pod-identity-associations.ts'
+import serviceAccountPodIdentity from './clusters/service-accounts/pod-identity.ts'
+import serviceAccountPodIdentityPreflight from './clusters/service-accounts/pod-identity-preflight.ts'
 import health from './health.ts'
 import issuers from './issuers.ts'
 import metrics from './metrics.ts'
@@ -32,6 +35,9 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(rbac)
   await app.register(updates)
   await app.register(clusterOperations)
+  await app.register(podIdentityAssociations)
+  await app.register(serviceAccountPodIdentity)
+  await app.register(serviceAccountPodIdentityPreflight)
   await app.register(operations)
   await app.register(issuers)
   await app.register(audit)

@@ -7,6 +7,7 @@ import * as fleet from './fleet.ts'
 import * as iam from './iam.ts'
 import * as issuers from './issuers.ts'
 import * as operations from './operations.ts'
+import * as podIdentity from './pod-identity.ts'
 import * as replace from './replace.ts'
 import * as tokenReview from './token-review.ts'
 
@@ -24,5 +25,9 @@ export const sharedSchemas = [
   replace.ReplaceIdentityProviderConfigRequest, replace.ReplaceStep, replace.MinutesRange, replace.ReplaceIdentityProviderConfigResponse,
   audit.AwsCall, operations.Operation, operations.OperationPage,
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,
-  fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse
+  fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse,
+  podIdentity.PodIdentityAssociation, podIdentity.PodIdentityAssociationSummary, podIdentity.PreflightCheck, podIdentity.PodIdentityPreflight,
+  podIdentity.CreatePodIdentityAssociationRequest, podIdentity.CreatePodIdentityAssociationResponse, podIdentity.ListPodIdentityAssociationsResponse,
+  podIdentity.DescribePodIdentityAssociationResponse, podIdentity.UpdatePodIdentityAssociationRequest, podIdentity.UpdatePodIdentityAssociationResponse,
+  podIdentity.DeletePodIdentityAssociationResponse, podIdentity.PutServiceAccountPodIdentityRequest, podIdentity.PutServiceAccountPodIdentityResponse
 ]

@@ -28,6 +28,9 @@ import { ClusterCache, ClusterService } from './services/clusters.ts'
 import { CONFIG_READ_CACHE, IdentityProviderConfigService, isSettledConfig } from './services/identity-provider-configs.ts'
 import { OidcProviderService } from './services/oidc-provider.ts'
 import { OperationService } from './services/operations.ts'
+import { PodIdentityAssociationService } from './services/pod-identity-associations.ts'
+import { PodIdentityPreflightChecks } from './pod-identity/preflight.ts'
+import { RoleTrustCheck } from './pod-identity/trust.ts'
 import { ReadinessService } from './services/readiness.ts'
 import { TokenReviewService } from './services/token-reviews.ts'
 import { UpdateService } from './services/updates.ts'
@@ -56,6 +59,7 @@ export interface AppServices {
   fleet: FleetService
   oidcProvider: OidcProviderService
   identityProviderConfigs: IdentityProviderConfigService
+  podIdentityAssociations: PodIdentityAssociationService
   replacements: ReplaceService
   updates: UpdateService
   issuers: IssuerInspector
@@ -99,6 +103,11 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
   const clusters = new ClusterService({ eks, cache: clusterCache })
   const identityProviderConfigs = new IdentityProviderConfigService({ eks, clusters, issuers, readCache: configReadCache })
   const oidcProvider = new OidcProviderService({ iam, clusters, thumbprints })
+  const podIdentityAssociations = new PodIdentityAssociationService({
+    eks,
+    clusters,
+    preflight: new PodIdentityPreflightChecks({ eks, clusters, trust: new RoleTrustCheck({ iam }) })
+  })
   const fleet = new FleetService({
     eks,
     iam,
@@ -149,6 +158,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     fleet,
     oidcProvider,
     identityProviderConfigs,
+    podIdentityAssociations,
     replacements,
     updates: new UpdateService({
       configs: identityProviderConfigs,

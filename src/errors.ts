@@ -86,6 +86,10 @@ export const PROBLEMS = {
   ConfigExists: { status: 409, code: 'ResourceInUseException', slug: 'config-exists', title: 'Conflict with the current state' },
   ReplaceInProgress: { status: 409, slug: 'replace-in-progress', title: 'Conflict with the current state' },
 
+  // Pod Identity associations
+  PodIdentityAssociationExists: { status: 409, code: 'ResourceInUseException', slug: 'pod-identity-association-exists', title: 'Conflict with the current state' },
+  PodIdentityPreflightFailed: { status: 422, slug: 'pod-identity-preflight-failed', title: 'Pods would not get the role: a pre-flight check failed' },
+
   // Issuers, reached through the egress guard
   IssuerUrlInvalid: { status: 400, slug: 'issuer-url-invalid', title: 'The URL breaks an egress rule' },
   IssuerAddressForbidden: { status: 400, slug: 'issuer-address-forbidden', title: 'The host resolves to a forbidden address' },

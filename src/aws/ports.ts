@@ -13,10 +13,19 @@ import type {
   ListUpdatesCommandInput, ListUpdatesCommandOutput
 } from '@aws-sdk/client-eks'
 import type {
+  CreatePodIdentityAssociationCommandInput, CreatePodIdentityAssociationCommandOutput,
+  DeletePodIdentityAssociationCommandInput, DeletePodIdentityAssociationCommandOutput,
+  DescribeAddonCommandInput, DescribeAddonCommandOutput,
+  DescribePodIdentityAssociationCommandInput, DescribePodIdentityAssociationCommandOutput,
+  ListPodIdentityAssociationsCommandInput, ListPodIdentityAssociationsCommandOutput,
+  UpdatePodIdentityAssociationCommandInput, UpdatePodIdentityAssociationCommandOutput
+} from '@aws-sdk/client-eks'
+import type {
   AddClientIDToOpenIDConnectProviderCommandInput,
   CreateOpenIDConnectProviderCommandInput, CreateOpenIDConnectProviderCommandOutput,
   DeleteOpenIDConnectProviderCommandInput,
   GetOpenIDConnectProviderCommandInput, GetOpenIDConnectProviderCommandOutput,
+  GetRoleCommandInput, GetRoleCommandOutput,
   RemoveClientIDFromOpenIDConnectProviderCommandInput,
   TagOpenIDConnectProviderCommandInput,
   UntagOpenIDConnectProviderCommandInput,
@@ -32,6 +41,13 @@ export interface EksPort {
   disassociateIdentityProviderConfig (input: DisassociateIdentityProviderConfigCommandInput): Promise<DisassociateIdentityProviderConfigCommandOutput>
   describeUpdate (input: DescribeUpdateCommandInput): Promise<DescribeUpdateCommandOutput>
   listUpdates (input: ListUpdatesCommandInput): Promise<ListUpdatesCommandOutput>
+  // Pod Identity associations and the add-on their agent is
+  createPodIdentityAssociation (input: CreatePodIdentityAssociationCommandInput): Promise<CreatePodIdentityAssociationCommandOutput>
+  listPodIdentityAssociations (input: ListPodIdentityAssociationsCommandInput): Promise<ListPodIdentityAssociationsCommandOutput>
+  describePodIdentityAssociation (input: DescribePodIdentityAssociationCommandInput): Promise<DescribePodIdentityAssociationCommandOutput>
+  updatePodIdentityAssociation (input: UpdatePodIdentityAssociationCommandInput): Promise<UpdatePodIdentityAssociationCommandOutput>
+  deletePodIdentityAssociation (input: DeletePodIdentityAssociationCommandInput): Promise<DeletePodIdentityAssociationCommandOutput>
+  describeAddon (input: DescribeAddonCommandInput): Promise<DescribeAddonCommandOutput>
 }
 
 /** Write calls of IAM answer only response metadata. */
@@ -46,4 +62,5 @@ export interface IamPort {
   removeClientIDFromOpenIDConnectProvider (input: RemoveClientIDFromOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   tagOpenIDConnectProvider (input: TagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   untagOpenIDConnectProvider (input: UntagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
+  getRole (input: GetRoleCommandInput): Promise<GetRoleCommandOutput>
 }

@@ -14,7 +14,13 @@ export const EKS_OPERATIONS: OperationList<EksPort> = {
   listIdentityProviderConfigs: true,
   disassociateIdentityProviderConfig: true,
   describeUpdate: true,
-  listUpdates: true
+  listUpdates: true,
+  createPodIdentityAssociation: true,
+  listPodIdentityAssociations: true,
+  describePodIdentityAssociation: true,
+  updatePodIdentityAssociation: true,
+  deletePodIdentityAssociation: true,
+  describeAddon: true
 }
 
 export const IAM_OPERATIONS: OperationList<IamPort> = {
@@ -25,7 +31,8 @@ export const IAM_OPERATIONS: OperationList<IamPort> = {
   addClientIDToOpenIDConnectProvider: true,
   removeClientIDFromOpenIDConnectProvider: true,
   tagOpenIDConnectProvider: true,
-  untagOpenIDConnectProvider: true
+  untagOpenIDConnectProvider: true,
+  getRole: true
 }
 
 /** `describeCluster` → `DescribeCluster`, the name AWS and its docs use. */

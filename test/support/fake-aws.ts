@@ -7,12 +7,13 @@ import { randomUUID } from 'node:crypto'
 import type { ClusterStatus, OidcIdentityProviderConfig, Update, UpdateStatus, UpdateType } from '@aws-sdk/client-eks'
 import type { Tag } from '@aws-sdk/client-iam'
 import type { EksPort, IamPort } from '../../src/aws/ports.ts'
+import { createFakePodIdentity } from './fake-pod-identity.ts'
 
 export function awsError (name: string, httpStatusCode: number, message: string) {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode, requestId: 'req-' + name } })
 }
 
-export interface FakeCluster { name: string, status?: string, version?: string, issuer?: string }
+export interface FakeCluster { name: string, status?: string, version?: string, platformVersion?: string, issuer?: string }
 
 const ACCOUNT = '111122223333'
 
@@ -42,7 +43,10 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     return update
   }
 
+  const podIdentity = createFakePodIdentity({ record, cluster, awsError, account: ACCOUNT })
+
   const eks: EksPort = {
+    ...podIdentity.port,
     async listClusters (input) { record('ListClusters', input); return { clusters: clusters.map(c => c.name), ...meta } },
     async describeCluster (input) {
       record('DescribeCluster', input)
@@ -53,6 +57,7 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
           arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${c.name}`,
           status: (c.status ?? 'ACTIVE') as ClusterStatus,
           version: c.version ?? '1.32',
+          platformVersion: c.platformVersion ?? 'eks.10',
           createdAt: new Date('2025-01-02T03:04:05Z'),
           identity: c.issuer ? { oidc: { issuer: c.issuer } } : undefined
         },
@@ -101,7 +106,16 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     }
   }
 
+  /** IAM roles by name, with their trust policy as IAM stores it (URL-encoded JSON). */
+  const roles = new Map<string, { Arn: string, AssumeRolePolicyDocument: string }>()
+
   const iam: IamPort = {
+    async getRole (input) {
+      record('GetRole', input)
+      const role = roles.get(input.RoleName!)
+      if (!role) throw awsError('NoSuchEntityException', 404, `The role with name ${input.RoleName} cannot be found.`)
+      return { Role: { RoleName: input.RoleName, Path: '/', RoleId: 'AROAFAKE', CreateDate: new Date('2025-02-03T04:05:06Z'), ...role }, ...meta }
+    },
     async getOpenIDConnectProvider (input) {
       record('GetOpenIDConnectProvider', input)
       return { ...structuredClone(provider(input.OpenIDConnectProviderArn!)), ...meta }
@@ -158,6 +172,13 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     providers,
     configs,
     updates,
+    /** Pod Identity associations by id, and `setAddon` to install an add-on. */
+    podIdentity,
+    roles,
+    /** Adds an IAM role whose trust policy is `document`. */
+    setRole (name: string, document: object) {
+      roles.set(name, { Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(document)) })
+    },
     /** Ends an update as EKS does 20 to 40 minutes after the request. */
     completeUpdate (id: string, status: UpdateStatus = 'Successful') {
       const update = updates.get(id)

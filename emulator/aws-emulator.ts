@@ -11,11 +11,12 @@ import { join } from 'node:path'
 import type { JWTPayload } from 'jose'
 import { ADMIN_PREFIX, serveAdmin, type AdminTarget } from './admin.ts'
 import { isQueryRequest, serveEks, serveQuery, type RawRequest } from './aws-protocols.ts'
-import type { EmulatorContext } from './context.ts'
+import { EmulatorAccounts } from './accounts.ts'
+import { defaultCaller, type EmulatorContext } from './context.ts'
 import { Faults } from './faults.ts'
 import { OidcIssuerHost, type MintOptions, type SigningAlg } from './oidc-issuer.ts'
 import { addIdentityProvider, applySeed, type Seed, type SeedCluster } from './seed.ts'
-import { EmulatorState, type ClusterRecord, type IdentityProviderRecord } from './state.ts'
+import type { ClusterRecord, IdentityProviderRecord } from './state.ts'
 
 export type { Seed, SeedCluster } from './seed.ts'
 export type { FaultSpec } from './faults.ts'
@@ -57,6 +58,8 @@ export interface AwsEmulator extends AdminTarget {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024
+export const DEFAULT_ACCOUNT_ID = '111122223333'
+export const DEFAULT_REGION = 'us-east-1'
 
 async function readBody (req: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = []
@@ -72,12 +75,15 @@ async function readBody (req: IncomingMessage): Promise<string | undefined> {
 export async function startAwsEmulator (options: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
   const clock = options.clock ?? Date.now
   const issuers = await OidcIssuerHost.start(clock)
+  const accounts = new EmulatorAccounts(options.accountId ?? DEFAULT_ACCOUNT_ID, options.region ?? DEFAULT_REGION)
   const ctx: EmulatorContext = {
-    state: new EmulatorState(),
+    state: accounts.defaultState,
+    accounts,
+    caller: defaultCaller(accounts.defaultAccountId),
     issuers,
     clock,
-    region: options.region ?? 'us-east-1',
-    accountId: options.accountId ?? '111122223333',
+    region: accounts.defaultRegion,
+    accountId: accounts.defaultAccountId,
     transitionDelayMs: options.transitionDelayMs ?? 0
   }
   const faults = new Faults(clock, options.random)
@@ -123,7 +129,7 @@ export async function startAwsEmulator (options: AwsEmulatorOptions = {}): Promi
     },
     createIdentityProvider: (input: { name: string, alg?: SigningAlg }): IdentityProviderRecord => addIdentityProvider(ctx, input),
     reset: () => {
-      ctx.state.clear()
+      accounts.clear()
       issuers.clearIssuers()
       faults.clear()
       callCounts.clear()

@@ -1,7 +1,9 @@
 /**
- * In-memory state of the emulated account: EKS clusters with their identity provider configs and
- * updates, and IAM OIDC providers. Asynchronous EKS work settles lazily: every read first calls
- * `settle(now)`, so a fake clock moves states without timers.
+ * In-memory state of the emulator, split as AWS splits it: IAM (OIDC providers, roles) is global
+ * per account (`IamAccountState`), EKS (clusters with their identity provider configs and updates)
+ * is per account and region (`EmulatorState`, which also reaches its account's IAM state, so
+ * `state.oidcProviders` reads the IAM of the request's account). Asynchronous EKS work settles
+ * lazily: every read first calls `settle(now)`, so a fake clock moves states without timers.
  */
 import { newClusterPodIdentity, type ClusterPodIdentity } from './pod-identity.ts'
 
@@ -72,20 +74,65 @@ export interface OidcProviderRecord {
   tags: TagMap
 }
 
+export interface RoleRecord {
+  roleName: string
+  roleId: string
+  arn: string
+  path: string
+  /** The trust policy exactly as given (JSON text); IAM returns it URL-encoded. */
+  assumeRolePolicyDocument: string
+  description?: string
+  permissionsBoundaryArn?: string
+  maxSessionDuration: number
+  createDateMs: number
+  tags: TagMap
+}
+
 /** An external OIDC identity provider served by the emulator at `/idp/<name>`. */
 export interface IdentityProviderRecord { name: string, issuerUrl: string, alg: 'RS256' | 'ES256' }
 
-export class EmulatorState {
-  readonly clusters = new Map<string, ClusterRecord>()
+/** IAM of one account: global, the same in every region. */
+export class IamAccountState {
   readonly oidcProviders = new Map<string, OidcProviderRecord>()
-  readonly identityProviders = new Map<string, IdentityProviderRecord>()
+  /** By lower-case role name: IAM role names are unique regardless of case. */
+  readonly roles = new Map<string, RoleRecord>()
+
+  clear (): void {
+    this.oidcProviders.clear()
+    this.roles.clear()
+  }
+}
+
+/** EKS of one (account, region), with its account's IAM and the emulator-wide identity providers. */
+export class EmulatorState {
+  readonly accountId: string
+  readonly region: string
+  readonly clusters = new Map<string, ClusterRecord>()
+  readonly iam: IamAccountState
+  /** External identity providers are not AWS resources: one set shared by every scope. */
+  readonly identityProviders: Map<string, IdentityProviderRecord>
   /** Pod Identity associations and add-ons, by cluster name (emulator/pod-identity.ts). */
   readonly podIdentity = new Map<string, ClusterPodIdentity>()
   private nextUpdateSeq = 1
 
+  constructor (scope: { accountId: string, region: string }, iam = new IamAccountState(), identityProviders = new Map<string, IdentityProviderRecord>()) {
+    this.accountId = scope.accountId
+    this.region = scope.region
+    this.iam = iam
+    this.identityProviders = identityProviders
+  }
+
+  get oidcProviders (): Map<string, OidcProviderRecord> {
+    return this.iam.oidcProviders
+  }
+
+  get roles (): Map<string, RoleRecord> {
+    return this.iam.roles
+  }
+
   clear (): void {
     this.clusters.clear()
-    this.oidcProviders.clear()
+    this.iam.clear()
     this.identityProviders.clear()
     this.podIdentity.clear()
   }

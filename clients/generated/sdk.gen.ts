@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.ts';
 import type { Client, Options as Options2, TDataShape } from './client/index.ts';
-import type { AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigResponses } from './types.gen.ts';
+import type { AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigResponses, CreatePodIdentityAssociationData, CreatePodIdentityAssociationErrors, CreatePodIdentityAssociationResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderResponses, DeletePodIdentityAssociationData, DeletePodIdentityAssociationErrors, DeletePodIdentityAssociationResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribePodIdentityAssociationData, DescribePodIdentityAssociationErrors, DescribePodIdentityAssociationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsResponses, ListPodIdentityAssociationsData, ListPodIdentityAssociationsErrors, ListPodIdentityAssociationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesResponses, PreflightServiceAccountPodIdentityData, PreflightServiceAccountPodIdentityErrors, PreflightServiceAccountPodIdentityResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderResponses, PutServiceAccountPodIdentityData, PutServiceAccountPodIdentityErrors, PutServiceAccountPodIdentityResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigResponses, UpdatePodIdentityAssociationData, UpdatePodIdentityAssociationErrors, UpdatePodIdentityAssociationResponses } from './types.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -242,6 +242,93 @@ export const listOperations = <ThrowOnError extends boolean = false>(options: Op
 export const describeClusterOperation = <ThrowOnError extends boolean = false>(options: Options<DescribeClusterOperationData, ThrowOnError>) => (options.client ?? client).get<DescribeClusterOperationResponses, DescribeClusterOperationErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/clusters/{name}/operations/{operationId}',
+    ...options
+});
+
+/**
+ * List the Pod Identity associations of a cluster
+ *
+ * Filter by `namespace` and `serviceAccount`; page with `maxResults` (1 to 100) and `nextToken`.
+ */
+export const listPodIdentityAssociations = <ThrowOnError extends boolean = false>(options: Options<ListPodIdentityAssociationsData, ThrowOnError>) => (options.client ?? client).get<ListPodIdentityAssociationsResponses, ListPodIdentityAssociationsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations',
+    ...options
+});
+
+/**
+ * Give the pods of a service account an IAM role (EKS Pod Identity)
+ *
+ * Requires an `Idempotency-Key` header (sent to EKS as its `clientRequestToken`) or a body `clientRequestToken`, so a retry never makes a second association. First runs the pre-flight checks (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`, the `eks-pod-identity-agent` add-on is ACTIVE, the cluster's versions support Pod Identity): a failed one refuses the request with 422 `PodIdentityPreflightFailed` listing the `preflight` checks, unless `force=true`. EKS allows one association per service account: the same association already there is adopted (200); one with other settings is a 409 `ResourceInUseException` naming it. EKS allows 1,000 associations per cluster (409 `ResourceLimitExceededException`). Answers 201 with a `Location`.
+ */
+export const createPodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<CreatePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).post<CreatePodIdentityAssociationResponses, CreatePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete a Pod Identity association
+ *
+ * Answers 200 with the deleted association, or 204 when it is already gone (an unknown cluster is still a 404). Credentials already handed to pods stay valid until they expire.
+ */
+export const deletePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<DeletePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).delete<DeletePodIdentityAssociationResponses, DeletePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Describe a Pod Identity association
+ */
+export const describePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<DescribePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).get<DescribePodIdentityAssociationResponses, DescribePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Change the role, target role or session tags of a Pod Identity association
+ *
+ * Only the members sent change. A new `roleArn` runs the pre-flight checks first (422 `PodIdentityPreflightFailed` unless `force=true`). The namespace and service account cannot change: delete and create instead.
+ */
+export const updatePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<UpdatePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).patch<UpdatePodIdentityAssociationResponses, UpdatePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Converge the Pod Identity association of one service account
+ *
+ * Makes the one association of the service account equal to the body: creates it (201, `created`), updates what differs (200, `updated`, `changes` naming the members), or does nothing (200, `unchanged`). An absent `targetRoleArn` removes the target role, an absent `disableSessionTags` means false; `tags` apply only when creating. The pre-flight checks always run and are answered in `preflight`; a failed one refuses a create or update with 422 `PodIdentityPreflightFailed` unless `force=true`. `?dryRun=true` answers what would happen and writes nothing. Namespace and service account must be Kubernetes names (400 naming `/params/namespace` or `/params/serviceAccount`).
+ */
+export const putServiceAccountPodIdentity = <ThrowOnError extends boolean = false>(options: Options<PutServiceAccountPodIdentityData, ThrowOnError>) => (options.client ?? client).put<PutServiceAccountPodIdentityResponses, PutServiceAccountPodIdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Check whether the pods of a service account would get a role through EKS Pod Identity
+ *
+ * Runs the checks a create or PUT runs, without writing: `trust-policy` (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`; when it does not, `statementToAdd` is the statement to add), `agent-addon` (the `eks-pod-identity-agent` add-on is installed and ACTIVE, or the cluster uses Auto Mode), `platform` (Kubernetes 1.24 or later with the platform versions the EKS User Guide lists, not on AWS Outposts). Always 200: `passed` says whether all passed.
+ */
+export const preflightServiceAccountPodIdentity = <ThrowOnError extends boolean = false>(options: Options<PreflightServiceAccountPodIdentityData, ThrowOnError>) => (options.client ?? client).get<PreflightServiceAccountPodIdentityResponses, PreflightServiceAccountPodIdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight',
     ...options
 });
 

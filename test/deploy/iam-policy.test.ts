@@ -26,10 +26,22 @@ function portMethods (port: 'EksPort' | 'IamPort'): string[] {
   return [...body.matchAll(/^\s+(\w+) \(/gm)].map((match) => match[1])
 }
 
-const calledActions = () => [
-  ...portMethods('EksPort').map((method) => `eks:${awsOperationName(method)}`),
-  ...portMethods('IamPort').map((method) => `iam:${awsOperationName(method)}`)
-].sort()
+/**
+ * Permissions AWS checks on the caller of an action besides the action itself: creating or
+ * updating a Pod Identity association passes its role to EKS (EKS API reference,
+ * CreatePodIdentityAssociation: "iam:PassRole").
+ */
+const IMPLIED_ACTIONS: Record<string, string> = {
+  'eks:CreatePodIdentityAssociation': 'iam:PassRole'
+}
+
+const calledActions = () => {
+  const called = [
+    ...portMethods('EksPort').map((method) => `eks:${awsOperationName(method)}`),
+    ...portMethods('IamPort').map((method) => `iam:${awsOperationName(method)}`)
+  ]
+  return [...called, ...called.flatMap((action) => IMPLIED_ACTIONS[action] ?? [])].sort()
+}
 
 t.test('the ports read from source are the operations the AWS adapter instruments', async (t) => {
   t.same(portMethods('EksPort').sort(), Object.keys(EKS_OPERATIONS).sort())
@@ -56,7 +68,14 @@ t.test('resources are scoped where IAM allows it', async (t) => {
   for (const action of ['eks:DescribeIdentityProviderConfig', 'eks:DisassociateIdentityProviderConfig']) {
     t.equal(resourceOf(action), 'arn:aws:eks:*:*:identityproviderconfig/*/*/*/*', action)
   }
-  for (const action of calledActions().filter((a) => a.startsWith('iam:'))) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)
+  for (const action of ['eks:CreatePodIdentityAssociation', 'eks:ListPodIdentityAssociations']) t.equal(resourceOf(action), 'arn:aws:eks:*:*:cluster/*', action)
+  for (const action of ['eks:DescribePodIdentityAssociation', 'eks:UpdatePodIdentityAssociation', 'eks:DeletePodIdentityAssociation']) {
+    t.equal(resourceOf(action), 'arn:aws:eks:*:*:podidentityassociation/*/*', action)
+  }
+  t.equal(resourceOf('eks:DescribeAddon'), 'arn:aws:eks:*:*:addon/*/eks-pod-identity-agent/*', 'only the Pod Identity agent add-on')
+  const roleActions = ['iam:GetRole', 'iam:PassRole']
+  for (const action of roleActions) t.equal(resourceOf(action), 'arn:aws:iam::*:role/*', action)
+  for (const action of calledActions().filter((a) => a.startsWith('iam:') && !roleActions.includes(a))) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)
 })
 
 t.test('trust policies: IRSA, Pod Identity, and the role in another account', async (t) => {

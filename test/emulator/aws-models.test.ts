@@ -62,7 +62,9 @@ type Problems = string[]
  */
 const NEWER_THAN_V2_MODEL = new Set([
   // Added with EKS Auto Mode (KubernetesNetworkConfigResponse.elasticLoadBalancing).
-  'DescribeCluster.cluster.kubernetesNetworkConfig.elasticLoadBalancing'
+  'DescribeCluster.cluster.kubernetesNetworkConfig.elasticLoadBalancing',
+  // Added with Pod Identity cross-account roles (June 2025), on every answer carrying an association.
+  ...['Create', 'Describe', 'Update', 'Delete'].map(verb => `${verb}PodIdentityAssociation.association.disableSessionTags`)
 ])
 
 function checkJson (model: Model, ref: Shape, value: unknown, path: string, problems: Problems): void {
@@ -246,7 +248,7 @@ const emulator = await startEmulator(t, {
     identityProviders: [{ name: 'corp' }],
     clusters: [
       { name: 'demo', identityProviderConfig: { identityProviderConfigName: 'corp', clientId: 'kubernetes', identityProvider: 'corp' } },
-      { name: 'fresh' }
+      { name: 'fresh', addons: [{ name: 'eks-pod-identity-agent', status: 'ACTIVE' }] }
     ],
     iamOidcProviders: [{ cluster: 'demo', tags: { team: 'platform' } }]
   }
@@ -359,6 +361,19 @@ t.test('EKS: requests built from the model reach the operation and answers have 
   await checkEksOperation(t, 'UntagResource', { resourceArn: cluster.arn, tagKeys: ['owner'] })
 })
 
+t.test('EKS Pod Identity and add-ons: requests built from the model reach the operation and answers have its output shape', async t => {
+  const roleArn = `arn:aws:iam::${emulator.accountId}:role/cart`
+  const { association } = await checkEksOperation(t, 'CreatePodIdentityAssociation', {
+    clusterName: 'fresh', namespace: 'shop', serviceAccount: 'cart', roleArn, tags: { team: 'shop' }, clientRequestToken: 'model-check-create'
+  }) as { association: { associationId: string } }
+  await checkEksOperation(t, 'ListPodIdentityAssociations', { clusterName: 'fresh', namespace: 'shop', serviceAccount: 'cart', maxResults: 10 })
+  await checkEksOperation(t, 'DescribePodIdentityAssociation', { clusterName: 'fresh', associationId: association.associationId })
+  await checkEksOperation(t, 'UpdatePodIdentityAssociation', { clusterName: 'fresh', associationId: association.associationId, roleArn: `${roleArn}-v2` })
+  await checkEksOperation(t, 'DeletePodIdentityAssociation', { clusterName: 'fresh', associationId: association.associationId })
+  await checkEksOperation(t, 'DescribeAddon', { clusterName: 'fresh', addonName: 'eks-pod-identity-agent' })
+  await checkEksOperation(t, 'ListAddons', { clusterName: 'fresh' })
+})
+
 t.test('IAM and STS: requests built from the model are answered in the model\'s result wrapper and shape', async t => {
   const list = await checkQueryOperation(t, IAM, 'ListOpenIDConnectProviders', {})
   const arn = list?.children[0]?.children[0]?.children.find(child => child.name === 'Arn')?.text ?? ''
@@ -375,6 +390,9 @@ t.test('IAM and STS: requests built from the model are answered in the model\'s 
     Url: 'https://issuer.example.com', ClientIDList: ['kubernetes'], ThumbprintList: [thumbprint], Tags: [{ Key: 'team', Value: 'platform' }]
   })
   await checkQueryOperation(t, IAM, 'DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: arn })
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] })
+  await checkQueryOperation(t, IAM, 'CreateRole', { RoleName: 'model-check', AssumeRolePolicyDocument: trust })
+  await checkQueryOperation(t, IAM, 'GetRole', { RoleName: 'model-check' })
   await checkQueryOperation(t, STS, 'GetCallerIdentity', {})
 })
 

@@ -39,6 +39,15 @@ export function configArn (ctx: EmulatorContext, clusterName: string, configName
   return `arn:aws:eks:${ctx.region}:${ctx.accountId}:identityproviderconfig/${clusterName}/oidc/${configName}/${randomUUID()}`
 }
 
+/**
+ * EKS issuers are regional (`https://oidc.eks.<region>.amazonaws.com/id/<ID>`). The emulator serves
+ * them all on one host, so a cluster outside the default region has its region in the path:
+ * `/eu-west-1/id/<ID>`; the default region keeps `/id/<ID>`.
+ */
+function issuerPathPrefix (ctx: EmulatorContext): string {
+  return ctx.region === ctx.accounts.defaultRegion ? '' : `/${ctx.region}`
+}
+
 function parseCreatedAt (value: string | number | undefined, fallbackMs: number): number {
   if (value === undefined) return fallbackMs
   const ms = typeof value === 'number' ? value : Date.parse(value)
@@ -69,7 +78,7 @@ export function addCluster (ctx: EmulatorContext, input: ClusterInput): ClusterR
   if (input.issuer !== undefined && !/^https:\/\/[^/?#]+(\/[^?#]*)?$/.test(input.issuer)) {
     throw new InputError(`issuer must be an https URL without query: ${input.issuer}`)
   }
-  const issuer = input.issuer ?? ctx.issuers.addIssuer(`/id/${randomIssuerId()}`)
+  const issuer = input.issuer ?? ctx.issuers.addIssuer(`${issuerPathPrefix(ctx)}/id/${randomIssuerId()}`)
   if (issuer.startsWith(ctx.issuers.baseUrl + '/')) ctx.issuers.addIssuer(issuer.slice(ctx.issuers.baseUrl.length))
   const endpointId = createHash('sha256').update(issuer).digest('hex').slice(0, 32).toUpperCase()
   const cluster: ClusterRecord = {

@@ -396,7 +396,28 @@ t.test('IAM and STS: requests built from the model are answered in the model\'s 
   await checkQueryOperation(t, STS, 'GetCallerIdentity', {})
 })
 
+t.test('IAM roles and STS AssumeRole: requests built from the model, answers in its shape', async t => {
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${emulator.accountId}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }] })
+  const created = await checkQueryOperation(t, IAM, 'CreateRole', {
+    RoleName: 'model-role', Path: '/model/', AssumeRolePolicyDocument: trust, Description: 'from the model', MaxSessionDuration: 7200, Tags: [{ Key: 'team', Value: 'platform' }]
+  })
+  const roleArn = created?.children[0]?.children.find(child => child.name === 'Arn')?.text ?? ''
+  t.equal(roleArn, `arn:aws:iam::${emulator.accountId}:role/model/model-role`)
+  await checkQueryOperation(t, IAM, 'GetRole', { RoleName: 'model-role' })
+  await checkQueryOperation(t, IAM, 'ListRoles', { PathPrefix: '/model/', MaxItems: 10 })
+  await checkQueryOperation(t, IAM, 'UpdateAssumeRolePolicy', { RoleName: 'model-role', PolicyDocument: trust })
+  await checkQueryOperation(t, STS, 'AssumeRole', {
+    RoleArn: roleArn, RoleSessionName: 'model-session', DurationSeconds: 900, SourceIdentity: 'alice', Tags: [{ Key: 'k', Value: 'v' }], TransitiveTagKeys: ['k']
+  })
+  await checkQueryOperation(t, IAM, 'DeleteRole', { RoleName: 'model-role' })
+})
+
 t.test('the scenarios above call every operation the service calls', async t => {
   t.same(serviceEks.filter(operation => !checked.has(`eks:${operation}`)), [], 'every EKS operation is checked')
   t.same(serviceIam.filter(operation => !checked.has(`iam:${operation}`)), [], 'every IAM operation is checked')
+})
+
+t.test('the scenarios above call every IAM and STS operation the emulator implements', async t => {
+  t.same(Object.keys(IAM_ACTIONS).filter(operation => !checked.has(`iam:${operation}`)), [], 'every emulated IAM operation is checked')
+  t.same(Object.keys(STS_ACTIONS).filter(operation => !checked.has(`sts:${operation}`)), [], 'every emulated STS operation is checked')
 })

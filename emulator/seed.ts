@@ -45,12 +45,21 @@ export interface SeedOidcProvider {
   tags?: TagMap
 }
 
+/** An IRSA trust: the service accounts of a seeded cluster that may assume the role through its IAM OIDC provider. */
+export interface SeedIrsaTrust {
+  cluster: string
+  /** `namespace:serviceAccount` each. */
+  serviceAccounts: string[]
+}
+
 export interface SeedRole {
   roleName: string
   /** Default `/`. */
   path?: string
-  /** The trust policy, as a JSON string or as the object itself. */
-  assumeRolePolicyDocument: string | Record<string, unknown>
+  /** The trust policy, as a JSON string or as the object itself... */
+  assumeRolePolicyDocument?: string | Record<string, unknown>
+  /** ...or an IRSA trust policy for a cluster seeded earlier (its issuer is only known at start). */
+  irsa?: SeedIrsaTrust
   description?: string
   /** 3600–43200, default 3600. */
   maxSessionDuration?: number
@@ -139,8 +148,25 @@ function setTags (params: URLSearchParams, tags: TagMap | undefined): void {
   })
 }
 
+/** The trust policy eksctl and the EKS User Guide write for IRSA: one statement per service account. */
+function irsaTrustPolicy (ctx: EmulatorContext, trust: SeedIrsaTrust): Record<string, unknown> {
+  const issuer = ctx.state.clusters.get(trust.cluster)?.issuer
+  if (issuer === undefined) throw new InputError(`IRSA trust names an unknown cluster ${trust.cluster}`)
+  const provider = issuer.replace(/^https:\/\//, '')
+  return {
+    Version: '2012-10-17',
+    Statement: trust.serviceAccounts.map(serviceAccount => ({
+      Effect: 'Allow',
+      Principal: { Federated: `arn:aws:iam::${ctx.accountId}:oidc-provider/${provider}` },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { [`${provider}:sub`]: `system:serviceaccount:${serviceAccount}`, [`${provider}:aud`]: 'sts.amazonaws.com' } }
+    }))
+  }
+}
+
 function seedRole (ctx: EmulatorContext, input: SeedRole): void {
-  const document = typeof input.assumeRolePolicyDocument === 'string' ? input.assumeRolePolicyDocument : JSON.stringify(input.assumeRolePolicyDocument)
+  const source = input.irsa === undefined ? input.assumeRolePolicyDocument : irsaTrustPolicy(ctx, input.irsa)
+  const document = typeof source === 'string' ? source : JSON.stringify(source)
   const params = new URLSearchParams({ Action: 'CreateRole', RoleName: String(input.roleName), AssumeRolePolicyDocument: document ?? '' })
   if (input.path !== undefined) params.set('Path', input.path)
   if (input.description !== undefined) params.set('Description', input.description)

@@ -152,7 +152,9 @@ function setTags (params: URLSearchParams, tags: TagMap | undefined): void {
 function irsaTrustPolicy (ctx: EmulatorContext, trust: SeedIrsaTrust): Record<string, unknown> {
   const issuer = ctx.state.clusters.get(trust.cluster)?.issuer
   if (issuer === undefined) throw new InputError(`IRSA trust names an unknown cluster ${trust.cluster}`)
-  const provider = issuer.replace(/^https:\/\//, '')
+  // As IAM names the provider (and its condition keys): host and path, no port (emulator/iam.ts).
+  const url = new URL(issuer)
+  const provider = `${url.hostname}${url.pathname.replace(/\/$/, '')}`
   return {
     Version: '2012-10-17',
     Statement: trust.serviceAccounts.map(serviceAccount => ({

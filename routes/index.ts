@@ -13,6 +13,7 @@ import oidcProvider from './clusters/oidc-provider.ts'
 import clusterOperations from './clusters/operations.ts'
 import updates from './clusters/updates.ts'
 import podIdentityAssociations from './clusters/pod-identity-associations.ts'
+import podIdentityMigration from './clusters/pod-identity-migration.ts'
 import serviceAccountPodIdentity from './clusters/service-accounts/pod-identity.ts'
 import serviceAccountPodIdentityPreflight from './clusters/service-accounts/pod-identity-preflight.ts'
 import health from './health.ts'
@@ -36,6 +37,7 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(updates)
   await app.register(clusterOperations)
   await app.register(podIdentityAssociations)
+  await app.register(podIdentityMigration)
   await app.register(serviceAccountPodIdentity)
   await app.register(serviceAccountPodIdentityPreflight)
   await app.register(operations)

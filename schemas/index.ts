@@ -8,6 +8,7 @@ import * as iam from './iam.ts'
 import * as issuers from './issuers.ts'
 import * as operations from './operations.ts'
 import * as podIdentity from './pod-identity.ts'
+import * as podIdentityMigration from './pod-identity-migration.ts'
 import * as replace from './replace.ts'
 import * as tokenReview from './token-review.ts'
 
@@ -29,5 +30,6 @@ export const sharedSchemas = [
   podIdentity.PodIdentityAssociation, podIdentity.PodIdentityAssociationSummary, podIdentity.PreflightCheck, podIdentity.PodIdentityPreflight,
   podIdentity.CreatePodIdentityAssociationRequest, podIdentity.CreatePodIdentityAssociationResponse, podIdentity.ListPodIdentityAssociationsResponse,
   podIdentity.DescribePodIdentityAssociationResponse, podIdentity.UpdatePodIdentityAssociationRequest, podIdentity.UpdatePodIdentityAssociationResponse,
-  podIdentity.DeletePodIdentityAssociationResponse, podIdentity.PutServiceAccountPodIdentityRequest, podIdentity.PutServiceAccountPodIdentityResponse
+  podIdentity.DeletePodIdentityAssociationResponse, podIdentity.PutServiceAccountPodIdentityRequest, podIdentity.PutServiceAccountPodIdentityResponse,
+  podIdentityMigration.MigrationServiceAccount, podIdentityMigration.PodIdentityMigrationPlan
 ]

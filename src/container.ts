@@ -29,6 +29,7 @@ import { CONFIG_READ_CACHE, IdentityProviderConfigService, isSettledConfig } fro
 import { OidcProviderService } from './services/oidc-provider.ts'
 import { OperationService } from './services/operations.ts'
 import { PodIdentityAssociationService } from './services/pod-identity-associations.ts'
+import { PodIdentityMigrationPlanner } from './pod-identity/migration-plan.ts'
 import { PodIdentityPreflightChecks } from './pod-identity/preflight.ts'
 import { RoleTrustCheck } from './pod-identity/trust.ts'
 import { ReadinessService } from './services/readiness.ts'
@@ -60,6 +61,7 @@ export interface AppServices {
   oidcProvider: OidcProviderService
   identityProviderConfigs: IdentityProviderConfigService
   podIdentityAssociations: PodIdentityAssociationService
+  podIdentityMigration: PodIdentityMigrationPlanner
   replacements: ReplaceService
   updates: UpdateService
   issuers: IssuerInspector
@@ -103,11 +105,9 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
   const clusters = new ClusterService({ eks, cache: clusterCache })
   const identityProviderConfigs = new IdentityProviderConfigService({ eks, clusters, issuers, readCache: configReadCache })
   const oidcProvider = new OidcProviderService({ iam, clusters, thumbprints })
-  const podIdentityAssociations = new PodIdentityAssociationService({
-    eks,
-    clusters,
-    preflight: new PodIdentityPreflightChecks({ eks, clusters, trust: new RoleTrustCheck({ iam }) })
-  })
+  const podIdentityPreflight = new PodIdentityPreflightChecks({ eks, clusters, trust: new RoleTrustCheck({ iam }) })
+  const podIdentityAssociations = new PodIdentityAssociationService({ eks, clusters, preflight: podIdentityPreflight })
+  const podIdentityMigration = new PodIdentityMigrationPlanner({ iam, clusters, associations: podIdentityAssociations, preflight: podIdentityPreflight })
   const fleet = new FleetService({
     eks,
     iam,
@@ -159,6 +159,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     oidcProvider,
     identityProviderConfigs,
     podIdentityAssociations,
+    podIdentityMigration,
     replacements,
     updates: new UpdateService({
       configs: identityProviderConfigs,

@@ -1479,6 +1479,97 @@ export type PutServiceAccountPodIdentityResponse = {
     operationId?: string;
 };
 
+/**
+ * What moving one service account and role from IRSA to Pod Identity takes.
+ */
+export type MigrationServiceAccount = {
+    /**
+     * Kubernetes namespace, from the IRSA subject `system:serviceaccount:NS:SA`.
+     */
+    namespace: string;
+    /**
+     * Kubernetes service account, from the IRSA subject.
+     */
+    serviceAccount: string;
+    /**
+     * The role that trusts the service account through the cluster's IAM OIDC provider.
+     */
+    roleArn: string;
+    association: {
+        /**
+         * `create`: an association with this role would be created; `exists`: it already is; `conflict`: the service account has an association with another role (left alone); `ambiguous`: several roles trust the service account and Pod Identity takes one.
+         */
+        action: 'create' | 'exists' | 'conflict' | 'ambiguous';
+        /**
+         * The existing association, for `exists` and `conflict`.
+         */
+        associationId?: string;
+        /**
+         * Why, in words.
+         */
+        reason: string;
+    };
+    trust: {
+        /**
+         * `add-statement`: the role's trust policy needs `statementToAdd`; `none`: it already trusts Pod Identity.
+         */
+        action: 'add-statement' | 'none';
+        /**
+         * Why, in words.
+         */
+        reason: string;
+        /**
+         * The statement to add to the role's trust policy; the IRSA statement stays.
+         */
+        statementToAdd?: {
+            [key: string]: unknown;
+        };
+    };
+};
+
+/**
+ * The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.
+ */
+export type PodIdentityMigrationPlan = {
+    /**
+     * The cluster.
+     */
+    clusterName: string;
+    /**
+     * The cluster's IAM OIDC provider, whose trust was searched for.
+     */
+    oidcProviderArn: string;
+    /**
+     * Always true: the plan changes nothing.
+     */
+    dryRun: boolean;
+    /**
+     * The pre-flight checks of the cluster (`agent-addon`, `platform`); the migration is of no use while one fails.
+     */
+    clusterChecks: Array<PreflightCheck>;
+    /**
+     * Each service account a role trusts through IRSA, sorted by namespace and name.
+     */
+    serviceAccounts: Array<MigrationServiceAccount>;
+    /**
+     * Trust that names no single service account (wildcards).
+     */
+    skipped: Array<{
+        /**
+         * The role.
+         */
+        roleArn: string;
+        /**
+         * The subject that cannot be migrated as is.
+         */
+        subject: string;
+        /**
+         * Why.
+         */
+        reason: string;
+    }>;
+};
+
 export type GetHealthData = {
     body?: never;
     path?: never;
@@ -4611,6 +4702,158 @@ export type UpdatePodIdentityAssociationResponses = {
 };
 
 export type UpdatePodIdentityAssociationResponse2 = UpdatePodIdentityAssociationResponses[keyof UpdatePodIdentityAssociationResponses];
+
+export type MigrateToPodIdentityData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * Required: only the plan is answered; carrying it out as one operation is not available yet.
+         */
+        dryRun: true;
+    };
+    url: '/clusters/{name}/pod-identity-migration';
+};
+
+export type MigrateToPodIdentityErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type MigrateToPodIdentityError = MigrateToPodIdentityErrors[keyof MigrateToPodIdentityErrors];
+
+export type MigrateToPodIdentityResponses = {
+    /**
+     * The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.
+     */
+    200: PodIdentityMigrationPlan;
+};
+
+export type MigrateToPodIdentityResponse = MigrateToPodIdentityResponses[keyof MigrateToPodIdentityResponses];
 
 export type PutServiceAccountPodIdentityData = {
     body: PutServiceAccountPodIdentityRequest;

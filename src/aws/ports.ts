@@ -26,6 +26,7 @@ import type {
   DeleteOpenIDConnectProviderCommandInput,
   GetOpenIDConnectProviderCommandInput, GetOpenIDConnectProviderCommandOutput,
   GetRoleCommandInput, GetRoleCommandOutput,
+  ListRolesCommandInput, ListRolesCommandOutput,
   RemoveClientIDFromOpenIDConnectProviderCommandInput,
   TagOpenIDConnectProviderCommandInput,
   UntagOpenIDConnectProviderCommandInput,
@@ -63,4 +64,5 @@ export interface IamPort {
   tagOpenIDConnectProvider (input: TagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   untagOpenIDConnectProvider (input: UntagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   getRole (input: GetRoleCommandInput): Promise<GetRoleCommandOutput>
+  listRoles (input: ListRolesCommandInput): Promise<ListRolesCommandOutput>
 }

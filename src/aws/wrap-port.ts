@@ -32,7 +32,8 @@ export const IAM_OPERATIONS: OperationList<IamPort> = {
   removeClientIDFromOpenIDConnectProvider: true,
   tagOpenIDConnectProvider: true,
   untagOpenIDConnectProvider: true,
-  getRole: true
+  getRole: true,
+  listRoles: true
 }
 
 /** `describeCluster` → `DescribeCluster`, the name AWS and its docs use. */

@@ -29,11 +29,19 @@ export class PodIdentityPreflightChecks {
   }
 
   async run (clusterName: string, roleArn: string): Promise<PodIdentityPreflight> {
-    const cluster = await this.#clusters.describe(clusterName)
-    const checks = await Promise.all([this.#trust.check(roleArn), this.#agent(clusterName, cluster.computeConfig?.enabled === true)])
-    const platform = platformSupport(cluster)
-    checks.push({ name: 'platform', status: platform.supported ? 'passed' : 'failed', reason: platform.reason })
+    const [trust, cluster] = await Promise.all([this.#trust.check(roleArn), this.clusterChecks(clusterName)])
+    const checks = [trust, ...cluster]
     return { passed: checks.every(check => check.status === 'passed'), checks }
+  }
+
+  /** The checks that depend on the cluster only: the agent add-on and the platform. */
+  async clusterChecks (clusterName: string): Promise<PreflightCheck[]> {
+    const cluster = await this.#clusters.describe(clusterName)
+    const platform = platformSupport(cluster)
+    return [
+      await this.#agent(clusterName, cluster.computeConfig?.enabled === true),
+      { name: 'platform', status: platform.supported ? 'passed' : 'failed', reason: platform.reason }
+    ]
   }
 
   async #agent (clusterName: string, autoMode: boolean): Promise<PreflightCheck> {

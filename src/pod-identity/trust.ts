@@ -7,6 +7,7 @@
 import type { IamPort } from '../aws/ports.ts'
 import { callAws, isAwsError } from '../aws/errors.ts'
 import type { PreflightCheck } from '../../schemas/pod-identity.ts'
+import { readPolicyDocument } from './irsa-roles.ts'
 import type { TrustPolicyCheck } from './preflight.ts'
 
 export const POD_IDENTITY_PRINCIPAL = 'pods.eks.amazonaws.com'
@@ -57,16 +58,6 @@ export function missingPodIdentityActions (document: unknown): string[] {
   return POD_IDENTITY_ACTIONS.filter(action => !applying('Allow', action) || applying('Deny', action))
 }
 
-function parseDocument (text: string | undefined): unknown {
-  if (text === undefined) return undefined
-  const trimmed = text.trim()
-  try {
-    return JSON.parse(trimmed.startsWith('{') ? trimmed : decodeURIComponent(trimmed))
-  } catch {
-    return undefined
-  }
-}
-
 export class RoleTrustCheck implements TrustPolicyCheck {
   readonly #iam: Pick<IamPort, 'getRole'>
 
@@ -86,7 +77,7 @@ export class RoleTrustCheck implements TrustPolicyCheck {
       if (!isAwsError(error, 'NoSuchEntityException', 'NoSuchEntity')) throw error
       return { name: 'trust-policy', status: 'failed', reason: `The role ${roleArn} does not exist in IAM.` }
     }
-    const missing = missingPodIdentityActions(parseDocument(document))
+    const missing = missingPodIdentityActions(readPolicyDocument(document))
     if (missing.length === 0) {
       return { name: 'trust-policy', status: 'passed', reason: `The role's trust policy allows ${POD_IDENTITY_PRINCIPAL} to call ${POD_IDENTITY_ACTIONS.join(' and ')}.` }
     }

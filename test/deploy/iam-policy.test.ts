@@ -62,6 +62,7 @@ t.test('resources are scoped where IAM allows it', async (t) => {
   const statements = readPolicy('service-policy.json').Statement as Statement[]
   const resourceOf = (action: string) => statements.find((s) => asList(s.Action).includes(action))?.Resource
   t.equal(resourceOf('eks:ListClusters'), '*', 'ListClusters has no resource type')
+  t.equal(resourceOf('iam:ListRoles'), '*', 'ListRoles has no resource type')
   for (const action of ['eks:DescribeCluster', 'eks:AssociateIdentityProviderConfig', 'eks:ListIdentityProviderConfigs', 'eks:DescribeUpdate', 'eks:ListUpdates']) {
     t.equal(resourceOf(action), 'arn:aws:eks:*:*:cluster/*', action)
   }
@@ -75,7 +76,7 @@ t.test('resources are scoped where IAM allows it', async (t) => {
   t.equal(resourceOf('eks:DescribeAddon'), 'arn:aws:eks:*:*:addon/*/eks-pod-identity-agent/*', 'only the Pod Identity agent add-on')
   const roleActions = ['iam:GetRole', 'iam:PassRole']
   for (const action of roleActions) t.equal(resourceOf(action), 'arn:aws:iam::*:role/*', action)
-  for (const action of calledActions().filter((a) => a.startsWith('iam:') && !roleActions.includes(a))) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)
+  for (const action of calledActions().filter((a) => a.startsWith('iam:') && !roleActions.includes(a) && a !== 'iam:ListRoles')) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)
 })
 
 t.test('trust policies: IRSA, Pod Identity, and the role in another account', async (t) => {

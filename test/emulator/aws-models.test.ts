@@ -390,9 +390,6 @@ t.test('IAM and STS: requests built from the model are answered in the model\'s 
     Url: 'https://issuer.example.com', ClientIDList: ['kubernetes'], ThumbprintList: [thumbprint], Tags: [{ Key: 'team', Value: 'platform' }]
   })
   await checkQueryOperation(t, IAM, 'DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: arn })
-  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] })
-  await checkQueryOperation(t, IAM, 'CreateRole', { RoleName: 'model-check', AssumeRolePolicyDocument: trust })
-  await checkQueryOperation(t, IAM, 'GetRole', { RoleName: 'model-check' })
   await checkQueryOperation(t, STS, 'GetCallerIdentity', {})
 })
 

@@ -110,6 +110,14 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
   const roles = new Map<string, { Arn: string, AssumeRolePolicyDocument: string }>()
 
   const iam: IamPort = {
+    async listRoles (input) {
+      record('ListRoles', input)
+      const all = [...roles.entries()].sort(([a], [b]) => a.localeCompare(b))
+      const start = input.Marker === undefined ? 0 : Number(input.Marker)
+      const end = start + (input.MaxItems ?? 100)
+      const page = all.slice(start, end).map(([RoleName, role]) => ({ RoleName, Path: '/', RoleId: 'AROAFAKE', CreateDate: new Date('2025-02-03T04:05:06Z'), ...role }))
+      return { Roles: page, IsTruncated: end < all.length, ...(end < all.length ? { Marker: String(end) } : {}), ...meta }
+    },
     async getRole (input) {
       record('GetRole', input)
       const role = roles.get(input.RoleName!)

@@ -4,7 +4,8 @@
  * IAM), and the account of the access key. Keys the emulator issued with AssumeRole reach their
  * role's account only with their own session token and until they expire; any other key is a
  * long-term key of the default account, and an unsigned request is served as the default account
- * and region, as the suite has always sent them.
+ * and region, as the suite has always sent them. Like AWS, a region the caller's account has not
+ * enabled does not know its credentials.
  */
 import type { IncomingMessage } from 'node:http'
 import type { EmulatorAccounts } from './accounts.ts'
@@ -37,6 +38,12 @@ export interface ResolvedCaller { caller: Caller, region: string }
 const TEMPORARY_KEY_PREFIX = 'ASIA'
 
 export function resolveCaller (accounts: EmulatorAccounts, scope: SignedScope, nowMs: number): ResolvedCaller | CredentialProblem {
+  const resolved = callerOf(accounts, scope, nowMs)
+  if (typeof resolved !== 'string' && !accounts.isRegionEnabled(resolved.caller.accountId, resolved.region)) return 'invalid'
+  return resolved
+}
+
+function callerOf (accounts: EmulatorAccounts, scope: SignedScope, nowMs: number): ResolvedCaller | CredentialProblem {
   const region = scope.service === 'iam' || scope.region === undefined ? accounts.defaultRegion : scope.region
   const key = scope.accessKeyId
   if (key === undefined) return { caller: defaultCaller(accounts.defaultAccountId), region }

@@ -1,7 +1,7 @@
 /**
  * Every route of the API, one plugin per URL resource; the folders follow the URL
  * (routes/clusters/identity-provider-configs/ serves /clusters/:name/identity-provider-configs…).
- * See routes/README.md for how to add one.
+ * Cluster routes are registered twice (CLUSTER_ROUTES). See routes/README.md for how to add one.
  */
 import type { FastifyPluginAsync } from 'fastify'
 import audit from './audit.ts'
@@ -21,7 +21,16 @@ import issuers from './issuers.ts'
 import metrics from './metrics.ts'
 import openapi from './openapi.ts'
 import operations from './operations.ts'
+import { ACCOUNT_SCOPE_PREFIX } from '../src/plugins/scope.ts'
+import accounts from './accounts.ts'
+import { inAccountScope } from './support/account-scope.ts'
 import { documentProblems } from './support/problems.ts'
+
+/** Every route file under /clusters: each is served as /clusters/... and as /accounts/{accountId}/regions/{region}/clusters/.... */
+export const CLUSTER_ROUTES = [
+  clusters, oidcProvider, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations,
+  podIdentityAssociations, podIdentityMigration, serviceAccountPodIdentity, serviceAccountPodIdentityPreflight
+]
 
 const routes: FastifyPluginAsync = async (app) => {
   // Before any route is added, so that every one documents the problems it can answer.
@@ -29,17 +38,12 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(health)
   await app.register(metrics)
   await app.register(openapi)
-  await app.register(clusters)
-  await app.register(oidcProvider)
-  await app.register(identityProviderConfigs)
-  await app.register(tokenReviews)
-  await app.register(rbac)
-  await app.register(updates)
-  await app.register(clusterOperations)
-  await app.register(podIdentityAssociations)
-  await app.register(podIdentityMigration)
-  await app.register(serviceAccountPodIdentity)
-  await app.register(serviceAccountPodIdentityPreflight)
+  for (const plugin of CLUSTER_ROUTES) await app.register(plugin)
+  await app.register(async (inAccount) => {
+    inAccount.addHook('onRoute', inAccountScope)
+    for (const plugin of CLUSTER_ROUTES) await inAccount.register(plugin)
+  }, { prefix: ACCOUNT_SCOPE_PREFIX })
+  await app.register(accounts)
   await app.register(operations)
   await app.register(issuers)
   await app.register(audit)

@@ -1,6 +1,7 @@
 /** Every schema with an `$id`, registered once with `addSchema` so routes can `$ref` them and the
  * OpenAPI document lists them as components. Order matters: referenced schemas come first. */
 import { FieldError, Problem, TagMap } from './common.ts'
+import * as accounts from './accounts.ts'
 import * as audit from './audit.ts'
 import * as eks from './eks.ts'
 import * as fleet from './fleet.ts'
@@ -26,6 +27,7 @@ export const sharedSchemas = [
   replace.ReplaceIdentityProviderConfigRequest, replace.ReplaceStep, replace.MinutesRange, replace.ReplaceIdentityProviderConfigResponse,
   audit.AwsCall, operations.Operation, operations.OperationPage,
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,
+  accounts.AccountReachability, accounts.RegisteredAccount, accounts.ListAccountsResponse,
   fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse,
   podIdentity.PodIdentityAssociation, podIdentity.PodIdentityAssociationSummary, podIdentity.PreflightCheck, podIdentity.PodIdentityPreflight,
   podIdentity.CreatePodIdentityAssociationRequest, podIdentity.CreatePodIdentityAssociationResponse, podIdentity.ListPodIdentityAssociationsResponse,

@@ -80,6 +80,12 @@ export const PROBLEMS = {
   AuditUnavailable: { status: 503, slug: 'audit-unavailable', title: 'The audit record could not be stored' },
   OperationNotFound: NOT_FOUND,
 
+  // Accounts and regions of the registry (src/accounts)
+  AccountNotFound: { status: 404, slug: 'account-not-found', title: 'No such account in the registry' },
+  RegionNotAllowed: { status: 404, slug: 'region-not-allowed', title: 'The region is not allowed for this account' },
+  AccountAccessDenied: { status: 403, slug: 'account-access-denied', title: 'The service may not assume the account\'s role' },
+  AccountUnreachable: { status: 502, slug: 'account-unreachable', title: 'The account\'s credentials could not be obtained', retryAfterSeconds: 5 },
+
   // The service's own checks of clusters and configs
   ClusterStateConflict: CLUSTER_STATE_CONFLICT,
   ConfigLimit: { status: 409, code: 'ResourceInUseException', slug: 'config-limit', title: 'Conflict with the current state' },

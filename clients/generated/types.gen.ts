@@ -802,9 +802,9 @@ export type ReplaceIdentityProviderConfigResponse = {
  */
 export type AwsCall = {
     /**
-     * The AWS service called.
+     * The AWS service called (sts: the AssumeRole of a registry account).
      */
-    service: 'eks' | 'iam';
+    service: 'eks' | 'iam' | 'sts';
     /**
      * The AWS operation, e.g. `AssociateIdentityProviderConfig`.
      */
@@ -843,6 +843,14 @@ export type Operation = {
      * Cluster name.
      */
     cluster: string;
+    /**
+     * AWS account of the cluster; null for the implicit account of a service without registry, and on records older than the registry.
+     */
+    accountId: string | null;
+    /**
+     * AWS region of the cluster; null on records older than the registry.
+     */
+    region: string | null;
     /**
      * The resource acted on: the config name, or the IAM OIDC provider ARN.
      */
@@ -1117,6 +1125,79 @@ export type RbacBindingResponse = {
      * The binding manifest as YAML, ready for `kubectl apply -f -`.
      */
     yaml: string;
+};
+
+/**
+ * STS GetCallerIdentity through the account's credentials, bounded by ACCOUNT_CREDENTIALS_TIMEOUT_MS.
+ */
+export type AccountReachability = {
+    /**
+     * Whether the account's credentials work and are in this account.
+     */
+    reachable: boolean;
+    /**
+     * The account the credentials are in, as STS GetCallerIdentity says.
+     */
+    callerAccount?: string;
+    /**
+     * The principal the service acts as there (the assumed-role session).
+     */
+    callerArn?: string;
+    problem?: {
+        /**
+         * AccountAccessDenied, AccountUnreachable, AccountMismatch, or the AWS error name.
+         */
+        code: string;
+        /**
+         * What went wrong, naming the account and role.
+         */
+        detail: string;
+    };
+};
+
+/**
+ * An account of the registry, without secrets.
+ */
+export type RegisteredAccount = {
+    /**
+     * 12-digit account id; absent for the implicit account of a service without registry (its id is its credentials', see `check`).
+     */
+    accountId?: string;
+    /**
+     * `aws`, `aws-cn` or `aws-us-gov`.
+     */
+    partition: string;
+    /**
+     * The role the service assumes there; absent for the service's own account.
+     */
+    roleArn?: string;
+    /**
+     * Whether the role is assumed with an ExternalId (never shown).
+     */
+    hasExternalId: boolean;
+    /**
+     * The regions allowed for this account.
+     */
+    regions: Array<string>;
+    /**
+     * The region of this account when none is named.
+     */
+    defaultRegion: string;
+    /**
+     * Length of the assumed-role sessions.
+     */
+    sessionDurationSeconds?: number;
+    name?: string;
+    description?: string;
+    /**
+     * The account of `/clusters/...`.
+     */
+    default: boolean;
+    check?: AccountReachability;
+};
+
+export type ListAccountsResponse = {
+    accounts: Array<RegisteredAccount>;
 };
 
 /**
@@ -1781,6 +1862,7 @@ export type ListClustersErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -1810,6 +1892,7 @@ export type ListClustersErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -1881,6 +1964,7 @@ export type DescribeClusterErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -1922,6 +2006,7 @@ export type DescribeClusterErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2005,6 +2090,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2072,6 +2158,7 @@ export type DeleteOpenIdConnectProviderErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2149,6 +2236,7 @@ export type GetOpenIdConnectProviderErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2196,6 +2284,7 @@ export type GetOpenIdConnectProviderErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2296,6 +2385,7 @@ export type PutOpenIdConnectProviderErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2365,6 +2455,7 @@ export type PutOpenIdConnectProviderErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
@@ -2455,6 +2546,7 @@ export type ListIdentityProviderConfigsErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2496,6 +2588,7 @@ export type ListIdentityProviderConfigsErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2592,6 +2685,7 @@ export type AssociateIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2662,6 +2756,7 @@ export type AssociateIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
@@ -2755,6 +2850,7 @@ export type DisassociateIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2822,6 +2918,7 @@ export type DisassociateIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2909,6 +3006,7 @@ export type DescribeIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2950,6 +3048,7 @@ export type DescribeIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3053,6 +3152,7 @@ export type ReplaceIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3123,6 +3223,7 @@ export type ReplaceIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
@@ -3209,6 +3310,7 @@ export type CreateTokenReviewErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3262,6 +3364,7 @@ export type CreateTokenReviewErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3339,6 +3442,7 @@ export type PreviewTokenReviewErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3383,6 +3487,12 @@ export type PreviewTokenReviewErrors = {
      * - `InternalError` (`internal-error`): Internal error.
      */
     500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
     /**
      * The service instance or a dependency is unavailable, or AWS throttles the service.
      *
@@ -3462,6 +3572,7 @@ export type GetRbacBindingErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3503,6 +3614,7 @@ export type GetRbacBindingErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3583,6 +3695,7 @@ export type ListUpdatesErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3624,6 +3737,7 @@ export type ListUpdatesErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3704,6 +3818,7 @@ export type DescribeUpdateErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3745,6 +3860,7 @@ export type DescribeUpdateErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3825,6 +3941,7 @@ export type ListOperationsErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3857,6 +3974,12 @@ export type ListOperationsErrors = {
      * - `InternalError` (`internal-error`): Internal error.
      */
     500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
     /**
      * The service instance or a dependency is unavailable, or AWS throttles the service.
      *
@@ -3913,6 +4036,7 @@ export type DescribeClusterOperationErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3951,6 +4075,12 @@ export type DescribeClusterOperationErrors = {
      * - `InternalError` (`internal-error`): Internal error.
      */
     500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
     /**
      * The service instance or a dependency is unavailable, or AWS throttles the service.
      *
@@ -4021,6 +4151,7 @@ export type ListPodIdentityAssociationsErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -4062,6 +4193,7 @@ export type ListPodIdentityAssociationsErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -4151,6 +4283,7 @@ export type CreatePodIdentityAssociationErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -4220,6 +4353,7 @@ export type CreatePodIdentityAssociationErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -4313,6 +4447,7 @@ export type DeletePodIdentityAssociationErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -4379,6 +4514,7 @@ export type DeletePodIdentityAssociationErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -4460,6 +4596,7 @@ export type DescribePodIdentityAssociationErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -4501,6 +4638,7 @@ export type DescribePodIdentityAssociationErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -4593,6 +4731,7 @@ export type UpdatePodIdentityAssociationErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -4660,6 +4799,7 @@ export type UpdatePodIdentityAssociationErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -4746,6 +4886,7 @@ export type MigrateToPodIdentityErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -4812,6 +4953,7 @@ export type MigrateToPodIdentityErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -4916,6 +5058,7 @@ export type PutServiceAccountPodIdentityErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -4985,6 +5128,7 @@ export type PutServiceAccountPodIdentityErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -5079,6 +5223,7 @@ export type PreflightServiceAccountPodIdentityErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -5120,6 +5265,7 @@ export type PreflightServiceAccountPodIdentityErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -5160,6 +5306,3840 @@ export type PreflightServiceAccountPodIdentityResponses = {
 };
 
 export type PreflightServiceAccountPodIdentityResponse = PreflightServiceAccountPodIdentityResponses[keyof PreflightServiceAccountPodIdentityResponses];
+
+export type ListClustersInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+        /**
+         * Comma-separated details to add for every cluster: `oidc` (the IAM OIDC provider, i.e. whether IRSA is enabled) and `identityProviderConfigs` (the associated OIDC identity provider config and its status). With `include`, the answer covers every cluster (all pages of ListClusters) and `maxResults`/`nextToken` are refused.
+         */
+        include?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters';
+};
+
+export type ListClustersInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListClustersInAccountError = ListClustersInAccountErrors[keyof ListClustersInAccountErrors];
+
+export type ListClustersInAccountResponses = {
+    /**
+     * ListClusters, and with `include` the fleet view of every cluster.
+     */
+    200: ListClustersFleetResponse;
+};
+
+export type ListClustersInAccountResponse = ListClustersInAccountResponses[keyof ListClustersInAccountResponses];
+
+export type DescribeClusterInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}';
+};
+
+export type DescribeClusterInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeClusterInAccountError = DescribeClusterInAccountErrors[keyof DescribeClusterInAccountErrors];
+
+export type DescribeClusterInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DescribeClusterResponse;
+};
+
+export type DescribeClusterInAccountResponse = DescribeClusterInAccountResponses[keyof DescribeClusterInAccountResponses];
+
+export type DeleteOpenIdConnectProviderInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider';
+};
+
+export type DeleteOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteOpenIdConnectProviderInAccountError = DeleteOpenIdConnectProviderInAccountErrors[keyof DeleteOpenIdConnectProviderInAccountErrors];
+
+export type DeleteOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Deleted, or already absent.
+     */
+    204: void;
+};
+
+export type DeleteOpenIdConnectProviderInAccountResponse = DeleteOpenIdConnectProviderInAccountResponses[keyof DeleteOpenIdConnectProviderInAccountResponses];
+
+export type GetOpenIdConnectProviderInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider';
+};
+
+export type GetOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetOpenIdConnectProviderInAccountError = GetOpenIdConnectProviderInAccountErrors[keyof GetOpenIdConnectProviderInAccountErrors];
+
+export type GetOpenIdConnectProviderInAccountResponses = {
+    /**
+     * The IAM OIDC provider of a cluster, used by IAM roles for service accounts (IRSA).
+     */
+    200: OidcProviderStatus;
+};
+
+export type GetOpenIdConnectProviderInAccountResponse = GetOpenIdConnectProviderInAccountResponses[keyof GetOpenIdConnectProviderInAccountResponses];
+
+export type PutOpenIdConnectProviderInAccountData = {
+    body: PutOidcProviderRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Only compute the plan of IAM calls; change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.
+         */
+        computeThumbprints?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider';
+};
+
+export type PutOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `OpenIdIdpCommunicationErrorException` (`issuer-unreachable`): The issuer could not be reached.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `LimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutOpenIdConnectProviderInAccountError = PutOpenIdConnectProviderInAccountErrors[keyof PutOpenIdConnectProviderInAccountErrors];
+
+export type PutOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: PutOidcProviderResponse;
+    /**
+     * Default Response
+     */
+    201: PutOidcProviderResponse;
+};
+
+export type PutOpenIdConnectProviderInAccountResponse = PutOpenIdConnectProviderInAccountResponses[keyof PutOpenIdConnectProviderInAccountResponses];
+
+export type ListIdentityProviderConfigsInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs';
+};
+
+export type ListIdentityProviderConfigsInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListIdentityProviderConfigsInAccountError = ListIdentityProviderConfigsInAccountErrors[keyof ListIdentityProviderConfigsInAccountErrors];
+
+export type ListIdentityProviderConfigsInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListIdentityProviderConfigsResponse;
+};
+
+export type ListIdentityProviderConfigsInAccountResponse = ListIdentityProviderConfigsInAccountResponses[keyof ListIdentityProviderConfigsInAccountResponses];
+
+export type AssociateIdentityProviderConfigInAccountData = {
+    body: AssociateIdentityProviderConfigRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Skip the network checks of the issuer (for issuers reachable from AWS but not from this service). The answer says `issuerChecks: skipped`.
+         */
+        skipIssuerChecks?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs';
+};
+
+export type AssociateIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `IssuerMismatch` (`issuer-mismatch`): The discovery document names another issuer.
+     * - `InvalidParameterException` (`issuer-is-cluster-issuer`): The issuer is the cluster's own OIDC issuer.
+     * - `IssuerPreflightFailed` (`issuer-preflight-failed`): The issuer failed its pre-flight checks.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`config-limit`): Conflict with the current state.
+     * - `ResourceInUseException` (`config-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type AssociateIdentityProviderConfigInAccountError = AssociateIdentityProviderConfigInAccountErrors[keyof AssociateIdentityProviderConfigInAccountErrors];
+
+export type AssociateIdentityProviderConfigInAccountResponses = {
+    /**
+     * The same config was already associated; its association update is returned.
+     */
+    200: AssociateIdentityProviderConfigResponse;
+    /**
+     * The association started; follow the update at `Location`.
+     */
+    202: AssociateIdentityProviderConfigResponse;
+};
+
+export type AssociateIdentityProviderConfigInAccountResponse = AssociateIdentityProviderConfigInAccountResponses[keyof AssociateIdentityProviderConfigInAccountResponses];
+
+export type DisassociateIdentityProviderConfigInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}';
+};
+
+export type DisassociateIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DisassociateIdentityProviderConfigInAccountError = DisassociateIdentityProviderConfigInAccountErrors[keyof DisassociateIdentityProviderConfigInAccountErrors];
+
+export type DisassociateIdentityProviderConfigInAccountResponses = {
+    /**
+     * The disassociation started; follow the update at `Location`.
+     */
+    202: DisassociateIdentityProviderConfigResponse;
+    /**
+     * The config was not associated (already gone).
+     */
+    204: void;
+};
+
+export type DisassociateIdentityProviderConfigInAccountResponse = DisassociateIdentityProviderConfigInAccountResponses[keyof DisassociateIdentityProviderConfigInAccountResponses];
+
+export type DescribeIdentityProviderConfigInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Send `no-cache` (or `max-age=0`) to read EKS now. Otherwise an answer up to `CONFIG_CACHE_TTL_MS` old may be reused; the `Cache-Status` response header says which (RFC 9211).
+         */
+        'cache-control'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}';
+};
+
+export type DescribeIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeIdentityProviderConfigInAccountError = DescribeIdentityProviderConfigInAccountErrors[keyof DescribeIdentityProviderConfigInAccountErrors];
+
+export type DescribeIdentityProviderConfigInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DescribeIdentityProviderConfigResponse;
+};
+
+export type DescribeIdentityProviderConfigInAccountResponse = DescribeIdentityProviderConfigInAccountResponses[keyof DescribeIdentityProviderConfigInAccountResponses];
+
+export type ReplaceIdentityProviderConfigInAccountData = {
+    body: ReplaceIdentityProviderConfigRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: {
+        /**
+         * Answer the plan (steps, expected downtime) and change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * Skip the network checks of the new issuer (for issuers reachable from AWS but not from this service).
+         */
+        skipIssuerChecks?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}';
+};
+
+export type ReplaceIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `IssuerMismatch` (`issuer-mismatch`): The discovery document names another issuer.
+     * - `InvalidParameterException` (`issuer-is-cluster-issuer`): The issuer is the cluster's own OIDC issuer.
+     * - `IssuerPreflightFailed` (`issuer-preflight-failed`): The issuer failed its pre-flight checks.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`config-limit`): Conflict with the current state.
+     * - `ReplaceInProgress` (`replace-in-progress`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ReplaceIdentityProviderConfigInAccountError = ReplaceIdentityProviderConfigInAccountErrors[keyof ReplaceIdentityProviderConfigInAccountErrors];
+
+export type ReplaceIdentityProviderConfigInAccountResponses = {
+    /**
+     * Nothing to do (`unchanged`), or the plan of a dry run (`dry-run`).
+     */
+    200: ReplaceIdentityProviderConfigResponse;
+    /**
+     * The change started as an operation; follow it at `Location`.
+     */
+    202: ReplaceIdentityProviderConfigResponse;
+};
+
+export type ReplaceIdentityProviderConfigInAccountResponse = ReplaceIdentityProviderConfigInAccountResponses[keyof ReplaceIdentityProviderConfigInAccountResponses];
+
+export type CreateTokenReviewInAccountData = {
+    body: TokenReviewRequest;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/token-reviews';
+};
+
+export type CreateTokenReviewInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreateTokenReviewInAccountError = CreateTokenReviewInAccountErrors[keyof CreateTokenReviewInAccountErrors];
+
+export type CreateTokenReviewInAccountResponses = {
+    /**
+     * A Kubernetes TokenReview-shaped status with the full diagnosis.
+     */
+    200: TokenReviewStatus;
+};
+
+export type CreateTokenReviewInAccountResponse = CreateTokenReviewInAccountResponses[keyof CreateTokenReviewInAccountResponses];
+
+export type PreviewTokenReviewInAccountData = {
+    body: PreviewRequest;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/preview';
+};
+
+export type PreviewTokenReviewInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type PreviewTokenReviewInAccountError = PreviewTokenReviewInAccountErrors[keyof PreviewTokenReviewInAccountErrors];
+
+export type PreviewTokenReviewInAccountResponses = {
+    /**
+     * A Kubernetes TokenReview-shaped status with the full diagnosis.
+     */
+    200: TokenReviewStatus;
+};
+
+export type PreviewTokenReviewInAccountResponse = PreviewTokenReviewInAccountResponses[keyof PreviewTokenReviewInAccountResponses];
+
+export type GetRbacBindingInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query: {
+        /**
+         * Group as the identity provider sends it (groupsPrefix is added for you). Give exactly one of `group` and `user`.
+         */
+        group?: string;
+        /**
+         * Username claim value as the identity provider sends it (the username prefix is added for you).
+         */
+        user?: string;
+        /**
+         * ClusterRole to grant, e.g. `view`, `edit` or `cluster-admin`.
+         */
+        clusterRole: string;
+        /**
+         * Namespace for a RoleBinding; without it a ClusterRoleBinding.
+         */
+        namespace?: string;
+        /**
+         * Name of the binding (DNS-1123 subdomain); default `oidc-<kind>-<subject>-<role>-<hash>`.
+         */
+        bindingName?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/rbac';
+};
+
+export type GetRbacBindingInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetRbacBindingInAccountError = GetRbacBindingInAccountErrors[keyof GetRbacBindingInAccountErrors];
+
+export type GetRbacBindingInAccountResponses = {
+    /**
+     * The binding.
+     */
+    200: RbacBindingResponse;
+};
+
+export type GetRbacBindingInAccountResponse = GetRbacBindingInAccountResponses[keyof GetRbacBindingInAccountResponses];
+
+export type ListUpdatesInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates';
+};
+
+export type ListUpdatesInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListUpdatesInAccountError = ListUpdatesInAccountErrors[keyof ListUpdatesInAccountErrors];
+
+export type ListUpdatesInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListUpdatesResponse;
+};
+
+export type ListUpdatesInAccountResponse = ListUpdatesInAccountResponses[keyof ListUpdatesInAccountResponses];
+
+export type DescribeUpdateInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Update id (UUID).
+         */
+        updateId: string;
+    };
+    query?: {
+        /**
+         * Long polling: wait up to this many seconds (0 to 60) for the update to reach Successful, Failed or Cancelled before answering. 0 or absent answers at once.
+         */
+        wait?: number;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates/{updateId}';
+};
+
+export type DescribeUpdateInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeUpdateInAccountError = DescribeUpdateInAccountErrors[keyof DescribeUpdateInAccountErrors];
+
+export type DescribeUpdateInAccountResponses = {
+    /**
+     * The update. With `wait`, it is terminal unless the wait ran out first; then it carries `Retry-After`.
+     */
+    200: DescribeUpdateResponse;
+};
+
+export type DescribeUpdateInAccountResponse = DescribeUpdateInAccountResponses[keyof DescribeUpdateInAccountResponses];
+
+export type ListOperationsInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Page size, 1 to 100 (default 50).
+         */
+        limit?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations';
+};
+
+export type ListOperationsInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type ListOperationsInAccountError = ListOperationsInAccountErrors[keyof ListOperationsInAccountErrors];
+
+export type ListOperationsInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: OperationPage;
+};
+
+export type ListOperationsInAccountResponse = ListOperationsInAccountResponses[keyof ListOperationsInAccountResponses];
+
+export type DescribeClusterOperationInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Operation id.
+         */
+        operationId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations/{operationId}';
+};
+
+export type DescribeClusterOperationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `OperationNotFound` (`not-found`): Resource not found.
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type DescribeClusterOperationInAccountError = DescribeClusterOperationInAccountErrors[keyof DescribeClusterOperationInAccountErrors];
+
+export type DescribeClusterOperationInAccountResponses = {
+    /**
+     * This service's record of one mutating request.
+     */
+    200: Operation;
+};
+
+export type DescribeClusterOperationInAccountResponse = DescribeClusterOperationInAccountResponses[keyof DescribeClusterOperationInAccountResponses];
+
+export type ListPodIdentityAssociationsInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace?: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount?: string;
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations';
+};
+
+export type ListPodIdentityAssociationsInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListPodIdentityAssociationsInAccountError = ListPodIdentityAssociationsInAccountErrors[keyof ListPodIdentityAssociationsInAccountErrors];
+
+export type ListPodIdentityAssociationsInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListPodIdentityAssociationsResponse;
+};
+
+export type ListPodIdentityAssociationsInAccountResponse = ListPodIdentityAssociationsInAccountResponses[keyof ListPodIdentityAssociationsInAccountResponses];
+
+export type CreatePodIdentityAssociationInAccountData = {
+    body: CreatePodIdentityAssociationRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations';
+};
+
+export type CreatePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`pod-identity-association-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreatePodIdentityAssociationInAccountError = CreatePodIdentityAssociationInAccountErrors[keyof CreatePodIdentityAssociationInAccountErrors];
+
+export type CreatePodIdentityAssociationInAccountResponses = {
+    /**
+     * The same association already existed; it is answered as is.
+     */
+    200: CreatePodIdentityAssociationResponse;
+    /**
+     * The association was created.
+     */
+    201: CreatePodIdentityAssociationResponse;
+};
+
+export type CreatePodIdentityAssociationInAccountResponse = CreatePodIdentityAssociationInAccountResponses[keyof CreatePodIdentityAssociationInAccountResponses];
+
+export type DeletePodIdentityAssociationInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type DeletePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeletePodIdentityAssociationInAccountError = DeletePodIdentityAssociationInAccountErrors[keyof DeletePodIdentityAssociationInAccountErrors];
+
+export type DeletePodIdentityAssociationInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DeletePodIdentityAssociationResponse;
+    /**
+     * The association did not exist (already deleted).
+     */
+    204: void;
+};
+
+export type DeletePodIdentityAssociationInAccountResponse = DeletePodIdentityAssociationInAccountResponses[keyof DeletePodIdentityAssociationInAccountResponses];
+
+export type DescribePodIdentityAssociationInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type DescribePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribePodIdentityAssociationInAccountError = DescribePodIdentityAssociationInAccountErrors[keyof DescribePodIdentityAssociationInAccountErrors];
+
+export type DescribePodIdentityAssociationInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DescribePodIdentityAssociationResponse;
+};
+
+export type DescribePodIdentityAssociationInAccountResponse = DescribePodIdentityAssociationInAccountResponses[keyof DescribePodIdentityAssociationInAccountResponses];
+
+export type UpdatePodIdentityAssociationInAccountData = {
+    body: UpdatePodIdentityAssociationRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type UpdatePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type UpdatePodIdentityAssociationInAccountError = UpdatePodIdentityAssociationInAccountErrors[keyof UpdatePodIdentityAssociationInAccountErrors];
+
+export type UpdatePodIdentityAssociationInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: UpdatePodIdentityAssociationResponse;
+};
+
+export type UpdatePodIdentityAssociationInAccountResponse = UpdatePodIdentityAssociationInAccountResponses[keyof UpdatePodIdentityAssociationInAccountResponses];
+
+export type MigrateToPodIdentityInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * Required: only the plan is answered; carrying it out as one operation is not available yet.
+         */
+        dryRun: true;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-migration';
+};
+
+export type MigrateToPodIdentityInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type MigrateToPodIdentityInAccountError = MigrateToPodIdentityInAccountErrors[keyof MigrateToPodIdentityInAccountErrors];
+
+export type MigrateToPodIdentityInAccountResponses = {
+    /**
+     * The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.
+     */
+    200: PodIdentityMigrationPlan;
+};
+
+export type MigrateToPodIdentityInAccountResponse = MigrateToPodIdentityInAccountResponses[keyof MigrateToPodIdentityInAccountResponses];
+
+export type PutServiceAccountPodIdentityInAccountData = {
+    body: PutServiceAccountPodIdentityRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+        /**
+         * Answer what would be done, with the pre-flight checks, and change nothing.
+         */
+        dryRun?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity';
+};
+
+export type PutServiceAccountPodIdentityInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`pod-identity-association-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutServiceAccountPodIdentityInAccountError = PutServiceAccountPodIdentityInAccountErrors[keyof PutServiceAccountPodIdentityInAccountErrors];
+
+export type PutServiceAccountPodIdentityInAccountResponses = {
+    /**
+     * Updated, unchanged, or the plan of a dry run.
+     */
+    200: PutServiceAccountPodIdentityResponse;
+    /**
+     * The association was created.
+     */
+    201: PutServiceAccountPodIdentityResponse;
+};
+
+export type PutServiceAccountPodIdentityInAccountResponse = PutServiceAccountPodIdentityInAccountResponses[keyof PutServiceAccountPodIdentityInAccountResponses];
+
+export type PreflightServiceAccountPodIdentityInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount: string;
+    };
+    query: {
+        /**
+         * The role to check for this service account.
+         */
+        roleArn: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight';
+};
+
+export type PreflightServiceAccountPodIdentityInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PreflightServiceAccountPodIdentityInAccountError = PreflightServiceAccountPodIdentityInAccountErrors[keyof PreflightServiceAccountPodIdentityInAccountErrors];
+
+export type PreflightServiceAccountPodIdentityInAccountResponses = {
+    /**
+     * The pre-flight checks of a Pod Identity association: whether pods of the service account will actually get the role.
+     */
+    200: PodIdentityPreflight;
+};
+
+export type PreflightServiceAccountPodIdentityInAccountResponse = PreflightServiceAccountPodIdentityInAccountResponses[keyof PreflightServiceAccountPodIdentityInAccountResponses];
+
+export type ListAccountsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Check each account's reachability (default true); `false` answers the registry alone, without calling AWS.
+         */
+        check?: boolean;
+    };
+    url: '/accounts';
+};
+
+export type ListAccountsErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     */
+    403: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type ListAccountsError = ListAccountsErrors[keyof ListAccountsErrors];
+
+export type ListAccountsResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAccountsResponse;
+};
+
+export type ListAccountsResponse2 = ListAccountsResponses[keyof ListAccountsResponses];
 
 export type DescribeOperationData = {
     body?: never;
@@ -5465,6 +9445,14 @@ export type ListAuditRecordsResponses = {
              * EKS cluster named by the request.
              */
             cluster?: string;
+            /**
+             * AWS account the request acted in (absent for the implicit account of a service without registry, and on records older than the registry).
+             */
+            accountId?: string;
+            /**
+             * AWS region the request acted in.
+             */
+            region?: string;
             /**
              * Name or ARN of the resource acted on.
              */

@@ -9,17 +9,17 @@ import {
 import { currentChange } from '../support/current-change.ts'
 import { location, withHeaders } from '../support/headers.ts'
 import { EKS_CALL, POD_IDENTITY_PREFLIGHT } from '../support/problems.ts'
+import { scopedPath, scopedServices } from '../support/scope.ts'
 
 const TAGS = ['pod-identity']
 
-const associationLocation = (cluster: string, associationId: string | undefined) =>
+/** The URL of an association (the declarative PUT answers it too). */
+export const associationPath = (cluster: string, associationId: string | undefined) =>
   `/clusters/${encodeURIComponent(cluster)}/pod-identity-associations/${encodeURIComponent(associationId ?? '')}`
 
 const ASSOCIATION_LOCATION = location('The association: `/clusters/{name}/pod-identity-associations/{associationId}`.')
 
 const podIdentityAssociationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { podIdentityAssociations } = app.services
-
   app.get('/clusters/:name/pod-identity-associations', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException'] },
     schema: {
@@ -31,7 +31,7 @@ const podIdentityAssociationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ListPodIdentityAssociationsQuery,
       response: { 200: Ref(ListPodIdentityAssociationsResponse) }
     }
-  }, async (request) => podIdentityAssociations.list(request.params.name, request.query))
+  }, async (request) => scopedServices(request).podIdentityAssociations.list(request.params.name, request.query))
 
   app.post('/clusters/:name/pod-identity-associations', {
     config: {
@@ -54,9 +54,9 @@ const podIdentityAssociationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const change = currentChange(request)
-    const outcome = await podIdentityAssociations.create(request.params.name, request.body, change.guard, { force: request.query.force ?? false })
+    const outcome = await scopedServices(request).podIdentityAssociations.create(request.params.name, request.body, change.guard, { force: request.query.force ?? false })
     change.report({ resource: outcome.association.associationArn })
-    reply.code(outcome.kind === 'created' ? 201 : 200).header('location', associationLocation(request.params.name, outcome.association.associationId))
+    reply.code(outcome.kind === 'created' ? 201 : 200).header('location', scopedPath(request, associationPath(request.params.name, outcome.association.associationId)))
     return { association: outcome.association, ...(outcome.kind === 'created' && outcome.preflight ? { preflight: outcome.preflight } : {}), operationId: change.operationId }
   })
 
@@ -69,7 +69,7 @@ const podIdentityAssociationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: PodIdentityAssociationParams,
       response: { 200: Ref(DescribePodIdentityAssociationResponse) }
     }
-  }, async (request) => ({ association: await podIdentityAssociations.describe(request.params.name, request.params.associationId) }))
+  }, async (request) => ({ association: await scopedServices(request).podIdentityAssociations.describe(request.params.name, request.params.associationId) }))
 
   app.patch('/clusters/:name/pod-identity-associations/:associationId', {
     config: {
@@ -89,7 +89,7 @@ const podIdentityAssociationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const change = currentChange(request)
-    const association = await podIdentityAssociations.update(request.params.name, request.params.associationId, request.body, change.guard, { force: request.query.force ?? false })
+    const association = await scopedServices(request).podIdentityAssociations.update(request.params.name, request.params.associationId, request.body, change.guard, { force: request.query.force ?? false })
     change.report({ resource: association.associationArn })
     return { association, operationId: change.operationId }
   })
@@ -113,7 +113,7 @@ const podIdentityAssociationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const change = currentChange(request)
-    const association = await podIdentityAssociations.delete(request.params.name, request.params.associationId, change.guard)
+    const association = await scopedServices(request).podIdentityAssociations.delete(request.params.name, request.params.associationId, change.guard)
     if (!association) return reply.code(204).send(null)
     change.report({ resource: association.associationArn })
     return { association, operationId: change.operationId }

@@ -2,10 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ClusterNameParams, Ref } from '../../schemas/common.ts'
 import { PodIdentityMigrationPlan, PodIdentityMigrationQuery } from '../../schemas/pod-identity-migration.ts'
 import { EKS_CALL, IAM_CALL } from '../support/problems.ts'
+import { scopedServices } from '../support/scope.ts'
 
 const podIdentityMigrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { podIdentityMigration } = app.services
-
   app.post('/clusters/:name/pod-identity-migration', {
     config: {
       change: { idempotency: 'optional' },
@@ -20,7 +19,7 @@ const podIdentityMigrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: PodIdentityMigrationQuery,
       response: { 200: Ref(PodIdentityMigrationPlan) }
     }
-  }, async (request) => podIdentityMigration.plan(request.params.name))
+  }, async (request) => scopedServices(request).podIdentityMigration.plan(request.params.name))
 }
 
 export default podIdentityMigrationRoutes

@@ -13,6 +13,7 @@ import { Problem, Ref } from '../../schemas/common.ts'
 import { entryOf, PROBLEMS, wireCodeOf, type ProblemCode } from '../../src/errors.ts'
 import type { ChangeDeclaration } from '../../src/changes/declaration.ts'
 import { PROBE_ROUTES } from '../../src/plugins/probe-routes.ts'
+import { isClusterScoped, namesScope } from '../../src/plugins/scope.ts'
 import { MAX_PATH_PARAM_LENGTH } from '../../src/plugins/security.ts'
 import { IDEMPOTENT_REPLAYED, REQUEST_ID, retryAfter, withHeaders, WWW_AUTHENTICATE, type Headers } from './headers.ts'
 
@@ -65,6 +66,11 @@ const CHANGE = [
   'IdempotencyKeyInvalidException', 'IdempotencyRequestInProgressException', 'IdempotencyKeyReusedException', 'IdempotencyStoreUnavailable',
   'AuditUnavailable'
 ] as const satisfies readonly ProblemCode[]
+
+/** A scope's credentials: the role of the account could not be assumed (src/accounts/credentials.ts). */
+const ACCOUNT_CREDENTIALS = ['AccountAccessDenied', 'AccountUnreachable'] as const satisfies readonly ProblemCode[]
+/** `/accounts/{accountId}/regions/{region}/...`: an account or region the registry does not have (src/plugins/scope.ts). */
+const SCOPE_PARAMS = ['AccountNotFound', 'RegionNotAllowed'] as const satisfies readonly ProblemCode[]
 
 const SUMMARIES: Record<number, string> = {
   400: 'The request is invalid or cannot be read; `errors` names the failing members.',
@@ -155,7 +161,9 @@ function impliedProblems (route: RouteLike): ProblemCode[] {
     ...(route.url.includes(':') ? PATH_PARAMS : []),
     ...(methods.every(isBodyless) ? [] : BODY),
     ...(config.change === undefined ? [] : CHANGE),
-    ...(config.change?.idempotency === 'required' ? ['IdempotencyKeyMissingException' as const] : [])
+    ...(config.change?.idempotency === 'required' ? ['IdempotencyKeyMissingException' as const] : []),
+    ...(isClusterScoped(route.url) ? ACCOUNT_CREDENTIALS : []),
+    ...(namesScope(route.url) ? SCOPE_PARAMS : [])
   ]
 }
 

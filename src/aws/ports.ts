@@ -1,5 +1,5 @@
 /**
- * Narrow ports onto EKS and IAM: only the operations the service calls, typed with the SDK's own
+ * Narrow ports onto EKS, IAM and STS: only the operations the service calls, typed with the SDK's own
  * command shapes. The real adapter wraps the SDK clients; tests may pass plain fakes.
  */
 import type {
@@ -32,6 +32,10 @@ import type {
   UntagOpenIDConnectProviderCommandInput,
   UpdateOpenIDConnectProviderThumbprintCommandInput
 } from '@aws-sdk/client-iam'
+import type {
+  AssumeRoleCommandInput, AssumeRoleCommandOutput,
+  GetCallerIdentityCommandInput, GetCallerIdentityCommandOutput
+} from '@aws-sdk/client-sts'
 
 export interface EksPort {
   listClusters (input: ListClustersCommandInput): Promise<ListClustersCommandOutput>
@@ -65,4 +69,10 @@ export interface IamPort {
   untagOpenIDConnectProvider (input: UntagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   getRole (input: GetRoleCommandInput): Promise<GetRoleCommandOutput>
   listRoles (input: ListRolesCommandInput): Promise<ListRolesCommandOutput>
+}
+
+/** STS: the service assumes the registry's roles (src/accounts/credentials.ts) and checks whose credentials it holds. */
+export interface StsPort {
+  assumeRole (input: AssumeRoleCommandInput): Promise<AssumeRoleCommandOutput>
+  getCallerIdentity (input: GetCallerIdentityCommandInput): Promise<GetCallerIdentityCommandOutput>
 }

@@ -2,7 +2,7 @@
  * Decorates every operation of an AWS port (metrics, logging, rate limiting) without touching the
  * services. The operation lists are complete by construction: the compiler rejects a missing one.
  */
-import type { EksPort, IamPort } from './ports.ts'
+import type { EksPort, IamPort, StsPort } from './ports.ts'
 
 type OperationList<P> = Record<keyof P, true>
 
@@ -34,6 +34,11 @@ export const IAM_OPERATIONS: OperationList<IamPort> = {
   untagOpenIDConnectProvider: true,
   getRole: true,
   listRoles: true
+}
+
+export const STS_OPERATIONS: OperationList<StsPort> = {
+  assumeRole: true,
+  getCallerIdentity: true
 }
 
 /** `describeCluster` → `DescribeCluster`, the name AWS and its docs use. */

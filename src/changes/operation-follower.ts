@@ -16,7 +16,8 @@ import { outcomeOfUpdate, outcomeOfWatchError, type UpdateOutcome } from './upda
 
 export interface OperationFollowerDeps {
   operations: OperationStore
-  watcher: Pick<UpdateWatcher, 'subscribe'>
+  /** The update watcher of the scope (account, region) the operation was recorded in. */
+  watcherOf: (operation: OperationRecord) => Pick<UpdateWatcher, 'subscribe'>
   /** How long a lease on a followed operation lasts without renewal; also the interval of the sweep. */
   leaseMs: number
   log: Logger
@@ -57,7 +58,7 @@ export class OperationFollower {
   /** This follower's identity in operation leases. */
   readonly owner = randomUUID()
   readonly #operations: OperationStore
-  readonly #watcher: Pick<UpdateWatcher, 'subscribe'>
+  readonly #watcherOf: (operation: OperationRecord) => Pick<UpdateWatcher, 'subscribe'>
   readonly #leaseMs: number
   readonly #log: Logger
   readonly #now: () => Date
@@ -71,7 +72,7 @@ export class OperationFollower {
 
   constructor (deps: OperationFollowerDeps) {
     this.#operations = deps.operations
-    this.#watcher = deps.watcher
+    this.#watcherOf = deps.watcherOf
     this.#leaseMs = deps.leaseMs
     this.#log = deps.log
     this.#now = deps.now ?? (() => new Date())
@@ -151,6 +152,7 @@ export class OperationFollower {
   #watch (operation: AwaitingOperation): Promise<Ending> {
     const signal = this.#closing.signal
     if (signal.aborted) return Promise.resolve({ kind: 'stopped' })
+    const watcher = this.#watcherOf(operation)
     return new Promise((resolve) => {
       let renewing: Promise<void> = Promise.resolve()
       let ended = false
@@ -168,7 +170,7 @@ export class OperationFollower {
         renewing = this.#renew(operation.id).then((held) => { if (!held) end({ kind: 'lost' }) })
       }, this.#leaseMs / RENEWALS_PER_LEASE).unref()
       // The watcher never calls a listener before subscribe returns, so `end` always finds `subscription`.
-      const subscription = this.#watcher.subscribe(operation.cluster, operation.updateId, (event) => {
+      const subscription = watcher.subscribe(operation.cluster, operation.updateId, (event) => {
         const ending = endingOf(event)
         if (ending !== undefined) end(ending)
         else if (event.kind === 'error') this.#log.warn({ err: event.error, operationId: operation.id }, 'polling the EKS update failed; still following it')

@@ -6,9 +6,9 @@
  * request id) go to the log at warn, never to the caller.
  */
 import { isThrottlingError } from '../aws/throttling.ts'
-import { EKS_OPERATIONS, IAM_OPERATIONS, wrapPort } from '../aws/wrap-port.ts'
+import { EKS_OPERATIONS, IAM_OPERATIONS, STS_OPERATIONS, wrapPort } from '../aws/wrap-port.ts'
 import { awsResponseUnreadable, unreadableAnswer, type UnreadableAnswer } from '../aws/errors.ts'
-import type { EksPort, IamPort } from '../aws/ports.ts'
+import type { EksPort, IamPort, StsPort } from '../aws/ports.ts'
 import type { AwsOutcome, AwsService, ServiceMetrics } from './metrics.ts'
 import { contextLogger, currentRequestContext, type Logger } from './request-context.ts'
 
@@ -59,4 +59,8 @@ export function instrumentEks (port: EksPort, metrics: ServiceMetrics, logger: L
 
 export function instrumentIam (port: IamPort, metrics: ServiceMetrics, logger: Logger): IamPort {
   return instrument('iam', port, IAM_OPERATIONS, metrics, logger)
+}
+
+export function instrumentSts (port: StsPort, metrics: ServiceMetrics, logger: Logger): StsPort {
+  return instrument('sts', port, STS_OPERATIONS, metrics, logger)
 }

@@ -5,7 +5,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { CacheObserver } from '../cache/read-through.ts'
 
-export type AwsService = 'eks' | 'iam'
+export type AwsService = 'eks' | 'iam' | 'sts'
 export type AwsOutcome = 'success' | 'throttled' | 'error'
 export type IdempotencyOutcome = 'new' | 'replayed' | 'conflict' | 'mismatch'
 /** Why the overload guard sheds: metric label values, one per threshold. */

@@ -32,6 +32,7 @@ async function swaggerPlugin (app: FastifyInstance, options: SwaggerOptions) {
       },
       security: [{ bearerAuth: [] }],
       tags: [
+        { name: 'accounts', description: 'The AWS accounts and regions the service manages (docs/many-accounts.md). Every cluster route is also served under `/accounts/{accountId}/regions/{region}`.' },
         { name: 'clusters', description: 'EKS clusters (ListClusters, DescribeCluster).' },
         { name: 'oidc-provider', description: 'The cluster\'s IAM OpenID Connect provider, for IAM roles for service accounts (IRSA).' },
         { name: 'identity-provider-configs', description: 'EKS OIDC identity provider configs, for user logins to Kubernetes.' },

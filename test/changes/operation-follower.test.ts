@@ -67,7 +67,7 @@ function replica (t: Test, eks: FakeEks = fakeEks()) {
       return store.operations.update(id, patch)
     }
   }
-  const follower = new OperationFollower({ operations, watcher, leaseMs: LEASE_MS, log })
+  const follower = new OperationFollower({ operations, watcherOf: () => watcher, leaseMs: LEASE_MS, log })
   t.teardown(async () => {
     await follower.close()
     watcher.close()

@@ -92,10 +92,11 @@ t.test('trust policies: IRSA, Pod Identity, and the role in another account', as
   t.same(podIdentity.Principal, { Service: 'pods.eks.amazonaws.com' })
   t.same(asList(podIdentity.Action).sort(), ['sts:AssumeRole', 'sts:TagSession'])
 
-  const [crossTrust] = readPolicy('cross-account-trust.json').Statement as Statement[]
+  const [crossTrust] = readPolicy('cross-account-trust.json').Statement as Array<Statement & { Condition: any }>
   t.match(crossTrust.Principal, { AWS: /^arn:aws:iam::\$\{HOME_ACCOUNT_ID\}:role\// })
-  t.equal(crossTrust.Action, 'sts:AssumeRole')
+  t.same(asList(crossTrust.Action).sort(), ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'], 'the session names its caller (SourceIdentity, src/accounts/session-identity.ts)')
+  t.same(crossTrust.Condition, { StringEquals: { 'sts:ExternalId': slot('EXTERNAL_ID') } }, 'only with the registry\'s ExternalId')
   const [assume] = readPolicy('cross-account-assume.json').Statement as Statement[]
-  t.equal(assume.Action, 'sts:AssumeRole')
+  t.same(asList(assume.Action).sort(), ['sts:AssumeRole', 'sts:SetSourceIdentity'])
   t.match(assume.Resource, /^arn:aws:iam::\*:role\/\$\{TARGET_ROLE_NAME\}$/, 'one role name, not any role')
 })

@@ -104,6 +104,15 @@ t.test('npm run sandbox: banner, the printed curl commands work as printed, Ctrl
   t.match(sandbox.corpIssuerUrl, /^https:\/\/127\.0\.0\.1:\d+\/idp\/corp$/, 'prints the corp issuer URL')
   t.ok(sandbox.output().includes(`${sandbox.serviceUrl}/docs`), 'prints the docs URL')
   t.equal(sandbox.curls.length, 3, 'prints three curl commands')
+  const accountsFile = /^\s+ACCOUNTS_FILE=(\S+)$/m.exec(sandbox.output())?.[1] ?? ''
+  const registry = JSON.parse(await readFile(accountsFile, 'utf8'))
+  t.same(registry, {
+    accounts: [
+      { accountId: '111122223333', partition: 'aws', regions: ['us-east-1', 'eu-west-1'], defaultRegion: 'us-east-1' },
+      { accountId: '444455556666', partition: 'aws', roleArn: 'arn:aws:iam::444455556666:role/eks-oidc-api', externalId: 'sandbox-external-id', regions: ['us-east-1', 'eu-west-1'], defaultRegion: 'us-east-1' }
+    ]
+  }, 'ACCOUNTS_FILE holds the registry of both seeded accounts')
+  t.match(sandbox.output(), /^\s+account 444455556666 eu-west-1\s+orders-eu\s+\(via arn:aws:iam::444455556666:role\/eks-oidc-api\)$/m, 'prints where each account\'s clusters are')
 
   const docs = await fetch(`${sandbox.serviceUrl}/docs`, { signal: AbortSignal.timeout(5000) })
   t.equal(docs.status, 200, 'the docs URL answers')
@@ -130,6 +139,7 @@ t.test('npm run sandbox: banner, the printed curl commands work as printed, Ctrl
   t.ok(exit.code === 0 || exit.signal === 'SIGINT', `npx ends within ${STOP_TIMEOUT_MS} ms (${exit.code ?? exit.signal}, in ${exit.ms} ms)`)
   t.match(sandbox.output(), /sandbox: stopped/, 'the sandbox closed the service and the emulator')
   await assertAllStopped(t, sandbox)
+  await t.rejects(readFile(accountsFile, 'utf8'), { code: 'ENOENT' }, 'the registry file is removed on stop')
 })
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

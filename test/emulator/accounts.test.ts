@@ -105,28 +105,29 @@ t.test('AssumeRole issues credentials that reach only the role account', async t
   t.equal(session?.issuedTo, `arn:aws:iam::${DEFAULT}:user/emulator`)
 })
 
-t.test('temporary keys need their own session token, until they expire', async t => {
+t.test('temporary keys need their own session token, in a region their account has enabled, until they expire', async t => {
+  const refused = async (call: () => Promise<unknown>, name: string, message: string) => {
+    const error = await caught(t, call)
+    t.same({ name: error.name, status: error.$metadata?.httpStatusCode, message: error.message }, { name, status: 403, message })
+  }
+  const INVALID = 'The security token included in the request is invalid.'
+  const EXPIRED = 'The security token included in the request is expired'
   const home = clients(t, emulator)
   const issued = fromSts((await home.sts.send(assumeOther())).Credentials)
   for (const creds of [{ ...issued, sessionToken: undefined }, { ...issued, sessionToken: 'forged' }, { ...issued, accessKeyId: 'ASIAUNKNOWNKEY000001' }]) {
     const wrong = clients(t, emulator, creds)
-    const sts = await caught(t, () => wrong.sts.send(new GetCallerIdentityCommand({})))
-    t.equal(sts.name, 'InvalidClientTokenId')
-    t.equal(sts.$metadata?.httpStatusCode, 403)
-    t.equal(sts.message, 'The security token included in the request is invalid.')
-    const eks = await caught(t, () => wrong.eks.send(new ListClustersCommand({})))
-    t.equal(eks.name, 'UnrecognizedClientException')
-    t.equal(eks.$metadata?.httpStatusCode, 403)
+    await refused(() => wrong.sts.send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', INVALID)
+    await refused(() => wrong.iam.send(new ListRolesCommand({})), 'InvalidClientTokenId', INVALID)
+    await refused(() => wrong.eks.send(new ListClustersCommand({})), 'UnrecognizedClientException', INVALID)
   }
+  const disabled = clients(t, emulator, issued, 'ap-east-1')
+  await refused(() => disabled.eks.send(new ListClustersCommand({})), 'UnrecognizedClientException', INVALID)
+  t.ok(await clients(t, emulator, issued, 'eu-west-1').eks.send(new ListClustersCommand({})), 'an enabled region knows them')
   clock.advance(3600_000)
   const late = clients(t, emulator, issued)
-  const expired = await caught(t, () => late.sts.send(new GetCallerIdentityCommand({})))
-  t.equal(expired.name, 'ExpiredToken')
-  t.equal(expired.$metadata?.httpStatusCode, 403)
-  t.equal(expired.message, 'The security token included in the request is expired')
-  const eksExpired = await caught(t, () => late.iam.send(new ListRolesCommand({})))
-  t.equal(eksExpired.name, 'ExpiredToken')
-  t.equal((await caught(t, () => late.eks.send(new ListClustersCommand({})))).name, 'ExpiredTokenException')
+  await refused(() => late.sts.send(new GetCallerIdentityCommand({})), 'ExpiredToken', EXPIRED)
+  await refused(() => late.iam.send(new ListRolesCommand({})), 'ExpiredToken', EXPIRED)
+  await refused(() => late.eks.send(new ListClustersCommand({})), 'ExpiredTokenException', EXPIRED)
 })
 
 t.test('AssumeRole refuses as STS does', async t => {

@@ -71,7 +71,7 @@ if (await requireRedis(t)) {
     const attempts = callsPerService(emulator)
     const throttled = { eks: 0, iam: 0 }
     for (const replica of replicas) {
-      const stats = replica.app.services.fleet.limiterStats()
+      const stats = replica.app.services.scopes.default.fleet.limiterStats()
       throttled.eks += stats.eks.throttles
       throttled.iam += stats.iam.throttles
     }

@@ -51,7 +51,7 @@ t.test('a lease left by a dead replica is honoured until it expires, then the re
   aws.settleUpdate(disassociation)
 
   const second = await buildReplace(t, { cluster, deps: { eks: aws.eks, iam: aws.iam, store }, env: { REPLACE_LEASE_SECONDS: '1' } })
-  for (let sweep = 0; sweep < 2; sweep++) await second.app.services.replacements.runner.sweep()
+  for (let sweep = 0; sweep < 2; sweep++) await second.app.services.scopes.default.replacements.runner.sweep()
   t.match(replaceSteps(await store.operations.get(operationId))[1], { status: 'pending' }, 'not touched while the lease lives, across sweeps')
   t.same(writeCalls(aws), ['DisassociateIdentityProviderConfig'])
   const expiry = deadLease(100)
@@ -69,7 +69,7 @@ t.test('of two runners on one store, only the lease holder drives; the other tak
   const aws = createFakeAws([{ name: cluster, issuer: CLUSTER_ISSUER }])
   seedConfig(aws, cluster, OLD)
   const configs = new IdentityProviderConfigService({ eks: aws.eks, clusters: new ClusterService({ eks: aws.eks }), issuers: { preflightIssuer: async () => [] } })
-  const runner = () => new ReplaceRunner({ operations: store.operations, configs, pollIntervalMs: 5, maxPollIntervalMs: 20, leaseMs: 60_000, log: silent })
+  const runner = () => new ReplaceRunner({ operations: store.operations, configsOf: () => configs, pollIntervalMs: 5, maxPollIntervalMs: 20, leaseMs: 60_000, log: silent })
   const a = runner()
   const b = runner()
   t.teardown(async () => { await a.close(); await b.close() })

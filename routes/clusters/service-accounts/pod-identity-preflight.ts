@@ -2,10 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Ref } from '../../../schemas/common.ts'
 import { PodIdentityPreflight, PreflightQuery, ServiceAccountParams } from '../../../schemas/pod-identity.ts'
 import { EKS_CALL, IAM_CALL } from '../../support/problems.ts'
+import { scopedServices } from '../../support/scope.ts'
 
 const podIdentityPreflightRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { podIdentityAssociations } = app.services
-
   app.get('/clusters/:name/service-accounts/:namespace/:serviceAccount/pod-identity/preflight', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, IAM_CALL, 'ResourceNotFoundException'] },
     schema: {
@@ -17,7 +16,7 @@ const podIdentityPreflightRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: PreflightQuery,
       response: { 200: Ref(PodIdentityPreflight) }
     }
-  }, async (request) => podIdentityAssociations.preflight(request.params.name, request.query.roleArn))
+  }, async (request) => scopedServices(request).podIdentityAssociations.preflight(request.params.name, request.query.roleArn))
 }
 
 export default podIdentityPreflightRoutes

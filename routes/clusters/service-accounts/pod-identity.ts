@@ -6,10 +6,10 @@ import {
 import { currentChange } from '../../support/current-change.ts'
 import { location, withHeaders } from '../../support/headers.ts'
 import { EKS_CALL, POD_IDENTITY_PREFLIGHT } from '../../support/problems.ts'
+import { scopedPath, scopedServices } from '../../support/scope.ts'
+import { associationPath } from '../pod-identity-associations.ts'
 
 const podIdentityRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { podIdentityAssociations } = app.services
-
   app.put('/clusters/:name/service-accounts/:namespace/:serviceAccount/pod-identity', {
     config: {
       change: { idempotency: 'optional', resource: 'param:serviceAccount' },
@@ -33,14 +33,14 @@ const podIdentityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const change = currentChange(request)
     const { name, namespace, serviceAccount } = request.params
-    const outcome = await podIdentityAssociations.converge(name, { namespace, serviceAccount }, request.body, change.guard, {
+    const outcome = await scopedServices(request).podIdentityAssociations.converge(name, { namespace, serviceAccount }, request.body, change.guard, {
       dryRun: change.dryRun, force: request.query.force ?? false
     })
     if (outcome.association?.associationArn) change.report({ resource: outcome.association.associationArn })
     const body = { ...outcome, operationId: change.operationId }
     if (outcome.outcome !== 'created' || outcome.dryRun) return body
     return reply.code(201)
-      .header('location', `/clusters/${encodeURIComponent(name)}/pod-identity-associations/${encodeURIComponent(outcome.association?.associationId ?? '')}`)
+      .header('location', scopedPath(request, associationPath(name, outcome.association?.associationId)))
       .send(body)
   })
 }

@@ -53,14 +53,9 @@ export const PodIdentityAssociation = Type.Object({
   policy: Type.Optional(Type.String({ description: 'The session policy, when set.' }))
 }, { $id: 'PodIdentityAssociation', additionalProperties: false, description: 'An EKS Pod Identity association: an IAM role for the pods of one service account.' })
 
-export const PodIdentityAssociationSummary = Type.Object({
-  clusterName: Type.Optional(Type.String({ description: 'Cluster of the association.' })),
-  namespace: Type.Optional(Type.String({ description: 'Kubernetes namespace.' })),
-  serviceAccount: Type.Optional(Type.String({ description: 'Kubernetes service account.' })),
-  associationArn: Type.Optional(Type.String({ description: 'ARN of the association.' })),
-  associationId: Type.Optional(Type.String({ description: 'Id of the association.' })),
-  ownerArn: Type.Optional(Type.String({ description: 'Set when an EKS add-on owns the association.' }))
-}, { $id: 'PodIdentityAssociationSummary', additionalProperties: false })
+export const PodIdentityAssociationSummary = Type.Pick(PodIdentityAssociation,
+  ['clusterName', 'namespace', 'serviceAccount', 'associationArn', 'associationId', 'ownerArn'],
+  { $id: 'PodIdentityAssociationSummary', additionalProperties: false, description: 'An association as ListPodIdentityAssociations lists it.' })
 
 export const PreflightCheck = Type.Object({
   name: Type.Union([Type.Literal('trust-policy'), Type.Literal('agent-addon'), Type.Literal('platform')], {

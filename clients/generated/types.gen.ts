@@ -1357,13 +1357,16 @@ export type PodIdentityAssociation = {
     policy?: string;
 };
 
+/**
+ * An association as ListPodIdentityAssociations lists it.
+ */
 export type PodIdentityAssociationSummary = {
     /**
      * Cluster of the association.
      */
     clusterName?: string;
     /**
-     * Kubernetes namespace.
+     * Kubernetes namespace of the service account.
      */
     namespace?: string;
     /**
@@ -1375,7 +1378,7 @@ export type PodIdentityAssociationSummary = {
      */
     associationArn?: string;
     /**
-     * Id of the association.
+     * Id of the association, e.g. `a-9njjin9gfghecgocd`.
      */
     associationId?: string;
     /**

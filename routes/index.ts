@@ -11,6 +11,7 @@ import rbac from './clusters/identity-provider-configs/rbac.ts'
 import tokenReviews from './clusters/identity-provider-configs/token-reviews.ts'
 import oidcProvider from './clusters/oidc-provider.ts'
 import clusterOperations from './clusters/operations.ts'
+import trustPolicy from './clusters/trust-policy.ts'
 import updates from './clusters/updates.ts'
 import podIdentityAssociations from './clusters/pod-identity-associations.ts'
 import podIdentityMigration from './clusters/pod-identity-migration.ts'
@@ -28,7 +29,7 @@ import { documentProblems } from './support/problems.ts'
 
 /** Every route file under /clusters: each is served as /clusters/... and as /accounts/{accountId}/regions/{region}/clusters/.... */
 export const CLUSTER_ROUTES = [
-  clusters, oidcProvider, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations,
+  clusters, oidcProvider, trustPolicy, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations,
   podIdentityAssociations, podIdentityMigration, serviceAccountPodIdentity, serviceAccountPodIdentityPreflight
 ]
 

@@ -24,6 +24,8 @@ export const sharedSchemas = [
   issuers.CertificateSummary, issuers.IssuerCheck, issuers.InspectIssuerRequest, issuers.IssuerInspection, issuers.ThumbprintDrift,
   iam.Tag, iam.GetOpenIDConnectProviderResponse, iam.OidcProviderStatus, iam.PutOidcProviderRequest,
   iam.PlannedCall, iam.PutOidcProviderResponse,
+  iam.PolicyDocument, iam.TrustPolicyRendering, iam.TrustPolicyCheck, iam.TrustPolicyFix, iam.TrustPolicyRepairRequest,
+  iam.TrustPolicyDiagnosis, iam.TrustPolicyRepairResponse,
   replace.ReplaceIdentityProviderConfigRequest, replace.ReplaceStep, replace.MinutesRange, replace.ReplaceIdentityProviderConfigResponse,
   audit.AwsCall, operations.Operation, operations.OperationPage,
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,

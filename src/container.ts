@@ -128,7 +128,20 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     log
   })
   const shared: SharedParts = {
-    config, metrics, log, operations: store.operations, thumbprints, issuers, fetchJwks: createJwksFetcher(egress), replaceRunner, sharedRedis, watchTimers: deps.watchTimers
+    config,
+    metrics,
+    log,
+    operations: store.operations,
+    thumbprints,
+    issuers,
+    fetchJwks: createJwksFetcher(egress),
+    replaceRunner,
+    sharedRedis,
+    watchTimers: deps.watchTimers,
+    iamOfAccount: (accountId) => {
+      const account = config.accounts.find(accountId)
+      return account && pool.portsOf({ account, region: account.defaultRegion }).iam
+    }
   }
   const directory = new ScopeDirectory<ScopedServices>((scope) => buildScopedServices(scope, pool.portsOf(scope), shared))
   const scopes: ScopedServiceDirectory = {

@@ -23,12 +23,14 @@ import { PodIdentityMigrationPlanner } from '../pod-identity/migration-plan.ts'
 import { PodIdentityPreflightChecks } from '../pod-identity/preflight.ts'
 import { RoleTrustCheck } from '../pod-identity/trust.ts'
 import { TokenReviewService } from '../services/token-reviews.ts'
+import { TrustPolicyService } from '../services/trust-policy.ts'
 import { UpdateService } from '../services/updates.ts'
 import type { SharedRedis } from '../shared/shared-redis.ts'
 import type { OperationStore } from '../store/index.ts'
 import type { FetchJwks } from '../token-review/types.ts'
 import type { Timers } from '../watch/timers.ts'
 import { UpdateWatcher } from '../watch/update-watcher.ts'
+import type { IamPort } from '../aws/ports.ts'
 import { accountKey, type ScopePorts } from './client-pool.ts'
 import type { Scope } from './scopes.ts'
 
@@ -37,6 +39,7 @@ export interface ScopedServices {
   clusters: ClusterService
   fleet: FleetService
   oidcProvider: OidcProviderService
+  trustPolicies: TrustPolicyService
   identityProviderConfigs: IdentityProviderConfigService
   podIdentityAssociations: PodIdentityAssociationService
   podIdentityMigration: PodIdentityMigrationPlanner
@@ -59,6 +62,8 @@ export interface SharedParts {
   replaceRunner: ReplaceRunner
   sharedRedis?: SharedRedis
   watchTimers?: Timers
+  /** IAM of a registry account by id (IAM is global: any of its regions), for roles in another account. */
+  iamOfAccount: (accountId: string) => IamPort | undefined
 }
 
 /** The shared fleet pace of a scope: the implicit account keeps the key of its region alone, as before the registry. */
@@ -102,6 +107,7 @@ export function buildScopedServices (scope: Scope, ports: Pick<ScopePorts, 'eks'
     clusters,
     fleet,
     oidcProvider,
+    trustPolicies: new TrustPolicyService({ iam, oidcProvider, iamForAccount: shared.iamOfAccount, sizeLimit: config.TRUST_POLICY_SIZE_LIMIT }),
     identityProviderConfigs,
     podIdentityAssociations,
     podIdentityMigration: new PodIdentityMigrationPlanner({ iam, clusters, associations: podIdentityAssociations, preflight: podIdentityPreflight }),

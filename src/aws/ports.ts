@@ -30,6 +30,7 @@ import type {
   RemoveClientIDFromOpenIDConnectProviderCommandInput,
   TagOpenIDConnectProviderCommandInput,
   UntagOpenIDConnectProviderCommandInput,
+  UpdateAssumeRolePolicyCommandInput,
   UpdateOpenIDConnectProviderThumbprintCommandInput
 } from '@aws-sdk/client-iam'
 import type {
@@ -67,7 +68,9 @@ export interface IamPort {
   removeClientIDFromOpenIDConnectProvider (input: RemoveClientIDFromOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   tagOpenIDConnectProvider (input: TagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   untagOpenIDConnectProvider (input: UntagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
+  /** The role's AssumeRolePolicyDocument comes URL-encoded (RFC 3986), as IAM sends it. */
   getRole (input: GetRoleCommandInput): Promise<GetRoleCommandOutput>
+  updateAssumeRolePolicy (input: UpdateAssumeRolePolicyCommandInput): Promise<Acknowledged>
   listRoles (input: ListRolesCommandInput): Promise<ListRolesCommandOutput>
 }
 

@@ -33,6 +33,7 @@ export const IAM_OPERATIONS: OperationList<IamPort> = {
   tagOpenIDConnectProvider: true,
   untagOpenIDConnectProvider: true,
   getRole: true,
+  updateAssumeRolePolicy: true,
   listRoles: true
 }
 

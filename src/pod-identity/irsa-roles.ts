@@ -3,48 +3,45 @@
  * its trust policy allows to call `sts:AssumeRoleWithWebIdentity` as a given IAM OIDC provider,
  * read from `StringEquals` or `StringLike` conditions on `<provider>:sub`. A subject with a
  * wildcard cannot become an association (one per service account) and is reported as such.
+ * Policies are read with src/trust (the IRSA trust-policy module).
  */
+import { hasWildcard, parseOperator } from '../trust/conditions.ts'
+import { coversAction, coversProvider, parseProviderArn, subKey, WEB_IDENTITY_ACTION } from '../trust/irsa.ts'
+import { parsePolicyDocument, PolicyDocumentError, type PolicyDocument } from '../trust/policy-document.ts'
+
 export interface IrsaSubjects {
   /** Exact `namespace`/`serviceAccount` pairs. */
   serviceAccounts: Array<{ namespace: string, serviceAccount: string }>
-  /** Subjects with `*` or `?` (StringLike), which name no single service account. */
+  /** Subjects with `*` or `?` under StringLike, which name no single service account. */
   wildcards: string[]
 }
 
-type Json = Record<string, unknown>
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
-const list = (value: unknown): unknown[] => Array.isArray(value) ? value : value === undefined ? [] : [value]
 const SUBJECT = /^system:serviceaccount:([^:]+):([^:]+)$/
+const SUBJECT_OPERATORS = new Set(['StringEquals', 'StringLike'])
 
 /** The trust policy as GetRole and ListRoles answer it (URL-encoded JSON), or plain JSON; undefined when unreadable. */
-export function readPolicyDocument (text: string | undefined): unknown {
+export function readPolicyDocument (text: string | undefined): PolicyDocument | undefined {
   if (text === undefined) return undefined
-  const trimmed = text.trim()
   try {
-    return JSON.parse(trimmed.startsWith('{') ? trimmed : decodeURIComponent(trimmed))
-  } catch {
-    return undefined
+    return parsePolicyDocument(text)
+  } catch (error) {
+    if (error instanceof PolicyDocumentError) return undefined
+    throw error
   }
 }
 
-function allowsWebIdentity (statement: Json, providerArn: string): boolean {
-  if (statement.Effect !== 'Allow' || !isObject(statement.Principal)) return false
-  const actions = list(statement.Action).map(action => String(action).toLowerCase())
-  return list(statement.Principal.Federated).includes(providerArn) &&
-    actions.some(action => action === 'sts:assumerolewithwebidentity' || action === 'sts:*' || action === '*')
-}
-
-export function irsaSubjects (document: unknown, providerArn: string): IrsaSubjects {
-  const issuerKey = providerArn.slice(providerArn.indexOf(':oidc-provider/') + ':oidc-provider/'.length)
+export function irsaSubjects (document: PolicyDocument | undefined, providerArn: string): IrsaSubjects {
   const result: IrsaSubjects = { serviceAccounts: [], wildcards: [] }
-  const statements = isObject(document) ? list(document.Statement).filter(isObject) : []
-  for (const statement of statements.filter(s => allowsWebIdentity(s, providerArn))) {
-    const conditions = isObject(statement.Condition) ? statement.Condition : {}
-    for (const [operator, keys] of Object.entries(conditions)) {
-      if (!/^String(Equals|Like)(IfExists)?$/.test(operator) || !isObject(keys)) continue
-      for (const subject of list(keys[`${issuerKey}:sub`]).map(String)) {
+  const issuerKey = parseProviderArn(providerArn)?.issuerKey
+  if (!document || issuerKey === undefined) return result
+  const trusting = document.Statement.filter(s => s.Effect === 'Allow' && coversProvider(s, providerArn) && coversAction(s, WEB_IDENTITY_ACTION))
+  for (const statement of trusting) {
+    for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
+      const { base, qualifier } = parseOperator(operator)
+      if (!SUBJECT_OPERATORS.has(base) || qualifier !== undefined) continue
+      for (const subject of keys[subKey(issuerKey)] ?? []) {
         const match = SUBJECT.exec(subject)
-        if (operator.startsWith('StringLike') && /[*?]/.test(subject)) result.wildcards.push(subject)
+        if (base === 'StringLike' && hasWildcard(subject)) result.wildcards.push(subject)
         else if (match) result.serviceAccounts.push({ namespace: match[1], serviceAccount: match[2] })
       }
     }

@@ -7,6 +7,8 @@
 import type { IamPort } from '../aws/ports.ts'
 import { callAws, isAwsError } from '../aws/errors.ts'
 import type { PreflightCheck } from '../../schemas/pod-identity.ts'
+import { coversAction } from '../trust/irsa.ts'
+import type { PolicyDocument, PolicyStatement } from '../trust/policy-document.ts'
 import { readPolicyDocument } from './irsa-roles.ts'
 import type { TrustPolicyCheck } from './preflight.ts'
 
@@ -24,26 +26,11 @@ export const POD_IDENTITY_TRUST_STATEMENT = {
 /** `arn:aws:iam::111122223333:role/path/name` → `name` (GetRole takes the name, without the path). */
 export const roleNameOf = (roleArn: string) => roleArn.slice(roleArn.lastIndexOf('/') + 1)
 
-type Json = Record<string, unknown>
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
-const list = (value: unknown): unknown[] => Array.isArray(value) ? value : value === undefined ? [] : [value]
-
-/** IAM action names are case-insensitive and may carry `*` and `?`. */
-function matchesAction (pattern: unknown, action: string): boolean {
-  if (typeof pattern !== 'string') return false
-  const regex = new RegExp('^' + pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$')
-  return regex.test(action.toLowerCase())
-}
-
-function namesPodIdentity (statement: Json): boolean {
+/** The Pod Identity principal, named as a Service or through `"*"`. */
+function namesPodIdentity (statement: PolicyStatement): boolean {
+  if (statement.NotPrincipal !== undefined) return false
   if (statement.Principal === '*') return true
-  if (!isObject(statement.Principal)) return false
-  return list(statement.Principal.Service).includes(POD_IDENTITY_PRINCIPAL)
-}
-
-function coversAction (statement: Json, action: string): boolean {
-  if (statement.NotAction !== undefined) return !list(statement.NotAction).some(pattern => matchesAction(pattern, action))
-  return list(statement.Action).some(pattern => matchesAction(pattern, action))
+  return (statement.Principal?.Service ?? []).includes(POD_IDENTITY_PRINCIPAL)
 }
 
 /**
@@ -51,8 +38,8 @@ function coversAction (statement: Json, action: string): boolean {
  * A statement with conditions is counted as allowing: EKS's requests satisfy the usual ones
  * (aws:SourceAccount, aws:SourceArn, aws:RequestTag/…), and this check cannot know the others.
  */
-export function missingPodIdentityActions (document: unknown): string[] {
-  const statements = isObject(document) ? list(document.Statement).filter(isObject) : []
+export function missingPodIdentityActions (document: PolicyDocument | undefined): string[] {
+  const statements = document?.Statement ?? []
   const applying = (effect: string, action: string) =>
     statements.some(s => s.Effect === effect && namesPodIdentity(s) && coversAction(s, action) && (effect === 'Allow' || s.Condition === undefined))
   return POD_IDENTITY_ACTIONS.filter(action => !applying('Allow', action) || applying('Deny', action))

@@ -74,7 +74,7 @@ t.test('resources are scoped where IAM allows it', async (t) => {
     t.equal(resourceOf(action), 'arn:aws:eks:*:*:podidentityassociation/*/*', action)
   }
   t.equal(resourceOf('eks:DescribeAddon'), 'arn:aws:eks:*:*:addon/*/eks-pod-identity-agent/*', 'only the Pod Identity agent add-on')
-  const roleActions = ['iam:GetRole', 'iam:PassRole']
+  const roleActions = ['iam:GetRole', 'iam:UpdateAssumeRolePolicy', 'iam:PassRole']
   for (const action of roleActions) t.equal(resourceOf(action), 'arn:aws:iam::*:role/*', action)
   for (const action of calledActions().filter((a) => a.startsWith('iam:') && !roleActions.includes(a) && a !== 'iam:ListRoles')) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)
 })

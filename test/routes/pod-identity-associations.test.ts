@@ -11,7 +11,7 @@ const key = (suffix: string) => `pod-identity-${suffix}-${RUN}`
 
 /** A cluster where every pre-flight check passes for the role `cart`. */
 function ready (aws: FakeAws) {
-  aws.setRole('cart', TRUSTING)
+  aws.putRole('cart', TRUSTING)
   aws.podIdentity.setAddon('demo', 'eks-pod-identity-agent')
 }
 
@@ -48,7 +48,7 @@ t.test('POST without an Idempotency-Key is refused; Kubernetes names and role AR
 
 t.test('a failed pre-flight refuses the create with 422 and the checks, unless force=true', async t => {
   const { app, aws } = await build(t)
-  aws.setRole('cart', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' }] })
+  aws.putRole('cart', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' }] })
   const refused = assertProblem(t, await app.inject(create({ namespace: 'shop', serviceAccount: 'cart', roleArn: ROLE })), 422, 'PodIdentityPreflightFailed')
   const checks = Object.fromEntries(refused.preflight.checks.map((c: { name: string }) => [c.name, c]))
   t.match(checks['trust-policy'], { status: 'failed', reason: /sts:TagSession/, statementToAdd: { Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] } })
@@ -64,7 +64,7 @@ t.test('a failed pre-flight refuses the create with 422 and the checks, unless f
 t.test('a second association of one service account: the same one is adopted, another is a 409 naming it', async t => {
   const { app, aws } = await build(t)
   ready(aws)
-  aws.setRole('other', TRUSTING)
+  aws.putRole('other', TRUSTING)
   const first = await app.inject(create({ namespace: 'shop', serviceAccount: 'cart', roleArn: ROLE }, { 'idempotency-key': key('first') }))
   const id = first.json().association.associationId
   const same = await app.inject(create({ namespace: 'shop', serviceAccount: 'cart', roleArn: ROLE }, { 'idempotency-key': key('same') }))
@@ -124,7 +124,7 @@ t.test('the pre-flight GET names each failing reason, and the platform by Kubern
 t.test('PUT on a service account converges: create, update, unchanged; dry runs write nothing', async t => {
   const { app, aws } = await build(t)
   ready(aws)
-  aws.setRole('other', TRUSTING)
+  aws.putRole('other', TRUSTING)
   const url = '/clusters/demo/service-accounts/shop/cart/pod-identity'
   const dry = await app.inject({ method: 'PUT', url: `${url}?dryRun=true`, payload: { roleArn: ROLE } })
   t.match(dry.json(), { outcome: 'created', dryRun: true, changes: [], preflight: { passed: true } })
@@ -146,6 +146,6 @@ t.test('PUT on a service account converges: create, update, unchanged; dry runs 
 
   const badNs = assertProblem(t, await app.inject({ method: 'PUT', url: '/clusters/demo/service-accounts/-bad/cart/pod-identity', payload: { roleArn: ROLE } }), 400, 'ValidationException')
   t.match(JSON.stringify(badNs.errors), '/params/namespace')
-  aws.setRole('untrusting', { Version: '2012-10-17', Statement: [] })
+  aws.putRole('untrusting', { Version: '2012-10-17', Statement: [] })
   assertProblem(t, await app.inject({ method: 'PUT', url, payload: { roleArn: 'arn:aws:iam::111122223333:role/untrusting' } }), 422, 'PodIdentityPreflightFailed')
 })

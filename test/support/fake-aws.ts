@@ -20,6 +20,8 @@ const ACCOUNT = '111122223333'
 export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789' }]) {
   const calls: Array<{ operation: string, input: any }> = []
   const providers = new Map<string, { Url: string, ClientIDList: string[], ThumbprintList: string[], Tags: Tag[], CreateDate: Date }>()
+  /** Roles by name, each with its trust policy as plain JSON text (GetRole answers it URL-encoded). */
+  const roles = new Map<string, { trustPolicy: string }>()
   const configs = new Map<string, OidcIdentityProviderConfig>()
   const updates = new Map<string, Update & { cluster: string }>()
   /** The config each identity provider update concerns, for settleUpdate. */
@@ -106,23 +108,16 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     }
   }
 
-  /** IAM roles by name, with their trust policy as IAM stores it (URL-encoded JSON). */
-  const roles = new Map<string, { Arn: string, AssumeRolePolicyDocument: string }>()
-
   const iam: IamPort = {
     async listRoles (input) {
       record('ListRoles', input)
       const all = [...roles.entries()].sort(([a], [b]) => a.localeCompare(b))
       const start = input.Marker === undefined ? 0 : Number(input.Marker)
       const end = start + (input.MaxItems ?? 100)
-      const page = all.slice(start, end).map(([RoleName, role]) => ({ RoleName, Path: '/', RoleId: 'AROAFAKE', CreateDate: new Date('2025-02-03T04:05:06Z'), ...role }))
+      const page = all.slice(start, end).map(([RoleName, role]) => ({
+        RoleName, Path: '/', RoleId: 'AROAFAKE' + RoleName.length, Arn: `arn:aws:iam::${ACCOUNT}:role/${RoleName}`, CreateDate: new Date('2025-03-04T05:06:07Z'), AssumeRolePolicyDocument: encodeURIComponent(role.trustPolicy)
+      }))
       return { Roles: page, IsTruncated: end < all.length, ...(end < all.length ? { Marker: String(end) } : {}), ...meta }
-    },
-    async getRole (input) {
-      record('GetRole', input)
-      const role = roles.get(input.RoleName!)
-      if (!role) throw awsError('NoSuchEntityException', 404, `The role with name ${input.RoleName} cannot be found.`)
-      return { Role: { RoleName: input.RoleName, Path: '/', RoleId: 'AROAFAKE', CreateDate: new Date('2025-02-03T04:05:06Z'), ...role }, ...meta }
     },
     async getOpenIDConnectProvider (input) {
       record('GetOpenIDConnectProvider', input)
@@ -170,6 +165,27 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       const p = provider(input.OpenIDConnectProviderArn!)
       p.Tags = p.Tags.filter(t => !input.TagKeys!.includes(t.Key!))
       return meta
+    },
+    async getRole (input) {
+      record('GetRole', input)
+      const found = roles.get(input.RoleName!)
+      if (!found) throw awsError('NoSuchEntityException', 404, `The role with name ${input.RoleName} cannot be found.`)
+      const role = {
+        RoleName: input.RoleName!,
+        RoleId: 'AROAFAKE' + input.RoleName!.length,
+        Path: '/',
+        Arn: `arn:aws:iam::${ACCOUNT}:role/${input.RoleName}`,
+        CreateDate: new Date('2025-03-04T05:06:07Z'),
+        AssumeRolePolicyDocument: encodeURIComponent(found.trustPolicy)
+      }
+      return { Role: role, ...meta }
+    },
+    async updateAssumeRolePolicy (input) {
+      record('UpdateAssumeRolePolicy', input)
+      const found = roles.get(input.RoleName!)
+      if (!found) throw awsError('NoSuchEntityException', 404, `The role with name ${input.RoleName} cannot be found.`)
+      found.trustPolicy = input.PolicyDocument!
+      return meta
     }
   }
 
@@ -178,15 +194,15 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     iam,
     calls,
     providers,
+    roles,
+    /** Adds (or replaces) a role with this trust policy. */
+    putRole (name: string, trustPolicy: object | string) {
+      roles.set(name, { trustPolicy: typeof trustPolicy === 'string' ? trustPolicy : JSON.stringify(trustPolicy) })
+    },
     configs,
     updates,
     /** Pod Identity associations by id, and `setAddon` to install an add-on. */
     podIdentity,
-    roles,
-    /** Adds an IAM role whose trust policy is `document`. */
-    setRole (name: string, document: object) {
-      roles.set(name, { Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(document)) })
-    },
     /** Ends an update as EKS does 20 to 40 minutes after the request. */
     completeUpdate (id: string, status: UpdateStatus = 'Successful') {
       const update = updates.get(id)

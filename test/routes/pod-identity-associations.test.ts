@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { assertProblem, build } from '../support/build.ts'
-import type { FakeAws } from '../support/fake-aws.ts'
+import { createFakeAws, type FakeAws } from '../support/fake-aws.ts'
 
 const ROLE = 'arn:aws:iam::111122223333:role/cart'
 const TRUSTING = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] }
@@ -148,4 +148,33 @@ t.test('PUT on a service account converges: create, update, unchanged; dry runs 
   t.match(JSON.stringify(badNs.errors), '/params/namespace')
   aws.putRole('untrusting', { Version: '2012-10-17', Statement: [] })
   assertProblem(t, await app.inject({ method: 'PUT', url, payload: { roleArn: 'arn:aws:iam::111122223333:role/untrusting' } }), 422, 'PodIdentityPreflightFailed')
+})
+
+t.test('under /accounts/{accountId}/regions/{region}, associations are the scope\'s own and the Location keeps the prefix', async t => {
+  const B = '444455556666'
+  const ACCOUNTS = JSON.stringify({
+    accounts: [
+      { accountId: '111122223333', regions: ['us-east-1'], name: 'hub' },
+      { accountId: B, roleArn: `arn:aws:iam::${B}:role/eks-oidc-api`, externalId: 'secret-external-id', regions: ['eu-west-1'], name: 'prod' }
+    ]
+  })
+  const home = createFakeAws()
+  const other = createFakeAws()
+  for (const aws of [home, other]) ready(aws)
+  const sts = (account: string) => ({
+    assumeRole: async () => { throw Object.assign(new Error('not used'), { name: 'AccessDenied' }) },
+    getCallerIdentity: async () => ({ Account: account, Arn: `arn:aws:sts::${account}:assumed-role/eks-oidc-api/s`, UserId: 'AROA', $metadata: {} })
+  })
+  const { app } = await build(t, {
+    env: { ACCOUNTS },
+    deps: { scopePorts: (scope) => ({ ...(scope.account.accountId === B ? other : home), sts: sts(scope.account.accountId!) }) }
+  })
+  const prefix = `/accounts/${B}/regions/eu-west-1`
+  const res = await app.inject({ ...create({ namespace: 'shop', serviceAccount: 'cart', roleArn: ROLE }), url: `${prefix}/clusters/demo/pod-identity-associations` })
+  t.equal(res.statusCode, 201, res.body)
+  t.match(res.headers.location, new RegExp(`^${prefix}/clusters/demo/pod-identity-associations/a-`))
+  t.equal(other.podIdentity.associations.size, 1, 'created in account B')
+  t.equal(home.podIdentity.associations.size, 0, 'not in the default account')
+  const put = await app.inject({ method: 'PUT', url: `${prefix}/clusters/demo/service-accounts/shop/orders/pod-identity`, payload: { roleArn: ROLE } })
+  t.match(put.headers.location, new RegExp(`^${prefix}/clusters/demo/pod-identity-associations/a-`))
 })

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
+import { seedAccessEntry, type SeedAccessPolicy } from './access-entries.ts'
 import { scopedContext, type EmulatorContext } from './context.ts'
 import { addCluster, InputError, newConfigRecord, type ClusterInput } from './clusters.ts'
 import { checkOidcConfig, checkTagMap } from './eks-input.ts'
@@ -27,8 +28,20 @@ export interface SeedIdentityProviderConfig extends Partial<OidcConfigFields> {
 /** An EKS add-on installed on a seeded cluster, e.g. `eks-pod-identity-agent`. */
 export interface SeedAddon { name: string, status?: AddonStatus, version?: string }
 
+export interface SeedAccessEntry {
+  principalArn: string
+  /** STANDARD (default), EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, EC2, HYBRID_LINUX, HYPERPOD_LINUX. */
+  type?: string
+  username?: string
+  kubernetesGroups?: string[]
+  tags?: TagMap
+  accessPolicies?: SeedAccessPolicy[]
+}
+
 export interface SeedCluster extends ClusterInput {
   identityProviderConfig?: SeedIdentityProviderConfig
+  /** Needs an authenticationMode other than CONFIG_MAP, as on EKS. */
+  accessEntries?: SeedAccessEntry[]
   addons?: SeedAddon[]
 }
 
@@ -132,6 +145,19 @@ function seedAddon (ctx: EmulatorContext, clusterName: string, addon: SeedAddon)
   addAddon(ctx, clusterName, addon.name, addon.status, addon.version)
 }
 
+function seedAccessEntries (ctx: EmulatorContext, clusterName: string, entries: SeedAccessEntry[]): void {
+  const cluster = ctx.state.clusters.get(clusterName)
+  if (!cluster) throw new InputError(`unknown cluster ${clusterName}`)
+  if (cluster.authenticationMode === 'CONFIG_MAP') throw new InputError(`cluster ${clusterName} in CONFIG_MAP mode cannot have access entries`)
+  for (const { accessPolicies, ...entry } of entries) {
+    try {
+      seedAccessEntry(ctx, cluster, { ...entry }, accessPolicies)
+    } catch (error) {
+      throw new InputError(`access entry ${String(entry.principalArn)} of cluster ${clusterName}: ${(error as Error).message}`)
+    }
+  }
+}
+
 /** Runs an IAM action of the emulator for a seed entry, naming the entry when it is refused. */
 function runIam (ctx: EmulatorContext, params: URLSearchParams, what: string): void {
   try {
@@ -188,9 +214,10 @@ function seedOidcProvider (ctx: EmulatorContext, input: SeedOidcProvider): void 
 }
 
 function seedClusters (ctx: EmulatorContext, clusters: SeedCluster[]): void {
-  for (const { identityProviderConfig, addons, ...cluster } of clusters) {
+  for (const { identityProviderConfig, accessEntries, addons, ...cluster } of clusters) {
     addCluster(ctx, cluster)
     if (identityProviderConfig) seedConfig(ctx, cluster.name, identityProviderConfig)
+    if (accessEntries) seedAccessEntries(ctx, cluster.name, accessEntries)
     for (const addon of addons ?? []) seedAddon(ctx, cluster.name, addon)
   }
 }
@@ -215,9 +242,12 @@ function seedAccount (ctx: EmulatorContext, input: SeedAccount): void {
 export function applySeed (ctx: EmulatorContext, seed: Seed): void {
   if (typeof seed !== 'object' || seed === null) throw new InputError('seed must be an object')
   for (const idp of seed.identityProviders ?? []) addIdentityProvider(ctx, idp)
+  // Roles first: access entries of the clusters name them; roles with an IRSA trust name a cluster, so they come after.
+  const roles = seed.roles ?? []
+  for (const role of roles.filter(r => r.irsa === undefined)) seedRole(ctx, role)
   seedClusters(ctx, seed.clusters ?? [])
+  for (const role of roles.filter(r => r.irsa !== undefined)) seedRole(ctx, role)
   for (const provider of seed.iamOidcProviders ?? []) seedOidcProvider(ctx, provider)
-  for (const role of seed.roles ?? []) seedRole(ctx, role)
   for (const account of seed.accounts ?? []) seedAccount(ctx, account)
 }
 

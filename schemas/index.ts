@@ -1,6 +1,7 @@
 /** Every schema with an `$id`, registered once with `addSchema` so routes can `$ref` them and the
  * OpenAPI document lists them as components. Order matters: referenced schemas come first. */
 import { FieldError, Problem, TagMap } from './common.ts'
+import * as accessEntries from './access-entries.ts'
 import * as accounts from './accounts.ts'
 import * as audit from './audit.ts'
 import * as eks from './eks.ts'
@@ -35,5 +36,11 @@ export const sharedSchemas = [
   podIdentity.CreatePodIdentityAssociationRequest, podIdentity.CreatePodIdentityAssociationResponse, podIdentity.ListPodIdentityAssociationsResponse,
   podIdentity.DescribePodIdentityAssociationResponse, podIdentity.UpdatePodIdentityAssociationRequest, podIdentity.UpdatePodIdentityAssociationResponse,
   podIdentity.DeletePodIdentityAssociationResponse, podIdentity.PutServiceAccountPodIdentityRequest, podIdentity.PutServiceAccountPodIdentityResponse,
-  podIdentityMigration.MigrationServiceAccount, podIdentityMigration.PodIdentityMigrationPlan
+  podIdentityMigration.MigrationServiceAccount, podIdentityMigration.PodIdentityMigrationPlan,
+  accessEntries.AccessEntry, accessEntries.CreateAccessEntryRequest, accessEntries.UpdateAccessEntryRequest, accessEntries.AccessEntryResponse,
+  accessEntries.ListAccessEntriesResponse, accessEntries.AccessScope, accessEntries.AssociateAccessPolicyRequest,
+  accessEntries.AssociatedAccessPolicy, accessEntries.AssociateAccessPolicyResponse, accessEntries.ListAssociatedAccessPoliciesResponse,
+  accessEntries.AccessPolicy, accessEntries.ListAccessPoliciesResponse,
+  accessEntries.AuthenticationModeResponse, accessEntries.PutAuthenticationModeRequest, accessEntries.PutAuthenticationModeResponse,
+  accessEntries.PrincipalReview
 ]

@@ -97,6 +97,10 @@ export const PROBLEMS = {
   // Pod Identity associations
   PodIdentityAssociationExists: { status: 409, code: 'ResourceInUseException', slug: 'pod-identity-association-exists', title: 'Conflict with the current state' },
   PodIdentityPreflightFailed: { status: 422, slug: 'pod-identity-preflight-failed', title: 'Pods would not get the role: a pre-flight check failed' },
+  // The service's own checks of access entries and the authentication mode
+  NodeAccessEntryProtected: { status: 409, slug: 'node-access-entry-protected', title: 'Deleting this access entry would cut nodes off the cluster' },
+  AuthenticationModeTransition: { status: 409, slug: 'authentication-mode-transition', title: 'EKS does not allow this authentication mode change' },
+  ConfirmationRequired: { status: 400, slug: 'confirmation-required', title: 'The change needs an explicit confirmation' },
 
   // Issuers, reached through the egress guard
   IssuerUrlInvalid: { status: 400, slug: 'issuer-url-invalid', title: 'The URL breaks an egress rule' },

@@ -15,6 +15,8 @@ import type { ThumbprintService } from '../issuers/thumbprint.ts'
 import type { ServiceMetrics } from '../observability/metrics.ts'
 import type { Logger } from '../observability/request-context.ts'
 import { ReplaceService, type ReplaceRunner } from '../replace/index.ts'
+import { AccessEntryService } from '../services/access-entries.ts'
+import { AuthenticationModeService } from '../services/authentication-mode.ts'
 import { ClusterCache, ClusterService } from '../services/clusters.ts'
 import { CONFIG_READ_CACHE, IdentityProviderConfigService, isSettledConfig } from '../services/identity-provider-configs.ts'
 import { OidcProviderService } from '../services/oidc-provider.ts'
@@ -22,6 +24,7 @@ import { PodIdentityAssociationService } from '../services/pod-identity-associat
 import { PodIdentityMigrationPlanner } from '../pod-identity/migration-plan.ts'
 import { PodIdentityPreflightChecks } from '../pod-identity/preflight.ts'
 import { RoleTrustCheck } from '../pod-identity/trust.ts'
+import { PrincipalReviewService } from '../services/principal-review.ts'
 import { TokenReviewService } from '../services/token-reviews.ts'
 import { TrustPolicyService } from '../services/trust-policy.ts'
 import { UpdateService } from '../services/updates.ts'
@@ -46,6 +49,9 @@ export interface ScopedServices {
   replacements: ReplaceService
   updates: UpdateService
   tokenReviews: TokenReviewService
+  accessEntries: AccessEntryService
+  authenticationMode: AuthenticationModeService
+  principalReviews: PrincipalReviewService
   /** The one DescribeUpdate loop per update of this scope (the operation follower subscribes to it). */
   watcher: UpdateWatcher
 }
@@ -103,6 +109,8 @@ export function buildScopedServices (scope: Scope, ports: Pick<ScopePorts, 'eks'
     timers: shared.watchTimers,
     onError: (err) => log.error({ err }, 'update watch listener failed')
   })
+  const accessEntries = new AccessEntryService({ eks })
+  const authenticationMode = new AuthenticationModeService({ eks, clusters })
   return {
     clusters,
     fleet,
@@ -119,6 +127,9 @@ export function buildScopedServices (scope: Scope, ports: Pick<ScopePorts, 'eks'
       stream: { heartbeatMs: config.WATCH_HEARTBEAT_MS, maxDurationMs: config.WATCH_MAX_SECONDS * 1000, retryMs: config.WATCH_POLL_INTERVAL_MS }
     }),
     tokenReviews: new TokenReviewService({ configs: identityProviderConfigs, fetchJwks: shared.fetchJwks }),
+    accessEntries,
+    authenticationMode,
+    principalReviews: new PrincipalReviewService({ entries: accessEntries, modes: authenticationMode }),
     watcher
   }
 }

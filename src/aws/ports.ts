@@ -18,7 +18,17 @@ import type {
   DescribeAddonCommandInput, DescribeAddonCommandOutput,
   DescribePodIdentityAssociationCommandInput, DescribePodIdentityAssociationCommandOutput,
   ListPodIdentityAssociationsCommandInput, ListPodIdentityAssociationsCommandOutput,
-  UpdatePodIdentityAssociationCommandInput, UpdatePodIdentityAssociationCommandOutput
+  UpdatePodIdentityAssociationCommandInput, UpdatePodIdentityAssociationCommandOutput,
+  AssociateAccessPolicyCommandInput, AssociateAccessPolicyCommandOutput,
+  CreateAccessEntryCommandInput, CreateAccessEntryCommandOutput,
+  DeleteAccessEntryCommandInput, DeleteAccessEntryCommandOutput,
+  DescribeAccessEntryCommandInput, DescribeAccessEntryCommandOutput,
+  DisassociateAccessPolicyCommandInput, DisassociateAccessPolicyCommandOutput,
+  ListAccessEntriesCommandInput, ListAccessEntriesCommandOutput,
+  ListAccessPoliciesCommandInput, ListAccessPoliciesCommandOutput,
+  ListAssociatedAccessPoliciesCommandInput, ListAssociatedAccessPoliciesCommandOutput,
+  UpdateAccessEntryCommandInput, UpdateAccessEntryCommandOutput,
+  UpdateClusterConfigCommandInput, UpdateClusterConfigCommandOutput
 } from '@aws-sdk/client-eks'
 import type {
   AddClientIDToOpenIDConnectProviderCommandInput,
@@ -54,6 +64,17 @@ export interface EksPort {
   updatePodIdentityAssociation (input: UpdatePodIdentityAssociationCommandInput): Promise<UpdatePodIdentityAssociationCommandOutput>
   deletePodIdentityAssociation (input: DeletePodIdentityAssociationCommandInput): Promise<DeletePodIdentityAssociationCommandOutput>
   describeAddon (input: DescribeAddonCommandInput): Promise<DescribeAddonCommandOutput>
+  // Access entries, access policies and the authentication mode
+  createAccessEntry (input: CreateAccessEntryCommandInput): Promise<CreateAccessEntryCommandOutput>
+  listAccessEntries (input: ListAccessEntriesCommandInput): Promise<ListAccessEntriesCommandOutput>
+  describeAccessEntry (input: DescribeAccessEntryCommandInput): Promise<DescribeAccessEntryCommandOutput>
+  updateAccessEntry (input: UpdateAccessEntryCommandInput): Promise<UpdateAccessEntryCommandOutput>
+  deleteAccessEntry (input: DeleteAccessEntryCommandInput): Promise<DeleteAccessEntryCommandOutput>
+  associateAccessPolicy (input: AssociateAccessPolicyCommandInput): Promise<AssociateAccessPolicyCommandOutput>
+  listAssociatedAccessPolicies (input: ListAssociatedAccessPoliciesCommandInput): Promise<ListAssociatedAccessPoliciesCommandOutput>
+  disassociateAccessPolicy (input: DisassociateAccessPolicyCommandInput): Promise<DisassociateAccessPolicyCommandOutput>
+  listAccessPolicies (input: ListAccessPoliciesCommandInput): Promise<ListAccessPoliciesCommandOutput>
+  updateClusterConfig (input: UpdateClusterConfigCommandInput): Promise<UpdateClusterConfigCommandOutput>
 }
 
 /** Write calls of IAM answer only response metadata. */

@@ -20,7 +20,18 @@ export const EKS_OPERATIONS: OperationList<EksPort> = {
   describePodIdentityAssociation: true,
   updatePodIdentityAssociation: true,
   deletePodIdentityAssociation: true,
-  describeAddon: true
+  describeAddon: true,
+  // Access entries, access policies and the authentication mode
+  createAccessEntry: true,
+  listAccessEntries: true,
+  describeAccessEntry: true,
+  updateAccessEntry: true,
+  deleteAccessEntry: true,
+  associateAccessPolicy: true,
+  listAssociatedAccessPolicies: true,
+  disassociateAccessPolicy: true,
+  listAccessPolicies: true,
+  updateClusterConfig: true
 }
 
 export const IAM_OPERATIONS: OperationList<IamPort> = {

@@ -63,7 +63,11 @@ t.test('resources are scoped where IAM allows it', async (t) => {
   const resourceOf = (action: string) => statements.find((s) => asList(s.Action).includes(action))?.Resource
   t.equal(resourceOf('eks:ListClusters'), '*', 'ListClusters has no resource type')
   t.equal(resourceOf('iam:ListRoles'), '*', 'ListRoles has no resource type')
-  for (const action of ['eks:DescribeCluster', 'eks:AssociateIdentityProviderConfig', 'eks:ListIdentityProviderConfigs', 'eks:DescribeUpdate', 'eks:ListUpdates']) {
+  t.equal(resourceOf('eks:ListAccessPolicies'), '*', 'ListAccessPolicies has no resource type')
+  for (const action of [
+    'eks:DescribeCluster', 'eks:AssociateIdentityProviderConfig', 'eks:ListIdentityProviderConfigs', 'eks:DescribeUpdate', 'eks:ListUpdates',
+    'eks:CreateAccessEntry', 'eks:ListAccessEntries', 'eks:UpdateClusterConfig'
+  ]) {
     t.equal(resourceOf(action), 'arn:aws:eks:*:*:cluster/*', action)
   }
   for (const action of ['eks:DescribeIdentityProviderConfig', 'eks:DisassociateIdentityProviderConfig']) {
@@ -74,6 +78,9 @@ t.test('resources are scoped where IAM allows it', async (t) => {
     t.equal(resourceOf(action), 'arn:aws:eks:*:*:podidentityassociation/*/*', action)
   }
   t.equal(resourceOf('eks:DescribeAddon'), 'arn:aws:eks:*:*:addon/*/eks-pod-identity-agent/*', 'only the Pod Identity agent add-on')
+  for (const action of ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:DeleteAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies', 'eks:DisassociateAccessPolicy']) {
+    t.equal(resourceOf(action), 'arn:aws:eks:*:*:access-entry/*/*/*/*/*', action)
+  }
   const roleActions = ['iam:GetRole', 'iam:UpdateAssumeRolePolicy', 'iam:PassRole']
   for (const action of roleActions) t.equal(resourceOf(action), 'arn:aws:iam::*:role/*', action)
   for (const action of calledActions().filter((a) => a.startsWith('iam:') && !roleActions.includes(a) && a !== 'iam:ListRoles')) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)

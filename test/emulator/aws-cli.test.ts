@@ -3,14 +3,13 @@
  * operation through the real CLI, asserting exit codes, parsed JSON and the CLI's error lines.
  * Independent chains of calls run concurrently, at most CLI_CONCURRENCY processes at a time.
  */
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { execFile, execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
 import { AssociateIdentityProviderConfigCommand } from '@aws-sdk/client-eks'
 import { eksClient, startEmulator, token } from './helpers.ts'
+import { cliHome } from './aws-cli-support.ts'
 
 const AWS_CLI = '/usr/bin/aws'
 const CLI_CONCURRENCY = 4
@@ -33,27 +32,13 @@ t.setTimeout(300_000)
 const problem = cliProblem()
 if (problem && process.env.CI === 'true') t.fail(`AWS CLI conformance cannot run under CI: ${problem}`)
 
-/** A private HOME and config for the CLI, removed when the test ends. */
-function cliEnvironment (t: Test) {
-  const home = mkdtempSync(join(tmpdir(), 'aws-cli-home-'))
-  t.teardown(() => rmSync(home, { recursive: true, force: true }))
-  return {
-    PATH: '/usr/bin:/bin',
-    HOME: home,
-    TZ: 'UTC',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_PAGER: '',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(home, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials')
-  }
-}
+t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=true to make this a failure)` : false }, async t => {
+  const emulator = await startEmulator(t, {
+    clock: () => NOW,
+    seed: { clusters: [{ name: 'payments-prod', version: '1.31' }, { name: 'analytics-dev' }, { name: 'extra' }] }
+  })
+  const { env } = cliHome(t)
 
-/** Runs the CLI against `endpointUrl`, at most CLI_CONCURRENCY processes at a time, with assertions on its exit and error line. */
-function cliRunner (t: Test, endpointUrl: string, env: Record<string, string>) {
   let running = 0
   const waiting: Array<() => void> = []
   /** Runs the CLI; `credentials` replace the default test keys in its environment. */
@@ -62,7 +47,7 @@ function cliRunner (t: Test, endpointUrl: string, env: Record<string, string>) {
     running++
     try {
       return await new Promise<{ code: number, stdout: string, stderr: string, json: any }>(resolve => {
-        execFile(AWS_CLI, ['--endpoint-url', endpointUrl, '--output', 'json', ...args], { env: { ...env, ...credentials }, timeout: CLI_TIMEOUT_MS }, (error, stdout, stderr) => {
+        execFile(AWS_CLI, ['--endpoint-url', emulator.url, '--output', 'json', ...args], { env: { ...env, ...credentials }, timeout: CLI_TIMEOUT_MS }, (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
           resolve({ code, stdout, stderr, json: code === 0 && stdout.trim() !== '' ? JSON.parse(stdout) : undefined })
         })
@@ -90,15 +75,6 @@ function cliRunner (t: Test, endpointUrl: string, env: Record<string, string>) {
     const line = result.stderr.trim().replace(' (reached max retries: 0)', '')
     t.equal(line, `An error occurred (${code}) when calling the ${operation} operation: ${message}`, `stderr names ${code}`)
   }
-  return { aws, awsAs, ok, okAs, fails }
-}
-
-t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=true to make this a failure)` : false }, async t => {
-  const emulator = await startEmulator(t, {
-    clock: () => NOW,
-    seed: { clusters: [{ name: 'payments-prod', version: '1.31' }, { name: 'analytics-dev' }, { name: 'extra' }] }
-  })
-  const { awsAs, ok, okAs, fails } = cliRunner(t, emulator.url, cliEnvironment(t))
 
   const OTHER = '444455556666'
   const rootTrust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] }
@@ -364,82 +340,4 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
   ]
   await Promise.all(cases.map(run => run()))
   t.equal(emulator.calls['eks:ListClusters'], 4, 'three pages for --page-size 3 over 8 clusters, one for --max-items 1')
-})
-
-/**
- * CLI 2.9.19 predates EKS Pod Identity (Nov 2023): it learns the operations from the current EKS
- * model (botocore 1.43's service-2.json), added to its private HOME with `aws configure add-model`.
- */
-const BOTOCORE_EKS_MODEL = '/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/botocore/data/eks/2017-11-01/service-2.json.gz'
-const modelProblem = existsSync(BOTOCORE_EKS_MODEL) ? undefined : `${BOTOCORE_EKS_MODEL} is not installed`
-
-t.test('AWS CLI v2 with the current EKS model: Pod Identity associations and add-ons', { skip: problem ?? modelProblem ? `skipped: ${problem ?? modelProblem}` : false }, async t => {
-  const emulator = await startEmulator(t, {
-    clock: () => NOW,
-    seed: { clusters: [{ name: 'shop', addons: [{ name: 'eks-pod-identity-agent', status: 'ACTIVE' }, { name: 'vpc-cni' }] }, { name: 'bare' }] }
-  })
-  const env = cliEnvironment(t)
-  const modelFile = join(env.HOME, 'eks-service-2.json')
-  writeFileSync(modelFile, gunzipSync(readFileSync(BOTOCORE_EKS_MODEL)))
-  execFileSync(AWS_CLI, ['configure', 'add-model', '--service-model', `file://${modelFile}`, '--service-name', 'eks'], { env, timeout: CLI_TIMEOUT_MS })
-  const { ok, fails } = cliRunner(t, emulator.url, env)
-  const role = (name: string) => `arn:aws:iam::${emulator.accountId}:role/${name}`
-
-  const created = await ok('eks', 'create-pod-identity-association', '--cluster-name', 'shop', '--namespace', 'shop', '--service-account', 'cart',
-    '--role-arn', role('cart'), '--tags', 'team=shop', '--client-request-token', token('cli-pod-identity'))
-  const id = created.association.associationId
-  t.match(created.association, {
-    clusterName: 'shop',
-    namespace: 'shop',
-    serviceAccount: 'cart',
-    roleArn: role('cart'),
-    tags: { team: 'shop' },
-    disableSessionTags: false,
-    associationArn: `arn:aws:eks:us-east-1:${emulator.accountId}:podidentityassociation/shop/${id}`
-  })
-  t.equal(created.association.createdAt, '2026-01-15T10:00:00.250000+00:00', 'epoch seconds rendered as ISO by the CLI')
-  await ok('eks', 'create-pod-identity-association', '--cluster-name', 'shop', '--namespace', 'shop', '--service-account', 'orders', '--role-arn', role('orders'))
-
-  await Promise.all([
-    async () => {
-      const replay = await ok('eks', 'create-pod-identity-association', '--cluster-name', 'shop', '--namespace', 'shop', '--service-account', 'cart',
-        '--role-arn', role('cart'), '--tags', 'team=shop', '--client-request-token', token('cli-pod-identity'))
-      t.equal(replay.association.associationId, id, 'the same token answers the same association')
-    },
-    () => fails('ResourceInUseException', 'CreatePodIdentityAssociation', `Association already exists: ${id} for service account cart in namespace shop.`,
-      'eks', 'create-pod-identity-association', '--cluster-name', 'shop', '--namespace', 'shop', '--service-account', 'cart', '--role-arn', role('other')),
-    () => fails('InvalidParameterException', 'CreatePodIdentityAssociation',
-      `The role ${role('x').replace(emulator.accountId, '444455556666')} must be in the same account as the cluster (${emulator.accountId}); use targetRoleArn for a role in another account.`,
-      'eks', 'create-pod-identity-association', '--cluster-name', 'shop', '--namespace', 'shop', '--service-account', 'x', '--role-arn', role('x').replace(emulator.accountId, '444455556666')),
-    async () => {
-      // Only the operation model is added, not its paginator: pages are followed by hand.
-      const first = await ok('eks', 'list-pod-identity-associations', '--cluster-name', 'shop', '--namespace', 'shop', '--max-results', '1')
-      t.same(first.associations.map((a: { serviceAccount: string }) => a.serviceAccount), ['cart'])
-      const second = await ok('eks', 'list-pod-identity-associations', '--cluster-name', 'shop', '--namespace', 'shop', '--max-results', '1', '--next-token', first.nextToken)
-      t.same(second.associations.map((a: { serviceAccount: string }) => a.serviceAccount), ['orders'])
-      t.equal(second.nextToken, undefined, 'the last page has no nextToken')
-      const filtered = await ok('eks', 'list-pod-identity-associations', '--cluster-name', 'shop', '--service-account', 'orders')
-      t.same(filtered.associations.map((a: { serviceAccount: string }) => a.serviceAccount), ['orders'])
-    },
-    async () => {
-      t.same((await ok('eks', 'describe-pod-identity-association', '--cluster-name', 'shop', '--association-id', id)).association, created.association)
-    },
-    () => fails('ResourceNotFoundException', 'DescribePodIdentityAssociation', 'Association a-nope not found in cluster shop.',
-      'eks', 'describe-pod-identity-association', '--cluster-name', 'shop', '--association-id', 'a-nope'),
-    async () => {
-      const { addon } = await ok('eks', 'describe-addon', '--cluster-name', 'shop', '--addon-name', 'eks-pod-identity-agent')
-      t.match(addon, { addonName: 'eks-pod-identity-agent', clusterName: 'shop', status: 'ACTIVE', health: { issues: [] } })
-      t.same((await ok('eks', 'list-addons', '--cluster-name', 'shop')).addons, ['eks-pod-identity-agent', 'vpc-cni'])
-    },
-    () => fails('ResourceNotFoundException', 'DescribeAddon', 'No addon: eks-pod-identity-agent found in cluster: bare',
-      'eks', 'describe-addon', '--cluster-name', 'bare', '--addon-name', 'eks-pod-identity-agent')
-  ].map(run => run()))
-
-  const updated = await ok('eks', 'update-pod-identity-association', '--cluster-name', 'shop', '--association-id', id,
-    '--target-role-arn', 'arn:aws:iam::444455556666:role/reader', '--disable-session-tags')
-  t.match(updated.association, { targetRoleArn: 'arn:aws:iam::444455556666:role/reader', externalId: `us-east-1/${emulator.accountId}/shop/shop/cart`, disableSessionTags: true })
-  const deleted = await ok('eks', 'delete-pod-identity-association', '--cluster-name', 'shop', '--association-id', id)
-  t.equal(deleted.association.associationId, id)
-  await fails('ResourceNotFoundException', 'DeletePodIdentityAssociation', `Association ${id} not found in cluster shop.`,
-    'eks', 'delete-pod-identity-association', '--cluster-name', 'shop', '--association-id', id)
 })

@@ -18,6 +18,7 @@ import { EKS_OPERATIONS as EMULATOR_EKS } from '../../emulator/eks.ts'
 import { IAM_ACTIONS } from '../../emulator/iam.ts'
 import { STS_ACTIONS } from '../../emulator/sts.ts'
 import { startEmulator } from './helpers.ts'
+import { seedRoles } from './roles.ts'
 
 interface Shape {
   type?: string
@@ -246,6 +247,7 @@ function without (input: Input, [name, ...rest]: string[]): Input {
 const emulator = await startEmulator(t, {
   seed: {
     identityProviders: [{ name: 'corp' }],
+    roles: seedRoles('dev/deployer'),
     clusters: [
       { name: 'demo', identityProviderConfig: { identityProviderConfigName: 'corp', clientId: 'kubernetes', identityProvider: 'corp' } },
       { name: 'fresh', addons: [{ name: 'eks-pod-identity-agent', status: 'ACTIVE' }] }
@@ -372,6 +374,23 @@ t.test('EKS Pod Identity and add-ons: requests built from the model reach the op
   await checkEksOperation(t, 'DeletePodIdentityAssociation', { clusterName: 'fresh', associationId: association.associationId })
   await checkEksOperation(t, 'DescribeAddon', { clusterName: 'fresh', addonName: 'eks-pod-identity-agent' })
   await checkEksOperation(t, 'ListAddons', { clusterName: 'fresh' })
+})
+
+t.test('EKS access entries and the authentication mode: requests built from the model, answers in its shape', async t => {
+  const principalArn = `arn:aws:iam::${emulator.accountId}:role/dev/deployer`
+  const policyArn = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'
+  await checkEksOperation(t, 'ListAccessPolicies', {})
+  await checkEksOperation(t, 'CreateAccessEntry', {
+    clusterName: 'fresh', principalArn, kubernetesGroups: ['deployers'], username: 'deployer:{{SessionName}}', type: 'STANDARD', tags: { team: 'apps' }
+  })
+  await checkEksOperation(t, 'DescribeAccessEntry', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'UpdateAccessEntry', { clusterName: 'fresh', principalArn, kubernetesGroups: ['viewers'] })
+  await checkEksOperation(t, 'AssociateAccessPolicy', { clusterName: 'fresh', principalArn, policyArn, accessScope: { type: 'namespace', namespaces: ['dev'] } })
+  await checkEksOperation(t, 'ListAssociatedAccessPolicies', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'ListAccessEntries', { clusterName: 'fresh', associatedPolicyArn: policyArn })
+  await checkEksOperation(t, 'DisassociateAccessPolicy', { clusterName: 'fresh', principalArn, policyArn })
+  await checkEksOperation(t, 'DeleteAccessEntry', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'UpdateClusterConfig', { name: 'fresh', accessConfig: { authenticationMode: 'API' } })
 })
 
 t.test('IAM and STS: requests built from the model are answered in the model\'s result wrapper and shape', async t => {

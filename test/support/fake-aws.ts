@@ -4,10 +4,11 @@
  * Wire-level behaviour is tested against the emulator instead.
  */
 import { randomUUID } from 'node:crypto'
-import type { ClusterStatus, OidcIdentityProviderConfig, Update, UpdateStatus, UpdateType } from '@aws-sdk/client-eks'
+import type { ClusterStatus, OidcIdentityProviderConfig, Update, UpdateParamType, UpdateStatus, UpdateType } from '@aws-sdk/client-eks'
 import type { Tag } from '@aws-sdk/client-iam'
 import type { EksPort, IamPort } from '../../src/aws/ports.ts'
 import { createFakePodIdentity } from './fake-pod-identity.ts'
+import { createFakeAccessEntries } from './fake-access-entries.ts'
 
 export function awsError (name: string, httpStatusCode: number, message: string) {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode, requestId: 'req-' + name } })
@@ -39,16 +40,18 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     if (!found) throw awsError('NoSuchEntityException', 404, `OpenIDConnect Provider not found for arn ${arn}`)
     return found
   }
-  const newUpdate = (clusterName: string, type: UpdateType, value: string): Update => {
-    const update = { id: randomUUID(), status: 'InProgress' as UpdateStatus, type, params: [{ type: 'IdentityProviderConfig' as const, value }], createdAt: new Date(), errors: [], cluster: clusterName }
+  const newUpdate = (clusterName: string, type: UpdateType, value: string, paramType: UpdateParamType = 'IdentityProviderConfig'): Update => {
+    const update = { id: randomUUID(), status: 'InProgress' as UpdateStatus, type, params: [{ type: paramType, value }], createdAt: new Date(), errors: [], cluster: clusterName }
     updates.set(update.id, update)
     return update
   }
 
   const podIdentity = createFakePodIdentity({ record, cluster, awsError, account: ACCOUNT })
+  const accessEntries = createFakeAccessEntries({ record, cluster, newUpdate, awsError, meta })
 
   const eks: EksPort = {
     ...podIdentity.port,
+    ...accessEntries.eks,
     async listClusters (input) { record('ListClusters', input); return { clusters: clusters.map(c => c.name), ...meta } },
     async describeCluster (input) {
       record('DescribeCluster', input)
@@ -61,7 +64,8 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
           version: c.version ?? '1.32',
           platformVersion: c.platformVersion ?? 'eks.10',
           createdAt: new Date('2025-01-02T03:04:05Z'),
-          identity: c.issuer ? { oidc: { issuer: c.issuer } } : undefined
+          identity: c.issuer ? { oidc: { issuer: c.issuer } } : undefined,
+          accessConfig: { authenticationMode: accessEntries.modes.get(c.name) ?? 'API_AND_CONFIG_MAP' }
         },
         ...meta
       }
@@ -203,6 +207,9 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     updates,
     /** Pod Identity associations by id, and `setAddon` to install an add-on. */
     podIdentity,
+    /** Access entries by `cluster\nprincipalArn`, and the authentication mode of clusters not in API_AND_CONFIG_MAP. */
+    accessEntries: accessEntries.entries,
+    authenticationModes: accessEntries.modes,
     /** Ends an update as EKS does 20 to 40 minutes after the request. */
     completeUpdate (id: string, status: UpdateStatus = 'Successful') {
       const update = updates.get(id)
@@ -216,6 +223,8 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       update.status = status
       const key = updateConfigs.get(id)
       const config = key === undefined ? undefined : configs.get(key)
+      const mode = update.type === 'AccessConfigUpdate' ? update.params?.[0]?.value : undefined
+      if (status === 'Successful' && mode) accessEntries.modes.set(update.cluster, mode as never)
       if (status !== 'Successful' || !config || !key) return
       if (update.type === 'AssociateIdentityProviderConfig') config.status = 'ACTIVE'
       else configs.delete(key)

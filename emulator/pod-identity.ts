@@ -7,10 +7,10 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import canonicalize from 'canonicalize'
 import type { EmulatorContext } from './context.ts'
-import { checkClientRequestToken, checkTagMap, isObject } from './eks-input.ts'
+import { checkClientRequestToken, checkTagMap, isObject, requireString } from './eks-input.ts'
 import { paginate, parseMaxResults } from './pagination.ts'
 import type { ClusterRecord, TagMap } from './state.ts'
-import { EksError, missingMember } from './wire-errors.ts'
+import { EksError } from './wire-errors.ts'
 
 /**
  * "Pod Identity associations per cluster: 1,000", not adjustable (EKS User Guide, "View and
@@ -71,13 +71,6 @@ function podIdentityOf (ctx: EmulatorContext, clusterName: string): { cluster: C
   const cluster = ctx.state.clusters.get(clusterName)
   if (!cluster) throw new EksError('ResourceNotFoundException', `No cluster found for name: ${clusterName}.`, { clusterName })
   return { cluster, state: ctx.state.podIdentityOf(clusterName) }
-}
-
-function requireString (body: Json, member: string, clusterName: string): string {
-  const value = body[member]
-  if (value === undefined || value === null) throw invalid(missingMember(member), clusterName)
-  if (typeof value !== 'string' || value.length === 0) throw invalid(`${member} must be a non-empty string`, clusterName)
-  return value
 }
 
 function optionalString (body: Json, member: string, clusterName: string): string | undefined {
@@ -164,9 +157,9 @@ function replayedAssociation (state: ClusterPodIdentity, clusterName: string, to
 }
 
 function createPodIdentityAssociation (ctx: EmulatorContext, { labels: [clusterName], body }: Request) {
-  const namespace = requireString(body, 'namespace', clusterName)
-  const serviceAccount = requireString(body, 'serviceAccount', clusterName)
-  const roleArn = requireString(body, 'roleArn', clusterName)
+  const namespace = requireString(body, 'namespace', 'namespace', clusterName)
+  const serviceAccount = requireString(body, 'serviceAccount', 'serviceAccount', clusterName)
+  const roleArn = requireString(body, 'roleArn', 'roleArn', clusterName)
   const targetRoleArn = optionalString(body, 'targetRoleArn', clusterName) || undefined
   const disableSessionTags = optionalBoolean(body, 'disableSessionTags', clusterName) ?? false
   const policy = optionalString(body, 'policy', clusterName) || undefined

@@ -1034,7 +1034,7 @@ export const inspectIssuer = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * List audit records
  *
- * Lists the audit records of mutating requests, filtered by principal, cluster, action, outcome and time. Needs an `admin` grant on all clusters (`*`).
+ * Lists the audit records of mutating requests, filtered by principal, cluster, account, region, action, outcome and time. Needs an `admin` grant on all clusters (`*`).
  */
 export const listAuditRecords = <ThrowOnError extends boolean = false>(options: Options<ListAuditRecordsData, ThrowOnError>) => (options.client ?? client).get<ListAuditRecordsResponses, ListAuditRecordsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

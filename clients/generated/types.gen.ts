@@ -14048,6 +14048,14 @@ export type ListAuditRecordsData = {
          */
         action?: string;
         /**
+         * Only records of requests in this AWS account.
+         */
+        accountId?: string;
+        /**
+         * Only records of requests in this AWS region.
+         */
+        region?: string;
+        /**
          * `succeeded`, `failed` (an error status), `denied` (401/403) or `replayed` (an idempotent replay).
          */
         outcome?: 'succeeded' | 'failed' | 'denied' | 'replayed';

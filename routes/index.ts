@@ -19,6 +19,10 @@ import clusterOperations from './clusters/operations.ts'
 import principals from './clusters/principals.ts'
 import trustPolicy from './clusters/trust-policy.ts'
 import updates from './clusters/updates.ts'
+import podIdentityAssociations from './clusters/pod-identity-associations.ts'
+import podIdentityMigration from './clusters/pod-identity-migration.ts'
+import serviceAccountPodIdentity from './clusters/service-accounts/pod-identity.ts'
+import serviceAccountPodIdentityPreflight from './clusters/service-accounts/pod-identity-preflight.ts'
 import health from './health.ts'
 import issuers from './issuers.ts'
 import metrics from './metrics.ts'
@@ -32,6 +36,7 @@ import { documentProblems } from './support/problems.ts'
 /** Every route file under /clusters: each is served as /clusters/... and as /accounts/{accountId}/regions/{region}/clusters/.... */
 export const CLUSTER_ROUTES = [
   clusters, oidcProvider, oidcProviderAccounts, trustPolicy, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations,
+  podIdentityAssociations, podIdentityMigration, serviceAccountPodIdentity, serviceAccountPodIdentityPreflight,
   accessEntries, associatedAccessPolicies, authenticationMode, principals
 ]
 

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.ts';
 import type { Client, Options as Options2, TDataShape } from './client/index.ts';
-import type { AssociateAccessPolicyData, AssociateAccessPolicyErrors, AssociateAccessPolicyInAccountData, AssociateAccessPolicyInAccountErrors, AssociateAccessPolicyInAccountResponses, AssociateAccessPolicyResponses, AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigInAccountData, AssociateIdentityProviderConfigInAccountErrors, AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigResponses, CreateAccessEntryData, CreateAccessEntryErrors, CreateAccessEntryInAccountData, CreateAccessEntryInAccountErrors, CreateAccessEntryInAccountResponses, CreateAccessEntryResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewInAccountData, CreateTokenReviewInAccountErrors, CreateTokenReviewInAccountResponses, CreateTokenReviewResponses, DeleteAccessEntryData, DeleteAccessEntryErrors, DeleteAccessEntryInAccountData, DeleteAccessEntryInAccountErrors, DeleteAccessEntryInAccountResponses, DeleteAccessEntryResponses, DeleteCrossAccountOpenIdConnectProviderData, DeleteCrossAccountOpenIdConnectProviderErrors, DeleteCrossAccountOpenIdConnectProviderInAccountData, DeleteCrossAccountOpenIdConnectProviderInAccountErrors, DeleteCrossAccountOpenIdConnectProviderInAccountResponses, DeleteCrossAccountOpenIdConnectProviderResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderInAccountData, DeleteOpenIdConnectProviderInAccountErrors, DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderResponses, DescribeAccessEntryData, DescribeAccessEntryErrors, DescribeAccessEntryInAccountData, DescribeAccessEntryInAccountErrors, DescribeAccessEntryInAccountResponses, DescribeAccessEntryResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterInAccountData, DescribeClusterInAccountErrors, DescribeClusterInAccountResponses, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationInAccountData, DescribeClusterOperationInAccountErrors, DescribeClusterOperationInAccountResponses, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigInAccountData, DescribeIdentityProviderConfigInAccountErrors, DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateInAccountData, DescribeUpdateInAccountErrors, DescribeUpdateInAccountResponses, DescribeUpdateResponses, DiagnoseTrustPolicyData, DiagnoseTrustPolicyErrors, DiagnoseTrustPolicyInAccountData, DiagnoseTrustPolicyInAccountErrors, DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyResponses, DisassociateAccessPolicyData, DisassociateAccessPolicyErrors, DisassociateAccessPolicyInAccountData, DisassociateAccessPolicyInAccountErrors, DisassociateAccessPolicyInAccountResponses, DisassociateAccessPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigInAccountData, DisassociateIdentityProviderConfigInAccountErrors, DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigResponses, GetAuthenticationModeData, GetAuthenticationModeErrors, GetAuthenticationModeInAccountData, GetAuthenticationModeInAccountErrors, GetAuthenticationModeInAccountResponses, GetAuthenticationModeResponses, GetCrossAccountOpenIdConnectProviderData, GetCrossAccountOpenIdConnectProviderErrors, GetCrossAccountOpenIdConnectProviderInAccountData, GetCrossAccountOpenIdConnectProviderInAccountErrors, GetCrossAccountOpenIdConnectProviderInAccountResponses, GetCrossAccountOpenIdConnectProviderResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderInAccountData, GetOpenIdConnectProviderInAccountErrors, GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingInAccountData, GetRbacBindingInAccountErrors, GetRbacBindingInAccountResponses, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccessEntriesData, ListAccessEntriesErrors, ListAccessEntriesInAccountData, ListAccessEntriesInAccountErrors, ListAccessEntriesInAccountResponses, ListAccessEntriesResponses, ListAccessPoliciesData, ListAccessPoliciesErrors, ListAccessPoliciesResponses, ListAccountsData, ListAccountsErrors, ListAccountsResponses, ListAssociatedAccessPoliciesData, ListAssociatedAccessPoliciesErrors, ListAssociatedAccessPoliciesInAccountData, ListAssociatedAccessPoliciesInAccountErrors, ListAssociatedAccessPoliciesInAccountResponses, ListAssociatedAccessPoliciesResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersInAccountData, ListClustersInAccountErrors, ListClustersInAccountResponses, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsInAccountData, ListIdentityProviderConfigsInAccountErrors, ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsInAccountData, ListOperationsInAccountErrors, ListOperationsInAccountResponses, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesInAccountData, ListUpdatesInAccountErrors, ListUpdatesInAccountResponses, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewInAccountData, PreviewTokenReviewInAccountErrors, PreviewTokenReviewInAccountResponses, PreviewTokenReviewResponses, PutAuthenticationModeData, PutAuthenticationModeErrors, PutAuthenticationModeInAccountData, PutAuthenticationModeInAccountErrors, PutAuthenticationModeInAccountResponses, PutAuthenticationModeResponses, PutCrossAccountOpenIdConnectProviderData, PutCrossAccountOpenIdConnectProviderErrors, PutCrossAccountOpenIdConnectProviderInAccountData, PutCrossAccountOpenIdConnectProviderInAccountErrors, PutCrossAccountOpenIdConnectProviderInAccountResponses, PutCrossAccountOpenIdConnectProviderResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderInAccountData, PutOpenIdConnectProviderInAccountErrors, PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderResponses, RenderTrustPolicyData, RenderTrustPolicyErrors, RenderTrustPolicyInAccountData, RenderTrustPolicyInAccountErrors, RenderTrustPolicyInAccountResponses, RenderTrustPolicyResponses, RepairTrustPolicyData, RepairTrustPolicyErrors, RepairTrustPolicyInAccountData, RepairTrustPolicyInAccountErrors, RepairTrustPolicyInAccountResponses, RepairTrustPolicyResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigInAccountData, ReplaceIdentityProviderConfigInAccountErrors, ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigResponses, ReviewPrincipalData, ReviewPrincipalErrors, ReviewPrincipalInAccountData, ReviewPrincipalInAccountErrors, ReviewPrincipalInAccountResponses, ReviewPrincipalResponses, UpdateAccessEntryData, UpdateAccessEntryErrors, UpdateAccessEntryInAccountData, UpdateAccessEntryInAccountErrors, UpdateAccessEntryInAccountResponses, UpdateAccessEntryResponses } from './types.gen.ts';
+import type { AssociateAccessPolicyData, AssociateAccessPolicyErrors, AssociateAccessPolicyInAccountData, AssociateAccessPolicyInAccountErrors, AssociateAccessPolicyInAccountResponses, AssociateAccessPolicyResponses, AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigInAccountData, AssociateIdentityProviderConfigInAccountErrors, AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigResponses, CreateAccessEntryData, CreateAccessEntryErrors, CreateAccessEntryInAccountData, CreateAccessEntryInAccountErrors, CreateAccessEntryInAccountResponses, CreateAccessEntryResponses, CreatePodIdentityAssociationData, CreatePodIdentityAssociationErrors, CreatePodIdentityAssociationInAccountData, CreatePodIdentityAssociationInAccountErrors, CreatePodIdentityAssociationInAccountResponses, CreatePodIdentityAssociationResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewInAccountData, CreateTokenReviewInAccountErrors, CreateTokenReviewInAccountResponses, CreateTokenReviewResponses, DeleteAccessEntryData, DeleteAccessEntryErrors, DeleteAccessEntryInAccountData, DeleteAccessEntryInAccountErrors, DeleteAccessEntryInAccountResponses, DeleteAccessEntryResponses, DeleteCrossAccountOpenIdConnectProviderData, DeleteCrossAccountOpenIdConnectProviderErrors, DeleteCrossAccountOpenIdConnectProviderInAccountData, DeleteCrossAccountOpenIdConnectProviderInAccountErrors, DeleteCrossAccountOpenIdConnectProviderInAccountResponses, DeleteCrossAccountOpenIdConnectProviderResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderInAccountData, DeleteOpenIdConnectProviderInAccountErrors, DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderResponses, DeletePodIdentityAssociationData, DeletePodIdentityAssociationErrors, DeletePodIdentityAssociationInAccountData, DeletePodIdentityAssociationInAccountErrors, DeletePodIdentityAssociationInAccountResponses, DeletePodIdentityAssociationResponses, DescribeAccessEntryData, DescribeAccessEntryErrors, DescribeAccessEntryInAccountData, DescribeAccessEntryInAccountErrors, DescribeAccessEntryInAccountResponses, DescribeAccessEntryResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterInAccountData, DescribeClusterInAccountErrors, DescribeClusterInAccountResponses, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationInAccountData, DescribeClusterOperationInAccountErrors, DescribeClusterOperationInAccountResponses, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigInAccountData, DescribeIdentityProviderConfigInAccountErrors, DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribePodIdentityAssociationData, DescribePodIdentityAssociationErrors, DescribePodIdentityAssociationInAccountData, DescribePodIdentityAssociationInAccountErrors, DescribePodIdentityAssociationInAccountResponses, DescribePodIdentityAssociationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateInAccountData, DescribeUpdateInAccountErrors, DescribeUpdateInAccountResponses, DescribeUpdateResponses, DiagnoseTrustPolicyData, DiagnoseTrustPolicyErrors, DiagnoseTrustPolicyInAccountData, DiagnoseTrustPolicyInAccountErrors, DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyResponses, DisassociateAccessPolicyData, DisassociateAccessPolicyErrors, DisassociateAccessPolicyInAccountData, DisassociateAccessPolicyInAccountErrors, DisassociateAccessPolicyInAccountResponses, DisassociateAccessPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigInAccountData, DisassociateIdentityProviderConfigInAccountErrors, DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigResponses, GetAuthenticationModeData, GetAuthenticationModeErrors, GetAuthenticationModeInAccountData, GetAuthenticationModeInAccountErrors, GetAuthenticationModeInAccountResponses, GetAuthenticationModeResponses, GetCrossAccountOpenIdConnectProviderData, GetCrossAccountOpenIdConnectProviderErrors, GetCrossAccountOpenIdConnectProviderInAccountData, GetCrossAccountOpenIdConnectProviderInAccountErrors, GetCrossAccountOpenIdConnectProviderInAccountResponses, GetCrossAccountOpenIdConnectProviderResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderInAccountData, GetOpenIdConnectProviderInAccountErrors, GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingInAccountData, GetRbacBindingInAccountErrors, GetRbacBindingInAccountResponses, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccessEntriesData, ListAccessEntriesErrors, ListAccessEntriesInAccountData, ListAccessEntriesInAccountErrors, ListAccessEntriesInAccountResponses, ListAccessEntriesResponses, ListAccessPoliciesData, ListAccessPoliciesErrors, ListAccessPoliciesResponses, ListAccountsData, ListAccountsErrors, ListAccountsResponses, ListAssociatedAccessPoliciesData, ListAssociatedAccessPoliciesErrors, ListAssociatedAccessPoliciesInAccountData, ListAssociatedAccessPoliciesInAccountErrors, ListAssociatedAccessPoliciesInAccountResponses, ListAssociatedAccessPoliciesResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersInAccountData, ListClustersInAccountErrors, ListClustersInAccountResponses, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsInAccountData, ListIdentityProviderConfigsInAccountErrors, ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsInAccountData, ListOperationsInAccountErrors, ListOperationsInAccountResponses, ListOperationsResponses, ListPodIdentityAssociationsData, ListPodIdentityAssociationsErrors, ListPodIdentityAssociationsInAccountData, ListPodIdentityAssociationsInAccountErrors, ListPodIdentityAssociationsInAccountResponses, ListPodIdentityAssociationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesInAccountData, ListUpdatesInAccountErrors, ListUpdatesInAccountResponses, ListUpdatesResponses, MigrateToPodIdentityData, MigrateToPodIdentityErrors, MigrateToPodIdentityInAccountData, MigrateToPodIdentityInAccountErrors, MigrateToPodIdentityInAccountResponses, MigrateToPodIdentityResponses, PreflightServiceAccountPodIdentityData, PreflightServiceAccountPodIdentityErrors, PreflightServiceAccountPodIdentityInAccountData, PreflightServiceAccountPodIdentityInAccountErrors, PreflightServiceAccountPodIdentityInAccountResponses, PreflightServiceAccountPodIdentityResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewInAccountData, PreviewTokenReviewInAccountErrors, PreviewTokenReviewInAccountResponses, PreviewTokenReviewResponses, PutAuthenticationModeData, PutAuthenticationModeErrors, PutAuthenticationModeInAccountData, PutAuthenticationModeInAccountErrors, PutAuthenticationModeInAccountResponses, PutAuthenticationModeResponses, PutCrossAccountOpenIdConnectProviderData, PutCrossAccountOpenIdConnectProviderErrors, PutCrossAccountOpenIdConnectProviderInAccountData, PutCrossAccountOpenIdConnectProviderInAccountErrors, PutCrossAccountOpenIdConnectProviderInAccountResponses, PutCrossAccountOpenIdConnectProviderResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderInAccountData, PutOpenIdConnectProviderInAccountErrors, PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderResponses, PutServiceAccountPodIdentityData, PutServiceAccountPodIdentityErrors, PutServiceAccountPodIdentityInAccountData, PutServiceAccountPodIdentityInAccountErrors, PutServiceAccountPodIdentityInAccountResponses, PutServiceAccountPodIdentityResponses, RenderTrustPolicyData, RenderTrustPolicyErrors, RenderTrustPolicyInAccountData, RenderTrustPolicyInAccountErrors, RenderTrustPolicyInAccountResponses, RenderTrustPolicyResponses, RepairTrustPolicyData, RepairTrustPolicyErrors, RepairTrustPolicyInAccountData, RepairTrustPolicyInAccountErrors, RepairTrustPolicyInAccountResponses, RepairTrustPolicyResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigInAccountData, ReplaceIdentityProviderConfigInAccountErrors, ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigResponses, ReviewPrincipalData, ReviewPrincipalErrors, ReviewPrincipalInAccountData, ReviewPrincipalInAccountErrors, ReviewPrincipalInAccountResponses, ReviewPrincipalResponses, UpdateAccessEntryData, UpdateAccessEntryErrors, UpdateAccessEntryInAccountData, UpdateAccessEntryInAccountErrors, UpdateAccessEntryInAccountResponses, UpdateAccessEntryResponses, UpdatePodIdentityAssociationData, UpdatePodIdentityAssociationErrors, UpdatePodIdentityAssociationInAccountData, UpdatePodIdentityAssociationInAccountErrors, UpdatePodIdentityAssociationInAccountResponses, UpdatePodIdentityAssociationResponses } from './types.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -316,6 +316,104 @@ export const listOperations = <ThrowOnError extends boolean = false>(options: Op
 export const describeClusterOperation = <ThrowOnError extends boolean = false>(options: Options<DescribeClusterOperationData, ThrowOnError>) => (options.client ?? client).get<DescribeClusterOperationResponses, DescribeClusterOperationErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/clusters/{name}/operations/{operationId}',
+    ...options
+});
+
+/**
+ * List the Pod Identity associations of a cluster
+ *
+ * Filter by `namespace` and `serviceAccount`; page with `maxResults` (1 to 100) and `nextToken`.
+ */
+export const listPodIdentityAssociations = <ThrowOnError extends boolean = false>(options: Options<ListPodIdentityAssociationsData, ThrowOnError>) => (options.client ?? client).get<ListPodIdentityAssociationsResponses, ListPodIdentityAssociationsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations',
+    ...options
+});
+
+/**
+ * Give the pods of a service account an IAM role (EKS Pod Identity)
+ *
+ * Requires an `Idempotency-Key` header (sent to EKS as its `clientRequestToken`) or a body `clientRequestToken`, so a retry never makes a second association. First runs the pre-flight checks (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`, the `eks-pod-identity-agent` add-on is ACTIVE, the cluster's versions support Pod Identity): a failed one refuses the request with 422 `PodIdentityPreflightFailed` listing the `preflight` checks, unless `force=true`. EKS allows one association per service account: the same association already there is adopted (200); one with other settings is a 409 `ResourceInUseException` naming it. EKS allows 1,000 associations per cluster (409 `ResourceLimitExceededException`). Answers 201 with a `Location`.
+ */
+export const createPodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<CreatePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).post<CreatePodIdentityAssociationResponses, CreatePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete a Pod Identity association
+ *
+ * Answers 200 with the deleted association, or 204 when it is already gone (an unknown cluster is still a 404). Credentials already handed to pods stay valid until they expire.
+ */
+export const deletePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<DeletePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).delete<DeletePodIdentityAssociationResponses, DeletePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Describe a Pod Identity association
+ */
+export const describePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<DescribePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).get<DescribePodIdentityAssociationResponses, DescribePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Change the role, target role or session tags of a Pod Identity association
+ *
+ * Only the members sent change. A new `roleArn` runs the pre-flight checks first (422 `PodIdentityPreflightFailed` unless `force=true`). The namespace and service account cannot change: delete and create instead.
+ */
+export const updatePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<UpdatePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).patch<UpdatePodIdentityAssociationResponses, UpdatePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Plan the migration of a cluster's service accounts from IRSA to EKS Pod Identity
+ *
+ * Reads every IAM role (ListRoles) and finds those whose trust policy lets a service account (`system:serviceaccount:NS:SA` in a `StringEquals` or `StringLike` condition on `<provider>:sub`) assume them through this cluster's IAM OIDC provider. For each service account the plan gives the association to create (or why not: one exists, another role is associated, several roles trust it) and the trust statement the role needs for Pod Identity, next to its IRSA statement, which stays. It also answers the cluster's pre-flight checks (agent add-on, platform). `dryRun=true` is required: the plan changes nothing. Apply it with the declarative PUT of each service account.
+ */
+export const migrateToPodIdentity = <ThrowOnError extends boolean = false>(options: Options<MigrateToPodIdentityData, ThrowOnError>) => (options.client ?? client).post<MigrateToPodIdentityResponses, MigrateToPodIdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-migration',
+    ...options
+});
+
+/**
+ * Converge the Pod Identity association of one service account
+ *
+ * Makes the one association of the service account equal to the body: creates it (201, `created`), updates what differs (200, `updated`, `changes` naming the members), or does nothing (200, `unchanged`). An absent `targetRoleArn` removes the target role, an absent `disableSessionTags` means false; `tags` apply only when creating. The pre-flight checks always run and are answered in `preflight`; a failed one refuses a create or update with 422 `PodIdentityPreflightFailed` unless `force=true`. `?dryRun=true` answers what would happen and writes nothing. Namespace and service account must be Kubernetes names (400 naming `/params/namespace` or `/params/serviceAccount`).
+ */
+export const putServiceAccountPodIdentity = <ThrowOnError extends boolean = false>(options: Options<PutServiceAccountPodIdentityData, ThrowOnError>) => (options.client ?? client).put<PutServiceAccountPodIdentityResponses, PutServiceAccountPodIdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Check whether the pods of a service account would get a role through EKS Pod Identity
+ *
+ * Runs the checks a create or PUT runs, without writing: `trust-policy` (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`; when it does not, `statementToAdd` is the statement to add), `agent-addon` (the `eks-pod-identity-agent` add-on is installed and ACTIVE, or the cluster uses Auto Mode), `platform` (Kubernetes 1.24 or later with the platform versions the EKS User Guide lists, not on AWS Outposts). Always 200: `passed` says whether all passed.
+ */
+export const preflightServiceAccountPodIdentity = <ThrowOnError extends boolean = false>(options: Options<PreflightServiceAccountPodIdentityData, ThrowOnError>) => (options.client ?? client).get<PreflightServiceAccountPodIdentityResponses, PreflightServiceAccountPodIdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight',
     ...options
 });
 
@@ -733,6 +831,104 @@ export const listOperationsInAccount = <ThrowOnError extends boolean = false>(op
 export const describeClusterOperationInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeClusterOperationInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeClusterOperationInAccountResponses, DescribeClusterOperationInAccountErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations/{operationId}',
+    ...options
+});
+
+/**
+ * List the Pod Identity associations of a cluster
+ *
+ * Filter by `namespace` and `serviceAccount`; page with `maxResults` (1 to 100) and `nextToken`.
+ */
+export const listPodIdentityAssociationsInAccount = <ThrowOnError extends boolean = false>(options: Options<ListPodIdentityAssociationsInAccountData, ThrowOnError>) => (options.client ?? client).get<ListPodIdentityAssociationsInAccountResponses, ListPodIdentityAssociationsInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations',
+    ...options
+});
+
+/**
+ * Give the pods of a service account an IAM role (EKS Pod Identity)
+ *
+ * Requires an `Idempotency-Key` header (sent to EKS as its `clientRequestToken`) or a body `clientRequestToken`, so a retry never makes a second association. First runs the pre-flight checks (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`, the `eks-pod-identity-agent` add-on is ACTIVE, the cluster's versions support Pod Identity): a failed one refuses the request with 422 `PodIdentityPreflightFailed` listing the `preflight` checks, unless `force=true`. EKS allows one association per service account: the same association already there is adopted (200); one with other settings is a 409 `ResourceInUseException` naming it. EKS allows 1,000 associations per cluster (409 `ResourceLimitExceededException`). Answers 201 with a `Location`.
+ */
+export const createPodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<CreatePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).post<CreatePodIdentityAssociationInAccountResponses, CreatePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete a Pod Identity association
+ *
+ * Answers 200 with the deleted association, or 204 when it is already gone (an unknown cluster is still a 404). Credentials already handed to pods stay valid until they expire.
+ */
+export const deletePodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<DeletePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeletePodIdentityAssociationInAccountResponses, DeletePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Describe a Pod Identity association
+ */
+export const describePodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribePodIdentityAssociationInAccountResponses, DescribePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Change the role, target role or session tags of a Pod Identity association
+ *
+ * Only the members sent change. A new `roleArn` runs the pre-flight checks first (422 `PodIdentityPreflightFailed` unless `force=true`). The namespace and service account cannot change: delete and create instead.
+ */
+export const updatePodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<UpdatePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).patch<UpdatePodIdentityAssociationInAccountResponses, UpdatePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Plan the migration of a cluster's service accounts from IRSA to EKS Pod Identity
+ *
+ * Reads every IAM role (ListRoles) and finds those whose trust policy lets a service account (`system:serviceaccount:NS:SA` in a `StringEquals` or `StringLike` condition on `<provider>:sub`) assume them through this cluster's IAM OIDC provider. For each service account the plan gives the association to create (or why not: one exists, another role is associated, several roles trust it) and the trust statement the role needs for Pod Identity, next to its IRSA statement, which stays. It also answers the cluster's pre-flight checks (agent add-on, platform). `dryRun=true` is required: the plan changes nothing. Apply it with the declarative PUT of each service account.
+ */
+export const migrateToPodIdentityInAccount = <ThrowOnError extends boolean = false>(options: Options<MigrateToPodIdentityInAccountData, ThrowOnError>) => (options.client ?? client).post<MigrateToPodIdentityInAccountResponses, MigrateToPodIdentityInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-migration',
+    ...options
+});
+
+/**
+ * Converge the Pod Identity association of one service account
+ *
+ * Makes the one association of the service account equal to the body: creates it (201, `created`), updates what differs (200, `updated`, `changes` naming the members), or does nothing (200, `unchanged`). An absent `targetRoleArn` removes the target role, an absent `disableSessionTags` means false; `tags` apply only when creating. The pre-flight checks always run and are answered in `preflight`; a failed one refuses a create or update with 422 `PodIdentityPreflightFailed` unless `force=true`. `?dryRun=true` answers what would happen and writes nothing. Namespace and service account must be Kubernetes names (400 naming `/params/namespace` or `/params/serviceAccount`).
+ */
+export const putServiceAccountPodIdentityInAccount = <ThrowOnError extends boolean = false>(options: Options<PutServiceAccountPodIdentityInAccountData, ThrowOnError>) => (options.client ?? client).put<PutServiceAccountPodIdentityInAccountResponses, PutServiceAccountPodIdentityInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Check whether the pods of a service account would get a role through EKS Pod Identity
+ *
+ * Runs the checks a create or PUT runs, without writing: `trust-policy` (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`; when it does not, `statementToAdd` is the statement to add), `agent-addon` (the `eks-pod-identity-agent` add-on is installed and ACTIVE, or the cluster uses Auto Mode), `platform` (Kubernetes 1.24 or later with the platform versions the EKS User Guide lists, not on AWS Outposts). Always 200: `passed` says whether all passed.
+ */
+export const preflightServiceAccountPodIdentityInAccount = <ThrowOnError extends boolean = false>(options: Options<PreflightServiceAccountPodIdentityInAccountData, ThrowOnError>) => (options.client ?? client).get<PreflightServiceAccountPodIdentityInAccountResponses, PreflightServiceAccountPodIdentityInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight',
     ...options
 });
 

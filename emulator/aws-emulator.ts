@@ -9,15 +9,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { JWTPayload } from 'jose'
-import { ADMIN_PREFIX, serveAdmin, type AdminTarget } from './admin.ts'
+import { ADMIN_PREFIX, serveAdmin, type AdminTarget, type Scope } from './admin.ts'
 import { isQueryRequest, serveEks, serveQuery, type RawRequest } from './aws-protocols.ts'
-import type { EmulatorContext } from './context.ts'
+import { EmulatorAccounts } from './accounts.ts'
+import { InputError } from './clusters.ts'
+import { defaultCaller, scopedContext, type EmulatorContext } from './context.ts'
 import { Faults } from './faults.ts'
 import { OidcIssuerHost, type MintOptions, type SigningAlg } from './oidc-issuer.ts'
 import { addIdentityProvider, applySeed, type Seed, type SeedCluster } from './seed.ts'
-import { EmulatorState, type ClusterRecord, type IdentityProviderRecord } from './state.ts'
+import type { ClusterRecord, IdentityProviderRecord } from './state.ts'
 
-export type { Seed, SeedCluster } from './seed.ts'
+export type { Seed, SeedAccount, SeedCluster, SeedRegion, SeedRole } from './seed.ts'
+export type { CallLogEntry, SessionRecord } from './accounts.ts'
+export type { Scope } from './admin.ts'
 export type { FaultSpec } from './faults.ts'
 export type { MintOptions, SigningAlg } from './oidc-issuer.ts'
 
@@ -51,12 +55,15 @@ export interface AwsEmulator extends AdminTarget {
   readonly caFile: string
   /** SHA-1 of the top intermediate the issuers' HTTPS server currently sends. */
   readonly issuerThumbprint: string
+  /** The default account and region: unsigned requests and long-term credentials reach them. */
   readonly accountId: string
   readonly region: string
   close (): Promise<void>
 }
 
 const MAX_BODY_BYTES = 1024 * 1024
+export const DEFAULT_ACCOUNT_ID = '111122223333'
+export const DEFAULT_REGION = 'us-east-1'
 
 async function readBody (req: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = []
@@ -72,12 +79,15 @@ async function readBody (req: IncomingMessage): Promise<string | undefined> {
 export async function startAwsEmulator (options: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
   const clock = options.clock ?? Date.now
   const issuers = await OidcIssuerHost.start(clock)
+  const accounts = new EmulatorAccounts(options.accountId ?? DEFAULT_ACCOUNT_ID, options.region ?? DEFAULT_REGION)
   const ctx: EmulatorContext = {
-    state: new EmulatorState(),
+    state: accounts.defaultState,
+    accounts,
+    caller: defaultCaller(accounts.defaultAccountId),
     issuers,
     clock,
-    region: options.region ?? 'us-east-1',
-    accountId: options.accountId ?? '111122223333',
+    region: accounts.defaultRegion,
+    accountId: accounts.defaultAccountId,
     transitionDelayMs: options.transitionDelayMs ?? 0
   }
   const faults = new Faults(clock, options.random)
@@ -85,6 +95,13 @@ export async function startAwsEmulator (options: AwsEmulatorOptions = {}): Promi
   const caDir = options.caDir ?? mkdtempSync(join(tmpdir(), 'aws-emulator-'))
   const caFile = join(caDir, 'issuer-ca.pem')
   writeFileSync(caFile, issuers.caBundlePem)
+
+  /** The context of (account, region); either defaults to the emulator's own. */
+  const scopeOf = ({ accountId, region }: Scope): EmulatorContext => {
+    const account = accountId ?? accounts.defaultAccountId
+    if (!accounts.hasAccount(account)) throw new InputError(`unknown account ${account}`)
+    return scopedContext(ctx, account, region ?? accounts.defaultRegion)
+  }
 
   let url = ''
   const emulator: AwsEmulator = {
@@ -106,29 +123,40 @@ export async function startAwsEmulator (options: AwsEmulatorOptions = {}): Promi
       issuerThumbprint: issuers.thumbprint,
       accountId: ctx.accountId,
       region: ctx.region,
+      accounts: accounts.accountIds(),
       transitionDelayMs: ctx.transitionDelayMs
     }),
+    accounts,
+    get sessions () { return [...accounts.sessions.values()] },
+    get callLog () { return [...accounts.callLog] },
+    scope: (scope: Scope = {}) => scopeOf(scope).state,
     seed: (seed: Seed) => applySeed(ctx, seed),
-    addCluster: (input: SeedCluster): ClusterRecord => {
-      applySeed(ctx, { clusters: [input] })
-      return ctx.state.clusters.get(input.name) as ClusterRecord
+    addCluster: (input: SeedCluster, scope: Scope = {}): ClusterRecord => {
+      const scoped = scopeOf(scope)
+      applySeed(scoped, { clusters: [input] })
+      return scoped.state.clusters.get(input.name) as ClusterRecord
     },
-    removeCluster: (name: string) => {
-      const cluster = ctx.state.clusters.get(name)
+    removeCluster: (name: string, scope: Scope = {}) => {
+      const { state } = scopeOf(scope)
+      const cluster = state.clusters.get(name)
       if (!cluster) return false
-      ctx.state.clusters.delete(name)
+      state.clusters.delete(name)
+      state.podIdentity.delete(name)
       issuers.removeIssuer(cluster.issuer)
       return true
     },
     createIdentityProvider: (input: { name: string, alg?: SigningAlg }): IdentityProviderRecord => addIdentityProvider(ctx, input),
     reset: () => {
-      ctx.state.clear()
+      accounts.clear()
       issuers.clearIssuers()
       faults.clear()
       callCounts.clear()
       if (options.seed) applySeed(ctx, options.seed)
     },
-    resetCalls: () => callCounts.clear(),
+    resetCalls: () => {
+      callCounts.clear()
+      accounts.clearCallLog()
+    },
     mintIdToken: (issuerUrl: string, claims?: JWTPayload, mintOptions?: MintOptions) =>
       issuers.mintIdToken(issuerUrl, claims, mintOptions),
     rotateIssuerCertificate: async () => {
@@ -143,7 +171,22 @@ export async function startAwsEmulator (options: AwsEmulatorOptions = {}): Promi
     }
   }
 
-  const deps = { ctx, faults, countCall: (operation: string) => callCounts.set(operation, (callCounts.get(operation) ?? 0) + 1) }
+  const countCall = (operation: string, scoped?: EmulatorContext) => {
+    callCounts.set(operation, (callCounts.get(operation) ?? 0) + 1)
+    if (!scoped) return
+    const { caller } = scoped
+    accounts.recordCall({
+      operation,
+      accountId: scoped.accountId,
+      region: scoped.region,
+      principalArn: caller.arn,
+      accessKeyId: caller.accessKeyId,
+      sessionName: caller.session?.sessionName,
+      sourceIdentity: caller.session?.sourceIdentity,
+      atMs: clock()
+    })
+  }
+  const deps = { ctx, faults, countCall }
 
   async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req)
@@ -163,7 +206,7 @@ export async function startAwsEmulator (options: AwsEmulatorOptions = {}): Promi
       requestId,
       req
     }
-    if (request.rawPath.startsWith(ADMIN_PREFIX + '/')) return await serveAdmin(emulator, request.method, request.rawPath, body, res)
+    if (request.rawPath.startsWith(ADMIN_PREFIX + '/')) return await serveAdmin(emulator, request, res)
     if (isQueryRequest(request)) return await serveQuery(deps, request, res)
     return await serveEks(deps, request, res)
   }

@@ -1,10 +1,12 @@
 /**
  * Serves the AWS side of the single emulator port: restJson1 for EKS and awsQuery (`POST /`,
  * form-encoded) for IAM and STS. Each call is counted and passed through fault injection
- * before it reaches its operation. Signatures are accepted without verification.
+ * before it reaches its operation, in the scope (account, region) it is signed for (credentials.ts).
+ * Signatures are accepted without verification.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { EmulatorContext } from './context.ts'
+import { scopedContext, type EmulatorContext } from './context.ts'
+import { resolveCaller, signedScope, type CredentialProblem } from './credentials.ts'
 import { resolveEksOperation } from './eks.ts'
 import type { FaultKind, Faults } from './faults.ts'
 import { resolveQueryOperation } from './query.ts'
@@ -12,9 +14,23 @@ import { EksError, QueryError } from './wire-errors.ts'
 import { queryErrorResponse, queryResponse } from './xml.ts'
 
 export interface ProtocolDeps {
+  /** The emulator seen from the default scope; each request is served in its own scope. */
   ctx: EmulatorContext
   faults: Faults
-  countCall: (operation: string) => void
+  /** Counts every received attempt, and logs who made it once its credentials are known. */
+  countCall: (operation: string, ctx?: EmulatorContext) => void
+}
+
+/** The context of the scope the request is signed for, or what is wrong with its credentials. */
+function requestContext (deps: ProtocolDeps, request: RawRequest): EmulatorContext | CredentialProblem {
+  const resolved = resolveCaller(deps.ctx.accounts, signedScope(request.req, request.query), deps.ctx.clock())
+  if (typeof resolved === 'string') return resolved
+  return scopedContext(deps.ctx, resolved.caller.accountId, resolved.region, resolved.caller)
+}
+
+const CREDENTIAL_MESSAGES: Record<CredentialProblem, string> = {
+  invalid: 'The security token included in the request is invalid.',
+  expired: 'The security token included in the request is expired'
 }
 
 export interface RawRequest {
@@ -78,7 +94,12 @@ export async function serveEks (deps: ProtocolDeps, request: RawRequest, res: Se
     return sendEksError(res, requestId, new EksError('UnknownOperationException', `No operation matches ${request.method} ${request.rawPath}`))
   }
   const operation = `eks:${resolved.operation}`
-  deps.countCall(operation)
+  const ctx = requestContext(deps, request)
+  if (typeof ctx === 'string') {
+    deps.countCall(operation)
+    return sendEksError(res, requestId, new EksError(ctx === 'invalid' ? 'UnrecognizedClientException' : 'ExpiredTokenException', CREDENTIAL_MESSAGES[ctx]))
+  }
+  deps.countCall(operation, ctx)
   const run = () => {
     let body: unknown
     if (request.body.trim() !== '') {
@@ -88,7 +109,7 @@ export async function serveEks (deps: ProtocolDeps, request: RawRequest, res: Se
         throw new EksError('SerializationException', 'Request body is not valid JSON')
       }
     }
-    return resolved.run(deps.ctx, request.query, body)
+    return resolved.run(ctx, request.query, body)
   }
   const answer = () => ({ status: 200, contentType: 'application/json', body: JSON.stringify(run()), headers: { 'x-amzn-requestid': requestId } })
   try {
@@ -113,9 +134,14 @@ export async function serveQuery (deps: ProtocolDeps, request: RawRequest, res: 
     return sendError(new QueryError('InvalidAction',
       `Could not find operation ${resolved.action} for version ${params.get('Version') ?? 'unknown'}`))
   }
-  deps.countCall(resolved.operation)
+  const ctx = requestContext(deps, request)
+  if (typeof ctx === 'string') {
+    deps.countCall(resolved.operation)
+    return sendError(new QueryError(ctx === 'invalid' ? 'InvalidClientTokenId' : 'ExpiredToken', CREDENTIAL_MESSAGES[ctx]))
+  }
+  deps.countCall(resolved.operation, ctx)
   const run = resolved.run
-  const answer = () => ({ status: 200, contentType: 'text/xml', body: queryResponse(resolved.action, resolved.namespace, requestId, run(deps.ctx)), headers: { 'x-amzn-requestid': requestId } })
+  const answer = () => ({ status: 200, contentType: 'text/xml', body: queryResponse(resolved.action, resolved.namespace, requestId, run(ctx)), headers: { 'x-amzn-requestid': requestId } })
   try {
     const fault = await deps.faults.apply(resolved.operation)
     if (fault === 'throttle') throw new QueryError('Throttling', 'Rate exceeded')

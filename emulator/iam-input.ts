@@ -16,7 +16,7 @@ export interface StringShape {
   pattern?: string
 }
 
-/** The string shapes of the OIDC provider operations, as the IAM model defines them. */
+/** The string shapes of the OIDC provider and role operations, as the IAM model defines them. */
 export const IAM_SHAPES = {
   arn: { min: 20, max: 2048 },
   url: { min: 1, max: 255 },
@@ -24,7 +24,13 @@ export const IAM_SHAPES = {
   thumbprint: { min: 40, max: 40 },
   tagKey: { min: 1, max: 128, pattern: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+' },
   tagValue: { min: 0, max: 256, pattern: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*' },
-  marker: { min: 1, max: 320, pattern: '[\\u0020-\\u00FF]+' }
+  marker: { min: 1, max: 320, pattern: '[\\u0020-\\u00FF]+' },
+  roleName: { min: 1, max: 64, pattern: '[\\w+=,.@-]+' },
+  path: { min: 1, max: 512, pattern: '(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)' },
+  pathPrefix: { min: 1, max: 512, pattern: '\\u002F[\\u0021-\\u007F]*' },
+  policyDocument: { min: 1, max: 131072, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' },
+  roleDescription: { max: 1000, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*' },
+  permissionsBoundary: { min: 20, max: 2048 }
 } as const satisfies Record<string, StringShape>
 
 /** The most tags (`tagListType`) and tag keys (`tagKeyListType`) one request may carry. */

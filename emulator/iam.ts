@@ -8,7 +8,8 @@
  */
 import type { EmulatorContext } from './context.ts'
 import { IAM_SHAPES, MAX_TAGS_PER_REQUEST, ModelValidation } from './iam-input.ts'
-import { isReservedTagKey, reservedTagKeyMessage } from './reserved-tags.ts'
+import { checkTags, isoSeconds, markerPage, param, readPaging, sortedTags, type Tag } from './iam-common.ts'
+import { ROLE_ACTIONS } from './iam-roles.ts'
 import type { OidcProviderRecord, TagMap } from './state.ts'
 import { QueryError } from './wire-errors.ts'
 import { readMemberList, readTagList, type XmlValue } from './xml.ts'
@@ -27,10 +28,8 @@ const MAX_THUMBPRINTS = 5
 const MAX_TAGS = 50
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
-type Action = (ctx: EmulatorContext, params: URLSearchParams) => XmlValue | undefined
-interface Tag { Key: string, Value: string }
-
-const param = (params: URLSearchParams, name: string) => params.get(name) ?? undefined
+export type IamAction = (ctx: EmulatorContext, params: URLSearchParams) => XmlValue | undefined
+type Action = IamAction
 
 /** Reads OpenIDConnectProviderArn and adds its model constraints to the request's validation. */
 function arnParam (params: URLSearchParams, validation: ModelValidation): string {
@@ -82,23 +81,6 @@ function checkThumbprints (thumbprints: string[]): string[] {
   return [...new Set(thumbprints)]
 }
 
-/**
- * IAM's own checks of a request's tags, after the model's. Keys of an OIDC provider are case
- * sensitive (IAM User Guide, "Tagging IAM resources" → "Case sensitivity": users and roles are
- * not, OpenID Connect providers are), so `Team` and `team` are two keys and only an exact repeat is
- * a duplicate. IAM's message for users and roles adds "Please note that Tag keys are case
- * insensitive."; for case-sensitive resources it stops after the first sentence.
- */
-function checkTags (tags: Tag[]): TagMap {
-  const keys = new Set<string>()
-  for (const { Key } of tags) {
-    if (keys.has(Key)) throw new QueryError('InvalidInput', 'Duplicate tag keys found.')
-    keys.add(Key)
-    if (isReservedTagKey(Key)) throw new QueryError('InvalidInput', reservedTagKeyMessage(Key))
-  }
-  return Object.fromEntries(tags.map(({ Key, Value }) => [Key, Value]))
-}
-
 function checkTagQuota (tags: TagMap): void {
   if (Object.keys(tags).length > MAX_TAGS) {
     throw new QueryError('LimitExceeded', `Cannot exceed quota for TagsPerOpenIdConnectProvider: ${MAX_TAGS}`)
@@ -110,11 +92,6 @@ function checkClientIdQuota (clientIds: string[]): void {
     throw new QueryError('LimitExceeded', `Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${MAX_CLIENT_IDS}`)
   }
 }
-
-const sortedTags = (tags: TagMap) =>
-  Object.keys(tags).sort().map(Key => ({ Key, Value: tags[Key] }))
-
-const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 const createProvider: Action = (ctx, params) => {
   const url = param(params, 'Url')
@@ -132,7 +109,7 @@ const createProvider: Action = (ctx, params) => {
   const clientIds = [...new Set(clientIdList ?? [])]
   checkClientIdQuota(clientIds)
   const givenThumbprints = checkThumbprints(thumbprintList ?? [])
-  const tags = checkTags((tagList ?? []) as Tag[])
+  const tags = checkTags((tagList ?? []) as Tag[], true)
   const arn = `arn:aws:iam::${ctx.accountId}:oidc-provider/${resource}`
   if (ctx.state.oidcProviders.has(arn)) throw new QueryError('EntityAlreadyExists', `Provider with url ${url} already exists.`)
   if (ctx.state.oidcProviders.size >= MAX_PROVIDERS) {
@@ -225,7 +202,7 @@ const tagProvider: Action = (ctx, params) => {
     validation.present(tagList, 'tags')
     validation.tags(tagList, 'tags')
   })
-  const merged = { ...provider.tags, ...checkTags((tagList ?? []) as Tag[]) }
+  const merged = { ...provider.tags, ...checkTags((tagList ?? []) as Tag[], true) }
   checkTagQuota(merged)
   provider.tags = merged
   return undefined
@@ -244,26 +221,13 @@ const untagProvider: Action = (ctx, params) => {
 }
 
 const listProviderTags: Action = (ctx, params) => {
-  const maxItemsRaw = params.get('MaxItems')
-  const marker = param(params, 'Marker')
-  const provider = providerOf(ctx, params, validation => {
-    validation.integer(maxItemsRaw, 'maxItems', 1, 1000)
-    validation.optional(marker, 'marker', IAM_SHAPES.marker)
-  })
-  const maxItems = maxItemsRaw === null ? 100 : Number(maxItemsRaw)
-  let after: string | undefined
-  if (marker !== undefined) {
-    after = Buffer.from(marker, 'base64url').toString('utf8')
-    if (Buffer.from(after).toString('base64url') !== marker) throw new QueryError('InvalidInput', 'Invalid Marker.')
-  }
-  const tags = sortedTags(provider.tags).filter(tag => after === undefined || tag.Key > after)
-  const page = tags.slice(0, maxItems)
-  const truncated = tags.length > maxItems
-  return {
-    Tags: page,
-    IsTruncated: truncated,
-    Marker: truncated ? Buffer.from(page[page.length - 1].Key).toString('base64url') : undefined
-  }
+  const validation = new ModelValidation()
+  const arn = arnParam(params, validation)
+  const paging = readPaging(params, validation, IAM_SHAPES.marker)
+  validation.check()
+  const provider = findProvider(ctx, arn)
+  const { page, IsTruncated, Marker } = markerPage(sortedTags(provider.tags), tag => tag.Key, paging())
+  return { Tags: page, IsTruncated, Marker }
 }
 
 export const IAM_ACTIONS: Record<string, Action> = {
@@ -276,5 +240,6 @@ export const IAM_ACTIONS: Record<string, Action> = {
   RemoveClientIDFromOpenIDConnectProvider: removeClientId,
   TagOpenIDConnectProvider: tagProvider,
   UntagOpenIDConnectProvider: untagProvider,
-  ListOpenIDConnectProviderTags: listProviderTags
+  ListOpenIDConnectProviderTags: listProviderTags,
+  ...ROLE_ACTIONS
 }

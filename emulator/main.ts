@@ -27,7 +27,9 @@ const emulator = await startAwsEmulator({
 
 console.log(`AWS emulator (EKS, IAM, STS) listening on ${emulator.url}`)
 console.log(`OIDC issuers on ${emulator.issuerBaseUrl} (CA bundle: ${emulator.caFile}, thumbprint ${emulator.issuerThumbprint})`)
-for (const cluster of emulator.state.clusters.values()) console.log(`  cluster ${cluster.name}: issuer ${cluster.issuer}`)
+for (const state of emulator.accounts.allStates()) {
+  for (const cluster of state.clusters.values()) console.log(`  cluster ${cluster.name} (${state.accountId}, ${state.region}): issuer ${cluster.issuer}`)
+}
 for (const idp of emulator.state.identityProviders.values()) console.log(`  identity provider ${idp.name}: ${idp.issuerUrl}`)
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

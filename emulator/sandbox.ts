@@ -3,13 +3,19 @@
  * the service started as a child process (`node src/server.ts`) configured only through its
  * environment, exactly as in production, pointed at the emulator and trusting its CA.
  *
+ * The service gets an account registry (ACCOUNTS_FILE) for every account the seed holds.
+ *
  * Env: PORT (service, default 3000), EMULATOR_PORT (default 0: any free port),
  * EMULATOR_SEED (default emulator/seed.yaml), EMULATOR_TRANSITION_DELAY_MS (default 5000),
  * LOG_LEVEL (service, default warn).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { accountRegistryOf } from './account-registry.ts'
 import { startAwsEmulator, type AwsEmulator } from './aws-emulator.ts'
 import { loadSeedFile } from './seed.ts'
 import { stopChild } from './stop-child.ts'
@@ -27,6 +33,7 @@ export function sandboxServiceEnv (emulator: AwsEmulator): Record<string, string
   return {
     AWS_ENDPOINT_URL_EKS: emulator.url,
     AWS_ENDPOINT_URL_IAM: emulator.url,
+    AWS_ENDPOINT_URL_STS: emulator.url,
     AWS_REGION: emulator.region,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -50,10 +57,27 @@ function intFromEnv (name: string, fallback: number): number {
   return value
 }
 
-function childEnv (emulator: AwsEmulator, port: number): NodeJS.ProcessEnv {
+function childEnv (emulator: AwsEmulator, port: number, accountsFile: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const name of AWS_AMBIENT) delete env[name]
-  return { ...env, LOG_LEVEL: process.env.LOG_LEVEL || 'warn', ...sandboxServiceEnv(emulator), PORT: String(port) }
+  return { ...env, LOG_LEVEL: process.env.LOG_LEVEL || 'warn', ...sandboxServiceEnv(emulator), ACCOUNTS_FILE: accountsFile, PORT: String(port) }
+}
+
+/** Writes the account registry of what the emulator holds; the caller removes `dir` on exit. */
+function writeAccountsFile (emulator: AwsEmulator): { dir: string, file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'eks-oidc-api-sandbox-'))
+  const file = join(dir, 'accounts.json')
+  writeFileSync(file, JSON.stringify(accountRegistryOf(emulator.accounts), null, 2) + '\n')
+  return { dir, file }
+}
+
+/** One line per (account, region) with clusters: where they are and how the service reaches them. */
+function accountLines (emulator: AwsEmulator): string[] {
+  return accountRegistryOf(emulator.accounts).accounts.flatMap(entry => entry.regions.map(region => {
+    const clusters = [...emulator.scope({ accountId: entry.accountId, region }).clusters.keys()].join(', ')
+    const how = entry.roleArn ? `via ${entry.roleArn}` : 'own credentials'
+    return `  account ${entry.accountId} ${region.padEnd(12)} ${clusters}   (${how})`
+  }))
 }
 
 async function waitUntilReady (serviceUrl: string, child: ChildProcess): Promise<void> {
@@ -72,10 +96,11 @@ async function waitUntilReady (serviceUrl: string, child: ChildProcess): Promise
 }
 
 /** What the sandbox prints once both are up; every command works as printed. */
-export function banner (serviceUrl: string, emulator: AwsEmulator, corpIssuerUrl: string | undefined): string {
+export function banner (serviceUrl: string, emulator: AwsEmulator, corpIssuerUrl: string | undefined, accountsFile?: string): string {
   const associate = JSON.stringify({
     oidc: { identityProviderConfigName: 'corp', issuerUrl: corpIssuerUrl, clientId: 'kubernetes', usernameClaim: 'email', groupsClaim: 'groups', groupsPrefix: 'oidc:' }
   })
+  const registryAccount = accountRegistryOf(emulator.accounts).accounts.find(entry => entry.roleArn)?.accountId
   return [
     '',
     'eks-oidc-api sandbox (no AWS account involved)',
@@ -85,10 +110,20 @@ export function banner (serviceUrl: string, emulator: AwsEmulator, corpIssuerUrl
     `  corp IdP       ${corpIssuerUrl ?? '(not seeded)'}   (an OIDC identity provider to use as issuerUrl)`,
     `  clusters       ${[...emulator.state.clusters.keys()].join(', ')}`,
     '',
+    'Accounts and regions (the service reaches each one through this registry):',
+    ...accountLines(emulator),
+    ...(accountsFile ? [`  ACCOUNTS_FILE=${accountsFile}`] : []),
+    '',
     'Try:',
     `  curl -s ${serviceUrl}/clusters`,
     `  curl -s -X PUT ${serviceUrl}/clusters/demo/oidc-provider -H 'content-type: application/json' -d '{}'`,
     `  curl -s -X POST ${serviceUrl}/clusters/demo/identity-provider-configs -H 'content-type: application/json' -H 'Idempotency-Key: sandbox-associate-corp-0001' -d '${associate}'`,
+    ...(registryAccount ? [`  curl -s -X PUT ${serviceUrl}/clusters/demo/oidc-provider/accounts/${registryAccount} -H 'content-type: application/json' -d '{}'`] : []),
+    `  curl -s ${serviceUrl}/accounts`,
+    ...(registryAccount ? [`  curl -s ${serviceUrl}/accounts/${registryAccount}/regions/eu-west-1/clusters`] : []),
+    `  curl -s '${serviceUrl}/clusters/demo/oidc-provider/trust-policy?namespace=shop&serviceAccount=cart'`,
+    `  curl -s '${serviceUrl}/clusters/demo/service-accounts/shop/cart/pod-identity/preflight?roleArn=arn:aws:iam::111122223333:role/demo-cart'`,
+    `  curl -s ${serviceUrl}/clusters/payments-prod/access-entries`,
     '',
     'For the walkthroughs in README.md and docs/api-guide.md:',
     `  export EMU=${emulator.url} CORP=${corpIssuerUrl ?? ''}`,
@@ -130,7 +165,8 @@ async function main () {
     seed: await loadSeedFile(process.env.EMULATOR_SEED || DEFAULT_SEED)
   })
   const serviceUrl = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, [SERVER_ENTRY], { env: childEnv(emulator, port), stdio: ['ignore', 'inherit', 'inherit'] })
+  const accounts = writeAccountsFile(emulator)
+  const child = spawn(process.execPath, [SERVER_ENTRY], { env: childEnv(emulator, port, accounts.file), stdio: ['ignore', 'inherit', 'inherit'] })
 
   let stopping = false
   const stop = async (exitCode: number) => {
@@ -138,6 +174,7 @@ async function main () {
     stopping = true
     await stopChild(child)
     await emulator.close()
+    rmSync(accounts.dir, { recursive: true, force: true })
     if (exitCode === 0) console.log('sandbox: stopped (service and emulator closed)')
     process.exit(exitCode)
   }
@@ -156,7 +193,7 @@ async function main () {
     await stop(1)
     return
   }
-  console.log(banner(serviceUrl, emulator, emulator.state.identityProviders.get('corp')?.issuerUrl))
+  console.log(banner(serviceUrl, emulator, emulator.state.identityProviders.get('corp')?.issuerUrl, accounts.file))
 }
 
 if (import.meta.main) await main()

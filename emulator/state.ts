@@ -1,12 +1,18 @@
 /**
- * In-memory state of the emulated account: EKS clusters with their identity provider configs and
- * updates, and IAM OIDC providers. Asynchronous EKS work settles lazily: every read first calls
- * `settle(now)`, so a fake clock moves states without timers.
+ * In-memory state of the emulator, split as AWS splits it: IAM (OIDC providers, roles) is global
+ * per account (`IamAccountState`), EKS (clusters with their identity provider configs and updates)
+ * is per account and region (`EmulatorState`, which also reaches its account's IAM state, so
+ * `state.oidcProviders` reads the IAM of the request's account). Asynchronous EKS work settles
+ * lazily: every read first calls `settle(now)`, so a fake clock moves states without timers.
  */
+import { newClusterPodIdentity, type ClusterPodIdentity } from './pod-identity.ts'
+
 export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'UPDATING' | 'PENDING'
 export type ConfigStatus = 'CREATING' | 'ACTIVE' | 'DELETING'
 export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful'
-export type UpdateType = 'AssociateIdentityProviderConfig' | 'DisassociateIdentityProviderConfig'
+export type UpdateType = 'AssociateIdentityProviderConfig' | 'DisassociateIdentityProviderConfig' | 'AccessConfigUpdate'
+export type UpdateParamType = 'IdentityProviderConfig' | 'AuthenticationMode'
+export type AuthenticationMode = 'CONFIG_MAP' | 'API_AND_CONFIG_MAP' | 'API'
 export type TagMap = Record<string, string>
 
 export interface OidcConfigFields {
@@ -33,7 +39,9 @@ export interface UpdateRecord {
   seq: number
   type: UpdateType
   status: UpdateStatus
-  /** `params[].value` exactly as sent on the wire (a JSON string). */
+  /** `params[].type`; IdentityProviderConfig unless said otherwise. */
+  paramType?: UpdateParamType
+  /** `params[].value` exactly as sent on the wire (a JSON string, or the new authentication mode). */
   paramsValue: string
   configName: string
   createdAtMs: number
@@ -41,6 +49,31 @@ export interface UpdateRecord {
 }
 
 export interface ClientTokenRecord { fingerprint: string, updateId: string, tags?: TagMap }
+
+export interface AccessScopeRecord { type: 'cluster' | 'namespace', namespaces: string[] }
+
+export interface AssociatedPolicyRecord {
+  policyArn: string
+  accessScope: AccessScopeRecord
+  associatedAtMs: number
+  modifiedAtMs: number
+}
+
+export interface AccessEntryRecord {
+  principalArn: string
+  arn: string
+  type: string
+  username: string
+  kubernetesGroups: string[]
+  tags: TagMap
+  createdAtMs: number
+  modifiedAtMs: number
+  /** By policy ARN. */
+  policies: Map<string, AssociatedPolicyRecord>
+}
+
+/** A clientRequestToken of CreateAccessEntry or UpdateAccessEntry: the request it came with. */
+export interface AccessEntryTokenRecord { fingerprint: string, principalArn: string }
 
 export interface ClusterRecord {
   name: string
@@ -58,6 +91,10 @@ export interface ClusterRecord {
   configs: Map<string, IdpConfigRecord>
   updates: UpdateRecord[]
   clientTokens: Map<string, ClientTokenRecord>
+  authenticationMode: AuthenticationMode
+  /** By principal ARN. */
+  accessEntries: Map<string, AccessEntryRecord>
+  accessEntryTokens: Map<string, AccessEntryTokenRecord>
 }
 
 export interface OidcProviderRecord {
@@ -70,19 +107,73 @@ export interface OidcProviderRecord {
   tags: TagMap
 }
 
+export interface RoleRecord {
+  roleName: string
+  roleId: string
+  arn: string
+  path: string
+  /** The trust policy exactly as given (JSON text); IAM returns it URL-encoded. */
+  assumeRolePolicyDocument: string
+  description?: string
+  permissionsBoundaryArn?: string
+  maxSessionDuration: number
+  createDateMs: number
+  tags: TagMap
+}
+
 /** An external OIDC identity provider served by the emulator at `/idp/<name>`. */
 export interface IdentityProviderRecord { name: string, issuerUrl: string, alg: 'RS256' | 'ES256' }
 
-export class EmulatorState {
-  readonly clusters = new Map<string, ClusterRecord>()
+/** IAM of one account: global, the same in every region. */
+export class IamAccountState {
   readonly oidcProviders = new Map<string, OidcProviderRecord>()
-  readonly identityProviders = new Map<string, IdentityProviderRecord>()
+  /** By lower-case role name: IAM role names are unique regardless of case. */
+  readonly roles = new Map<string, RoleRecord>()
+
+  clear (): void {
+    this.oidcProviders.clear()
+    this.roles.clear()
+  }
+}
+
+/** EKS of one (account, region), with its account's IAM and the emulator-wide identity providers. */
+export class EmulatorState {
+  readonly accountId: string
+  readonly region: string
+  readonly clusters = new Map<string, ClusterRecord>()
+  readonly iam: IamAccountState
+  /** External identity providers are not AWS resources: one set shared by every scope. */
+  readonly identityProviders: Map<string, IdentityProviderRecord>
+  /** Pod Identity associations and add-ons, by cluster name (emulator/pod-identity.ts). */
+  readonly podIdentity = new Map<string, ClusterPodIdentity>()
   private nextUpdateSeq = 1
+
+  constructor (scope: { accountId: string, region: string }, iam = new IamAccountState(), identityProviders = new Map<string, IdentityProviderRecord>()) {
+    this.accountId = scope.accountId
+    this.region = scope.region
+    this.iam = iam
+    this.identityProviders = identityProviders
+  }
+
+  get oidcProviders (): Map<string, OidcProviderRecord> {
+    return this.iam.oidcProviders
+  }
+
+  get roles (): Map<string, RoleRecord> {
+    return this.iam.roles
+  }
 
   clear (): void {
     this.clusters.clear()
-    this.oidcProviders.clear()
+    this.iam.clear()
     this.identityProviders.clear()
+    this.podIdentity.clear()
+  }
+
+  podIdentityOf (clusterName: string): ClusterPodIdentity {
+    let state = this.podIdentity.get(clusterName)
+    if (!state) this.podIdentity.set(clusterName, state = newClusterPodIdentity())
+    return state
   }
 
   takeUpdateSeq (): number {
@@ -95,6 +186,10 @@ export class EmulatorState {
       for (const update of cluster.updates) {
         if (update.status !== 'InProgress' || update.settlesAtMs > nowMs) continue
         update.status = 'Successful'
+        if (update.type === 'AccessConfigUpdate') {
+          cluster.authenticationMode = update.paramsValue as AuthenticationMode
+          continue
+        }
         const config = cluster.configs.get(update.configName)
         if (!config) continue
         if (update.type === 'AssociateIdentityProviderConfig') config.status = 'ACTIVE'

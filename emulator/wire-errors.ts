@@ -4,21 +4,25 @@
  */
 export type EksErrorType =
   | 'ResourceNotFoundException' | 'InvalidParameterException' | 'InvalidRequestException'
-  | 'ResourceInUseException' | 'ClientException' | 'ServerException' | 'ThrottlingException'
+  | 'ResourceInUseException' | 'ResourceLimitExceededException' | 'ClientException' | 'ServerException' | 'ThrottlingException'
   | 'BadRequestException' | 'NotFoundException' | 'SerializationException' | 'UnknownOperationException'
+  | 'UnrecognizedClientException' | 'ExpiredTokenException'
 
 const EKS_STATUS: Record<EksErrorType, number> = {
   ResourceNotFoundException: 404,
   InvalidParameterException: 400,
   InvalidRequestException: 400,
   ResourceInUseException: 409,
+  ResourceLimitExceededException: 400,
   ClientException: 400,
   ServerException: 500,
   ThrottlingException: 429,
   BadRequestException: 400,
   NotFoundException: 404,
   SerializationException: 400,
-  UnknownOperationException: 404
+  UnknownOperationException: 404,
+  UnrecognizedClientException: 403,
+  ExpiredTokenException: 403
 }
 
 export class EksError extends Error {
@@ -39,6 +43,9 @@ export class EksError extends Error {
 export type IamErrorCode =
   | 'NoSuchEntity' | 'EntityAlreadyExists' | 'InvalidInput' | 'LimitExceeded' | 'ConcurrentModification'
   | 'ServiceFailure' | 'Throttling' | 'ValidationError' | 'InvalidAction' | 'MalformedQueryString'
+  | 'MalformedPolicyDocument' | 'DeleteConflict'
+  // STS, and the signature checks of every awsQuery service
+  | 'AccessDenied' | 'RegionDisabledException' | 'PackedPolicyTooLarge' | 'InvalidClientTokenId' | 'ExpiredToken'
 
 const IAM_STATUS: Record<IamErrorCode, number> = {
   NoSuchEntity: 404,
@@ -50,7 +57,14 @@ const IAM_STATUS: Record<IamErrorCode, number> = {
   Throttling: 400,
   ValidationError: 400,
   InvalidAction: 400,
-  MalformedQueryString: 404
+  MalformedQueryString: 404,
+  MalformedPolicyDocument: 400,
+  DeleteConflict: 409,
+  AccessDenied: 403,
+  RegionDisabledException: 403,
+  PackedPolicyTooLarge: 400,
+  InvalidClientTokenId: 403,
+  ExpiredToken: 403
 }
 
 export class QueryError extends Error {

@@ -1,6 +1,6 @@
 /** The audit trail as the API answers it (GET /audit). */
 import { Type } from 'typebox'
-import { Ref } from './common.ts'
+import { ACCOUNT_ID_PATTERN, Ref, REGION_PATTERN } from './common.ts'
 
 /** How a request ended, for the audit trail. */
 export const AuditOutcome = { SUCCEEDED: 'succeeded', FAILED: 'failed', DENIED: 'denied', REPLAYED: 'replayed' } as const
@@ -11,7 +11,7 @@ export const AuditOutcomeSchema = Type.Enum(Object.values(AuditOutcome), {
 })
 
 export const AwsCall = Type.Object({
-  service: Type.Union([Type.Literal('eks'), Type.Literal('iam')], { description: 'The AWS service called.' }),
+  service: Type.Union([Type.Literal('eks'), Type.Literal('iam'), Type.Literal('sts')], { description: 'The AWS service called (sts: the AssumeRole of a registry account).' }),
   operation: Type.String({ description: 'The AWS operation, e.g. `AssociateIdentityProviderConfig`.' }),
   outcome: Type.Union([Type.Literal('success'), Type.Literal('error'), Type.Literal('throttled')], { description: 'How the call ended (after the SDK\'s retries).' }),
   error: Type.Optional(Type.String({ description: 'The AWS exception name of a failed call.' })),
@@ -24,6 +24,8 @@ export const AuditRecordSchema = Type.Object({
   principal: Type.String({ description: 'Who acted: a token name, `jwt:<claim>`, `anonymous`, or `(unauthenticated)`.' }),
   action: Type.String({ description: 'operationId of the route, e.g. `associateIdentityProviderConfig`.' }),
   cluster: Type.Optional(Type.String({ description: 'EKS cluster named by the request.' })),
+  accountId: Type.Optional(Type.String({ description: 'AWS account the request acted in (absent for the implicit account of a service without registry, and on records older than the registry).' })),
+  region: Type.Optional(Type.String({ description: 'AWS region the request acted in.' })),
   resource: Type.Optional(Type.String({ description: 'Name or ARN of the resource acted on.' })),
   outcome: AuditOutcomeSchema,
   status: Type.Integer({ description: 'HTTP status answered.' }),
@@ -44,6 +46,8 @@ export const ListAuditRecordsQuery = Type.Object({
   principal: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'Only records of this principal.' })),
   cluster: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only records about this cluster.' })),
   action: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only records of this action (operationId).' })),
+  accountId: Type.Optional(Type.String({ pattern: ACCOUNT_ID_PATTERN, description: 'Only records of requests in this AWS account.' })),
+  region: Type.Optional(Type.String({ pattern: REGION_PATTERN, description: 'Only records of requests in this AWS region.' })),
   outcome: Type.Optional(AuditOutcomeSchema),
   since: Type.Optional(Type.String({ format: 'date-time', description: 'Only records at or after this time.' })),
   until: Type.Optional(Type.String({ format: 'date-time', description: 'Only records before this time.' })),

@@ -20,6 +20,8 @@ export const Operation = Type.Object({
   principal: Type.String({ description: 'Who made the request.' }),
   action: Type.String({ description: 'The API operation, e.g. `associateIdentityProviderConfig`.' }),
   cluster: Type.String({ description: 'Cluster name.' }),
+  accountId: Type.Union([Type.String(), Type.Null()], { description: 'AWS account of the cluster; null for the implicit account of a service without registry, and on records older than the registry.' }),
+  region: Type.Union([Type.String(), Type.Null()], { description: 'AWS region of the cluster; null on records older than the registry.' }),
   resource: Type.Union([Type.String(), Type.Null()], { description: 'The resource acted on: the config name, or the IAM OIDC provider ARN.' }),
   clientRequestToken: Type.Union([Type.String(), Type.Null()], { description: 'The EKS clientRequestToken sent for it.' }),
   updateId: Type.Union([Type.String(), Type.Null()], { description: 'The EKS update it started, for asynchronous operations.' }),

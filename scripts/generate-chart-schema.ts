@@ -4,13 +4,17 @@
  * - `config`: one property per variable of src/config.ts that the chart does not set itself, with
  *   the variable's type and limits;
  * - `auth.apiTokens`: the `name:sha256:<hex>` form of AUTH_API_TOKENS entries;
- * - `redis.keyPrefix`: REDIS_KEY_PREFIX's rule, or empty for the chart's default.
+ * - `redis.keyPrefix`: REDIS_KEY_PREFIX's rule, or empty for the chart's default;
+ * - `auth.grants` and `accounts`: the grants document and the account registry, as src/auth/grants.ts
+ *   and src/accounts/registry.ts check them (the registry's rules across members are checked at start).
  *
  *   npm run helm:schema            rewrites deploy/helm/eks-oidc-api/values.schema.json
  *   npm run helm:schema -- --check  exits 1 when the file is stale (test/deploy/chart-schema.test.ts)
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { AccountsDocument } from '../src/accounts/registry.ts'
+import { GrantsDocument } from '../src/auth/grants.ts'
 import { SUPPORTED_JWT_ALGORITHMS } from '../src/auth/jwt-verifier.ts'
 import { TOKEN_NAME_PATTERN } from '../src/auth/static-tokens.ts'
 import type { Variable } from '../src/config-spec.ts'
@@ -24,7 +28,8 @@ export const SCHEMA_FILE = fileURLToPath(new URL('../deploy/helm/eks-oidc-api/va
  * it comes from a Secret only.
  */
 export const CHART_OWNED_VARIABLES = [
-  'HOST', 'PORT', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'AUTH_API_TOKENS', 'AUTH_GRANTS', 'AUTH_GRANTS_FILE'
+  'HOST', 'PORT', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'AUTH_API_TOKENS', 'AUTH_GRANTS', 'AUTH_GRANTS_FILE',
+  'ACCOUNTS', 'ACCOUNTS_FILE'
 ] as const
 
 type JsonSchema = Record<string, unknown>
@@ -91,12 +96,20 @@ export const redisKeyPrefixSchema = (): JsonSchema => {
   }
 }
 
+/** A document schema of the service as plain JSON Schema; an empty object ({}) means none. */
+const documentSchema = (schema: object, description: string): JsonSchema => ({ description, ...JSON.parse(JSON.stringify(schema)) })
+
+const orEmpty = (schema: JsonSchema): JsonSchema => ({ anyOf: [{ type: 'object', maxProperties: 0 }, schema] })
+
 /** The whole values.schema.json with its derived parts brought up to date, as text. */
 export function renderSchema (current: string): string {
   const schema = JSON.parse(current)
   schema.properties.config = configSchema()
   schema.properties.auth.properties.apiTokens.items = apiTokenSchema()
   schema.properties.redis.properties.keyPrefix = redisKeyPrefixSchema()
+  // Empty ({}) leaves the document out: no grants (default deny); one account, the pods' own credentials.
+  schema.properties.auth.properties.grants = orEmpty(documentSchema(GrantsDocument, 'The grants document (docs/operations.md).'))
+  schema.properties.accounts = orEmpty(documentSchema(AccountsDocument, 'The account registry (docs/many-accounts.md).'))
   return JSON.stringify(schema, null, 2) + '\n'
 }
 

@@ -4,7 +4,7 @@
  *
  * The container (src/container.ts) builds every domain object; this only registers plugins and
  * routes. Order: error handler → metrics → lifecycle → security (headers, request ids, rate
- * limit) → auth → OpenAPI → shared schemas → changes (idempotency, operations, audit) → routes.
+ * limit) → auth → OpenAPI → shared schemas → scope (account and region) → changes (idempotency, operations, audit) → routes.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyLoggerOptions, type FastifyServerOptions } from 'fastify'
@@ -20,6 +20,7 @@ import { deferredChildLogger } from './observability/deferred-logger.ts'
 import { ServiceMetrics } from './observability/metrics.ts'
 import auth from './plugins/auth.ts'
 import changes from './plugins/changes.ts'
+import scope from './plugins/scope.ts'
 import errorHandler, { clientErrors, frameworkErrors } from './plugins/error-handler.ts'
 import lifecycle from './plugins/lifecycle.ts'
 import metricsPlugin from './plugins/metrics.ts'
@@ -74,7 +75,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
   app.addHook('onClose', () => container.close())
   app.addHook('onReady', () => container.start())
   // Open event streams would otherwise hold server.close() until their max duration.
-  app.addHook('preClose', async () => services.updates.watcher.close())
+  app.addHook('preClose', async () => container.closeWatchers())
 
   await app.register(errorHandler)
   await app.register(metricsPlugin, { metrics })
@@ -90,11 +91,14 @@ export async function buildApp (config: Config, deps: AppDeps = {}) {
     rateLimitStore: sharedRedis && sharedRateLimitStore({ redis: sharedRedis.client, keyPrefix: sharedRedis.keyPrefix, health: sharedRedis.health }),
     docsPrefix: '/docs'
   })
-  await app.register(auth, { config: config.auth, publicPrefixes: ['/docs'] })
+  const { defaultAccount } = config.accounts
+  await app.register(auth, { config: config.auth, publicPrefixes: ['/docs'], defaultScope: { accountId: defaultAccount.accountId, region: defaultAccount.defaultRegion } })
   await app.register(swagger, { version, retentionSeconds: config.IDEMPOTENCY_TTL_SECONDS })
   for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(wellFormedText)
 
+  // Before the change pipeline: its records carry the scope.
+  await app.register(scope, { resolver: services.scopes.resolver })
   await app.register(changes, { coordinator: container.changes })
 
   app.decorate('services', services)

@@ -4,6 +4,7 @@
  */
 import { authConfigFromEnv, AuthConfigError, type AuthConfig } from './auth/config.ts'
 import { rateLimitConfigFromEnv, type RateLimitConfig } from './auth/rate-limit-config.ts'
+import { AccountRegistryError, accountRegistryFromEnv, type AccountRegistry } from './accounts/registry.ts'
 import { boolean, ConfigError, integer, list, oneOf, readVariables, text, url } from './config-spec.ts'
 
 export const configVariables = {
@@ -35,6 +36,10 @@ export const configVariables = {
   AWS_REGION: text({ defaultValue: 'us-east-1', pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, rule: 'must be an AWS region such as us-east-1', description: 'AWS region of the EKS clusters. Credentials come from the AWS SDK default chain (env, profile, web identity, instance role).' }),
   AWS_ENDPOINT_URL_EKS: url({ protocols: ['http:', 'https:'], example: 'http://127.0.0.1:4566', description: 'Override of the EKS endpoint, e.g. the local emulator. Unset: the real regional endpoint.' }),
   AWS_ENDPOINT_URL_IAM: url({ protocols: ['http:', 'https:'], example: 'http://127.0.0.1:4566', description: 'Override of the IAM endpoint, e.g. the local emulator. Unset: the real global endpoint.' }),
+  AWS_ENDPOINT_URL_STS: url({ protocols: ['http:', 'https:'], example: 'http://127.0.0.1:4566', description: 'Override of the STS endpoint (AssumeRole into the registry\'s accounts, GetCallerIdentity), e.g. the local emulator. Unset: the regional endpoint of AWS_REGION.' }),
+  ACCOUNTS: text({ example: '{"accounts":[{"accountId":"111122223333","regions":["eu-west-1"]},{"accountId":"444455556666","roleArn":"arn:aws:iam::444455556666:role/eks-oidc-api","regions":["eu-west-1","us-east-1"]}]}', description: 'The account registry as JSON (docs/many-accounts.md): per account its accountId, partition, roleArn (absent for the service\'s own), externalId, regions, defaultRegion, sessionDurationSeconds, name, description, default. Unset (with ACCOUNTS_FILE): one account, the service\'s own credentials in AWS_REGION.' }),
+  ACCOUNTS_FILE: text({ example: '/etc/eks-oidc-api/accounts.yaml', description: 'The account registry as a YAML or JSON file (instead of ACCOUNTS).' }),
+  ACCOUNT_CREDENTIALS_TIMEOUT_MS: integer({ min: 100, max: 60_000, defaultValue: 5000, description: 'Bound of assuming a registry account\'s role (STS AssumeRole, all attempts) and of each reachability check of GET /accounts, in milliseconds; past it the request answers 502 AccountUnreachable.' }),
   AWS_MAX_ATTEMPTS: integer({ min: 1, max: 10, defaultValue: 3, description: 'Attempts per AWS call (standard retry mode). IAM LimitExceeded is never retried.' }),
   AWS_CONNECT_TIMEOUT_MS: integer({ min: 100, max: 60_000, defaultValue: 3000, description: 'Connection timeout of AWS calls, in milliseconds.' }),
   AWS_REQUEST_TIMEOUT_MS: integer({ min: 100, max: 120_000, defaultValue: 10_000, description: 'Per-attempt timeout of AWS calls, in milliseconds.' }),
@@ -44,6 +49,7 @@ export const configVariables = {
   EGRESS_TIMEOUT_MS: integer({ min: 100, max: 60_000, defaultValue: 5000, description: 'Deadline of each issuer fetch or TLS handshake, in milliseconds.' }),
   EGRESS_MAX_BODY_BYTES: integer({ min: 1024, max: 10_485_760, defaultValue: 262_144, description: 'Largest discovery document or JWKS read from an issuer, in bytes.' }),
   THUMBPRINT_CACHE_TTL_SECONDS: integer({ min: 0, max: 3600, defaultValue: 60, description: 'How long an issuer host\'s certificate chain and thumbprint are reused (0: no cache; concurrent requests still share one handshake).' }),
+  TRUST_POLICY_SIZE_LIMIT: integer({ min: 2048, max: 8192, defaultValue: 2048, description: 'IAM\'s quota on a role\'s trust policy in the managed accounts, in characters without white space (IAM: 2,048 by default, raised on request up to 8,192). The IRSA diagnosis checks against it, and `apply=true` refuses a fix that would pass it.' }),
   WATCH_POLL_INTERVAL_MS: integer({ min: 1, max: 300_000, defaultValue: 5000, description: 'First interval between DescribeUpdate calls for a watched update (`?wait=` and event streams), in milliseconds; it grows ×1.5 per poll up to WATCH_MAX_POLL_INTERVAL_MS. One poll loop per update serves every watcher. Tiny values are for tests only.' }),
   WATCH_MAX_POLL_INTERVAL_MS: integer({ min: 1, max: 600_000, defaultValue: 30_000, description: 'Longest interval between DescribeUpdate calls for a watched update, in milliseconds (throttling backs off up to it too).' }),
   WATCH_MAX_SECONDS: integer({ min: 1, max: 86_400, defaultValue: 3600, description: 'Longest life of an update event stream (`Accept: text/event-stream`), in seconds; it then ends with an `end` event (reason `max-duration`) and the client reconnects.' }),
@@ -65,7 +71,7 @@ export const configVariables = {
   FLEET_MAX_RATE_PER_SECOND: integer({ min: 1, max: 1000, defaultValue: 50, description: 'Fleet view: highest rate of AWS calls per second and service the adaptive limiter may reach; with REDIS_URL, of all replicas together (set it to the share of the account\'s AWS budget the service may use).' })
 }
 
-export type Config = Readonly<ReturnType<typeof readConfigVariables> & { auth: AuthConfig, rateLimit: RateLimitConfig }>
+export type Config = Readonly<ReturnType<typeof readConfigVariables> & { auth: AuthConfig, rateLimit: RateLimitConfig, accounts: AccountRegistry }>
 
 function readConfigVariables (env: Record<string, string | undefined>) {
   return readVariables(configVariables, env)
@@ -83,7 +89,7 @@ export function loadConfig (env: Record<string, string | undefined> = {}): Confi
     try {
       return read()
     } catch (error) {
-      if (error instanceof ConfigError || error instanceof AuthConfigError) problems.push(...error.problems)
+      if (error instanceof ConfigError || error instanceof AuthConfigError || error instanceof AccountRegistryError) problems.push(...error.problems)
       else problems.push((error as Error).message)
       return undefined
     }
@@ -91,6 +97,8 @@ export function loadConfig (env: Record<string, string | undefined> = {}): Confi
   const variables = attempt(() => readConfigVariables(env))
   const auth = attempt(() => authConfigFromEnv(env))
   const rateLimit = attempt(() => rateLimitConfigFromEnv(env))
-  if (problems.length || !variables || !auth || !rateLimit) throw new ConfigError(problems)
-  return Object.freeze({ ...variables, auth, rateLimit })
+  // Read even when other variables are broken, so that every problem is reported at once.
+  const accounts = attempt(() => accountRegistryFromEnv(env, variables?.AWS_REGION ?? configVariables.AWS_REGION.defaultValue))
+  if (problems.length || !variables || !auth || !rateLimit || !accounts) throw new ConfigError(problems)
+  return Object.freeze({ ...variables, auth, rateLimit, accounts })
 }

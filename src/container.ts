@@ -3,43 +3,41 @@
  * services, watchers and runners) from the config, without any framework. `buildApp` hands the
  * services to the routes and ties `start`/`close` to the server's lifetime.
  */
-import type { OidcIdentityProviderConfig } from '@aws-sdk/client-eks'
+import { AccountService } from './accounts/account-service.ts'
+import { accountKey, createClientPool, fixedClientPool, type ClientPool, type ScopePorts } from './accounts/client-pool.ts'
+import { buildScopedServices, type ScopedServices, type SharedParts } from './accounts/scoped-services.ts'
+import { withDeadline } from './accounts/deadline.ts'
+import { ScopeDirectory, ScopeResolver, type Scope } from './accounts/scopes.ts'
 import { createAuthorizer } from './auth/grants.ts'
-import { createAwsClients } from './aws/clients.ts'
+import type { EksPort, IamPort, StsPort } from './aws/ports.ts'
 import { ChangeCoordinator } from './changes/coordinator.ts'
 import { OperationFollower } from './changes/operation-follower.ts'
-import { ReadThroughCache } from './cache/read-through.ts'
 import type { Config } from './config.ts'
+import { problem } from './errors.ts'
 import { egressGuardOptionsFromConfig } from './egress/config.ts'
 import { createEgressGuard, type EgressGuard } from './egress/guard.ts'
-import { systemClock } from './fleet/clock.ts'
-import { FleetService } from './fleet/fleet-service.ts'
-import { SharedPace, sharedPaceKey } from './fleet/shared-pace.ts'
 import { createIssuerInspector, type IssuerInspector } from './issuers/inspect.ts'
 import { createJwksFetcher } from './issuers/jwks.ts'
 import { createThumbprintService } from './issuers/thumbprint.ts'
-import { instrumentEks, instrumentIam } from './observability/instrument-aws.ts'
+import { instrumentEks, instrumentIam, instrumentSts } from './observability/instrument-aws.ts'
 import type { ServiceMetrics } from './observability/metrics.ts'
 import type { Logger } from './observability/request-context.ts'
-import { createReplacements, type ReplaceService } from './replace/index.ts'
+import { ReplaceRunner } from './replace/index.ts'
 import { AuditService } from './services/audit.ts'
-import type { EksPort, IamPort } from './aws/ports.ts'
-import { ClusterCache, ClusterService } from './services/clusters.ts'
-import { CONFIG_READ_CACHE, IdentityProviderConfigService, isSettledConfig } from './services/identity-provider-configs.ts'
-import { OidcProviderService } from './services/oidc-provider.ts'
 import { OperationService } from './services/operations.ts'
 import { ReadinessService } from './services/readiness.ts'
-import { TokenReviewService } from './services/token-reviews.ts'
-import { UpdateService } from './services/updates.ts'
+import { openSharedRedis, type SharedRedis } from './shared/shared-redis.ts'
 import { createStore, type Store } from './store/index.ts'
 import type { Timers } from './watch/timers.ts'
-import { UpdateWatcher } from './watch/update-watcher.ts'
-import { openSharedRedis, type SharedRedis } from './shared/shared-redis.ts'
 
 export interface ContainerDeps {
-  /** Replace the real EKS/IAM clients (tests pass fakes or clients pointed at the emulator). */
+  /** Replace the real EKS/IAM clients of every scope (tests pass fakes or clients pointed at the emulator). */
   eks?: EksPort
   iam?: IamPort
+  /** With eks and iam: STS for every scope (GetCallerIdentity) and for assuming roles. */
+  sts?: StsPort
+  /** With eks and iam: the ports of each scope, when tests give scopes different fakes. */
+  scopePorts?: (scope: Scope) => ScopePorts
   /** Replace the SSRF guard (tests pass one whose allow-list reaches their loopback issuers). */
   egress?: EgressGuard
   /** Use this store instead of opening one from the config; the caller keeps ownership and closes it. */
@@ -50,16 +48,19 @@ export interface ContainerDeps {
   log: Logger
 }
 
-/** What the routes reach, through `app.services`. */
+/** The services of every scope, made on first use (src/accounts/scoped-services.ts). */
+export interface ScopedServiceDirectory {
+  readonly resolver: ScopeResolver
+  /** The services of `/clusters/...`: the default account in its default region. */
+  readonly default: ScopedServices
+  of (scope: Scope): ScopedServices
+}
+
+/** What the routes reach, through `app.services`; AWS-reaching services live per scope. */
 export interface AppServices {
-  clusters: ClusterService
-  fleet: FleetService
-  oidcProvider: OidcProviderService
-  identityProviderConfigs: IdentityProviderConfigService
-  replacements: ReplaceService
-  updates: UpdateService
+  scopes: ScopedServiceDirectory
+  accounts: AccountService
   issuers: IssuerInspector
-  tokenReviews: TokenReviewService
   operations: OperationService
   audit: AuditService
   readiness: ReadinessService
@@ -74,16 +75,44 @@ export interface Container {
   sharedRedis?: SharedRedis
   /** Starts background work (resuming unfinished operations). */
   start (): Promise<void>
+  /** Ends every update watch (open event streams would otherwise hold the server's close). */
+  closeWatchers (): void
   /** Stops background work, then closes what the container opened, in dependency order. */
   close (): Promise<void>
+}
+
+function createPool (config: Config, deps: ContainerDeps): ClientPool {
+  const { metrics, log } = deps
+  if (!(deps.eks && deps.iam)) return createClientPool({ config, metrics, log, sts: deps.sts })
+  const fixed: ScopePorts = {
+    eks: instrumentEks(deps.eks, metrics, log),
+    iam: instrumentIam(deps.iam, metrics, log),
+    sts: instrumentSts(deps.sts ?? unavailableSts, metrics, log)
+  }
+  const { scopePorts } = deps
+  return fixedClientPool(scopePorts
+    ? (scope) => {
+        const ports = scopePorts(scope)
+        const account = accountKey(scope.account)
+        return {
+          eks: instrumentEks(ports.eks, metrics, log, { account, region: scope.region }),
+          iam: instrumentIam(ports.iam, metrics, log, { account, region: 'global' }),
+          sts: instrumentSts(ports.sts, metrics, log, { account, region: scope.account.defaultRegion })
+        }
+      }
+    : () => fixed)
+}
+
+/** Tests on fake EKS and IAM ports that pass no STS: calls to it fail as an unreachable AWS would. */
+const unavailableSts: StsPort = {
+  assumeRole: () => Promise.reject(Object.assign(new Error('no STS in this test'), { name: 'UnknownEndpoint' })),
+  getCallerIdentity: () => Promise.reject(Object.assign(new Error('no STS in this test'), { name: 'UnknownEndpoint' }))
 }
 
 export async function createContainer (config: Config, deps: ContainerDeps): Promise<Container> {
   const { metrics, log } = deps
   const store = deps.store ?? await openStore(config)
-  const aws = deps.eks && deps.iam ? undefined : createAwsClients(config)
-  const eks = instrumentEks(deps.eks ?? aws!.eks, metrics, log)
-  const iam = instrumentIam(deps.iam ?? aws!.iam, metrics, log)
+  const pool = createPool(config, deps)
   const egress = deps.egress ?? createConfiguredEgress(config, log)
   const sharedRedis = config.REDIS_URL === undefined
     ? undefined
@@ -91,45 +120,47 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
 
   const thumbprints = createThumbprintService({ egress, ttlSeconds: config.THUMBPRINT_CACHE_TTL_SECONDS })
   const issuers = createIssuerInspector({ egress, thumbprints })
-  const clusterCache = new ClusterCache({ ttlMs: config.CLUSTER_CACHE_TTL_SECONDS * 1000, max: config.CLUSTER_CACHE_MAX, onEvent: metrics.countCacheEvent })
-  const configReadCache = new ReadThroughCache<OidcIdentityProviderConfig>({
-    name: CONFIG_READ_CACHE, ttlMs: config.CONFIG_CACHE_TTL_MS, max: config.CONFIG_CACHE_MAX, reusable: isSettledConfig, onEvent: metrics.countCacheEvent
+  const resolver: ScopeResolver = new ScopeResolver({
+    registry: config.accounts,
+    ownAccountId: () => learnOwnAccountId(pool.portsOf(resolver.defaultScope).sts, config.ACCOUNT_CREDENTIALS_TIMEOUT_MS)
   })
-
-  const clusters = new ClusterService({ eks, cache: clusterCache })
-  const identityProviderConfigs = new IdentityProviderConfigService({ eks, clusters, issuers, readCache: configReadCache })
-  const oidcProvider = new OidcProviderService({ iam, clusters, thumbprints })
-  const fleet = new FleetService({
-    eks,
-    iam,
-    clusterCache,
-    limits: {
-      concurrency: config.FLEET_CONCURRENCY,
-      initialRate: config.FLEET_RATE_PER_SECOND,
-      maxRate: config.FLEET_MAX_RATE_PER_SECOND,
-      pace: sharedRedis && ((service, options) => new SharedPace(options, { ...sharedRedis, key: sharedPaceKey(sharedRedis.keyPrefix, service, config.AWS_REGION) }, systemClock))
-    },
-    thumbprints,
-    issuers,
-    thumbprintDrift: (cluster, registered) => oidcProvider.driftOf(cluster.issuerUrl, registered),
-    onCacheEvent: metrics.countCacheEvent
-  })
-  const replacements = createReplacements({
+  // The runner is one per process; each operation it drives runs in the scope it was recorded in.
+  const replaceRunner = new ReplaceRunner({
     operations: store.operations,
-    configs: identityProviderConfigs,
+    configsOf: (record) => directory.of(resolver.ofRecord(record)).identityProviderConfigs,
     pollIntervalMs: config.REPLACE_POLL_INTERVAL_MS,
     maxPollIntervalMs: config.REPLACE_MAX_POLL_INTERVAL_MS,
     leaseMs: config.REPLACE_LEASE_SECONDS * 1000,
     log
   })
-  const updateWatcher = new UpdateWatcher({
-    describeUpdate: (clusterName, updateId) => identityProviderConfigs.describeUpdate(clusterName, updateId),
-    initialIntervalMs: config.WATCH_POLL_INTERVAL_MS,
-    maxIntervalMs: config.WATCH_MAX_POLL_INTERVAL_MS,
-    timers: deps.watchTimers,
-    onError: (err) => log.error({ err }, 'update watch listener failed')
+  const shared: SharedParts = {
+    config,
+    metrics,
+    log,
+    operations: store.operations,
+    thumbprints,
+    issuers,
+    fetchJwks: createJwksFetcher(egress),
+    replaceRunner,
+    sharedRedis,
+    watchTimers: deps.watchTimers,
+    iamOfAccount: (accountId) => {
+      const account = config.accounts.find(accountId)
+      return account && pool.portsOf({ account, region: account.defaultRegion }).iam
+    }
+  }
+  const directory = new ScopeDirectory<ScopedServices>((scope) => buildScopedServices(scope, pool.portsOf(scope), shared))
+  const scopes: ScopedServiceDirectory = {
+    resolver,
+    get default () { return directory.of(resolver.defaultScope) },
+    of: (scope) => directory.of(scope)
+  }
+  const follower = new OperationFollower({
+    operations: store.operations,
+    watcherOf: (record) => directory.of(resolver.ofRecord(record)).watcher,
+    leaseMs: config.REPLACE_LEASE_SECONDS * 1000,
+    log
   })
-  const follower = new OperationFollower({ operations: store.operations, watcher: updateWatcher, leaseMs: config.REPLACE_LEASE_SECONDS * 1000, log })
   const changes = new ChangeCoordinator({
     store,
     log,
@@ -138,31 +169,22 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     onIdempotency: metrics.countIdempotency,
     continuations: {
       'follow-update': ({ id, cluster, updateId }) => { if (updateId) follower.follow({ id, cluster, updateId }) },
-      'run-steps': ({ id }) => replacements.begin(id)
+      'run-steps': ({ id }) => replaceRunner.kick(id)
     }
   })
   const readiness = new ReadinessService()
   readiness.add('store', () => store.ping())
 
   const services: AppServices = {
-    clusters,
-    fleet,
-    oidcProvider,
-    identityProviderConfigs,
-    replacements,
-    updates: new UpdateService({
-      configs: identityProviderConfigs,
-      watcher: updateWatcher,
-      timers: deps.watchTimers,
-      stream: { heartbeatMs: config.WATCH_HEARTBEAT_MS, maxDurationMs: config.WATCH_MAX_SECONDS * 1000, retryMs: config.WATCH_POLL_INTERVAL_MS }
-    }),
+    scopes,
+    accounts: new AccountService({ registry: config.accounts, stsOf: (account) => pool.portsOf({ account, region: account.defaultRegion }).sts, timeoutMs: config.ACCOUNT_CREDENTIALS_TIMEOUT_MS }),
     issuers,
-    tokenReviews: new TokenReviewService({ configs: identityProviderConfigs, fetchJwks: createJwksFetcher(egress) }),
     operations: new OperationService({ operations: store.operations, authorizer: config.auth.disabled ? undefined : createAuthorizer(config.auth.grants) }),
     audit: new AuditService({ store }),
     readiness
   }
 
+  const closeWatchers = () => { for (const scoped of directory.values()) scoped.watcher.close() }
   return {
     services,
     changes,
@@ -170,17 +192,30 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     sharedRedis,
     async start () {
       changes.start()
-      await Promise.all([replacements.runner.start(), follower.start()])
+      await Promise.all([replaceRunner.start(), follower.start()])
     },
+    closeWatchers,
     async close () {
-      updateWatcher.close()
-      await Promise.all([replacements.runner.close(), follower.close()])
+      closeWatchers()
+      await Promise.all([replaceRunner.close(), follower.close()])
       await egress.close()
-      aws?.destroy()
+      pool.destroy()
       await sharedRedis?.close()
       if (!deps.store) await store.close()
     }
   }
+}
+
+/** The implicit account's id, from STS GetCallerIdentity with the service's own credentials, bounded in time. */
+async function learnOwnAccountId (sts: StsPort, timeoutMs: number): Promise<string> {
+  let answer
+  try {
+    answer = await withDeadline(sts.getCallerIdentity({}), timeoutMs, 'GetCallerIdentity')
+  } catch (error) {
+    throw problem('AccountUnreachable', { detail: `The account of the service's own credentials could not be learned (${(error as Error).name}).`, cause: error })
+  }
+  if (answer.Account === undefined) throw problem('AccountUnreachable', { detail: 'GetCallerIdentity answered no account.' })
+  return answer.Account
 }
 
 function openStore (config: Config) {

@@ -80,11 +80,29 @@ export const PROBLEMS = {
   AuditUnavailable: { status: 503, slug: 'audit-unavailable', title: 'The audit record could not be stored' },
   OperationNotFound: NOT_FOUND,
 
+  // Accounts and regions of the registry (src/accounts)
+  AccountNotFound: { status: 404, slug: 'account-not-found', title: 'No such account in the registry' },
+  RegionNotAllowed: { status: 404, slug: 'region-not-allowed', title: 'The region is not allowed for this account' },
+  AccountAccessDenied: { status: 403, slug: 'account-access-denied', title: 'The service may not assume the account\'s role' },
+  AccountUnreachable: { status: 502, slug: 'account-unreachable', title: 'The account\'s credentials could not be obtained', retryAfterSeconds: 5 },
+
   // The service's own checks of clusters and configs
   ClusterStateConflict: CLUSTER_STATE_CONFLICT,
   ConfigLimit: { status: 409, code: 'ResourceInUseException', slug: 'config-limit', title: 'Conflict with the current state' },
   ConfigExists: { status: 409, code: 'ResourceInUseException', slug: 'config-exists', title: 'Conflict with the current state' },
   ReplaceInProgress: { status: 409, slug: 'replace-in-progress', title: 'Conflict with the current state' },
+  TrustPolicyTooLarge: AWS_QUOTA,
+  // IAM's quota of OIDC providers per account, counted before a create (src/services/oidc-provider.ts).
+  OidcProviderQuotaReached: { status: 409, slug: 'oidc-provider-quota-reached', title: 'The account has as many IAM OIDC providers as IAM allows' },
+  AccountNotReachable: { status: 400, slug: 'account-not-reachable', title: 'The service does not reach this AWS account' },
+
+  // Pod Identity associations
+  PodIdentityAssociationExists: { status: 409, code: 'ResourceInUseException', slug: 'pod-identity-association-exists', title: 'Conflict with the current state' },
+  PodIdentityPreflightFailed: { status: 422, slug: 'pod-identity-preflight-failed', title: 'Pods would not get the role: a pre-flight check failed' },
+  // The service's own checks of access entries and the authentication mode
+  NodeAccessEntryProtected: { status: 409, slug: 'node-access-entry-protected', title: 'Deleting this access entry would cut nodes off the cluster' },
+  AuthenticationModeTransition: { status: 409, slug: 'authentication-mode-transition', title: 'EKS does not allow this authentication mode change' },
+  ConfirmationRequired: { status: 400, slug: 'confirmation-required', title: 'The change needs an explicit confirmation' },
 
   // Issuers, reached through the egress guard
   IssuerUrlInvalid: { status: 400, slug: 'issuer-url-invalid', title: 'The URL breaks an egress rule' },

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.ts';
 import type { Client, Options as Options2, TDataShape } from './client/index.ts';
-import type { AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigResponses } from './types.gen.ts';
+import type { AssociateAccessPolicyData, AssociateAccessPolicyErrors, AssociateAccessPolicyInAccountData, AssociateAccessPolicyInAccountErrors, AssociateAccessPolicyInAccountResponses, AssociateAccessPolicyResponses, AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigInAccountData, AssociateIdentityProviderConfigInAccountErrors, AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigResponses, CreateAccessEntryData, CreateAccessEntryErrors, CreateAccessEntryInAccountData, CreateAccessEntryInAccountErrors, CreateAccessEntryInAccountResponses, CreateAccessEntryResponses, CreatePodIdentityAssociationData, CreatePodIdentityAssociationErrors, CreatePodIdentityAssociationInAccountData, CreatePodIdentityAssociationInAccountErrors, CreatePodIdentityAssociationInAccountResponses, CreatePodIdentityAssociationResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewInAccountData, CreateTokenReviewInAccountErrors, CreateTokenReviewInAccountResponses, CreateTokenReviewResponses, DeleteAccessEntryData, DeleteAccessEntryErrors, DeleteAccessEntryInAccountData, DeleteAccessEntryInAccountErrors, DeleteAccessEntryInAccountResponses, DeleteAccessEntryResponses, DeleteCrossAccountOpenIdConnectProviderData, DeleteCrossAccountOpenIdConnectProviderErrors, DeleteCrossAccountOpenIdConnectProviderInAccountData, DeleteCrossAccountOpenIdConnectProviderInAccountErrors, DeleteCrossAccountOpenIdConnectProviderInAccountResponses, DeleteCrossAccountOpenIdConnectProviderResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderInAccountData, DeleteOpenIdConnectProviderInAccountErrors, DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderResponses, DeletePodIdentityAssociationData, DeletePodIdentityAssociationErrors, DeletePodIdentityAssociationInAccountData, DeletePodIdentityAssociationInAccountErrors, DeletePodIdentityAssociationInAccountResponses, DeletePodIdentityAssociationResponses, DescribeAccessEntryData, DescribeAccessEntryErrors, DescribeAccessEntryInAccountData, DescribeAccessEntryInAccountErrors, DescribeAccessEntryInAccountResponses, DescribeAccessEntryResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterInAccountData, DescribeClusterInAccountErrors, DescribeClusterInAccountResponses, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationInAccountData, DescribeClusterOperationInAccountErrors, DescribeClusterOperationInAccountResponses, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigInAccountData, DescribeIdentityProviderConfigInAccountErrors, DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribePodIdentityAssociationData, DescribePodIdentityAssociationErrors, DescribePodIdentityAssociationInAccountData, DescribePodIdentityAssociationInAccountErrors, DescribePodIdentityAssociationInAccountResponses, DescribePodIdentityAssociationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateInAccountData, DescribeUpdateInAccountErrors, DescribeUpdateInAccountResponses, DescribeUpdateResponses, DiagnoseTrustPolicyData, DiagnoseTrustPolicyErrors, DiagnoseTrustPolicyInAccountData, DiagnoseTrustPolicyInAccountErrors, DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyResponses, DisassociateAccessPolicyData, DisassociateAccessPolicyErrors, DisassociateAccessPolicyInAccountData, DisassociateAccessPolicyInAccountErrors, DisassociateAccessPolicyInAccountResponses, DisassociateAccessPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigInAccountData, DisassociateIdentityProviderConfigInAccountErrors, DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigResponses, GetAuthenticationModeData, GetAuthenticationModeErrors, GetAuthenticationModeInAccountData, GetAuthenticationModeInAccountErrors, GetAuthenticationModeInAccountResponses, GetAuthenticationModeResponses, GetCrossAccountOpenIdConnectProviderData, GetCrossAccountOpenIdConnectProviderErrors, GetCrossAccountOpenIdConnectProviderInAccountData, GetCrossAccountOpenIdConnectProviderInAccountErrors, GetCrossAccountOpenIdConnectProviderInAccountResponses, GetCrossAccountOpenIdConnectProviderResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderInAccountData, GetOpenIdConnectProviderInAccountErrors, GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingInAccountData, GetRbacBindingInAccountErrors, GetRbacBindingInAccountResponses, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccessEntriesData, ListAccessEntriesErrors, ListAccessEntriesInAccountData, ListAccessEntriesInAccountErrors, ListAccessEntriesInAccountResponses, ListAccessEntriesResponses, ListAccessPoliciesData, ListAccessPoliciesErrors, ListAccessPoliciesResponses, ListAccountsData, ListAccountsErrors, ListAccountsResponses, ListAssociatedAccessPoliciesData, ListAssociatedAccessPoliciesErrors, ListAssociatedAccessPoliciesInAccountData, ListAssociatedAccessPoliciesInAccountErrors, ListAssociatedAccessPoliciesInAccountResponses, ListAssociatedAccessPoliciesResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersInAccountData, ListClustersInAccountErrors, ListClustersInAccountResponses, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsInAccountData, ListIdentityProviderConfigsInAccountErrors, ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsInAccountData, ListOperationsInAccountErrors, ListOperationsInAccountResponses, ListOperationsResponses, ListPodIdentityAssociationsData, ListPodIdentityAssociationsErrors, ListPodIdentityAssociationsInAccountData, ListPodIdentityAssociationsInAccountErrors, ListPodIdentityAssociationsInAccountResponses, ListPodIdentityAssociationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesInAccountData, ListUpdatesInAccountErrors, ListUpdatesInAccountResponses, ListUpdatesResponses, MigrateToPodIdentityData, MigrateToPodIdentityErrors, MigrateToPodIdentityInAccountData, MigrateToPodIdentityInAccountErrors, MigrateToPodIdentityInAccountResponses, MigrateToPodIdentityResponses, PreflightServiceAccountPodIdentityData, PreflightServiceAccountPodIdentityErrors, PreflightServiceAccountPodIdentityInAccountData, PreflightServiceAccountPodIdentityInAccountErrors, PreflightServiceAccountPodIdentityInAccountResponses, PreflightServiceAccountPodIdentityResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewInAccountData, PreviewTokenReviewInAccountErrors, PreviewTokenReviewInAccountResponses, PreviewTokenReviewResponses, PutAuthenticationModeData, PutAuthenticationModeErrors, PutAuthenticationModeInAccountData, PutAuthenticationModeInAccountErrors, PutAuthenticationModeInAccountResponses, PutAuthenticationModeResponses, PutCrossAccountOpenIdConnectProviderData, PutCrossAccountOpenIdConnectProviderErrors, PutCrossAccountOpenIdConnectProviderInAccountData, PutCrossAccountOpenIdConnectProviderInAccountErrors, PutCrossAccountOpenIdConnectProviderInAccountResponses, PutCrossAccountOpenIdConnectProviderResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderInAccountData, PutOpenIdConnectProviderInAccountErrors, PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderResponses, PutServiceAccountPodIdentityData, PutServiceAccountPodIdentityErrors, PutServiceAccountPodIdentityInAccountData, PutServiceAccountPodIdentityInAccountErrors, PutServiceAccountPodIdentityInAccountResponses, PutServiceAccountPodIdentityResponses, RenderTrustPolicyData, RenderTrustPolicyErrors, RenderTrustPolicyInAccountData, RenderTrustPolicyInAccountErrors, RenderTrustPolicyInAccountResponses, RenderTrustPolicyResponses, RepairTrustPolicyData, RepairTrustPolicyErrors, RepairTrustPolicyInAccountData, RepairTrustPolicyInAccountErrors, RepairTrustPolicyInAccountResponses, RepairTrustPolicyResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigInAccountData, ReplaceIdentityProviderConfigInAccountErrors, ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigResponses, ReviewPrincipalData, ReviewPrincipalErrors, ReviewPrincipalInAccountData, ReviewPrincipalInAccountErrors, ReviewPrincipalInAccountResponses, ReviewPrincipalResponses, UpdateAccessEntryData, UpdateAccessEntryErrors, UpdateAccessEntryInAccountData, UpdateAccessEntryInAccountErrors, UpdateAccessEntryInAccountResponses, UpdateAccessEntryResponses, UpdatePodIdentityAssociationData, UpdatePodIdentityAssociationErrors, UpdatePodIdentityAssociationInAccountData, UpdatePodIdentityAssociationInAccountErrors, UpdatePodIdentityAssociationInAccountResponses, UpdatePodIdentityAssociationResponses } from './types.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -87,6 +87,80 @@ export const getOpenIdConnectProvider = <ThrowOnError extends boolean = false>(o
 export const putOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<PutOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).put<PutOpenIdConnectProviderResponses, PutOpenIdConnectProviderErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/clusters/{name}/oidc-provider',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete the IAM OIDC provider for the cluster's issuer in another account
+ *
+ * Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster's pods. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const deleteCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<DeleteCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).delete<DeleteCrossAccountOpenIdConnectProviderResponses, DeleteCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Show the IAM OIDC provider for the cluster's issuer in another account (IRSA across accounts)
+ *
+ * Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster's issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM's quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`. The `read` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const getCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<GetCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).get<GetCrossAccountOpenIdConnectProviderResponses, GetCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Create the IAM OIDC provider for the cluster's issuer in another account, or converge it
+ *
+ * As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account's providers are counted: at IAM's quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const putCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<PutCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).put<PutCrossAccountOpenIdConnectProviderResponses, PutCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Render the IRSA trust policy of a role for a service account
+ *
+ * The trust policy a role needs so that pods of `namespace`/`serviceAccount` can assume it: `Federated` is the cluster's IAM OIDC provider in `accountId` (default: the cluster's account; partition from the cluster ARN), the action `sts:AssumeRoleWithWebIdentity`, and `StringEquals` on `<issuer>:sub` (`system:serviceaccount:NS:SA`) and `<issuer>:aud` (`sts.amazonaws.com`). With `wildcards=true`, `*` and `?` may stand in the names and `sub` is compared with `StringLike`. Also tells whether that provider exists (one GetOpenIDConnectProvider); changes nothing.
+ */
+export const renderTrustPolicy = <ThrowOnError extends boolean = false>(options: Options<RenderTrustPolicyData, ThrowOnError>) => (options.client ?? client).get<RenderTrustPolicyResponses, RenderTrustPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/trust-policy',
+    ...options
+});
+
+/**
+ * Why can't pods of this service account assume the role? Diagnose its IRSA trust
+ *
+ * Reads the role (GetRole) and the cluster's IAM OIDC provider in the role's account, and reports every check with `pass`, `fail`, `warn` or `skipped` and a reason: the provider exists; a statement names it as `Federated` principal (and not another cluster's issuer); the action; the `sub` and `aud` conditions (exact or pattern); the operator fits its value (a `*` under `StringEquals` never matches); no Deny overrides; the provider's thumbprints are current; the size quota. When the trust policy is what fails, `fix` holds the statements to add or change and the whole resulting policy. Writes nothing; `POST` with `apply=true` applies the fix.
+ */
+export const diagnoseTrustPolicy = <ThrowOnError extends boolean = false>(options: Options<DiagnoseTrustPolicyData, ThrowOnError>) => (options.client ?? client).get<DiagnoseTrustPolicyResponses, DiagnoseTrustPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/trust-policy/diagnosis',
+    ...options
+});
+
+/**
+ * Diagnose the role's IRSA trust and apply the fix (`apply=true`)
+ *
+ * The diagnosis of the `GET`, then UpdateAssumeRolePolicy with its fix: the statement naming this cluster's provider gets the missing action or condition value (a pattern under `StringEquals` moves to `StringLike`), or the rendered statement is added; no statement is ever removed. A policy that already allows the service account, or one that only a Deny blocks, is left as it is and no call is made, so a repeated request changes nothing (and with the same Idempotency-Key replays the first answer). A fix that would pass the trust-policy quota is refused with 409. With `dryRun=true` nothing changes and `changes` shows the call.
+ */
+export const repairTrustPolicy = <ThrowOnError extends boolean = false>(options: Options<RepairTrustPolicyData, ThrowOnError>) => (options.client ?? client).post<RepairTrustPolicyResponses, RepairTrustPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/trust-policy/diagnosis',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -246,6 +320,763 @@ export const describeClusterOperation = <ThrowOnError extends boolean = false>(o
 });
 
 /**
+ * List the Pod Identity associations of a cluster
+ *
+ * Filter by `namespace` and `serviceAccount`; page with `maxResults` (1 to 100) and `nextToken`.
+ */
+export const listPodIdentityAssociations = <ThrowOnError extends boolean = false>(options: Options<ListPodIdentityAssociationsData, ThrowOnError>) => (options.client ?? client).get<ListPodIdentityAssociationsResponses, ListPodIdentityAssociationsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations',
+    ...options
+});
+
+/**
+ * Give the pods of a service account an IAM role (EKS Pod Identity)
+ *
+ * Requires an `Idempotency-Key` header (sent to EKS as its `clientRequestToken`) or a body `clientRequestToken`, so a retry never makes a second association. First runs the pre-flight checks (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`, the `eks-pod-identity-agent` add-on is ACTIVE, the cluster's versions support Pod Identity): a failed one refuses the request with 422 `PodIdentityPreflightFailed` listing the `preflight` checks, unless `force=true`. EKS allows one association per service account: the same association already there is adopted (200); one with other settings is a 409 `ResourceInUseException` naming it. EKS allows 1,000 associations per cluster (409 `ResourceLimitExceededException`). Answers 201 with a `Location`.
+ */
+export const createPodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<CreatePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).post<CreatePodIdentityAssociationResponses, CreatePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete a Pod Identity association
+ *
+ * Answers 200 with the deleted association, or 204 when it is already gone (an unknown cluster is still a 404). Credentials already handed to pods stay valid until they expire.
+ */
+export const deletePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<DeletePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).delete<DeletePodIdentityAssociationResponses, DeletePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Describe a Pod Identity association
+ */
+export const describePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<DescribePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).get<DescribePodIdentityAssociationResponses, DescribePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Change the role, target role or session tags of a Pod Identity association
+ *
+ * Only the members sent change. A new `roleArn` runs the pre-flight checks first (422 `PodIdentityPreflightFailed` unless `force=true`). The namespace and service account cannot change: delete and create instead.
+ */
+export const updatePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<UpdatePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).patch<UpdatePodIdentityAssociationResponses, UpdatePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Plan the migration of a cluster's service accounts from IRSA to EKS Pod Identity
+ *
+ * Reads every IAM role (ListRoles) and finds those whose trust policy lets a service account (`system:serviceaccount:NS:SA` in a `StringEquals` or `StringLike` condition on `<provider>:sub`) assume them through this cluster's IAM OIDC provider. For each service account the plan gives the association to create (or why not: one exists, another role is associated, several roles trust it) and the trust statement the role needs for Pod Identity, next to its IRSA statement, which stays. It also answers the cluster's pre-flight checks (agent add-on, platform). `dryRun=true` is required: the plan changes nothing. Apply it with the declarative PUT of each service account.
+ */
+export const migrateToPodIdentity = <ThrowOnError extends boolean = false>(options: Options<MigrateToPodIdentityData, ThrowOnError>) => (options.client ?? client).post<MigrateToPodIdentityResponses, MigrateToPodIdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-migration',
+    ...options
+});
+
+/**
+ * Converge the Pod Identity association of one service account
+ *
+ * Makes the one association of the service account equal to the body: creates it (201, `created`), updates what differs (200, `updated`, `changes` naming the members), or does nothing (200, `unchanged`). An absent `targetRoleArn` removes the target role, an absent `disableSessionTags` means false; `tags` apply only when creating. The pre-flight checks always run and are answered in `preflight`; a failed one refuses a create or update with 422 `PodIdentityPreflightFailed` unless `force=true`. `?dryRun=true` answers what would happen and writes nothing. Namespace and service account must be Kubernetes names (400 naming `/params/namespace` or `/params/serviceAccount`).
+ */
+export const putServiceAccountPodIdentity = <ThrowOnError extends boolean = false>(options: Options<PutServiceAccountPodIdentityData, ThrowOnError>) => (options.client ?? client).put<PutServiceAccountPodIdentityResponses, PutServiceAccountPodIdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Check whether the pods of a service account would get a role through EKS Pod Identity
+ *
+ * Runs the checks a create or PUT runs, without writing: `trust-policy` (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`; when it does not, `statementToAdd` is the statement to add), `agent-addon` (the `eks-pod-identity-agent` add-on is installed and ACTIVE, or the cluster uses Auto Mode), `platform` (Kubernetes 1.24 or later with the platform versions the EKS User Guide lists, not on AWS Outposts). Always 200: `passed` says whether all passed.
+ */
+export const preflightServiceAccountPodIdentity = <ThrowOnError extends boolean = false>(options: Options<PreflightServiceAccountPodIdentityData, ThrowOnError>) => (options.client ?? client).get<PreflightServiceAccountPodIdentityResponses, PreflightServiceAccountPodIdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight',
+    ...options
+});
+
+/**
+ * List the access entries of a cluster (their principal ARNs), optionally those with one access policy
+ *
+ * A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const listAccessEntries = <ThrowOnError extends boolean = false>(options: Options<ListAccessEntriesData, ThrowOnError>) => (options.client ?? client).get<ListAccessEntriesResponses, ListAccessEntriesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries',
+    ...options
+});
+
+/**
+ * Create an access entry: map an IAM role or user to a Kubernetes username and groups
+ *
+ * Requires an `Idempotency-Key` header or a body `clientRequestToken` (sent to EKS, which deduplicates on it). Node types (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`) take an IAM role of the cluster's account and neither `kubernetesGroups` nor `username` (400 naming the member). A second entry for the same principal is a 409 `ResourceInUseException`. A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const createAccessEntry = <ThrowOnError extends boolean = false>(options: Options<CreateAccessEntryData, ThrowOnError>) => (options.client ?? client).post<CreateAccessEntryResponses, CreateAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete an access entry (a node entry only with confirmNodeEntryDeletion=true)
+ *
+ * Answers 204 whether the entry was deleted or already gone. An entry of a node type is refused with 409 `NodeAccessEntryProtected` unless `?confirmNodeEntryDeletion=true`: the nodes that use its role would lose their identity in the cluster.
+ */
+export const deleteAccessEntry = <ThrowOnError extends boolean = false>(options: Options<DeleteAccessEntryData, ThrowOnError>) => (options.client ?? client).delete<DeleteAccessEntryResponses, DeleteAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Describe an access entry: type, username, groups, tags
+ */
+export const describeAccessEntry = <ThrowOnError extends boolean = false>(options: Options<DescribeAccessEntryData, ThrowOnError>) => (options.client ?? client).get<DescribeAccessEntryResponses, DescribeAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Change the Kubernetes groups or username of an access entry
+ *
+ * The members given replace the entry's (`kubernetesGroups: []` removes every group); the others stay. Type and principal cannot change. EKS refuses groups and usernames on node entries.
+ */
+export const updateAccessEntry = <ThrowOnError extends boolean = false>(options: Options<UpdateAccessEntryData, ThrowOnError>) => (options.client ?? client).patch<UpdateAccessEntryResponses, UpdateAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the access policies of an access entry, with their scopes
+ */
+export const listAssociatedAccessPolicies = <ThrowOnError extends boolean = false>(options: Options<ListAssociatedAccessPoliciesData, ThrowOnError>) => (options.client ?? client).get<ListAssociatedAccessPoliciesResponses, ListAssociatedAccessPoliciesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options
+});
+
+/**
+ * Associate an access policy with an access entry, for the whole cluster or some namespaces
+ *
+ * Associating a policy already associated sets its scope to the one given, so a retry changes nothing more. `accessScope.namespaces` is required with `type: namespace` and must be empty with `cluster` (400 naming it). Only `STANDARD` entries take access policies; EKS refuses the others (409 `InvalidRequestException`).
+ */
+export const associateAccessPolicy = <ThrowOnError extends boolean = false>(options: Options<AssociateAccessPolicyData, ThrowOnError>) => (options.client ?? client).post<AssociateAccessPolicyResponses, AssociateAccessPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Disassociate an access policy from an access entry
+ *
+ * Answers 204 whether the policy was disassociated now or was not associated.
+ */
+export const disassociateAccessPolicy = <ThrowOnError extends boolean = false>(options: Options<DisassociateAccessPolicyData, ThrowOnError>) => (options.client ?? client).delete<DisassociateAccessPolicyResponses, DisassociateAccessPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}',
+    ...options
+});
+
+/**
+ * Read how the cluster maps IAM principals: CONFIG_MAP, API_AND_CONFIG_MAP or API, and the mode it may move to next
+ *
+ * Read from a fresh DescribeCluster (`accessConfig.authenticationMode`, also in `GET /clusters/{name}`). A cluster whose answer carries no access configuration predates access entries and reads only `aws-auth`: `CONFIG_MAP`.
+ */
+export const getAuthenticationMode = <ThrowOnError extends boolean = false>(options: Options<GetAuthenticationModeData, ThrowOnError>) => (options.client ?? client).get<GetAuthenticationModeResponses, GetAuthenticationModeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/authentication-mode',
+    ...options
+});
+
+/**
+ * Move the cluster to an authentication mode (one step forward; starts an EKS AccessConfigUpdate)
+ *
+ * EKS moves `CONFIG_MAP` → `API_AND_CONFIG_MAP` → `API`, one step per update, and never back. The cluster already in the mode: 200 `unchanged`, no AWS write. The next mode: 202 `started` with the EKS update (`type: AccessConfigUpdate`) and a `Location` to follow it (`/clusters/{name}/updates/{updateId}`, with `?wait=` or as an event stream); the operation record follows it to its end. Any other mode is refused before AWS is called, with 409 `AuthenticationModeTransition` saying the way forward. Moving to `API` needs `"confirm": "API"` in the body (else 400 `ConfirmationRequired` naming `/body/confirm`): the cluster then stops reading the `aws-auth` ConfigMap. Another update of the cluster still running: 409 `ResourceInUseException`.
+ */
+export const putAuthenticationMode = <ThrowOnError extends boolean = false>(options: Options<PutAuthenticationModeData, ThrowOnError>) => (options.client ?? client).put<PutAuthenticationModeResponses, PutAuthenticationModeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/authentication-mode',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Who is this IAM principal in the cluster? The username, groups and access policies its access entry gives, or why it has none
+ *
+ * The IAM counterpart of a token review. Give an IAM role or user ARN, or a role session ARN as `aws sts get-caller-identity` prints it (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`): a session is mapped to its role by the role's name among the cluster's access entries, since the session ARN does not show the role's path (role names are unique in an account, so at most one entry matches; a role ARN written without its path is found the same way), and the username template is filled in with the session name. `reason` says why: `AccessEntry`, `NodeAccessEntry`, `NoAccessEntry` (in `API_AND_CONFIG_MAP` the `aws-auth` ConfigMap may still map it) or `ConfigMapMode` (only `aws-auth` decides; this service does not read it). Cluster-creator admin access granted outside access entries is not shown.
+ */
+export const reviewPrincipal = <ThrowOnError extends boolean = false>(options: Options<ReviewPrincipalData, ThrowOnError>) => (options.client ?? client).get<ReviewPrincipalResponses, ReviewPrincipalErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/principals/{principalArn}',
+    ...options
+});
+
+/**
+ * List the EKS clusters of the account and region; with `include`, the fleet view of every cluster
+ *
+ * Without `include`: one page of ListClusters. With `include=oidc,identityProviderConfigs` (either or both): every cluster (all pages), each with whether IRSA is enabled (its IAM OIDC provider exists), the provider's audiences and thumbprints, and its associated OIDC identity provider config with status. A cluster that cannot be read is reported in its `errors` while the others are answered. AWS calls are paced per service and slow down when AWS throttles, so a large fleet takes a while; concurrent identical fleet requests share one sweep.
+ */
+export const listClustersInAccount = <ThrowOnError extends boolean = false>(options: Options<ListClustersInAccountData, ThrowOnError>) => (options.client ?? client).get<ListClustersInAccountResponses, ListClustersInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters',
+    ...options
+});
+
+/**
+ * Describe a cluster: ARN, status, version and OIDC issuer
+ *
+ * Always a fresh DescribeCluster (never cached), shared by concurrent requests for the same cluster.
+ */
+export const describeClusterInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeClusterInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeClusterInAccountResponses, DescribeClusterInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}',
+    ...options
+});
+
+/**
+ * Delete the cluster's IAM OIDC provider
+ *
+ * Answers 204, also when the provider is already gone. Roles trusting the provider stop working for pods.
+ */
+export const deleteOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<DeleteOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider',
+    ...options
+});
+
+/**
+ * Show the cluster's IAM OIDC provider (IRSA)
+ *
+ * Finds the cluster's OIDC issuer, derives the IAM provider ARN from it (partition and account from the cluster ARN) and tells whether the provider exists. A cluster without a provider is a normal answer with `exists: false`.
+ */
+export const getOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<GetOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).get<GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider',
+    ...options
+});
+
+/**
+ * Create the IAM OIDC provider, or converge it to the desired state
+ *
+ * Creates the provider (201) or converges an existing one with the fewest calls (AddClientID, RemoveClientID, UpdateThumbprint, Tag, Untag), answering 200. A provider already in the desired state makes no write call. With `dryRun=true` nothing changes and `changes` lists the calls that would be made. The Url sent to IAM never carries a port.
+ */
+export const putOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<PutOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).put<PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete the IAM OIDC provider for the cluster's issuer in another account
+ *
+ * Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster's pods. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const deleteCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<DeleteCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeleteCrossAccountOpenIdConnectProviderInAccountResponses, DeleteCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Show the IAM OIDC provider for the cluster's issuer in another account (IRSA across accounts)
+ *
+ * Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster's issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM's quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`. The `read` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const getCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<GetCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).get<GetCrossAccountOpenIdConnectProviderInAccountResponses, GetCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Create the IAM OIDC provider for the cluster's issuer in another account, or converge it
+ *
+ * As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account's providers are counted: at IAM's quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const putCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<PutCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).put<PutCrossAccountOpenIdConnectProviderInAccountResponses, PutCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Render the IRSA trust policy of a role for a service account
+ *
+ * The trust policy a role needs so that pods of `namespace`/`serviceAccount` can assume it: `Federated` is the cluster's IAM OIDC provider in `accountId` (default: the cluster's account; partition from the cluster ARN), the action `sts:AssumeRoleWithWebIdentity`, and `StringEquals` on `<issuer>:sub` (`system:serviceaccount:NS:SA`) and `<issuer>:aud` (`sts.amazonaws.com`). With `wildcards=true`, `*` and `?` may stand in the names and `sub` is compared with `StringLike`. Also tells whether that provider exists (one GetOpenIDConnectProvider); changes nothing.
+ */
+export const renderTrustPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<RenderTrustPolicyInAccountData, ThrowOnError>) => (options.client ?? client).get<RenderTrustPolicyInAccountResponses, RenderTrustPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy',
+    ...options
+});
+
+/**
+ * Why can't pods of this service account assume the role? Diagnose its IRSA trust
+ *
+ * Reads the role (GetRole) and the cluster's IAM OIDC provider in the role's account, and reports every check with `pass`, `fail`, `warn` or `skipped` and a reason: the provider exists; a statement names it as `Federated` principal (and not another cluster's issuer); the action; the `sub` and `aud` conditions (exact or pattern); the operator fits its value (a `*` under `StringEquals` never matches); no Deny overrides; the provider's thumbprints are current; the size quota. When the trust policy is what fails, `fix` holds the statements to add or change and the whole resulting policy. Writes nothing; `POST` with `apply=true` applies the fix.
+ */
+export const diagnoseTrustPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<DiagnoseTrustPolicyInAccountData, ThrowOnError>) => (options.client ?? client).get<DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy/diagnosis',
+    ...options
+});
+
+/**
+ * Diagnose the role's IRSA trust and apply the fix (`apply=true`)
+ *
+ * The diagnosis of the `GET`, then UpdateAssumeRolePolicy with its fix: the statement naming this cluster's provider gets the missing action or condition value (a pattern under `StringEquals` moves to `StringLike`), or the rendered statement is added; no statement is ever removed. A policy that already allows the service account, or one that only a Deny blocks, is left as it is and no call is made, so a repeated request changes nothing (and with the same Idempotency-Key replays the first answer). A fix that would pass the trust-policy quota is refused with 409. With `dryRun=true` nothing changes and `changes` shows the call.
+ */
+export const repairTrustPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<RepairTrustPolicyInAccountData, ThrowOnError>) => (options.client ?? client).post<RepairTrustPolicyInAccountResponses, RepairTrustPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy/diagnosis',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the identity provider configs of a cluster
+ */
+export const listIdentityProviderConfigsInAccount = <ThrowOnError extends boolean = false>(options: Options<ListIdentityProviderConfigsInAccountData, ThrowOnError>) => (options.client ?? client).get<ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs',
+    ...options
+});
+
+/**
+ * Associate an OIDC identity provider config (starts a 20 to 40 minute EKS update)
+ *
+ * Requires an `Idempotency-Key` header or a body `clientRequestToken`, so a retry never starts a second update. Checked first, so that nothing fails 20 minutes later: the issuer must differ from the cluster's own OIDC issuer, the cluster may have only one OIDC config (the same config already associated is adopted and answered 200), and the issuer must pass the pre-flight checks (discovery reachable, `issuer` equal to the URL, JWKS with a signing key, certificate valid) unless `skipIssuerChecks=true`. An `issuerUrl` breaking the issuer URL rule is a 400 `ValidationException`, with or without `skipIssuerChecks`. An issuer whose address the SSRF guard refuses is a 400 `IssuerAddressForbidden`. A failed pre-flight is a problem listing the failed `checks`: 400 when the issuer answered and is wrong (another `issuer`, no signing key, an untrusted certificate, a redirect), 502 `IssuerUnreachable` when it cannot be resolved or reached, 504 `IssuerTimeout` when it does not answer in time. Those two may be transient and are never stored under the `Idempotency-Key`: a retry checks the issuer again. Answers 202 with the EKS update and a `Location` to follow it.
+ */
+export const associateIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<AssociateIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).post<AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Disassociate an identity provider config (starts a 20 to 40 minute EKS update)
+ *
+ * Answers 202 with the EKS update and a `Location` to follow it, or 204 when the config is already gone.
+ */
+export const disassociateIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<DisassociateIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).delete<DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}',
+    ...options
+});
+
+/**
+ * Describe an OIDC identity provider config, with its status (CREATING, ACTIVE, DELETING)
+ *
+ * Concurrent identical reads share one DescribeIdentityProviderConfig call, and the answer for an ACTIVE config may be reused for up to `CONFIG_CACHE_TTL_MS` (default 1 s; CREATING and DELETING are always read fresh); `Cache-Status` says whether it was. Send `Cache-Control: no-cache` to read EKS now. Changes made through this service are seen at once.
+ */
+export const describeIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}',
+    ...options
+});
+
+/**
+ * Put a whole OIDC identity provider config: associate it, or replace the current one (disassociate, wait, associate)
+ *
+ * Makes the config of the path equal to the body, however many EKS updates that takes. EKS configs cannot be changed in place, so:
+ * - the same config already associated: nothing happens, 200 `unchanged`;
+ * - no config of this name: one association, 202 `started`;
+ * - a config with other settings: a replacement, 202 `started`: disassociate it, wait until it is gone, associate the desired one.
+ *
+ * A started change is one operation, recorded before the answer and carried out by the service (it resumes after a restart, and only one replica drives it). Follow it at the `Location`, `/clusters/{name}/operations/{operationId}`: `details.steps` shows each step with its status and EKS update.
+ *
+ * **Downtime.** Between the completion of the disassociation and the completion of the association the cluster has no config, so logins through it fail: about one association, 20 to 40 minutes on AWS (`expectedDowntime`); the whole replacement takes 40 to 80 minutes (`expectedDuration`). `?dryRun=true` answers the plan and changes nothing.
+ *
+ * Everything refusable is checked before any write: the body's `identityProviderConfigName` must equal the path's (else 400), the cluster must have no other config, the new issuer must differ from the cluster's own and pass the pre-flight checks unless `skipIssuerChecks=true` (also with `dryRun=true`). An `issuerUrl` breaking the issuer URL rule is a 400 `ValidationException`, with or without `skipIssuerChecks`. An issuer whose address the SSRF guard refuses is a 400 `IssuerAddressForbidden`. A failed pre-flight is a problem listing the failed `checks`: 400 when the issuer answered and is wrong (another `issuer`, no signing key, an untrusted certificate, a redirect), 502 `IssuerUnreachable` when it cannot be resolved or reached, 504 `IssuerTimeout` when it does not answer in time. Those two may be transient and are never stored under the `Idempotency-Key`: a retry checks the issuer again. While a change of the same config runs, another PUT answers 409 `ReplaceInProgress` naming that `operationId`. With an `Idempotency-Key`, a retry replays the first answer.
+ */
+export const replaceIdentityProviderConfigInAccount = <ThrowOnError extends boolean = false>(options: Options<ReplaceIdentityProviderConfigInAccountData, ThrowOnError>) => (options.client ?? client).put<ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Why can't this user log in? Judge an ID token (or claims) with the associated config
+ *
+ * Applies the cluster's associated config exactly as the Kubernetes API server's OIDC authenticator does and answers in the shape of a TokenReview status: authenticated or not, the username and groups with prefixes applied, every failed check with a stable code, and hints at likely misconfigurations. A token's signature is verified against the issuer's JWKS (fetched through the SSRF guard). The token is never stored or logged.
+ */
+export const createTokenReviewInAccount = <ThrowOnError extends boolean = false>(options: Options<CreateTokenReviewInAccountData, ThrowOnError>) => (options.client ?? client).post<CreateTokenReviewInAccountResponses, CreateTokenReviewInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/token-reviews',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Judge a token with a proposed config, before spending 20 minutes on an association
+ *
+ * Same answer as a token review, but with the config in the body (the associate body's `oidc`) instead of the associated one.
+ */
+export const previewTokenReviewInAccount = <ThrowOnError extends boolean = false>(options: Options<PreviewTokenReviewInAccountData, ThrowOnError>) => (options.client ?? client).post<PreviewTokenReviewInAccountResponses, PreviewTokenReviewInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/preview',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The ClusterRoleBinding or RoleBinding granting a role to an OIDC group or user
+ *
+ * The subject is written with the config's prefixes applied, exactly as the API server will see it. Answers JSON with the manifest in `yaml`, or the manifest alone with `Accept: application/yaml`.
+ */
+export const getRbacBindingInAccount = <ThrowOnError extends boolean = false>(options: Options<GetRbacBindingInAccountData, ThrowOnError>) => (options.client ?? client).get<GetRbacBindingInAccountResponses, GetRbacBindingInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/rbac',
+    ...options
+});
+
+/**
+ * List the update ids of a cluster
+ */
+export const listUpdatesInAccount = <ThrowOnError extends boolean = false>(options: Options<ListUpdatesInAccountData, ThrowOnError>) => (options.client ?? client).get<ListUpdatesInAccountResponses, ListUpdatesInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates',
+    ...options
+});
+
+/**
+ * Describe an update: InProgress, Successful, Failed or Cancelled; optionally wait for it or stream it
+ *
+ * Identity provider updates take 20 to 40 minutes on AWS. Instead of polling by hand, either long-poll with `?wait=SECONDS` (repeat while the answer carries `Retry-After`), or ask for `Accept: text/event-stream` to receive every status change as Server-Sent Events. Every waiting request and stream for one update shares a single DescribeUpdate loop in the service.
+ */
+export const describeUpdateInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeUpdateInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeUpdateInAccountResponses, DescribeUpdateInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates/{updateId}',
+    ...options
+});
+
+/**
+ * List this service's operations on a cluster, newest first
+ *
+ * Your own operations; cluster admins see everyone's.
+ */
+export const listOperationsInAccount = <ThrowOnError extends boolean = false>(options: Options<ListOperationsInAccountData, ThrowOnError>) => (options.client ?? client).get<ListOperationsInAccountResponses, ListOperationsInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations',
+    ...options
+});
+
+/**
+ * Describe an operation on a cluster
+ */
+export const describeClusterOperationInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeClusterOperationInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeClusterOperationInAccountResponses, DescribeClusterOperationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations/{operationId}',
+    ...options
+});
+
+/**
+ * List the Pod Identity associations of a cluster
+ *
+ * Filter by `namespace` and `serviceAccount`; page with `maxResults` (1 to 100) and `nextToken`.
+ */
+export const listPodIdentityAssociationsInAccount = <ThrowOnError extends boolean = false>(options: Options<ListPodIdentityAssociationsInAccountData, ThrowOnError>) => (options.client ?? client).get<ListPodIdentityAssociationsInAccountResponses, ListPodIdentityAssociationsInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations',
+    ...options
+});
+
+/**
+ * Give the pods of a service account an IAM role (EKS Pod Identity)
+ *
+ * Requires an `Idempotency-Key` header (sent to EKS as its `clientRequestToken`) or a body `clientRequestToken`, so a retry never makes a second association. First runs the pre-flight checks (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`, the `eks-pod-identity-agent` add-on is ACTIVE, the cluster's versions support Pod Identity): a failed one refuses the request with 422 `PodIdentityPreflightFailed` listing the `preflight` checks, unless `force=true`. EKS allows one association per service account: the same association already there is adopted (200); one with other settings is a 409 `ResourceInUseException` naming it. EKS allows 1,000 associations per cluster (409 `ResourceLimitExceededException`). Answers 201 with a `Location`.
+ */
+export const createPodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<CreatePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).post<CreatePodIdentityAssociationInAccountResponses, CreatePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete a Pod Identity association
+ *
+ * Answers 200 with the deleted association, or 204 when it is already gone (an unknown cluster is still a 404). Credentials already handed to pods stay valid until they expire.
+ */
+export const deletePodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<DeletePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeletePodIdentityAssociationInAccountResponses, DeletePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Describe a Pod Identity association
+ */
+export const describePodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribePodIdentityAssociationInAccountResponses, DescribePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Change the role, target role or session tags of a Pod Identity association
+ *
+ * Only the members sent change. A new `roleArn` runs the pre-flight checks first (422 `PodIdentityPreflightFailed` unless `force=true`). The namespace and service account cannot change: delete and create instead.
+ */
+export const updatePodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<UpdatePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).patch<UpdatePodIdentityAssociationInAccountResponses, UpdatePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Plan the migration of a cluster's service accounts from IRSA to EKS Pod Identity
+ *
+ * Reads every IAM role (ListRoles) and finds those whose trust policy lets a service account (`system:serviceaccount:NS:SA` in a `StringEquals` or `StringLike` condition on `<provider>:sub`) assume them through this cluster's IAM OIDC provider. For each service account the plan gives the association to create (or why not: one exists, another role is associated, several roles trust it) and the trust statement the role needs for Pod Identity, next to its IRSA statement, which stays. It also answers the cluster's pre-flight checks (agent add-on, platform). `dryRun=true` is required: the plan changes nothing. Apply it with the declarative PUT of each service account.
+ */
+export const migrateToPodIdentityInAccount = <ThrowOnError extends boolean = false>(options: Options<MigrateToPodIdentityInAccountData, ThrowOnError>) => (options.client ?? client).post<MigrateToPodIdentityInAccountResponses, MigrateToPodIdentityInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-migration',
+    ...options
+});
+
+/**
+ * Converge the Pod Identity association of one service account
+ *
+ * Makes the one association of the service account equal to the body: creates it (201, `created`), updates what differs (200, `updated`, `changes` naming the members), or does nothing (200, `unchanged`). An absent `targetRoleArn` removes the target role, an absent `disableSessionTags` means false; `tags` apply only when creating. The pre-flight checks always run and are answered in `preflight`; a failed one refuses a create or update with 422 `PodIdentityPreflightFailed` unless `force=true`. `?dryRun=true` answers what would happen and writes nothing. Namespace and service account must be Kubernetes names (400 naming `/params/namespace` or `/params/serviceAccount`).
+ */
+export const putServiceAccountPodIdentityInAccount = <ThrowOnError extends boolean = false>(options: Options<PutServiceAccountPodIdentityInAccountData, ThrowOnError>) => (options.client ?? client).put<PutServiceAccountPodIdentityInAccountResponses, PutServiceAccountPodIdentityInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Check whether the pods of a service account would get a role through EKS Pod Identity
+ *
+ * Runs the checks a create or PUT runs, without writing: `trust-policy` (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`; when it does not, `statementToAdd` is the statement to add), `agent-addon` (the `eks-pod-identity-agent` add-on is installed and ACTIVE, or the cluster uses Auto Mode), `platform` (Kubernetes 1.24 or later with the platform versions the EKS User Guide lists, not on AWS Outposts). Always 200: `passed` says whether all passed.
+ */
+export const preflightServiceAccountPodIdentityInAccount = <ThrowOnError extends boolean = false>(options: Options<PreflightServiceAccountPodIdentityInAccountData, ThrowOnError>) => (options.client ?? client).get<PreflightServiceAccountPodIdentityInAccountResponses, PreflightServiceAccountPodIdentityInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight',
+    ...options
+});
+
+/**
+ * List the access entries of a cluster (their principal ARNs), optionally those with one access policy
+ *
+ * A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const listAccessEntriesInAccount = <ThrowOnError extends boolean = false>(options: Options<ListAccessEntriesInAccountData, ThrowOnError>) => (options.client ?? client).get<ListAccessEntriesInAccountResponses, ListAccessEntriesInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries',
+    ...options
+});
+
+/**
+ * Create an access entry: map an IAM role or user to a Kubernetes username and groups
+ *
+ * Requires an `Idempotency-Key` header or a body `clientRequestToken` (sent to EKS, which deduplicates on it). Node types (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`) take an IAM role of the cluster's account and neither `kubernetesGroups` nor `username` (400 naming the member). A second entry for the same principal is a 409 `ResourceInUseException`. A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const createAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<CreateAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).post<CreateAccessEntryInAccountResponses, CreateAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete an access entry (a node entry only with confirmNodeEntryDeletion=true)
+ *
+ * Answers 204 whether the entry was deleted or already gone. An entry of a node type is refused with 409 `NodeAccessEntryProtected` unless `?confirmNodeEntryDeletion=true`: the nodes that use its role would lose their identity in the cluster.
+ */
+export const deleteAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<DeleteAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeleteAccessEntryInAccountResponses, DeleteAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Describe an access entry: type, username, groups, tags
+ */
+export const describeAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeAccessEntryInAccountResponses, DescribeAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Change the Kubernetes groups or username of an access entry
+ *
+ * The members given replace the entry's (`kubernetesGroups: []` removes every group); the others stay. Type and principal cannot change. EKS refuses groups and usernames on node entries.
+ */
+export const updateAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<UpdateAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).patch<UpdateAccessEntryInAccountResponses, UpdateAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the access policies of an access entry, with their scopes
+ */
+export const listAssociatedAccessPoliciesInAccount = <ThrowOnError extends boolean = false>(options: Options<ListAssociatedAccessPoliciesInAccountData, ThrowOnError>) => (options.client ?? client).get<ListAssociatedAccessPoliciesInAccountResponses, ListAssociatedAccessPoliciesInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options
+});
+
+/**
+ * Associate an access policy with an access entry, for the whole cluster or some namespaces
+ *
+ * Associating a policy already associated sets its scope to the one given, so a retry changes nothing more. `accessScope.namespaces` is required with `type: namespace` and must be empty with `cluster` (400 naming it). Only `STANDARD` entries take access policies; EKS refuses the others (409 `InvalidRequestException`).
+ */
+export const associateAccessPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<AssociateAccessPolicyInAccountData, ThrowOnError>) => (options.client ?? client).post<AssociateAccessPolicyInAccountResponses, AssociateAccessPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Disassociate an access policy from an access entry
+ *
+ * Answers 204 whether the policy was disassociated now or was not associated.
+ */
+export const disassociateAccessPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<DisassociateAccessPolicyInAccountData, ThrowOnError>) => (options.client ?? client).delete<DisassociateAccessPolicyInAccountResponses, DisassociateAccessPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}',
+    ...options
+});
+
+/**
+ * Read how the cluster maps IAM principals: CONFIG_MAP, API_AND_CONFIG_MAP or API, and the mode it may move to next
+ *
+ * Read from a fresh DescribeCluster (`accessConfig.authenticationMode`, also in `GET /clusters/{name}`). A cluster whose answer carries no access configuration predates access entries and reads only `aws-auth`: `CONFIG_MAP`.
+ */
+export const getAuthenticationModeInAccount = <ThrowOnError extends boolean = false>(options: Options<GetAuthenticationModeInAccountData, ThrowOnError>) => (options.client ?? client).get<GetAuthenticationModeInAccountResponses, GetAuthenticationModeInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/authentication-mode',
+    ...options
+});
+
+/**
+ * Move the cluster to an authentication mode (one step forward; starts an EKS AccessConfigUpdate)
+ *
+ * EKS moves `CONFIG_MAP` → `API_AND_CONFIG_MAP` → `API`, one step per update, and never back. The cluster already in the mode: 200 `unchanged`, no AWS write. The next mode: 202 `started` with the EKS update (`type: AccessConfigUpdate`) and a `Location` to follow it (`/clusters/{name}/updates/{updateId}`, with `?wait=` or as an event stream); the operation record follows it to its end. Any other mode is refused before AWS is called, with 409 `AuthenticationModeTransition` saying the way forward. Moving to `API` needs `"confirm": "API"` in the body (else 400 `ConfirmationRequired` naming `/body/confirm`): the cluster then stops reading the `aws-auth` ConfigMap. Another update of the cluster still running: 409 `ResourceInUseException`.
+ */
+export const putAuthenticationModeInAccount = <ThrowOnError extends boolean = false>(options: Options<PutAuthenticationModeInAccountData, ThrowOnError>) => (options.client ?? client).put<PutAuthenticationModeInAccountResponses, PutAuthenticationModeInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/authentication-mode',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Who is this IAM principal in the cluster? The username, groups and access policies its access entry gives, or why it has none
+ *
+ * The IAM counterpart of a token review. Give an IAM role or user ARN, or a role session ARN as `aws sts get-caller-identity` prints it (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`): a session is mapped to its role by the role's name among the cluster's access entries, since the session ARN does not show the role's path (role names are unique in an account, so at most one entry matches; a role ARN written without its path is found the same way), and the username template is filled in with the session name. `reason` says why: `AccessEntry`, `NodeAccessEntry`, `NoAccessEntry` (in `API_AND_CONFIG_MAP` the `aws-auth` ConfigMap may still map it) or `ConfigMapMode` (only `aws-auth` decides; this service does not read it). Cluster-creator admin access granted outside access entries is not shown.
+ */
+export const reviewPrincipalInAccount = <ThrowOnError extends boolean = false>(options: Options<ReviewPrincipalInAccountData, ThrowOnError>) => (options.client ?? client).get<ReviewPrincipalInAccountResponses, ReviewPrincipalInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/principals/{principalArn}',
+    ...options
+});
+
+/**
+ * List the accounts of the registry and whether each is reachable
+ *
+ * The account registry (ACCOUNTS or ACCOUNTS_FILE), never the ExternalId. Unless `check=false`, each account is checked at once, in parallel and bounded in time: STS GetCallerIdentity with the account's credentials (through its assumed role) says which account they really are in. An account that cannot be reached is reported in its `check`, the others are answered. Needs a `read` grant on every cluster (`*`) of every account and region.
+ */
+export const listAccounts = <ThrowOnError extends boolean = false>(options?: Options<ListAccountsData, ThrowOnError>) => (options?.client ?? client).get<ListAccountsResponses, ListAccountsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts',
+    ...options
+});
+
+/**
  * Describe an operation by id
  *
  * Needs a read grant on all clusters (`*`); principals scoped to some clusters use `/clusters/{name}/operations/{operationId}`.
@@ -277,10 +1108,21 @@ export const inspectIssuer = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * List audit records
  *
- * Lists the audit records of mutating requests, filtered by principal, cluster, action, outcome and time. Needs an `admin` grant on all clusters (`*`).
+ * Lists the audit records of mutating requests, filtered by principal, cluster, account, region, action, outcome and time. Needs an `admin` grant on all clusters (`*`).
  */
 export const listAuditRecords = <ThrowOnError extends boolean = false>(options: Options<ListAuditRecordsData, ThrowOnError>) => (options.client ?? client).get<ListAuditRecordsResponses, ListAuditRecordsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/audit',
+    ...options
+});
+
+/**
+ * List the access policies AWS offers (AmazonEKSClusterAdminPolicy, AmazonEKSViewPolicy, …)
+ *
+ * One page of ListAccessPolicies. The policies are AWS-managed Kubernetes permissions (not IAM policies) that an access entry can be given with `POST /clusters/{name}/access-entries/{principalArn}/access-policies`.
+ */
+export const listAccessPolicies = <ThrowOnError extends boolean = false>(options?: Options<ListAccessPoliciesData, ThrowOnError>) => (options?.client ?? client).get<ListAccessPoliciesResponses, ListAccessPoliciesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/access-policies',
     ...options
 });

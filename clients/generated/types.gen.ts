@@ -123,6 +123,15 @@ export type Cluster = {
             issuer?: string;
         };
     };
+    /**
+     * The cluster's access configuration.
+     */
+    accessConfig?: {
+        /**
+         * How the cluster maps IAM principals into Kubernetes: `CONFIG_MAP`, `API_AND_CONFIG_MAP` or `API` (see `/clusters/{name}/authentication-mode`).
+         */
+        authenticationMode?: string;
+    };
     tags?: TagMap;
 };
 
@@ -210,7 +219,7 @@ export type ErrorDetail = {
 
 export type UpdateParam = {
     /**
-     * Parameter type, here `IdentityProviderConfig`.
+     * Parameter type: `IdentityProviderConfig`, or `AuthenticationMode` for an AccessConfigUpdate.
      */
     type?: string;
     /**
@@ -232,7 +241,7 @@ export type Update = {
      */
     status?: 'InProgress' | 'Failed' | 'Cancelled' | 'Successful';
     /**
-     * Update type, e.g. `AssociateIdentityProviderConfig` or `DisassociateIdentityProviderConfig`.
+     * Update type, e.g. `AssociateIdentityProviderConfig`, `DisassociateIdentityProviderConfig` or `AccessConfigUpdate` (an authentication mode change).
      */
     type?: string;
     /**
@@ -704,6 +713,240 @@ export type PutOidcProviderResponse = {
 };
 
 /**
+ * How close the account is to IAM's quota of OIDC providers.
+ */
+export type OidcProviderCount = {
+    /**
+     * IAM OIDC providers the account has now (ListOpenIDConnectProviders).
+     */
+    count: number;
+    /**
+     * IAM's quota of OIDC providers per account (100).
+     */
+    quota: number;
+};
+
+/**
+ * The IAM OIDC provider for a cluster's issuer in another account (IRSA across accounts), and that account's provider count.
+ */
+export type CrossAccountOidcProviderStatus = {
+    /**
+     * Cluster name.
+     */
+    clusterName: string;
+    /**
+     * The cluster's OIDC issuer URL.
+     */
+    issuerUrl: string;
+    /**
+     * ARN the provider has (or would have) in `accountId`: partition from the cluster ARN, issuer without scheme or port.
+     */
+    OpenIDConnectProviderArn: string;
+    /**
+     * Whether the IAM OIDC provider exists.
+     */
+    exists: boolean;
+    provider?: GetOpenIdConnectProviderResponse;
+    thumbprintDrift?: ThumbprintDrift;
+    /**
+     * The account the provider is in (the one the roles pods assume are in).
+     */
+    accountId: string;
+    oidcProviders: OidcProviderCount;
+};
+
+/**
+ * An IAM policy document as JSON: send it as the AssumeRolePolicyDocument of CreateRole or the PolicyDocument of UpdateAssumeRolePolicy.
+ */
+export type PolicyDocument = {
+    /**
+     * Policy language version, `2012-10-17`.
+     */
+    Version: string;
+    Id?: string;
+    /**
+     * The statements, as IAM's policy grammar writes them (Sid, Effect, Principal, Action, Condition, …).
+     */
+    Statement: Array<{
+        [key: string]: unknown;
+    }>;
+};
+
+/**
+ * The IRSA trust policy of a role for one service account (or a pattern of them) of the cluster.
+ */
+export type TrustPolicyRendering = {
+    /**
+     * Cluster name.
+     */
+    clusterName: string;
+    /**
+     * The cluster's OIDC issuer URL.
+     */
+    issuerUrl: string;
+    /**
+     * Account of the role and of the provider it trusts.
+     */
+    accountId: string;
+    /**
+     * The provider of the cluster's issuer in that account: the `Federated` principal.
+     */
+    OpenIDConnectProviderArn: string;
+    /**
+     * Whether that provider exists (one GetOpenIDConnectProvider). Absent when the account is not one the service reaches.
+     */
+    exists?: boolean;
+    policy: PolicyDocument;
+    /**
+     * Characters IAM counts against the trust-policy quota (white space not counted).
+     */
+    size: number;
+    /**
+     * The quota the service checks against (`TRUST_POLICY_SIZE_LIMIT`).
+     */
+    sizeLimit: number;
+};
+
+export type TrustPolicyCheck = {
+    /**
+     * The check: the provider exists in the role's account; a statement names it as Federated principal (not another cluster's); the action; an operator fitting its values (`*` under StringEquals never matches); the sub and aud conditions; other conditions; no Deny overriding; the provider's thumbprints; the size quota (also after the fix).
+     */
+    id: 'provider-exists' | 'federated-principal' | 'action' | 'operator-fits-value' | 'sub-condition' | 'aud-condition' | 'other-conditions' | 'no-deny' | 'thumbprint' | 'size';
+    /**
+     * `fail`: this alone keeps the pod out; `warn`: allowed, but looser or less certain than it should be; `skipped`: not applicable (e.g. no statement to read).
+     */
+    status: 'pass' | 'fail' | 'warn' | 'skipped';
+    /**
+     * Why, naming the statement (by index and Sid), the values and the issuer concerned.
+     */
+    reason: string;
+};
+
+/**
+ * The smallest change to the trust policy that lets the service account assume the role.
+ */
+export type TrustPolicyFix = {
+    /**
+     * Statements added (the rendered IRSA statement).
+     */
+    added: Array<{
+        [key: string]: unknown;
+    }>;
+    /**
+     * Statements changed: the one naming this provider, with the action or condition mended.
+     */
+    changed: Array<{
+        /**
+         * Index of the statement in `Statement`.
+         */
+        index: number;
+        before: {
+            [key: string]: unknown;
+        };
+        after: {
+            [key: string]: unknown;
+        };
+    }>;
+    policy: PolicyDocument;
+    /**
+     * Its size as IAM counts it.
+     */
+    size: number;
+};
+
+/**
+ * The role and the service account whose pods must be able to assume it.
+ */
+export type TrustPolicyRepairRequest = {
+    /**
+     * ARN of the IAM role, e.g. `arn:aws:iam::111122223333:role/my-app`; a path is allowed (`role/irsa/my-app`).
+     */
+    roleArn: string;
+    /**
+     * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).
+     */
+    namespace: string;
+    /**
+     * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).
+     */
+    serviceAccount: string;
+};
+
+/**
+ * Why a pod can (or cannot) assume a role with its service account token, check by check.
+ */
+export type TrustPolicyDiagnosis = {
+    clusterName: string;
+    /**
+     * The cluster's OIDC issuer URL.
+     */
+    issuerUrl: string;
+    roleArn: string;
+    namespace: string;
+    serviceAccount: string;
+    /**
+     * The provider of the cluster's issuer in the role's account: what the trust policy must name.
+     */
+    OpenIDConnectProviderArn: string;
+    /**
+     * Whether a pod of this service account can assume the role now (provider present, an Allow statement applies, no Deny does).
+     */
+    allowed: boolean;
+    checks: Array<TrustPolicyCheck>;
+    policy: PolicyDocument;
+    /**
+     * Characters IAM counts against the quota (white space not counted).
+     */
+    size: number;
+    /**
+     * The quota checked against (`TRUST_POLICY_SIZE_LIMIT`).
+     */
+    sizeLimit: number;
+    fix?: TrustPolicyFix;
+};
+
+/**
+ * The diagnosis after the repair (before it, in a dry run), and the call made.
+ */
+export type TrustPolicyRepairResponse = {
+    clusterName: string;
+    /**
+     * The cluster's OIDC issuer URL.
+     */
+    issuerUrl: string;
+    roleArn: string;
+    namespace: string;
+    serviceAccount: string;
+    /**
+     * The provider of the cluster's issuer in the role's account: what the trust policy must name.
+     */
+    OpenIDConnectProviderArn: string;
+    /**
+     * Whether a pod of this service account can assume the role now (provider present, an Allow statement applies, no Deny does).
+     */
+    allowed: boolean;
+    checks: Array<TrustPolicyCheck>;
+    policy: PolicyDocument;
+    /**
+     * Characters IAM counts against the quota (white space not counted).
+     */
+    size: number;
+    /**
+     * The quota checked against (`TRUST_POLICY_SIZE_LIMIT`).
+     */
+    sizeLimit: number;
+    fix?: TrustPolicyFix;
+    /**
+     * True when nothing was changed because `dryRun=true` was asked.
+     */
+    dryRun: boolean;
+    /**
+     * The UpdateAssumeRolePolicy call made (or, in a dry run, that would be made); empty when the policy needed no change or none can help.
+     */
+    changes: Array<PlannedCall>;
+};
+
+/**
  * The whole desired config. `oidc.identityProviderConfigName` must equal the `configName` of the path.
  */
 export type ReplaceIdentityProviderConfigRequest = {
@@ -802,9 +1045,9 @@ export type ReplaceIdentityProviderConfigResponse = {
  */
 export type AwsCall = {
     /**
-     * The AWS service called.
+     * The AWS service called (sts: the AssumeRole of a registry account).
      */
-    service: 'eks' | 'iam';
+    service: 'eks' | 'iam' | 'sts';
     /**
      * The AWS operation, e.g. `AssociateIdentityProviderConfig`.
      */
@@ -843,6 +1086,14 @@ export type Operation = {
      * Cluster name.
      */
     cluster: string;
+    /**
+     * AWS account of the cluster; null for the implicit account of a service without registry, and on records older than the registry.
+     */
+    accountId: string | null;
+    /**
+     * AWS region of the cluster; null on records older than the registry.
+     */
+    region: string | null;
     /**
      * The resource acted on: the config name, or the IAM OIDC provider ARN.
      */
@@ -1120,6 +1371,79 @@ export type RbacBindingResponse = {
 };
 
 /**
+ * STS GetCallerIdentity through the account's credentials, bounded by ACCOUNT_CREDENTIALS_TIMEOUT_MS.
+ */
+export type AccountReachability = {
+    /**
+     * Whether the account's credentials work and are in this account.
+     */
+    reachable: boolean;
+    /**
+     * The account the credentials are in, as STS GetCallerIdentity says.
+     */
+    callerAccount?: string;
+    /**
+     * The principal the service acts as there (the assumed-role session).
+     */
+    callerArn?: string;
+    problem?: {
+        /**
+         * AccountAccessDenied, AccountUnreachable, AccountMismatch, or the AWS error name.
+         */
+        code: string;
+        /**
+         * What went wrong, naming the account and role.
+         */
+        detail: string;
+    };
+};
+
+/**
+ * An account of the registry, without secrets.
+ */
+export type RegisteredAccount = {
+    /**
+     * 12-digit account id; absent for the implicit account of a service without registry (its id is its credentials', see `check`).
+     */
+    accountId?: string;
+    /**
+     * `aws`, `aws-cn` or `aws-us-gov`.
+     */
+    partition: string;
+    /**
+     * The role the service assumes there; absent for the service's own account.
+     */
+    roleArn?: string;
+    /**
+     * Whether the role is assumed with an ExternalId (never shown).
+     */
+    hasExternalId: boolean;
+    /**
+     * The regions allowed for this account.
+     */
+    regions: Array<string>;
+    /**
+     * The region of this account when none is named.
+     */
+    defaultRegion: string;
+    /**
+     * Length of the assumed-role sessions.
+     */
+    sessionDurationSeconds?: number;
+    name?: string;
+    description?: string;
+    /**
+     * The account of `/clusters/...`.
+     */
+    default: boolean;
+    check?: AccountReachability;
+};
+
+export type ListAccountsResponse = {
+    accounts: Array<RegisteredAccount>;
+};
+
+/**
  * A part of one cluster's view that could not be read; the other clusters are unaffected.
  */
 export type FleetPartError = {
@@ -1215,6 +1539,681 @@ export type ListClustersFleetResponse = {
      * With `include` only: how many entries have `errors`.
      */
     failedClusters?: number;
+};
+
+/**
+ * An EKS Pod Identity association: an IAM role for the pods of one service account.
+ */
+export type PodIdentityAssociation = {
+    /**
+     * Cluster of the association.
+     */
+    clusterName?: string;
+    /**
+     * Kubernetes namespace of the service account.
+     */
+    namespace?: string;
+    /**
+     * Kubernetes service account.
+     */
+    serviceAccount?: string;
+    /**
+     * The IAM role the pods of the service account get.
+     */
+    roleArn?: string;
+    /**
+     * ARN of the association.
+     */
+    associationArn?: string;
+    /**
+     * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+     */
+    associationId?: string;
+    tags?: TagMap;
+    /**
+     * ISO-8601 timestamp (UTC).
+     */
+    createdAt?: string;
+    /**
+     * ISO-8601 timestamp (UTC).
+     */
+    modifiedAt?: string;
+    /**
+     * Set when an EKS add-on owns the association.
+     */
+    ownerArn?: string;
+    /**
+     * Whether the session tags are turned off.
+     */
+    disableSessionTags?: boolean;
+    /**
+     * The role assumed with `roleArn`'s credentials (role chaining), when set.
+     */
+    targetRoleArn?: string;
+    /**
+     * With a target role: the `sts:ExternalId` to require in the target role's trust policy.
+     */
+    externalId?: string;
+    /**
+     * The session policy, when set.
+     */
+    policy?: string;
+};
+
+/**
+ * An association as ListPodIdentityAssociations lists it.
+ */
+export type PodIdentityAssociationSummary = {
+    /**
+     * Cluster of the association.
+     */
+    clusterName?: string;
+    /**
+     * Kubernetes namespace of the service account.
+     */
+    namespace?: string;
+    /**
+     * Kubernetes service account.
+     */
+    serviceAccount?: string;
+    /**
+     * ARN of the association.
+     */
+    associationArn?: string;
+    /**
+     * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+     */
+    associationId?: string;
+    /**
+     * Set when an EKS add-on owns the association.
+     */
+    ownerArn?: string;
+};
+
+export type PreflightCheck = {
+    /**
+     * `trust-policy`: the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`; `agent-addon`: the `eks-pod-identity-agent` add-on is installed and ACTIVE; `platform`: the cluster's Kubernetes and platform versions support Pod Identity.
+     */
+    name: 'trust-policy' | 'agent-addon' | 'platform';
+    /**
+     * Whether the check passed.
+     */
+    status: 'passed' | 'failed';
+    /**
+     * What was found, and what to do when the check failed.
+     */
+    reason: string;
+    /**
+     * With a failed `trust-policy` check: the statement to add to the role's trust policy.
+     */
+    statementToAdd?: {
+        [key: string]: unknown;
+    };
+};
+
+/**
+ * The pre-flight checks of a Pod Identity association: whether pods of the service account will actually get the role.
+ */
+export type PodIdentityPreflight = {
+    /**
+     * True when every check passed.
+     */
+    passed: boolean;
+    /**
+     * Each check with its outcome and reason.
+     */
+    checks: Array<PreflightCheck>;
+};
+
+/**
+ * CreatePodIdentityAssociation request without `clusterName`, which comes from the path.
+ */
+export type CreatePodIdentityAssociationRequest = {
+    /**
+     * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+     */
+    namespace: string;
+    /**
+     * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+     */
+    serviceAccount: string;
+    /**
+     * ARN of the IAM role the pods get, in the cluster's account (EKS passes it with `iam:PassRole`). Its trust policy must allow `pods.eks.amazonaws.com` to `sts:AssumeRole` and `sts:TagSession`.
+     */
+    roleArn: string;
+    /**
+     * ARN of a role, in this or another account, that EKS assumes with the credentials of `roleArn` (role chaining); the pods get this one. Its trust policy must allow `roleArn`, with the association's `externalId`.
+     */
+    targetRoleArn?: string;
+    /**
+     * Turns off the six session tags EKS Pod Identity adds (cluster, namespace, service account, pod name and uid); default false. Must be true when `policy` is set.
+     */
+    disableSessionTags?: boolean;
+    /**
+     * An IAM policy in JSON, as a string, that further restricts the role's permissions for these pods; requires `disableSessionTags: true`. With a target role it restricts the target role only.
+     */
+    policy?: string;
+    tags?: TagMap;
+    /**
+     * EKS idempotency token, sent to EKS as is: any string (the EKS model sets no length; EKS refuses CreateCluster tokens outside 33 to 126 characters, and such a refusal is a 400 `InvalidParameterException`). Reusing it with the same parameters returns the original update. Omit it (or send it empty) and send an `Idempotency-Key` header instead to have one derived for you.
+     */
+    clientRequestToken?: string;
+};
+
+export type CreatePodIdentityAssociationResponse = {
+    association: PodIdentityAssociation;
+    preflight?: PodIdentityPreflight;
+    /**
+     * Id of this service's operation record for the request.
+     */
+    operationId?: string;
+};
+
+export type ListPodIdentityAssociationsResponse = {
+    /**
+     * The associations of the cluster that match the filters.
+     */
+    associations: Array<PodIdentityAssociationSummary>;
+    /**
+     * The `nextToken` value returned by a previous paginated request; absent on the last page.
+     */
+    nextToken?: string;
+};
+
+export type DescribePodIdentityAssociationResponse = {
+    association: PodIdentityAssociation;
+};
+
+/**
+ * UpdatePodIdentityAssociation request: what to change (at least one of `roleArn`, `targetRoleArn`, `disableSessionTags`, `policy`). An association cannot move to another namespace or service account.
+ */
+export type UpdatePodIdentityAssociationRequest = {
+    /**
+     * ARN of the IAM role the pods get, in the cluster's account (EKS passes it with `iam:PassRole`). Its trust policy must allow `pods.eks.amazonaws.com` to `sts:AssumeRole` and `sts:TagSession`.
+     */
+    roleArn?: string;
+    /**
+     * ARN of a role, in this or another account, that EKS assumes with the credentials of `roleArn` (role chaining); the pods get this one. Its trust policy must allow `roleArn`, with the association's `externalId`. An empty string removes the target role.
+     */
+    targetRoleArn?: string | '';
+    /**
+     * Turns off the six session tags EKS Pod Identity adds (cluster, namespace, service account, pod name and uid); default false. Must be true when `policy` is set.
+     */
+    disableSessionTags?: boolean;
+    /**
+     * An IAM policy in JSON, as a string, that further restricts the role's permissions for these pods; requires `disableSessionTags: true`. With a target role it restricts the target role only. An empty string removes it.
+     */
+    policy?: string;
+    /**
+     * EKS idempotency token, sent to EKS as is: any string (the EKS model sets no length; EKS refuses CreateCluster tokens outside 33 to 126 characters, and such a refusal is a 400 `InvalidParameterException`). Reusing it with the same parameters returns the original update. Omit it (or send it empty) and send an `Idempotency-Key` header instead to have one derived for you.
+     */
+    clientRequestToken?: string;
+};
+
+export type UpdatePodIdentityAssociationResponse = {
+    association: PodIdentityAssociation;
+    /**
+     * Id of this service's operation record for the request.
+     */
+    operationId?: string;
+};
+
+export type DeletePodIdentityAssociationResponse = {
+    association: PodIdentityAssociation;
+    /**
+     * Id of this service's operation record for the request.
+     */
+    operationId?: string;
+};
+
+/**
+ * The whole Pod Identity of one service account. `tags` are set only when the association is created (EKS cannot change them through an update).
+ */
+export type PutServiceAccountPodIdentityRequest = {
+    /**
+     * ARN of the IAM role the pods get, in the cluster's account (EKS passes it with `iam:PassRole`). Its trust policy must allow `pods.eks.amazonaws.com` to `sts:AssumeRole` and `sts:TagSession`.
+     */
+    roleArn: string;
+    /**
+     * ARN of a role, in this or another account, that EKS assumes with the credentials of `roleArn` (role chaining); the pods get this one. Its trust policy must allow `roleArn`, with the association's `externalId`. Absent: no target role (an existing one is removed).
+     */
+    targetRoleArn?: string;
+    /**
+     * Turns off the six session tags EKS Pod Identity adds (cluster, namespace, service account, pod name and uid); default false. Must be true when `policy` is set.
+     */
+    disableSessionTags?: boolean;
+    tags?: TagMap;
+};
+
+export type PutServiceAccountPodIdentityResponse = {
+    /**
+     * `created`: there was no association; `updated`: the association had other settings; `unchanged`: it already matched. With `dryRun=true`, what would happen.
+     */
+    outcome: 'created' | 'updated' | 'unchanged';
+    /**
+     * True when nothing was written.
+     */
+    dryRun: boolean;
+    /**
+     * The members that differ (`roleArn`, `targetRoleArn`, `disableSessionTags`), empty when unchanged or created.
+     */
+    changes: Array<string>;
+    association?: PodIdentityAssociation;
+    preflight: PodIdentityPreflight;
+    /**
+     * Id of this service's operation record for the request.
+     */
+    operationId?: string;
+};
+
+/**
+ * What moving one service account and role from IRSA to Pod Identity takes.
+ */
+export type MigrationServiceAccount = {
+    /**
+     * Kubernetes namespace, from the IRSA subject `system:serviceaccount:NS:SA`.
+     */
+    namespace: string;
+    /**
+     * Kubernetes service account, from the IRSA subject.
+     */
+    serviceAccount: string;
+    /**
+     * The role that trusts the service account through the cluster's IAM OIDC provider.
+     */
+    roleArn: string;
+    association: {
+        /**
+         * `create`: an association with this role would be created; `exists`: it already is; `conflict`: the service account has an association with another role (left alone); `ambiguous`: several roles trust the service account and Pod Identity takes one.
+         */
+        action: 'create' | 'exists' | 'conflict' | 'ambiguous';
+        /**
+         * The existing association, for `exists` and `conflict`.
+         */
+        associationId?: string;
+        /**
+         * Why, in words.
+         */
+        reason: string;
+    };
+    trust: {
+        /**
+         * `add-statement`: the role's trust policy needs `statementToAdd`; `none`: it already trusts Pod Identity.
+         */
+        action: 'add-statement' | 'none';
+        /**
+         * Why, in words.
+         */
+        reason: string;
+        /**
+         * The statement to add to the role's trust policy; the IRSA statement stays.
+         */
+        statementToAdd?: {
+            [key: string]: unknown;
+        };
+    };
+};
+
+/**
+ * The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.
+ */
+export type PodIdentityMigrationPlan = {
+    /**
+     * The cluster.
+     */
+    clusterName: string;
+    /**
+     * The cluster's IAM OIDC provider, whose trust was searched for.
+     */
+    oidcProviderArn: string;
+    /**
+     * Always true: the plan changes nothing.
+     */
+    dryRun: boolean;
+    /**
+     * The pre-flight checks of the cluster (`agent-addon`, `platform`); the migration is of no use while one fails.
+     */
+    clusterChecks: Array<PreflightCheck>;
+    /**
+     * Each service account a role trusts through IRSA, sorted by namespace and name.
+     */
+    serviceAccounts: Array<MigrationServiceAccount>;
+    /**
+     * Trust that names no single service account (wildcards).
+     */
+    skipped: Array<{
+        /**
+         * The role.
+         */
+        roleArn: string;
+        /**
+         * The subject that cannot be migrated as is.
+         */
+        subject: string;
+        /**
+         * Why.
+         */
+        reason: string;
+    }>;
+};
+
+/**
+ * An EKS access entry: how one IAM principal is known to Kubernetes in this cluster.
+ */
+export type AccessEntry = {
+    /**
+     * Cluster name.
+     */
+    clusterName?: string;
+    /**
+     * The IAM role or user of the entry.
+     */
+    principalArn?: string;
+    /**
+     * Kubernetes groups the principal gets (`system:nodes` for node entries).
+     */
+    kubernetesGroups?: Array<string>;
+    /**
+     * ARN of the access entry.
+     */
+    accessEntryArn?: string;
+    /**
+     * ISO-8601 timestamp (UTC).
+     */
+    createdAt?: string;
+    /**
+     * ISO-8601 timestamp (UTC).
+     */
+    modifiedAt?: string;
+    tags?: TagMap;
+    /**
+     * Kubernetes username, possibly a template (`{{SessionName}}`, `{{EC2PrivateDNSName}}`).
+     */
+    username?: string;
+    /**
+     * Entry type, e.g. `STANDARD` or `EC2_LINUX`.
+     */
+    type?: string;
+};
+
+/**
+ * CreateAccessEntry request without `clusterName`, which comes from the path.
+ */
+export type CreateAccessEntryRequest = {
+    /**
+     * ARN of an IAM role (`arn:aws:iam::ACCOUNT:role/[PATH/]NAME`) or user (`arn:aws:iam::ACCOUNT:user/[PATH/]NAME`). Not an STS session ARN: an access entry names the role, not one session of it.
+     */
+    principalArn: string;
+    /**
+     * Kubernetes group names (`kind: Group` subjects of your RoleBindings and ClusterRoleBindings). EKS does not check that any binding names them. Only for `STANDARD` entries.
+     */
+    kubernetesGroups?: Array<string>;
+    tags?: TagMap;
+    /**
+     * EKS idempotency token, sent to EKS as is: any string (the EKS model sets no length; EKS refuses CreateCluster tokens outside 33 to 126 characters, and such a refusal is a 400 `InvalidParameterException`). Reusing it with the same parameters returns the original update. Omit it (or send it empty) and send an `Idempotency-Key` header instead to have one derived for you.
+     */
+    clientRequestToken?: string;
+    /**
+     * Kubernetes username; best left out so that EKS sets it (the role's STS ARN with `{{SessionName}}`, or the user's ARN). Must not begin with `system:`, `eks:`, `aws:`, `amazon:` or `iam:`; `{{SessionName}}` or `{{SessionNameRaw}}` must come after a colon.
+     */
+    username?: string;
+    /**
+     * `STANDARD` (default) for people and workloads; `EC2_LINUX`, `EC2_WINDOWS` (self-managed nodes), `FARGATE_LINUX`, `EC2` (EKS Auto Mode node classes), `HYBRID_LINUX`, `HYPERPOD_LINUX` for node roles. Cannot be changed after creation.
+     */
+    type?: 'STANDARD' | 'EC2_LINUX' | 'EC2_WINDOWS' | 'FARGATE_LINUX' | 'EC2' | 'HYBRID_LINUX' | 'HYPERPOD_LINUX';
+};
+
+/**
+ * UpdateAccessEntry request: the members given replace the entry's; the others stay.
+ */
+export type UpdateAccessEntryRequest = {
+    /**
+     * Kubernetes group names (`kind: Group` subjects of your RoleBindings and ClusterRoleBindings). EKS does not check that any binding names them. Only for `STANDARD` entries.
+     */
+    kubernetesGroups?: Array<string>;
+    /**
+     * EKS idempotency token, sent to EKS as is: any string (the EKS model sets no length; EKS refuses CreateCluster tokens outside 33 to 126 characters, and such a refusal is a 400 `InvalidParameterException`). Reusing it with the same parameters returns the original update. Omit it (or send it empty) and send an `Idempotency-Key` header instead to have one derived for you.
+     */
+    clientRequestToken?: string;
+    /**
+     * Kubernetes username; best left out so that EKS sets it (the role's STS ARN with `{{SessionName}}`, or the user's ARN). Must not begin with `system:`, `eks:`, `aws:`, `amazon:` or `iam:`; `{{SessionName}}` or `{{SessionNameRaw}}` must come after a colon.
+     */
+    username?: string;
+};
+
+/**
+ * The answer of CreateAccessEntry, DescribeAccessEntry and UpdateAccessEntry.
+ */
+export type AccessEntryResponse = {
+    accessEntry: AccessEntry;
+    /**
+     * Id of this service's operation record for the request.
+     */
+    operationId?: string;
+};
+
+export type ListAccessEntriesResponse = {
+    /**
+     * Principal ARNs of the entries.
+     */
+    accessEntries: Array<string>;
+    /**
+     * The `nextToken` value returned by a previous paginated request; absent on the last page.
+     */
+    nextToken?: string;
+};
+
+/**
+ * Where an access policy applies.
+ */
+export type AccessScope = {
+    /**
+     * `cluster`: all namespaces; `namespace`: only those in `namespaces`.
+     */
+    type: 'cluster' | 'namespace';
+    /**
+     * Kubernetes namespaces, required with `type: namespace` and empty with `cluster`. A trailing `*` matches a prefix (`dev-*`). EKS does not check that they exist.
+     */
+    namespaces?: Array<string>;
+};
+
+/**
+ * AssociateAccessPolicy request. Associating a policy already associated changes its scope.
+ */
+export type AssociateAccessPolicyRequest = {
+    /**
+     * ARN of an AWS-managed access policy (`GET /access-policies`), e.g. `arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`.
+     */
+    policyArn: string;
+    accessScope: AccessScope;
+};
+
+export type AssociatedAccessPolicy = {
+    /**
+     * ARN of the access policy.
+     */
+    policyArn?: string;
+    /**
+     * Where the policy applies.
+     */
+    accessScope?: {
+        /**
+         * `cluster` or `namespace`.
+         */
+        type?: string;
+        /**
+         * The namespaces of a `namespace` scope; empty for `cluster`.
+         */
+        namespaces?: Array<string>;
+    };
+    /**
+     * ISO-8601 timestamp (UTC).
+     */
+    associatedAt?: string;
+    /**
+     * ISO-8601 timestamp (UTC).
+     */
+    modifiedAt?: string;
+};
+
+export type AssociateAccessPolicyResponse = {
+    /**
+     * Cluster name.
+     */
+    clusterName?: string;
+    /**
+     * The entry's principal.
+     */
+    principalArn?: string;
+    associatedAccessPolicy: AssociatedAccessPolicy;
+    /**
+     * Id of this service's operation record for the request.
+     */
+    operationId?: string;
+};
+
+export type ListAssociatedAccessPoliciesResponse = {
+    /**
+     * Cluster name.
+     */
+    clusterName?: string;
+    /**
+     * The entry's principal.
+     */
+    principalArn?: string;
+    /**
+     * The policies and their scopes.
+     */
+    associatedAccessPolicies: Array<AssociatedAccessPolicy>;
+    /**
+     * The `nextToken` value returned by a previous paginated request; absent on the last page.
+     */
+    nextToken?: string;
+};
+
+/**
+ * An AWS-managed access policy: Kubernetes permissions EKS grants, similar to the user-facing cluster roles.
+ */
+export type AccessPolicy = {
+    /**
+     * Policy name, e.g. `AmazonEKSClusterAdminPolicy`.
+     */
+    name?: string;
+    /**
+     * Policy ARN.
+     */
+    arn?: string;
+};
+
+export type ListAccessPoliciesResponse = {
+    /**
+     * The policies AWS offers.
+     */
+    accessPolicies: Array<AccessPolicy>;
+    /**
+     * The `nextToken` value returned by a previous paginated request; absent on the last page.
+     */
+    nextToken?: string;
+};
+
+export type AuthenticationModeResponse = {
+    /**
+     * Cluster name.
+     */
+    clusterName: string;
+    /**
+     * `CONFIG_MAP`: only the `aws-auth` ConfigMap; `API_AND_CONFIG_MAP`: access entries first, then the ConfigMap; `API`: only access entries.
+     */
+    authenticationMode: 'CONFIG_MAP' | 'API_AND_CONFIG_MAP' | 'API';
+    /**
+     * The one mode the cluster may move to next (empty in `API`): EKS goes one step forward and never back.
+     */
+    allowedNext: Array<'CONFIG_MAP' | 'API_AND_CONFIG_MAP' | 'API'>;
+};
+
+export type PutAuthenticationModeRequest = {
+    /**
+     * `CONFIG_MAP`: only the `aws-auth` ConfigMap; `API_AND_CONFIG_MAP`: access entries first, then the ConfigMap; `API`: only access entries.
+     */
+    authenticationMode: 'CONFIG_MAP' | 'API_AND_CONFIG_MAP' | 'API';
+    /**
+     * Must be `API` to move to `API`: that stops the cluster reading the `aws-auth` ConfigMap, so whoever it alone maps loses access, and there is no way back.
+     */
+    confirm?: string;
+    /**
+     * EKS idempotency token, sent to EKS as is: any string (the EKS model sets no length; EKS refuses CreateCluster tokens outside 33 to 126 characters, and such a refusal is a 400 `InvalidParameterException`). Reusing it with the same parameters returns the original update. Omit it (or send it empty) and send an `Idempotency-Key` header instead to have one derived for you.
+     */
+    clientRequestToken?: string;
+};
+
+export type PutAuthenticationModeResponse = {
+    /**
+     * `started`: an AccessConfigUpdate runs; `unchanged`: the cluster is already in that mode.
+     */
+    outcome: 'started' | 'unchanged';
+    /**
+     * `CONFIG_MAP`: only the `aws-auth` ConfigMap; `API_AND_CONFIG_MAP`: access entries first, then the ConfigMap; `API`: only access entries.
+     */
+    authenticationMode: 'CONFIG_MAP' | 'API_AND_CONFIG_MAP' | 'API';
+    update?: Update;
+    /**
+     * Id of this service's operation record, which follows the update to its end.
+     */
+    operationId?: string;
+};
+
+/**
+ * Who an IAM principal is in a cluster, through access entries: the IAM counterpart of a token review.
+ */
+export type PrincipalReview = {
+    /**
+     * The ARN asked about.
+     */
+    principalArn: string;
+    /**
+     * The IAM principal of the access entry that applies: for a role session, its role (with its path, which the session ARN does not show).
+     */
+    entryPrincipalArn?: string;
+    /**
+     * The session name of a role session ARN.
+     */
+    sessionName?: string;
+    /**
+     * `CONFIG_MAP`: only the `aws-auth` ConfigMap; `API_AND_CONFIG_MAP`: access entries first, then the ConfigMap; `API`: only access entries.
+     */
+    authenticationMode: 'CONFIG_MAP' | 'API_AND_CONFIG_MAP' | 'API';
+    /**
+     * Whether an access entry maps the principal into Kubernetes.
+     */
+    mapped: boolean;
+    /**
+     * `AccessEntry`: a STANDARD entry maps it; `NodeAccessEntry`: a node entry maps it as a node; `NoAccessEntry`: no entry names it; `ConfigMapMode`: the cluster reads only the `aws-auth` ConfigMap, which this service does not see.
+     */
+    reason: 'AccessEntry' | 'NodeAccessEntry' | 'NoAccessEntry' | 'ConfigMapMode';
+    /**
+     * The reason in words, with what to do.
+     */
+    detail: string;
+    /**
+     * The Kubernetes username: the entry's template with `{{SessionName}}`, `{{SessionNameRaw}}` and `{{AccountID}}` filled in when the ARN is a session; node templates (`{{EC2PrivateDNSName}}`) stay as they are.
+     */
+    username?: string;
+    /**
+     * The entry's username as EKS stores it.
+     */
+    usernameTemplate?: string;
+    /**
+     * Groups the entry gives (Kubernetes adds `system:authenticated` to every authenticated user besides).
+     */
+    kubernetesGroups: Array<string>;
+    /**
+     * Type of the entry.
+     */
+    accessEntryType?: string;
+    /**
+     * The access policies of the entry with their scopes.
+     */
+    accessPolicies: Array<AssociatedAccessPolicy>;
 };
 
 export type GetHealthData = {
@@ -1428,6 +2427,7 @@ export type ListClustersErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -1457,6 +2457,7 @@ export type ListClustersErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -1528,6 +2529,7 @@ export type DescribeClusterErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -1569,6 +2571,7 @@ export type DescribeClusterErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -1652,6 +2655,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -1693,7 +2697,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -1719,6 +2723,7 @@ export type DeleteOpenIdConnectProviderErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -1796,6 +2801,7 @@ export type GetOpenIdConnectProviderErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -1843,6 +2849,7 @@ export type GetOpenIdConnectProviderErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -1943,6 +2950,7 @@ export type PutOpenIdConnectProviderErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -1986,7 +2994,7 @@ export type PutOpenIdConnectProviderErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -2012,6 +3020,7 @@ export type PutOpenIdConnectProviderErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
@@ -2061,6 +3070,929 @@ export type PutOpenIdConnectProviderResponses = {
 
 export type PutOpenIdConnectProviderResponse = PutOpenIdConnectProviderResponses[keyof PutOpenIdConnectProviderResponses];
 
+export type DeleteCrossAccountOpenIdConnectProviderData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderError = DeleteCrossAccountOpenIdConnectProviderErrors[keyof DeleteCrossAccountOpenIdConnectProviderErrors];
+
+export type DeleteCrossAccountOpenIdConnectProviderResponses = {
+    /**
+     * Deleted, or already absent.
+     */
+    204: void;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderResponse = DeleteCrossAccountOpenIdConnectProviderResponses[keyof DeleteCrossAccountOpenIdConnectProviderResponses];
+
+export type GetCrossAccountOpenIdConnectProviderData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type GetCrossAccountOpenIdConnectProviderErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetCrossAccountOpenIdConnectProviderError = GetCrossAccountOpenIdConnectProviderErrors[keyof GetCrossAccountOpenIdConnectProviderErrors];
+
+export type GetCrossAccountOpenIdConnectProviderResponses = {
+    /**
+     * The IAM OIDC provider for a cluster's issuer in another account (IRSA across accounts), and that account's provider count.
+     */
+    200: CrossAccountOidcProviderStatus;
+};
+
+export type GetCrossAccountOpenIdConnectProviderResponse = GetCrossAccountOpenIdConnectProviderResponses[keyof GetCrossAccountOpenIdConnectProviderResponses];
+
+export type PutCrossAccountOpenIdConnectProviderData = {
+    body: PutOidcProviderRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: {
+        /**
+         * Only compute the plan of IAM calls; change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.
+         */
+        computeThumbprints?: boolean;
+    };
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type PutCrossAccountOpenIdConnectProviderErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `OpenIdIdpCommunicationErrorException` (`issuer-unreachable`): The issuer could not be reached.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `OidcProviderQuotaReached` (`oidc-provider-quota-reached`): The account has as many IAM OIDC providers as IAM allows.
+     * - `LimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutCrossAccountOpenIdConnectProviderError = PutCrossAccountOpenIdConnectProviderErrors[keyof PutCrossAccountOpenIdConnectProviderErrors];
+
+export type PutCrossAccountOpenIdConnectProviderResponses = {
+    /**
+     * Default Response
+     */
+    200: PutOidcProviderResponse;
+    /**
+     * Default Response
+     */
+    201: PutOidcProviderResponse;
+};
+
+export type PutCrossAccountOpenIdConnectProviderResponse = PutCrossAccountOpenIdConnectProviderResponses[keyof PutCrossAccountOpenIdConnectProviderResponses];
+
+export type RenderTrustPolicyData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`). `*` and `?` only with `wildcards=true`.
+         */
+        namespace: string;
+        /**
+         * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters). `*` and `?` only with `wildcards=true`.
+         */
+        serviceAccount: string;
+        /**
+         * Account of the role (and of the IAM OIDC provider it trusts). Default: the cluster's account.
+         */
+        accountId?: string;
+        /**
+         * Allow `*` (any characters) and `?` (one character) in `namespace` and `serviceAccount`; the `sub` condition is then `StringLike` (`aud` stays `StringEquals`).
+         */
+        wildcards?: boolean;
+    };
+    url: '/clusters/{name}/oidc-provider/trust-policy';
+};
+
+export type RenderTrustPolicyErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type RenderTrustPolicyError = RenderTrustPolicyErrors[keyof RenderTrustPolicyErrors];
+
+export type RenderTrustPolicyResponses = {
+    /**
+     * The IRSA trust policy of a role for one service account (or a pattern of them) of the cluster.
+     */
+    200: TrustPolicyRendering;
+};
+
+export type RenderTrustPolicyResponse = RenderTrustPolicyResponses[keyof RenderTrustPolicyResponses];
+
+export type DiagnoseTrustPolicyData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * ARN of the IAM role, e.g. `arn:aws:iam::111122223333:role/my-app`; a path is allowed (`role/irsa/my-app`).
+         */
+        roleArn: string;
+        /**
+         * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).
+         */
+        namespace: string;
+        /**
+         * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).
+         */
+        serviceAccount: string;
+    };
+    url: '/clusters/{name}/oidc-provider/trust-policy/diagnosis';
+};
+
+export type DiagnoseTrustPolicyErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `AccountNotReachable` (`account-not-reachable`): The service does not reach this AWS account.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DiagnoseTrustPolicyError = DiagnoseTrustPolicyErrors[keyof DiagnoseTrustPolicyErrors];
+
+export type DiagnoseTrustPolicyResponses = {
+    /**
+     * Why a pod can (or cannot) assume a role with its service account token, check by check.
+     */
+    200: TrustPolicyDiagnosis;
+};
+
+export type DiagnoseTrustPolicyResponse = DiagnoseTrustPolicyResponses[keyof DiagnoseTrustPolicyResponses];
+
+export type RepairTrustPolicyData = {
+    body: TrustPolicyRepairRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * Must be `true`: update the trust policy with the fix (the read-only diagnosis is the GET).
+         */
+        apply: boolean;
+        /**
+         * Only compute the UpdateAssumeRolePolicy call; change nothing.
+         */
+        dryRun?: boolean;
+    };
+    url: '/clusters/{name}/oidc-provider/trust-policy/diagnosis';
+};
+
+export type RepairTrustPolicyErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `AccountNotReachable` (`account-not-reachable`): The service does not reach this AWS account.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `TrustPolicyTooLarge` (`quota-exceeded`): An AWS quota would be exceeded.
+     * - `LimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type RepairTrustPolicyError = RepairTrustPolicyErrors[keyof RepairTrustPolicyErrors];
+
+export type RepairTrustPolicyResponses = {
+    /**
+     * The diagnosis after the repair (before it, in a dry run), and the call made.
+     */
+    200: TrustPolicyRepairResponse;
+};
+
+export type RepairTrustPolicyResponse = RepairTrustPolicyResponses[keyof RepairTrustPolicyResponses];
+
 export type ListIdentityProviderConfigsData = {
     body?: never;
     path: {
@@ -2102,6 +4034,7 @@ export type ListIdentityProviderConfigsErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2143,6 +4076,7 @@ export type ListIdentityProviderConfigsErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2239,6 +4173,7 @@ export type AssociateIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2283,7 +4218,7 @@ export type AssociateIdentityProviderConfigErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -2309,6 +4244,7 @@ export type AssociateIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
@@ -2402,6 +4338,7 @@ export type DisassociateIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2443,7 +4380,7 @@ export type DisassociateIdentityProviderConfigErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -2469,6 +4406,7 @@ export type DisassociateIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2556,6 +4494,7 @@ export type DescribeIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2597,6 +4536,7 @@ export type DescribeIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2700,6 +4640,7 @@ export type ReplaceIdentityProviderConfigErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2744,7 +4685,7 @@ export type ReplaceIdentityProviderConfigErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -2770,6 +4711,7 @@ export type ReplaceIdentityProviderConfigErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
@@ -2856,6 +4798,7 @@ export type CreateTokenReviewErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -2909,6 +4852,7 @@ export type CreateTokenReviewErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -2986,6 +4930,7 @@ export type PreviewTokenReviewErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3030,6 +4975,12 @@ export type PreviewTokenReviewErrors = {
      * - `InternalError` (`internal-error`): Internal error.
      */
     500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
     /**
      * The service instance or a dependency is unavailable, or AWS throttles the service.
      *
@@ -3109,6 +5060,7 @@ export type GetRbacBindingErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3150,6 +5102,7 @@ export type GetRbacBindingErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3230,6 +5183,7 @@ export type ListUpdatesErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3271,6 +5225,7 @@ export type ListUpdatesErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3351,6 +5306,7 @@ export type DescribeUpdateErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3392,6 +5348,7 @@ export type DescribeUpdateErrors = {
     /**
      * AWS or the issuer failed, or refused the service's call.
      *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
      * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
      * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
      * - `ServerException` (`upstream-failure`): AWS failed to process the request.
@@ -3472,6 +5429,7 @@ export type ListOperationsErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3504,6 +5462,12 @@ export type ListOperationsErrors = {
      * - `InternalError` (`internal-error`): Internal error.
      */
     500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
     /**
      * The service instance or a dependency is unavailable, or AWS throttles the service.
      *
@@ -3560,6 +5524,7 @@ export type DescribeClusterOperationErrors = {
      * The caller has no grant for this action on this cluster.
      *
      * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
      */
     403: Problem;
     /**
@@ -3599,6 +5564,12 @@ export type DescribeClusterOperationErrors = {
      */
     500: Problem;
     /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
+    /**
      * The service instance or a dependency is unavailable, or AWS throttles the service.
      *
      * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
@@ -3618,6 +5589,9289 @@ export type DescribeClusterOperationResponses = {
 };
 
 export type DescribeClusterOperationResponse = DescribeClusterOperationResponses[keyof DescribeClusterOperationResponses];
+
+export type ListPodIdentityAssociationsData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace?: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount?: string;
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/clusters/{name}/pod-identity-associations';
+};
+
+export type ListPodIdentityAssociationsErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListPodIdentityAssociationsError = ListPodIdentityAssociationsErrors[keyof ListPodIdentityAssociationsErrors];
+
+export type ListPodIdentityAssociationsResponses = {
+    /**
+     * Default Response
+     */
+    200: ListPodIdentityAssociationsResponse;
+};
+
+export type ListPodIdentityAssociationsResponse2 = ListPodIdentityAssociationsResponses[keyof ListPodIdentityAssociationsResponses];
+
+export type CreatePodIdentityAssociationData = {
+    body: CreatePodIdentityAssociationRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+    };
+    url: '/clusters/{name}/pod-identity-associations';
+};
+
+export type CreatePodIdentityAssociationErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`pod-identity-association-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreatePodIdentityAssociationError = CreatePodIdentityAssociationErrors[keyof CreatePodIdentityAssociationErrors];
+
+export type CreatePodIdentityAssociationResponses = {
+    /**
+     * The same association already existed; it is answered as is.
+     */
+    200: CreatePodIdentityAssociationResponse;
+    /**
+     * The association was created.
+     */
+    201: CreatePodIdentityAssociationResponse;
+};
+
+export type CreatePodIdentityAssociationResponse2 = CreatePodIdentityAssociationResponses[keyof CreatePodIdentityAssociationResponses];
+
+export type DeletePodIdentityAssociationData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type DeletePodIdentityAssociationErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeletePodIdentityAssociationError = DeletePodIdentityAssociationErrors[keyof DeletePodIdentityAssociationErrors];
+
+export type DeletePodIdentityAssociationResponses = {
+    /**
+     * Default Response
+     */
+    200: DeletePodIdentityAssociationResponse;
+    /**
+     * The association did not exist (already deleted).
+     */
+    204: void;
+};
+
+export type DeletePodIdentityAssociationResponse2 = DeletePodIdentityAssociationResponses[keyof DeletePodIdentityAssociationResponses];
+
+export type DescribePodIdentityAssociationData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type DescribePodIdentityAssociationErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribePodIdentityAssociationError = DescribePodIdentityAssociationErrors[keyof DescribePodIdentityAssociationErrors];
+
+export type DescribePodIdentityAssociationResponses = {
+    /**
+     * Default Response
+     */
+    200: DescribePodIdentityAssociationResponse;
+};
+
+export type DescribePodIdentityAssociationResponse2 = DescribePodIdentityAssociationResponses[keyof DescribePodIdentityAssociationResponses];
+
+export type UpdatePodIdentityAssociationData = {
+    body: UpdatePodIdentityAssociationRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+    };
+    url: '/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type UpdatePodIdentityAssociationErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type UpdatePodIdentityAssociationError = UpdatePodIdentityAssociationErrors[keyof UpdatePodIdentityAssociationErrors];
+
+export type UpdatePodIdentityAssociationResponses = {
+    /**
+     * Default Response
+     */
+    200: UpdatePodIdentityAssociationResponse;
+};
+
+export type UpdatePodIdentityAssociationResponse2 = UpdatePodIdentityAssociationResponses[keyof UpdatePodIdentityAssociationResponses];
+
+export type MigrateToPodIdentityData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * Required: only the plan is answered; carrying it out as one operation is not available yet.
+         */
+        dryRun: true;
+    };
+    url: '/clusters/{name}/pod-identity-migration';
+};
+
+export type MigrateToPodIdentityErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type MigrateToPodIdentityError = MigrateToPodIdentityErrors[keyof MigrateToPodIdentityErrors];
+
+export type MigrateToPodIdentityResponses = {
+    /**
+     * The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.
+     */
+    200: PodIdentityMigrationPlan;
+};
+
+export type MigrateToPodIdentityResponse = MigrateToPodIdentityResponses[keyof MigrateToPodIdentityResponses];
+
+export type PutServiceAccountPodIdentityData = {
+    body: PutServiceAccountPodIdentityRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+        /**
+         * Answer what would be done, with the pre-flight checks, and change nothing.
+         */
+        dryRun?: boolean;
+    };
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity';
+};
+
+export type PutServiceAccountPodIdentityErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`pod-identity-association-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutServiceAccountPodIdentityError = PutServiceAccountPodIdentityErrors[keyof PutServiceAccountPodIdentityErrors];
+
+export type PutServiceAccountPodIdentityResponses = {
+    /**
+     * Updated, unchanged, or the plan of a dry run.
+     */
+    200: PutServiceAccountPodIdentityResponse;
+    /**
+     * The association was created.
+     */
+    201: PutServiceAccountPodIdentityResponse;
+};
+
+export type PutServiceAccountPodIdentityResponse2 = PutServiceAccountPodIdentityResponses[keyof PutServiceAccountPodIdentityResponses];
+
+export type PreflightServiceAccountPodIdentityData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount: string;
+    };
+    query: {
+        /**
+         * The role to check for this service account.
+         */
+        roleArn: string;
+    };
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight';
+};
+
+export type PreflightServiceAccountPodIdentityErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PreflightServiceAccountPodIdentityError = PreflightServiceAccountPodIdentityErrors[keyof PreflightServiceAccountPodIdentityErrors];
+
+export type PreflightServiceAccountPodIdentityResponses = {
+    /**
+     * The pre-flight checks of a Pod Identity association: whether pods of the service account will actually get the role.
+     */
+    200: PodIdentityPreflight;
+};
+
+export type PreflightServiceAccountPodIdentityResponse = PreflightServiceAccountPodIdentityResponses[keyof PreflightServiceAccountPodIdentityResponses];
+
+export type ListAccessEntriesData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Only the entries this access policy is associated with.
+         */
+        associatedPolicyArn?: string;
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/clusters/{name}/access-entries';
+};
+
+export type ListAccessEntriesErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListAccessEntriesError = ListAccessEntriesErrors[keyof ListAccessEntriesErrors];
+
+export type ListAccessEntriesResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAccessEntriesResponse;
+};
+
+export type ListAccessEntriesResponse2 = ListAccessEntriesResponses[keyof ListAccessEntriesResponses];
+
+export type CreateAccessEntryData = {
+    body: CreateAccessEntryRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/access-entries';
+};
+
+export type CreateAccessEntryErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreateAccessEntryError = CreateAccessEntryErrors[keyof CreateAccessEntryErrors];
+
+export type CreateAccessEntryResponses = {
+    /**
+     * A retry found the entry its first attempt created.
+     */
+    200: AccessEntryResponse;
+    /**
+     * The entry was created.
+     */
+    201: AccessEntryResponse;
+};
+
+export type CreateAccessEntryResponse = CreateAccessEntryResponses[keyof CreateAccessEntryResponses];
+
+export type DeleteAccessEntryData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: {
+        /**
+         * Required (`true`) to delete an entry of a node type (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`): without it the nodes using that role could no longer join or stay in the cluster.
+         */
+        confirmNodeEntryDeletion?: boolean;
+    };
+    url: '/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type DeleteAccessEntryErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `NodeAccessEntryProtected` (`node-access-entry-protected`): Deleting this access entry would cut nodes off the cluster.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteAccessEntryError = DeleteAccessEntryErrors[keyof DeleteAccessEntryErrors];
+
+export type DeleteAccessEntryResponses = {
+    /**
+     * The entry is gone (deleted now, or already).
+     */
+    204: void;
+};
+
+export type DeleteAccessEntryResponse = DeleteAccessEntryResponses[keyof DeleteAccessEntryResponses];
+
+export type DescribeAccessEntryData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type DescribeAccessEntryErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeAccessEntryError = DescribeAccessEntryErrors[keyof DescribeAccessEntryErrors];
+
+export type DescribeAccessEntryResponses = {
+    /**
+     * The answer of CreateAccessEntry, DescribeAccessEntry and UpdateAccessEntry.
+     */
+    200: AccessEntryResponse;
+};
+
+export type DescribeAccessEntryResponse = DescribeAccessEntryResponses[keyof DescribeAccessEntryResponses];
+
+export type UpdateAccessEntryData = {
+    body: UpdateAccessEntryRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type UpdateAccessEntryErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type UpdateAccessEntryError = UpdateAccessEntryErrors[keyof UpdateAccessEntryErrors];
+
+export type UpdateAccessEntryResponses = {
+    /**
+     * The answer of CreateAccessEntry, DescribeAccessEntry and UpdateAccessEntry.
+     */
+    200: AccessEntryResponse;
+};
+
+export type UpdateAccessEntryResponse = UpdateAccessEntryResponses[keyof UpdateAccessEntryResponses];
+
+export type ListAssociatedAccessPoliciesData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies';
+};
+
+export type ListAssociatedAccessPoliciesErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListAssociatedAccessPoliciesError = ListAssociatedAccessPoliciesErrors[keyof ListAssociatedAccessPoliciesErrors];
+
+export type ListAssociatedAccessPoliciesResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAssociatedAccessPoliciesResponse;
+};
+
+export type ListAssociatedAccessPoliciesResponse2 = ListAssociatedAccessPoliciesResponses[keyof ListAssociatedAccessPoliciesResponses];
+
+export type AssociateAccessPolicyData = {
+    body: AssociateAccessPolicyRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies';
+};
+
+export type AssociateAccessPolicyErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type AssociateAccessPolicyError = AssociateAccessPolicyErrors[keyof AssociateAccessPolicyErrors];
+
+export type AssociateAccessPolicyResponses = {
+    /**
+     * Default Response
+     */
+    200: AssociateAccessPolicyResponse;
+};
+
+export type AssociateAccessPolicyResponse2 = AssociateAccessPolicyResponses[keyof AssociateAccessPolicyResponses];
+
+export type DisassociateAccessPolicyData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+        /**
+         * ARN of the associated access policy, percent-encoded in the path.
+         */
+        policyArn: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}';
+};
+
+export type DisassociateAccessPolicyErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DisassociateAccessPolicyError = DisassociateAccessPolicyErrors[keyof DisassociateAccessPolicyErrors];
+
+export type DisassociateAccessPolicyResponses = {
+    /**
+     * The policy is not associated (any more).
+     */
+    204: void;
+};
+
+export type DisassociateAccessPolicyResponse = DisassociateAccessPolicyResponses[keyof DisassociateAccessPolicyResponses];
+
+export type GetAuthenticationModeData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/authentication-mode';
+};
+
+export type GetAuthenticationModeErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetAuthenticationModeError = GetAuthenticationModeErrors[keyof GetAuthenticationModeErrors];
+
+export type GetAuthenticationModeResponses = {
+    /**
+     * Default Response
+     */
+    200: AuthenticationModeResponse;
+};
+
+export type GetAuthenticationModeResponse = GetAuthenticationModeResponses[keyof GetAuthenticationModeResponses];
+
+export type PutAuthenticationModeData = {
+    body: PutAuthenticationModeRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/authentication-mode';
+};
+
+export type PutAuthenticationModeErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `ConfirmationRequired` (`confirmation-required`): The change needs an explicit confirmation.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `AuthenticationModeTransition` (`authentication-mode-transition`): EKS does not allow this authentication mode change.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutAuthenticationModeError = PutAuthenticationModeErrors[keyof PutAuthenticationModeErrors];
+
+export type PutAuthenticationModeResponses = {
+    /**
+     * The cluster is already in this mode.
+     */
+    200: PutAuthenticationModeResponse;
+    /**
+     * The change started; follow the update at `Location`.
+     */
+    202: PutAuthenticationModeResponse;
+};
+
+export type PutAuthenticationModeResponse2 = PutAuthenticationModeResponses[keyof PutAuthenticationModeResponses];
+
+export type ReviewPrincipalData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * An IAM role or user ARN, or a role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, what `aws sts get-caller-identity` answers), percent-encoded in the path.
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/principals/{principalArn}';
+};
+
+export type ReviewPrincipalErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ReviewPrincipalError = ReviewPrincipalErrors[keyof ReviewPrincipalErrors];
+
+export type ReviewPrincipalResponses = {
+    /**
+     * Who an IAM principal is in a cluster, through access entries: the IAM counterpart of a token review.
+     */
+    200: PrincipalReview;
+};
+
+export type ReviewPrincipalResponse = ReviewPrincipalResponses[keyof ReviewPrincipalResponses];
+
+export type ListClustersInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+        /**
+         * Comma-separated details to add for every cluster: `oidc` (the IAM OIDC provider, i.e. whether IRSA is enabled) and `identityProviderConfigs` (the associated OIDC identity provider config and its status). With `include`, the answer covers every cluster (all pages of ListClusters) and `maxResults`/`nextToken` are refused.
+         */
+        include?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters';
+};
+
+export type ListClustersInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListClustersInAccountError = ListClustersInAccountErrors[keyof ListClustersInAccountErrors];
+
+export type ListClustersInAccountResponses = {
+    /**
+     * ListClusters, and with `include` the fleet view of every cluster.
+     */
+    200: ListClustersFleetResponse;
+};
+
+export type ListClustersInAccountResponse = ListClustersInAccountResponses[keyof ListClustersInAccountResponses];
+
+export type DescribeClusterInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}';
+};
+
+export type DescribeClusterInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeClusterInAccountError = DescribeClusterInAccountErrors[keyof DescribeClusterInAccountErrors];
+
+export type DescribeClusterInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DescribeClusterResponse;
+};
+
+export type DescribeClusterInAccountResponse = DescribeClusterInAccountResponses[keyof DescribeClusterInAccountResponses];
+
+export type DeleteOpenIdConnectProviderInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider';
+};
+
+export type DeleteOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteOpenIdConnectProviderInAccountError = DeleteOpenIdConnectProviderInAccountErrors[keyof DeleteOpenIdConnectProviderInAccountErrors];
+
+export type DeleteOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Deleted, or already absent.
+     */
+    204: void;
+};
+
+export type DeleteOpenIdConnectProviderInAccountResponse = DeleteOpenIdConnectProviderInAccountResponses[keyof DeleteOpenIdConnectProviderInAccountResponses];
+
+export type GetOpenIdConnectProviderInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider';
+};
+
+export type GetOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetOpenIdConnectProviderInAccountError = GetOpenIdConnectProviderInAccountErrors[keyof GetOpenIdConnectProviderInAccountErrors];
+
+export type GetOpenIdConnectProviderInAccountResponses = {
+    /**
+     * The IAM OIDC provider of a cluster, used by IAM roles for service accounts (IRSA).
+     */
+    200: OidcProviderStatus;
+};
+
+export type GetOpenIdConnectProviderInAccountResponse = GetOpenIdConnectProviderInAccountResponses[keyof GetOpenIdConnectProviderInAccountResponses];
+
+export type PutOpenIdConnectProviderInAccountData = {
+    body: PutOidcProviderRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Only compute the plan of IAM calls; change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.
+         */
+        computeThumbprints?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider';
+};
+
+export type PutOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `OpenIdIdpCommunicationErrorException` (`issuer-unreachable`): The issuer could not be reached.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `LimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutOpenIdConnectProviderInAccountError = PutOpenIdConnectProviderInAccountErrors[keyof PutOpenIdConnectProviderInAccountErrors];
+
+export type PutOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: PutOidcProviderResponse;
+    /**
+     * Default Response
+     */
+    201: PutOidcProviderResponse;
+};
+
+export type PutOpenIdConnectProviderInAccountResponse = PutOpenIdConnectProviderInAccountResponses[keyof PutOpenIdConnectProviderInAccountResponses];
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountError = DeleteCrossAccountOpenIdConnectProviderInAccountErrors[keyof DeleteCrossAccountOpenIdConnectProviderInAccountErrors];
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Deleted, or already absent.
+     */
+    204: void;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountResponse = DeleteCrossAccountOpenIdConnectProviderInAccountResponses[keyof DeleteCrossAccountOpenIdConnectProviderInAccountResponses];
+
+export type GetCrossAccountOpenIdConnectProviderInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type GetCrossAccountOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetCrossAccountOpenIdConnectProviderInAccountError = GetCrossAccountOpenIdConnectProviderInAccountErrors[keyof GetCrossAccountOpenIdConnectProviderInAccountErrors];
+
+export type GetCrossAccountOpenIdConnectProviderInAccountResponses = {
+    /**
+     * The IAM OIDC provider for a cluster's issuer in another account (IRSA across accounts), and that account's provider count.
+     */
+    200: CrossAccountOidcProviderStatus;
+};
+
+export type GetCrossAccountOpenIdConnectProviderInAccountResponse = GetCrossAccountOpenIdConnectProviderInAccountResponses[keyof GetCrossAccountOpenIdConnectProviderInAccountResponses];
+
+export type PutCrossAccountOpenIdConnectProviderInAccountData = {
+    body: PutOidcProviderRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: {
+        /**
+         * Only compute the plan of IAM calls; change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.
+         */
+        computeThumbprints?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type PutCrossAccountOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `OpenIdIdpCommunicationErrorException` (`issuer-unreachable`): The issuer could not be reached.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `OidcProviderQuotaReached` (`oidc-provider-quota-reached`): The account has as many IAM OIDC providers as IAM allows.
+     * - `LimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutCrossAccountOpenIdConnectProviderInAccountError = PutCrossAccountOpenIdConnectProviderInAccountErrors[keyof PutCrossAccountOpenIdConnectProviderInAccountErrors];
+
+export type PutCrossAccountOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: PutOidcProviderResponse;
+    /**
+     * Default Response
+     */
+    201: PutOidcProviderResponse;
+};
+
+export type PutCrossAccountOpenIdConnectProviderInAccountResponse = PutCrossAccountOpenIdConnectProviderInAccountResponses[keyof PutCrossAccountOpenIdConnectProviderInAccountResponses];
+
+export type RenderTrustPolicyInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`). `*` and `?` only with `wildcards=true`.
+         */
+        namespace: string;
+        /**
+         * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters). `*` and `?` only with `wildcards=true`.
+         */
+        serviceAccount: string;
+        /**
+         * Account of the role (and of the IAM OIDC provider it trusts). Default: the cluster's account.
+         */
+        accountId?: string;
+        /**
+         * Allow `*` (any characters) and `?` (one character) in `namespace` and `serviceAccount`; the `sub` condition is then `StringLike` (`aud` stays `StringEquals`).
+         */
+        wildcards?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy';
+};
+
+export type RenderTrustPolicyInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type RenderTrustPolicyInAccountError = RenderTrustPolicyInAccountErrors[keyof RenderTrustPolicyInAccountErrors];
+
+export type RenderTrustPolicyInAccountResponses = {
+    /**
+     * The IRSA trust policy of a role for one service account (or a pattern of them) of the cluster.
+     */
+    200: TrustPolicyRendering;
+};
+
+export type RenderTrustPolicyInAccountResponse = RenderTrustPolicyInAccountResponses[keyof RenderTrustPolicyInAccountResponses];
+
+export type DiagnoseTrustPolicyInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * ARN of the IAM role, e.g. `arn:aws:iam::111122223333:role/my-app`; a path is allowed (`role/irsa/my-app`).
+         */
+        roleArn: string;
+        /**
+         * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).
+         */
+        namespace: string;
+        /**
+         * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).
+         */
+        serviceAccount: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy/diagnosis';
+};
+
+export type DiagnoseTrustPolicyInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `AccountNotReachable` (`account-not-reachable`): The service does not reach this AWS account.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DiagnoseTrustPolicyInAccountError = DiagnoseTrustPolicyInAccountErrors[keyof DiagnoseTrustPolicyInAccountErrors];
+
+export type DiagnoseTrustPolicyInAccountResponses = {
+    /**
+     * Why a pod can (or cannot) assume a role with its service account token, check by check.
+     */
+    200: TrustPolicyDiagnosis;
+};
+
+export type DiagnoseTrustPolicyInAccountResponse = DiagnoseTrustPolicyInAccountResponses[keyof DiagnoseTrustPolicyInAccountResponses];
+
+export type RepairTrustPolicyInAccountData = {
+    body: TrustPolicyRepairRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * Must be `true`: update the trust policy with the fix (the read-only diagnosis is the GET).
+         */
+        apply: boolean;
+        /**
+         * Only compute the UpdateAssumeRolePolicy call; change nothing.
+         */
+        dryRun?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy/diagnosis';
+};
+
+export type RepairTrustPolicyInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `AccountNotReachable` (`account-not-reachable`): The service does not reach this AWS account.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `TrustPolicyTooLarge` (`quota-exceeded`): An AWS quota would be exceeded.
+     * - `LimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type RepairTrustPolicyInAccountError = RepairTrustPolicyInAccountErrors[keyof RepairTrustPolicyInAccountErrors];
+
+export type RepairTrustPolicyInAccountResponses = {
+    /**
+     * The diagnosis after the repair (before it, in a dry run), and the call made.
+     */
+    200: TrustPolicyRepairResponse;
+};
+
+export type RepairTrustPolicyInAccountResponse = RepairTrustPolicyInAccountResponses[keyof RepairTrustPolicyInAccountResponses];
+
+export type ListIdentityProviderConfigsInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs';
+};
+
+export type ListIdentityProviderConfigsInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListIdentityProviderConfigsInAccountError = ListIdentityProviderConfigsInAccountErrors[keyof ListIdentityProviderConfigsInAccountErrors];
+
+export type ListIdentityProviderConfigsInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListIdentityProviderConfigsResponse;
+};
+
+export type ListIdentityProviderConfigsInAccountResponse = ListIdentityProviderConfigsInAccountResponses[keyof ListIdentityProviderConfigsInAccountResponses];
+
+export type AssociateIdentityProviderConfigInAccountData = {
+    body: AssociateIdentityProviderConfigRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Skip the network checks of the issuer (for issuers reachable from AWS but not from this service). The answer says `issuerChecks: skipped`.
+         */
+        skipIssuerChecks?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs';
+};
+
+export type AssociateIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `IssuerMismatch` (`issuer-mismatch`): The discovery document names another issuer.
+     * - `InvalidParameterException` (`issuer-is-cluster-issuer`): The issuer is the cluster's own OIDC issuer.
+     * - `IssuerPreflightFailed` (`issuer-preflight-failed`): The issuer failed its pre-flight checks.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`config-limit`): Conflict with the current state.
+     * - `ResourceInUseException` (`config-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type AssociateIdentityProviderConfigInAccountError = AssociateIdentityProviderConfigInAccountErrors[keyof AssociateIdentityProviderConfigInAccountErrors];
+
+export type AssociateIdentityProviderConfigInAccountResponses = {
+    /**
+     * The same config was already associated; its association update is returned.
+     */
+    200: AssociateIdentityProviderConfigResponse;
+    /**
+     * The association started; follow the update at `Location`.
+     */
+    202: AssociateIdentityProviderConfigResponse;
+};
+
+export type AssociateIdentityProviderConfigInAccountResponse = AssociateIdentityProviderConfigInAccountResponses[keyof AssociateIdentityProviderConfigInAccountResponses];
+
+export type DisassociateIdentityProviderConfigInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}';
+};
+
+export type DisassociateIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DisassociateIdentityProviderConfigInAccountError = DisassociateIdentityProviderConfigInAccountErrors[keyof DisassociateIdentityProviderConfigInAccountErrors];
+
+export type DisassociateIdentityProviderConfigInAccountResponses = {
+    /**
+     * The disassociation started; follow the update at `Location`.
+     */
+    202: DisassociateIdentityProviderConfigResponse;
+    /**
+     * The config was not associated (already gone).
+     */
+    204: void;
+};
+
+export type DisassociateIdentityProviderConfigInAccountResponse = DisassociateIdentityProviderConfigInAccountResponses[keyof DisassociateIdentityProviderConfigInAccountResponses];
+
+export type DescribeIdentityProviderConfigInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Send `no-cache` (or `max-age=0`) to read EKS now. Otherwise an answer up to `CONFIG_CACHE_TTL_MS` old may be reused; the `Cache-Status` response header says which (RFC 9211).
+         */
+        'cache-control'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}';
+};
+
+export type DescribeIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeIdentityProviderConfigInAccountError = DescribeIdentityProviderConfigInAccountErrors[keyof DescribeIdentityProviderConfigInAccountErrors];
+
+export type DescribeIdentityProviderConfigInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DescribeIdentityProviderConfigResponse;
+};
+
+export type DescribeIdentityProviderConfigInAccountResponse = DescribeIdentityProviderConfigInAccountResponses[keyof DescribeIdentityProviderConfigInAccountResponses];
+
+export type ReplaceIdentityProviderConfigInAccountData = {
+    body: ReplaceIdentityProviderConfigRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: {
+        /**
+         * Answer the plan (steps, expected downtime) and change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * Skip the network checks of the new issuer (for issuers reachable from AWS but not from this service).
+         */
+        skipIssuerChecks?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}';
+};
+
+export type ReplaceIdentityProviderConfigInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `IssuerMismatch` (`issuer-mismatch`): The discovery document names another issuer.
+     * - `InvalidParameterException` (`issuer-is-cluster-issuer`): The issuer is the cluster's own OIDC issuer.
+     * - `IssuerPreflightFailed` (`issuer-preflight-failed`): The issuer failed its pre-flight checks.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`config-limit`): Conflict with the current state.
+     * - `ReplaceInProgress` (`replace-in-progress`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ReplaceIdentityProviderConfigInAccountError = ReplaceIdentityProviderConfigInAccountErrors[keyof ReplaceIdentityProviderConfigInAccountErrors];
+
+export type ReplaceIdentityProviderConfigInAccountResponses = {
+    /**
+     * Nothing to do (`unchanged`), or the plan of a dry run (`dry-run`).
+     */
+    200: ReplaceIdentityProviderConfigResponse;
+    /**
+     * The change started as an operation; follow it at `Location`.
+     */
+    202: ReplaceIdentityProviderConfigResponse;
+};
+
+export type ReplaceIdentityProviderConfigInAccountResponse = ReplaceIdentityProviderConfigInAccountResponses[keyof ReplaceIdentityProviderConfigInAccountResponses];
+
+export type CreateTokenReviewInAccountData = {
+    body: TokenReviewRequest;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/token-reviews';
+};
+
+export type CreateTokenReviewInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreateTokenReviewInAccountError = CreateTokenReviewInAccountErrors[keyof CreateTokenReviewInAccountErrors];
+
+export type CreateTokenReviewInAccountResponses = {
+    /**
+     * A Kubernetes TokenReview-shaped status with the full diagnosis.
+     */
+    200: TokenReviewStatus;
+};
+
+export type CreateTokenReviewInAccountResponse = CreateTokenReviewInAccountResponses[keyof CreateTokenReviewInAccountResponses];
+
+export type PreviewTokenReviewInAccountData = {
+    body: PreviewRequest;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/preview';
+};
+
+export type PreviewTokenReviewInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type PreviewTokenReviewInAccountError = PreviewTokenReviewInAccountErrors[keyof PreviewTokenReviewInAccountErrors];
+
+export type PreviewTokenReviewInAccountResponses = {
+    /**
+     * A Kubernetes TokenReview-shaped status with the full diagnosis.
+     */
+    200: TokenReviewStatus;
+};
+
+export type PreviewTokenReviewInAccountResponse = PreviewTokenReviewInAccountResponses[keyof PreviewTokenReviewInAccountResponses];
+
+export type GetRbacBindingInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Name of the identity provider config: any non-empty string, percent-encoded in the path.
+         */
+        configName: string;
+    };
+    query: {
+        /**
+         * Group as the identity provider sends it (groupsPrefix is added for you). Give exactly one of `group` and `user`.
+         */
+        group?: string;
+        /**
+         * Username claim value as the identity provider sends it (the username prefix is added for you).
+         */
+        user?: string;
+        /**
+         * ClusterRole to grant, e.g. `view`, `edit` or `cluster-admin`.
+         */
+        clusterRole: string;
+        /**
+         * Namespace for a RoleBinding; without it a ClusterRoleBinding.
+         */
+        namespace?: string;
+        /**
+         * Name of the binding (DNS-1123 subdomain); default `oidc-<kind>-<subject>-<role>-<hash>`.
+         */
+        bindingName?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/identity-provider-configs/{configName}/rbac';
+};
+
+export type GetRbacBindingInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetRbacBindingInAccountError = GetRbacBindingInAccountErrors[keyof GetRbacBindingInAccountErrors];
+
+export type GetRbacBindingInAccountResponses = {
+    /**
+     * The binding.
+     */
+    200: RbacBindingResponse;
+};
+
+export type GetRbacBindingInAccountResponse = GetRbacBindingInAccountResponses[keyof GetRbacBindingInAccountResponses];
+
+export type ListUpdatesInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates';
+};
+
+export type ListUpdatesInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListUpdatesInAccountError = ListUpdatesInAccountErrors[keyof ListUpdatesInAccountErrors];
+
+export type ListUpdatesInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListUpdatesResponse;
+};
+
+export type ListUpdatesInAccountResponse = ListUpdatesInAccountResponses[keyof ListUpdatesInAccountResponses];
+
+export type DescribeUpdateInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Update id (UUID).
+         */
+        updateId: string;
+    };
+    query?: {
+        /**
+         * Long polling: wait up to this many seconds (0 to 60) for the update to reach Successful, Failed or Cancelled before answering. 0 or absent answers at once.
+         */
+        wait?: number;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/updates/{updateId}';
+};
+
+export type DescribeUpdateInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeUpdateInAccountError = DescribeUpdateInAccountErrors[keyof DescribeUpdateInAccountErrors];
+
+export type DescribeUpdateInAccountResponses = {
+    /**
+     * The update. With `wait`, it is terminal unless the wait ran out first; then it carries `Retry-After`.
+     */
+    200: DescribeUpdateResponse;
+};
+
+export type DescribeUpdateInAccountResponse = DescribeUpdateInAccountResponses[keyof DescribeUpdateInAccountResponses];
+
+export type ListOperationsInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Page size, 1 to 100 (default 50).
+         */
+        limit?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations';
+};
+
+export type ListOperationsInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type ListOperationsInAccountError = ListOperationsInAccountErrors[keyof ListOperationsInAccountErrors];
+
+export type ListOperationsInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: OperationPage;
+};
+
+export type ListOperationsInAccountResponse = ListOperationsInAccountResponses[keyof ListOperationsInAccountResponses];
+
+export type DescribeClusterOperationInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Operation id.
+         */
+        operationId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations/{operationId}';
+};
+
+export type DescribeClusterOperationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `OperationNotFound` (`not-found`): Resource not found.
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type DescribeClusterOperationInAccountError = DescribeClusterOperationInAccountErrors[keyof DescribeClusterOperationInAccountErrors];
+
+export type DescribeClusterOperationInAccountResponses = {
+    /**
+     * This service's record of one mutating request.
+     */
+    200: Operation;
+};
+
+export type DescribeClusterOperationInAccountResponse = DescribeClusterOperationInAccountResponses[keyof DescribeClusterOperationInAccountResponses];
+
+export type ListPodIdentityAssociationsInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace?: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount?: string;
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations';
+};
+
+export type ListPodIdentityAssociationsInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListPodIdentityAssociationsInAccountError = ListPodIdentityAssociationsInAccountErrors[keyof ListPodIdentityAssociationsInAccountErrors];
+
+export type ListPodIdentityAssociationsInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListPodIdentityAssociationsResponse;
+};
+
+export type ListPodIdentityAssociationsInAccountResponse = ListPodIdentityAssociationsInAccountResponses[keyof ListPodIdentityAssociationsInAccountResponses];
+
+export type CreatePodIdentityAssociationInAccountData = {
+    body: CreatePodIdentityAssociationRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations';
+};
+
+export type CreatePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`pod-identity-association-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreatePodIdentityAssociationInAccountError = CreatePodIdentityAssociationInAccountErrors[keyof CreatePodIdentityAssociationInAccountErrors];
+
+export type CreatePodIdentityAssociationInAccountResponses = {
+    /**
+     * The same association already existed; it is answered as is.
+     */
+    200: CreatePodIdentityAssociationResponse;
+    /**
+     * The association was created.
+     */
+    201: CreatePodIdentityAssociationResponse;
+};
+
+export type CreatePodIdentityAssociationInAccountResponse = CreatePodIdentityAssociationInAccountResponses[keyof CreatePodIdentityAssociationInAccountResponses];
+
+export type DeletePodIdentityAssociationInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type DeletePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeletePodIdentityAssociationInAccountError = DeletePodIdentityAssociationInAccountErrors[keyof DeletePodIdentityAssociationInAccountErrors];
+
+export type DeletePodIdentityAssociationInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DeletePodIdentityAssociationResponse;
+    /**
+     * The association did not exist (already deleted).
+     */
+    204: void;
+};
+
+export type DeletePodIdentityAssociationInAccountResponse = DeletePodIdentityAssociationInAccountResponses[keyof DeletePodIdentityAssociationInAccountResponses];
+
+export type DescribePodIdentityAssociationInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type DescribePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribePodIdentityAssociationInAccountError = DescribePodIdentityAssociationInAccountErrors[keyof DescribePodIdentityAssociationInAccountErrors];
+
+export type DescribePodIdentityAssociationInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DescribePodIdentityAssociationResponse;
+};
+
+export type DescribePodIdentityAssociationInAccountResponse = DescribePodIdentityAssociationInAccountResponses[keyof DescribePodIdentityAssociationInAccountResponses];
+
+export type UpdatePodIdentityAssociationInAccountData = {
+    body: UpdatePodIdentityAssociationRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type UpdatePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type UpdatePodIdentityAssociationInAccountError = UpdatePodIdentityAssociationInAccountErrors[keyof UpdatePodIdentityAssociationInAccountErrors];
+
+export type UpdatePodIdentityAssociationInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: UpdatePodIdentityAssociationResponse;
+};
+
+export type UpdatePodIdentityAssociationInAccountResponse = UpdatePodIdentityAssociationInAccountResponses[keyof UpdatePodIdentityAssociationInAccountResponses];
+
+export type MigrateToPodIdentityInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * Required: only the plan is answered; carrying it out as one operation is not available yet.
+         */
+        dryRun: true;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-migration';
+};
+
+export type MigrateToPodIdentityInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type MigrateToPodIdentityInAccountError = MigrateToPodIdentityInAccountErrors[keyof MigrateToPodIdentityInAccountErrors];
+
+export type MigrateToPodIdentityInAccountResponses = {
+    /**
+     * The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.
+     */
+    200: PodIdentityMigrationPlan;
+};
+
+export type MigrateToPodIdentityInAccountResponse = MigrateToPodIdentityInAccountResponses[keyof MigrateToPodIdentityInAccountResponses];
+
+export type PutServiceAccountPodIdentityInAccountData = {
+    body: PutServiceAccountPodIdentityRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+        /**
+         * Answer what would be done, with the pre-flight checks, and change nothing.
+         */
+        dryRun?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity';
+};
+
+export type PutServiceAccountPodIdentityInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`pod-identity-association-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutServiceAccountPodIdentityInAccountError = PutServiceAccountPodIdentityInAccountErrors[keyof PutServiceAccountPodIdentityInAccountErrors];
+
+export type PutServiceAccountPodIdentityInAccountResponses = {
+    /**
+     * Updated, unchanged, or the plan of a dry run.
+     */
+    200: PutServiceAccountPodIdentityResponse;
+    /**
+     * The association was created.
+     */
+    201: PutServiceAccountPodIdentityResponse;
+};
+
+export type PutServiceAccountPodIdentityInAccountResponse = PutServiceAccountPodIdentityInAccountResponses[keyof PutServiceAccountPodIdentityInAccountResponses];
+
+export type PreflightServiceAccountPodIdentityInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount: string;
+    };
+    query: {
+        /**
+         * The role to check for this service account.
+         */
+        roleArn: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight';
+};
+
+export type PreflightServiceAccountPodIdentityInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PreflightServiceAccountPodIdentityInAccountError = PreflightServiceAccountPodIdentityInAccountErrors[keyof PreflightServiceAccountPodIdentityInAccountErrors];
+
+export type PreflightServiceAccountPodIdentityInAccountResponses = {
+    /**
+     * The pre-flight checks of a Pod Identity association: whether pods of the service account will actually get the role.
+     */
+    200: PodIdentityPreflight;
+};
+
+export type PreflightServiceAccountPodIdentityInAccountResponse = PreflightServiceAccountPodIdentityInAccountResponses[keyof PreflightServiceAccountPodIdentityInAccountResponses];
+
+export type ListAccessEntriesInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Only the entries this access policy is associated with.
+         */
+        associatedPolicyArn?: string;
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries';
+};
+
+export type ListAccessEntriesInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListAccessEntriesInAccountError = ListAccessEntriesInAccountErrors[keyof ListAccessEntriesInAccountErrors];
+
+export type ListAccessEntriesInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAccessEntriesResponse;
+};
+
+export type ListAccessEntriesInAccountResponse = ListAccessEntriesInAccountResponses[keyof ListAccessEntriesInAccountResponses];
+
+export type CreateAccessEntryInAccountData = {
+    body: CreateAccessEntryRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries';
+};
+
+export type CreateAccessEntryInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreateAccessEntryInAccountError = CreateAccessEntryInAccountErrors[keyof CreateAccessEntryInAccountErrors];
+
+export type CreateAccessEntryInAccountResponses = {
+    /**
+     * A retry found the entry its first attempt created.
+     */
+    200: AccessEntryResponse;
+    /**
+     * The entry was created.
+     */
+    201: AccessEntryResponse;
+};
+
+export type CreateAccessEntryInAccountResponse = CreateAccessEntryInAccountResponses[keyof CreateAccessEntryInAccountResponses];
+
+export type DeleteAccessEntryInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: {
+        /**
+         * Required (`true`) to delete an entry of a node type (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`): without it the nodes using that role could no longer join or stay in the cluster.
+         */
+        confirmNodeEntryDeletion?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type DeleteAccessEntryInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `NodeAccessEntryProtected` (`node-access-entry-protected`): Deleting this access entry would cut nodes off the cluster.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteAccessEntryInAccountError = DeleteAccessEntryInAccountErrors[keyof DeleteAccessEntryInAccountErrors];
+
+export type DeleteAccessEntryInAccountResponses = {
+    /**
+     * The entry is gone (deleted now, or already).
+     */
+    204: void;
+};
+
+export type DeleteAccessEntryInAccountResponse = DeleteAccessEntryInAccountResponses[keyof DeleteAccessEntryInAccountResponses];
+
+export type DescribeAccessEntryInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type DescribeAccessEntryInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribeAccessEntryInAccountError = DescribeAccessEntryInAccountErrors[keyof DescribeAccessEntryInAccountErrors];
+
+export type DescribeAccessEntryInAccountResponses = {
+    /**
+     * The answer of CreateAccessEntry, DescribeAccessEntry and UpdateAccessEntry.
+     */
+    200: AccessEntryResponse;
+};
+
+export type DescribeAccessEntryInAccountResponse = DescribeAccessEntryInAccountResponses[keyof DescribeAccessEntryInAccountResponses];
+
+export type UpdateAccessEntryInAccountData = {
+    body: UpdateAccessEntryRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}';
+};
+
+export type UpdateAccessEntryInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type UpdateAccessEntryInAccountError = UpdateAccessEntryInAccountErrors[keyof UpdateAccessEntryInAccountErrors];
+
+export type UpdateAccessEntryInAccountResponses = {
+    /**
+     * The answer of CreateAccessEntry, DescribeAccessEntry and UpdateAccessEntry.
+     */
+    200: AccessEntryResponse;
+};
+
+export type UpdateAccessEntryInAccountResponse = UpdateAccessEntryInAccountResponses[keyof UpdateAccessEntryInAccountResponses];
+
+export type ListAssociatedAccessPoliciesInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies';
+};
+
+export type ListAssociatedAccessPoliciesInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListAssociatedAccessPoliciesInAccountError = ListAssociatedAccessPoliciesInAccountErrors[keyof ListAssociatedAccessPoliciesInAccountErrors];
+
+export type ListAssociatedAccessPoliciesInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAssociatedAccessPoliciesResponse;
+};
+
+export type ListAssociatedAccessPoliciesInAccountResponse = ListAssociatedAccessPoliciesInAccountResponses[keyof ListAssociatedAccessPoliciesInAccountResponses];
+
+export type AssociateAccessPolicyInAccountData = {
+    body: AssociateAccessPolicyRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies';
+};
+
+export type AssociateAccessPolicyInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - `InvalidParameterException` (`invalid-parameter`): Invalid parameter.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type AssociateAccessPolicyInAccountError = AssociateAccessPolicyInAccountErrors[keyof AssociateAccessPolicyInAccountErrors];
+
+export type AssociateAccessPolicyInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: AssociateAccessPolicyResponse;
+};
+
+export type AssociateAccessPolicyInAccountResponse = AssociateAccessPolicyInAccountResponses[keyof AssociateAccessPolicyInAccountResponses];
+
+export type DisassociateAccessPolicyInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The entry's IAM role or user ARN, percent-encoded in the path (`:` as `%3A`, `/` as `%2F`).
+         */
+        principalArn: string;
+        /**
+         * ARN of the associated access policy, percent-encoded in the path.
+         */
+        policyArn: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}';
+};
+
+export type DisassociateAccessPolicyInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DisassociateAccessPolicyInAccountError = DisassociateAccessPolicyInAccountErrors[keyof DisassociateAccessPolicyInAccountErrors];
+
+export type DisassociateAccessPolicyInAccountResponses = {
+    /**
+     * The policy is not associated (any more).
+     */
+    204: void;
+};
+
+export type DisassociateAccessPolicyInAccountResponse = DisassociateAccessPolicyInAccountResponses[keyof DisassociateAccessPolicyInAccountResponses];
+
+export type GetAuthenticationModeInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/authentication-mode';
+};
+
+export type GetAuthenticationModeInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetAuthenticationModeInAccountError = GetAuthenticationModeInAccountErrors[keyof GetAuthenticationModeInAccountErrors];
+
+export type GetAuthenticationModeInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: AuthenticationModeResponse;
+};
+
+export type GetAuthenticationModeInAccountResponse = GetAuthenticationModeInAccountResponses[keyof GetAuthenticationModeInAccountResponses];
+
+export type PutAuthenticationModeInAccountData = {
+    body: PutAuthenticationModeRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/authentication-mode';
+};
+
+export type PutAuthenticationModeInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `ConfirmationRequired` (`confirmation-required`): The change needs an explicit confirmation.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `AuthenticationModeTransition` (`authentication-mode-transition`): EKS does not allow this authentication mode change.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceInUseException` (`resource-in-use`): The cluster is busy with another update.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutAuthenticationModeInAccountError = PutAuthenticationModeInAccountErrors[keyof PutAuthenticationModeInAccountErrors];
+
+export type PutAuthenticationModeInAccountResponses = {
+    /**
+     * The cluster is already in this mode.
+     */
+    200: PutAuthenticationModeResponse;
+    /**
+     * The change started; follow the update at `Location`.
+     */
+    202: PutAuthenticationModeResponse;
+};
+
+export type PutAuthenticationModeInAccountResponse = PutAuthenticationModeInAccountResponses[keyof PutAuthenticationModeInAccountResponses];
+
+export type ReviewPrincipalInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * An IAM role or user ARN, or a role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, what `aws sts get-caller-identity` answers), percent-encoded in the path.
+         */
+        principalArn: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/principals/{principalArn}';
+};
+
+export type ReviewPrincipalInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ReviewPrincipalInAccountError = ReviewPrincipalInAccountErrors[keyof ReviewPrincipalInAccountErrors];
+
+export type ReviewPrincipalInAccountResponses = {
+    /**
+     * Who an IAM principal is in a cluster, through access entries: the IAM counterpart of a token review.
+     */
+    200: PrincipalReview;
+};
+
+export type ReviewPrincipalInAccountResponse = ReviewPrincipalInAccountResponses[keyof ReviewPrincipalInAccountResponses];
+
+export type ListAccountsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Check each account's reachability (default true); `false` answers the registry alone, without calling AWS.
+         */
+        check?: boolean;
+    };
+    url: '/accounts';
+};
+
+export type ListAccountsErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     */
+    403: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type ListAccountsError = ListAccountsErrors[keyof ListAccountsErrors];
+
+export type ListAccountsResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAccountsResponse;
+};
+
+export type ListAccountsResponse2 = ListAccountsResponses[keyof ListAccountsResponses];
 
 export type DescribeOperationData = {
     body?: never;
@@ -3814,6 +15068,14 @@ export type ListAuditRecordsData = {
          */
         action?: string;
         /**
+         * Only records of requests in this AWS account.
+         */
+        accountId?: string;
+        /**
+         * Only records of requests in this AWS region.
+         */
+        region?: string;
+        /**
          * `succeeded`, `failed` (an error status), `denied` (401/403) or `replayed` (an idempotent replay).
          */
         outcome?: 'succeeded' | 'failed' | 'denied' | 'replayed';
@@ -3924,6 +15186,14 @@ export type ListAuditRecordsResponses = {
              */
             cluster?: string;
             /**
+             * AWS account the request acted in (absent for the implicit account of a service without registry, and on records older than the registry).
+             */
+            accountId?: string;
+            /**
+             * AWS region the request acted in.
+             */
+            region?: string;
+            /**
              * Name or ARN of the resource acted on.
              */
             resource?: string;
@@ -3968,3 +15238,106 @@ export type ListAuditRecordsResponses = {
 };
 
 export type ListAuditRecordsResponse = ListAuditRecordsResponses[keyof ListAuditRecordsResponses];
+
+export type ListAccessPoliciesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/access-policies';
+};
+
+export type ListAccessPoliciesErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     */
+    403: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListAccessPoliciesError = ListAccessPoliciesErrors[keyof ListAccessPoliciesErrors];
+
+export type ListAccessPoliciesResponses = {
+    /**
+     * Default Response
+     */
+    200: ListAccessPoliciesResponse;
+};
+
+export type ListAccessPoliciesResponse2 = ListAccessPoliciesResponses[keyof ListAccessPoliciesResponses];

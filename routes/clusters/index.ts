@@ -4,6 +4,7 @@ import { DescribeClusterResponse } from '../../schemas/eks.ts'
 import { type FleetPart, ListClustersFleetResponse, ListClustersQuery } from '../../schemas/fleet.ts'
 import { problem } from '../../src/errors.ts'
 import { EKS_CALL } from '../support/problems.ts'
+import { scopedServices } from '../support/scope.ts'
 
 const pagingWithInclude = (query: Record<string, unknown>) => problem('ValidationException', {
   detail: 'include answers for every cluster at once: it cannot be combined with maxResults or nextToken.',
@@ -11,8 +12,6 @@ const pagingWithInclude = (query: Record<string, unknown>) => problem('Validatio
 })
 
 const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { clusters, fleet } = app.services
-
   app.get('/clusters', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL] },
     schema: {
@@ -25,6 +24,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { include, ...page } = request.query
+    const { clusters, fleet } = scopedServices(request)
     if (!include) return clusters.list(page)
     if (page.maxResults !== undefined || page.nextToken !== undefined) throw pagingWithInclude(page)
     return fleet.sweep(include.split(',') as FleetPart[])
@@ -40,7 +40,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ClusterNameParams,
       response: { 200: Ref(DescribeClusterResponse) }
     }
-  }, async (request) => ({ cluster: await clusters.describe(request.params.name) }))
+  }, async (request) => ({ cluster: await scopedServices(request).clusters.describe(request.params.name) }))
 }
 
 export default clusterRoutes

@@ -5,10 +5,9 @@ import { OidcProviderStatus, PutOidcProviderQuery, PutOidcProviderRequest, PutOi
 import { currentChange } from '../support/current-change.ts'
 import { location, withHeaders } from '../support/headers.ts'
 import { EKS_CALL, IAM_CALL, ISSUER_FETCH } from '../support/problems.ts'
+import { scopedPath, scopedServices } from '../support/scope.ts'
 
 const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { oidcProvider } = app.services
-
   app.get('/clusters/:name/oidc-provider', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, IAM_CALL, 'ResourceNotFoundException', 'ClusterStateConflict'] },
     schema: {
@@ -19,7 +18,7 @@ const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ClusterNameParams,
       response: { 200: Ref(OidcProviderStatus) }
     }
-  }, async (request) => oidcProvider.get(request.params.name))
+  }, async (request) => scopedServices(request).oidcProvider.get(request.params.name))
 
   app.put('/clusters/:name/oidc-provider', {
     config: {
@@ -45,9 +44,9 @@ const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const change = currentChange(request)
-    const result = await oidcProvider.put(request.params.name, request.body, { dryRun: change.dryRun, computeThumbprints: request.query.computeThumbprints ?? false })
+    const result = await scopedServices(request).oidcProvider.put(request.params.name, request.body, { dryRun: change.dryRun, computeThumbprints: request.query.computeThumbprints ?? false })
     change.report({ resource: result.status.OpenIDConnectProviderArn })
-    if (result.created) reply.code(201).header('location', `/clusters/${encodeURIComponent(request.params.name)}/oidc-provider`)
+    if (result.created) reply.code(201).header('location', scopedPath(request, `/clusters/${encodeURIComponent(request.params.name)}/oidc-provider`))
     return { ...result.status, dryRun: result.dryRun, changes: result.changes }
   })
 
@@ -70,7 +69,7 @@ const oidcProviderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const arn = await oidcProvider.delete(request.params.name)
+    const arn = await scopedServices(request).oidcProvider.delete(request.params.name)
     currentChange(request).report({ resource: arn })
     return reply.code(204).send(null)
   })

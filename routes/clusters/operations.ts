@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ClusterNameParams, Ref } from '../../schemas/common.ts'
 import { ClusterOperationParams, ListOperationsQuery, Operation, OperationPage } from '../../schemas/operations.ts'
+import { scopeOf } from '../support/scope.ts'
 
 const clusterOperationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { operations } = app.services
@@ -16,7 +17,7 @@ const clusterOperationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ListOperationsQuery,
       response: { 200: Ref(OperationPage) }
     }
-  }, async (request) => operations.list(request.principal?.name, request.params.name, request.query))
+  }, async (request) => operations.list(request.principal?.name, request.params.name, request.query, scopeOf(request)))
 
   app.get('/clusters/:name/operations/:operationId', {
     config: { auth: { action: 'read' }, problems: ['OperationNotFound'] },
@@ -27,7 +28,7 @@ const clusterOperationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ClusterOperationParams,
       response: { 200: Ref(Operation) }
     }
-  }, async (request) => operations.describe(request.principal?.name, request.params.operationId, request.params.name))
+  }, async (request) => operations.describe(request.principal?.name, request.params.operationId, request.params.name, scopeOf(request)))
 }
 
 export default clusterOperationRoutes

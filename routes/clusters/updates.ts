@@ -10,6 +10,7 @@ import {
 import { problem } from '../../src/errors.ts'
 import { retryAfter } from '../support/headers.ts'
 import { EKS_CALL } from '../support/problems.ts'
+import { scopedServices } from '../support/scope.ts'
 
 /**
  * Fires when the client goes away before its answer was sent. The reason is logged like any
@@ -29,8 +30,6 @@ function wantsEventStream (request: FastifyRequest) {
 }
 
 const updateRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { updates } = app.services
-
   app.get('/clusters/:name/updates', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException'] },
     schema: {
@@ -41,7 +40,7 @@ const updateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ListQuery,
       response: { 200: Ref(ListUpdatesResponse) }
     }
-  }, async (request) => updates.list(request.params.name, request.query))
+  }, async (request) => scopedServices(request).updates.list(request.params.name, request.query))
 
   app.get('/clusters/:name/updates/:updateId', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException'] },
@@ -66,6 +65,7 @@ const updateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { name, updateId } = request.params
+    const { updates } = scopedServices(request)
     if (wantsEventStream(request)) {
       const stream = await updates.stream(name, updateId, { problem: (error) => problemBody(request, error), signal: clientGone(reply) })
       return reply

@@ -13,6 +13,7 @@ import { Problem, Ref } from '../../schemas/common.ts'
 import { entryOf, PROBLEMS, wireCodeOf, type ProblemCode } from '../../src/errors.ts'
 import type { ChangeDeclaration } from '../../src/changes/declaration.ts'
 import { PROBE_ROUTES } from '../../src/plugins/probe-routes.ts'
+import { isClusterScoped, namesScope } from '../../src/plugins/scope.ts'
 import { MAX_PATH_PARAM_LENGTH } from '../../src/plugins/security.ts'
 import { IDEMPOTENT_REPLAYED, REQUEST_ID, retryAfter, withHeaders, WWW_AUTHENTICATE, type Headers } from './headers.ts'
 
@@ -48,6 +49,9 @@ export const ISSUER_PREFLIGHT = [
   ...ISSUER_FETCH, 'IssuerMismatch', 'IssuerIsClusterIssuer', 'IssuerPreflightFailed'
 ] as const satisfies readonly ProblemCode[]
 
+/** A Pod Identity write refused before it is sent: a pre-flight check failed (reading the role's trust policy is an IAM call). */
+export const POD_IDENTITY_PREFLIGHT = [...IAM_CALL, 'PodIdentityPreflightFailed'] as const satisfies readonly ProblemCode[]
+
 const AUTHENTICATED = ['UnauthorizedException', 'AccessDenied', 'IdentityProviderUnavailable'] as const satisfies readonly ProblemCode[]
 const SHED = ['ServiceShuttingDown', 'ServiceOverloaded'] as const satisfies readonly ProblemCode[]
 /** What Node's HTTP parser refuses before any route sees the request (the error handler's clientErrors). */
@@ -63,6 +67,11 @@ const CHANGE = [
   'AuditUnavailable'
 ] as const satisfies readonly ProblemCode[]
 
+/** A scope's credentials: the role of the account could not be assumed (src/accounts/credentials.ts). */
+const ACCOUNT_CREDENTIALS = ['AccountAccessDenied', 'AccountUnreachable'] as const satisfies readonly ProblemCode[]
+/** `/accounts/{accountId}/regions/{region}/...`: an account or region the registry does not have (src/plugins/scope.ts). */
+const SCOPE_PARAMS = ['AccountNotFound', 'RegionNotAllowed'] as const satisfies readonly ProblemCode[]
+
 const SUMMARIES: Record<number, string> = {
   400: 'The request is invalid or cannot be read; `errors` names the failing members.',
   401: 'Credentials are missing or invalid.',
@@ -73,7 +82,7 @@ const SUMMARIES: Record<number, string> = {
   413: 'The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).',
   414: `A path parameter is longer than ${MAX_PATH_PARAM_LENGTH} characters.`,
   415: 'The request body has a content type the service does not read (send `application/json`).',
-  422: 'The Idempotency-Key was already used with a different request.',
+  422: 'The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.',
   429: 'Too many requests from this caller (per principal, or per IP address without credentials).',
   431: 'The request line and headers are larger than the service reads (Node\'s `maxHeaderSize`, 16 KiB by default); the connection is closed.',
   500: 'The service failed unexpectedly; quote the request id when reporting it.',
@@ -152,7 +161,9 @@ function impliedProblems (route: RouteLike): ProblemCode[] {
     ...(route.url.includes(':') ? PATH_PARAMS : []),
     ...(methods.every(isBodyless) ? [] : BODY),
     ...(config.change === undefined ? [] : CHANGE),
-    ...(config.change?.idempotency === 'required' ? ['IdempotencyKeyMissingException' as const] : [])
+    ...(config.change?.idempotency === 'required' ? ['IdempotencyKeyMissingException' as const] : []),
+    ...(isClusterScoped(route.url) ? ACCOUNT_CREDENTIALS : []),
+    ...(namesScope(route.url) ? SCOPE_PARAMS : [])
   ]
 }
 

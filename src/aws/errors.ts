@@ -72,7 +72,7 @@ export function unreadableAnswer (error: unknown): UnreadableAnswer | undefined 
   return { httpStatus, awsRequestId: err.$metadata?.requestId, sdkMessage: (err.message ?? '').split('\n')[0].slice(0, 500) }
 }
 
-const AWS_SERVICE_NAMES = { eks: 'EKS', iam: 'IAM' } as const
+const AWS_SERVICE_NAMES = { eks: 'EKS', iam: 'IAM', sts: 'STS' } as const
 
 /** The problem of an unreadable answer to `operation`: what happened and what to do, no SDK internals. */
 export function awsResponseUnreadable (service: keyof typeof AWS_SERVICE_NAMES, operation: string, answer: UnreadableAnswer, cause: unknown): ServiceError {

@@ -2,7 +2,7 @@
  * Decorates every operation of an AWS port (metrics, logging, rate limiting) without touching the
  * services. The operation lists are complete by construction: the compiler rejects a missing one.
  */
-import type { EksPort, IamPort } from './ports.ts'
+import type { EksPort, IamPort, StsPort } from './ports.ts'
 
 type OperationList<P> = Record<keyof P, true>
 
@@ -14,18 +14,44 @@ export const EKS_OPERATIONS: OperationList<EksPort> = {
   listIdentityProviderConfigs: true,
   disassociateIdentityProviderConfig: true,
   describeUpdate: true,
-  listUpdates: true
+  listUpdates: true,
+  createPodIdentityAssociation: true,
+  listPodIdentityAssociations: true,
+  describePodIdentityAssociation: true,
+  updatePodIdentityAssociation: true,
+  deletePodIdentityAssociation: true,
+  describeAddon: true,
+  // Access entries, access policies and the authentication mode
+  createAccessEntry: true,
+  listAccessEntries: true,
+  describeAccessEntry: true,
+  updateAccessEntry: true,
+  deleteAccessEntry: true,
+  associateAccessPolicy: true,
+  listAssociatedAccessPolicies: true,
+  disassociateAccessPolicy: true,
+  listAccessPolicies: true,
+  updateClusterConfig: true
 }
 
 export const IAM_OPERATIONS: OperationList<IamPort> = {
   getOpenIDConnectProvider: true,
+  listOpenIDConnectProviders: true,
   createOpenIDConnectProvider: true,
   deleteOpenIDConnectProvider: true,
   updateOpenIDConnectProviderThumbprint: true,
   addClientIDToOpenIDConnectProvider: true,
   removeClientIDFromOpenIDConnectProvider: true,
   tagOpenIDConnectProvider: true,
-  untagOpenIDConnectProvider: true
+  untagOpenIDConnectProvider: true,
+  getRole: true,
+  updateAssumeRolePolicy: true,
+  listRoles: true
+}
+
+export const STS_OPERATIONS: OperationList<StsPort> = {
+  assumeRole: true,
+  getCallerIdentity: true
 }
 
 /** `describeCluster` → `DescribeCluster`, the name AWS and its docs use. */

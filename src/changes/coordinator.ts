@@ -38,6 +38,9 @@ export interface ChangeSubject {
   /** The route's operationId, e.g. `associateIdentityProviderConfig`. */
   action: string
   cluster?: string
+  /** The account and region the change acts in (absent: no scope, or the implicit account whose id is not known). */
+  accountId?: string
+  region?: string
   /** The resource named by the request (a path parameter), before the outcome names it better. */
   resource?: string
   requestId: string
@@ -119,6 +122,15 @@ interface Claim {
   leaseOwner: string
   renewal: NodeJS.Timeout
   settled: boolean
+}
+
+/**
+ * Whose keys an Idempotency-Key is one of: the principal's, in one account and region, so that one
+ * key sent to the same route in two accounts makes two changes. The implicit account keeps the
+ * principal alone, as before the registry.
+ */
+export function idempotencyScope (subject: ChangeSubject): string {
+  return subject.accountId === undefined ? subject.principal : `${subject.principal} ${subject.accountId} ${subject.region ?? ''}`
 }
 
 /** How a request ended, for its audit record. */
@@ -323,7 +335,7 @@ export class Change {
 
   async #beginKeyed (start: ChangeStart, key: string): Promise<StoredResponse | undefined> {
     const coordinator = this.#coordinator
-    const ref: IdempotencyRef = { scope: this.subject.principal, method: start.method, route: start.route, key }
+    const ref: IdempotencyRef = { scope: idempotencyScope(this.subject), method: start.method, route: start.route, key }
     const leaseOwner = randomUUID()
     const newOperationId = randomUUID()
     const tokenFor = (id: string) => start.bodyToken ?? clientRequestTokenFor(id)
@@ -364,7 +376,8 @@ export class Change {
   }
 
   #recorded () {
-    return { principal: this.subject.principal, action: this.subject.action, cluster: this.subject.cluster ?? '', resource: this.subject.resource }
+    const { principal, action, cluster, accountId, region, resource } = this.subject
+    return { principal, action, cluster: cluster ?? '', accountId, region, resource }
   }
 
   #claimGuard (claim: Claim, clientRequestToken: string, resuming: boolean): WriteGuard {
@@ -436,6 +449,8 @@ export class Change {
       dryRun: state === 'dry-run',
       awsCalls: answer.awsCalls,
       ...(this.subject.cluster !== undefined ? { cluster: this.subject.cluster } : {}),
+      ...(this.subject.accountId !== undefined ? { accountId: this.subject.accountId } : {}),
+      ...(this.subject.region !== undefined ? { region: this.subject.region } : {}),
       ...(resource !== undefined ? { resource } : {}),
       ...(token !== undefined && token.length <= MAX_AUDITED_TOKEN_LENGTH ? { clientRequestToken: token } : {}),
       ...(awsRequestId !== undefined ? { awsRequestId } : {}),

@@ -10,13 +10,15 @@ import { randomUUID } from 'node:crypto'
 import {
   OperationStatus, type OperationLease, type OperationRecord, type OperationStore
 } from '../store/store.ts'
+import { ServiceError } from '../errors.ts'
 import type { Logger } from '../observability/request-context.ts'
 import type { UpdateWatcher, WatchEvent } from '../watch/update-watcher.ts'
 import { outcomeOfUpdate, outcomeOfWatchError, type UpdateOutcome } from './update-outcome.ts'
 
 export interface OperationFollowerDeps {
   operations: OperationStore
-  watcher: Pick<UpdateWatcher, 'subscribe'>
+  /** The update watcher of the scope (account, region) the operation was recorded in. */
+  watcherOf: (operation: OperationRecord) => Pick<UpdateWatcher, 'subscribe'>
   /** How long a lease on a followed operation lasts without renewal; also the interval of the sweep. */
   leaseMs: number
   log: Logger
@@ -57,7 +59,7 @@ export class OperationFollower {
   /** This follower's identity in operation leases. */
   readonly owner = randomUUID()
   readonly #operations: OperationStore
-  readonly #watcher: Pick<UpdateWatcher, 'subscribe'>
+  readonly #watcherOf: (operation: OperationRecord) => Pick<UpdateWatcher, 'subscribe'>
   readonly #leaseMs: number
   readonly #log: Logger
   readonly #now: () => Date
@@ -71,7 +73,7 @@ export class OperationFollower {
 
   constructor (deps: OperationFollowerDeps) {
     this.#operations = deps.operations
-    this.#watcher = deps.watcher
+    this.#watcherOf = deps.watcherOf
     this.#leaseMs = deps.leaseMs
     this.#log = deps.log
     this.#now = deps.now ?? (() => new Date())
@@ -151,6 +153,14 @@ export class OperationFollower {
   #watch (operation: AwaitingOperation): Promise<Ending> {
     const signal = this.#closing.signal
     if (signal.aborted) return Promise.resolve({ kind: 'stopped' })
+    let watcher: Pick<UpdateWatcher, 'subscribe'>
+    try {
+      watcher = this.#watcherOf(operation)
+    } catch (error) {
+      // The operation's scope is gone (its account left the registry): it can never be followed.
+      if (error instanceof ServiceError) return Promise.resolve({ kind: 'outcome', outcome: outcomeOfWatchError(error) })
+      throw error
+    }
     return new Promise((resolve) => {
       let renewing: Promise<void> = Promise.resolve()
       let ended = false
@@ -168,7 +178,7 @@ export class OperationFollower {
         renewing = this.#renew(operation.id).then((held) => { if (!held) end({ kind: 'lost' }) })
       }, this.#leaseMs / RENEWALS_PER_LEASE).unref()
       // The watcher never calls a listener before subscribe returns, so `end` always finds `subscription`.
-      const subscription = this.#watcher.subscribe(operation.cluster, operation.updateId, (event) => {
+      const subscription = watcher.subscribe(operation.cluster, operation.updateId, (event) => {
         const ending = endingOf(event)
         if (ending !== undefined) end(ending)
         else if (event.kind === 'error') this.#log.warn({ err: event.error, operationId: operation.id }, 'polling the EKS update failed; still following it')

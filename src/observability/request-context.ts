@@ -15,6 +15,8 @@ export interface Logger {
 
 export interface RequestContext {
   reqId: string
+  /** The authenticated principal, once known: assumed-role sessions carry it as their SourceIdentity. */
+  principal?: string
   /** The request's child logger: every line carries `reqId`. */
   log: Logger
   /** Every AWS call the request made, in order (for its operation and audit records). */

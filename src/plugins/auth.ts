@@ -16,11 +16,12 @@ import { problem, type ServiceError } from '../errors.ts'
 import { createAuthenticator } from '../auth/authenticator.ts'
 import type { AuthFailure, Authenticator } from '../auth/authenticator.ts'
 import type { AuthConfig } from '../auth/config.ts'
-import { createAuthorizer, describeMissingGrant } from '../auth/grants.ts'
+import { createAuthorizer, describeMissingGrant, type GrantScope } from '../auth/grants.ts'
 import { IdentityProviderUnavailableError } from '../auth/issuer-fetch.ts'
 import type { Principal } from '../auth/principal.ts'
 import { routeAuthRequirement } from '../auth/route-requirements.ts'
 import type { RouteAccessConfig, RouteAuthRequirement } from '../auth/route-requirements.ts'
+import { isClusterScoped, namedScope } from './scope.ts'
 
 export interface RouteAccessEntry {
   method: string
@@ -51,6 +52,8 @@ export interface AuthPluginOptions {
    * plugins that cannot take a route config (e.g. `['/docs']` for @fastify/swagger-ui).
    */
   publicPrefixes?: string[]
+  /** The account and region of `/clusters/...` (the registry's default), for grants scoped by account or region. */
+  defaultScope?: GrantScope
 }
 
 export const AUTH_REALM = 'eks-oidc-api'
@@ -112,8 +115,10 @@ async function authPlugin (app: FastifyInstance, options: AuthPluginOptions): Pr
     if (request.routeOptions.config.public === true) return
     try {
       const outcome = await authenticator.authenticate(request.headers.authorization)
-      if (outcome.ok) request.principal = outcome.principal
-      else pending.set(request, outcome.failure)
+      if (outcome.ok) {
+        request.principal = outcome.principal
+        if (request.requestContext) request.requestContext.principal = outcome.principal.name
+      } else pending.set(request, outcome.failure)
     } catch (error) {
       if (!(error instanceof IdentityProviderUnavailableError)) throw error
       request.log.warn({ reason: error.message }, 'identity provider unavailable')
@@ -137,8 +142,16 @@ async function authPlugin (app: FastifyInstance, options: AuthPluginOptions): Pr
     if (requirement.public) return
     const params = request.params as Record<string, string | undefined>
     const cluster = requirement.clusterParam === undefined ? undefined : params[requirement.clusterParam]
-    if (!authorizer.allows(principal.name, requirement.action, cluster)) {
-      throw problem('AccessDenied', { detail: describeMissingGrant(principal.name, requirement.action, cluster) })
+    // Checked on what the path names, before the scope is resolved: a caller without a grant learns nothing of the registry.
+    const scope = isClusterScoped(request.routeOptions.url ?? '') ? namedScope(request) ?? options.defaultScope : undefined
+    if (!authorizer.allows(principal.name, requirement.action, cluster, scope)) {
+      throw problem('AccessDenied', { detail: describeMissingGrant(principal.name, requirement.action, cluster, scope) })
+    }
+    const otherAccount = requirement.accountParam === undefined ? undefined : params[requirement.accountParam]
+    // The route acts in a second account too (its IAM is global): the grant must reach the cluster there, in the request's region.
+    const alsoIn = otherAccount === undefined || scope === undefined ? undefined : { accountId: otherAccount, region: scope.region }
+    if (alsoIn !== undefined && !authorizer.allows(principal.name, requirement.action, cluster, alsoIn)) {
+      throw problem('AccessDenied', { detail: describeMissingGrant(principal.name, requirement.action, cluster, alsoIn) })
     }
   })
 

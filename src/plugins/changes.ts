@@ -10,6 +10,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { scopeNames } from '../accounts/scopes.ts'
+import { namedScope } from './scope.ts'
 import { UNAUTHENTICATED_PRINCIPAL_NAME } from '../auth/principal.ts'
 import { routeAuthRequirement } from '../auth/route-requirements.ts'
 import type { Change, ChangeCoordinator, ChangeSubject } from '../changes/coordinator.ts'
@@ -49,8 +51,10 @@ function clusterOf (request: FastifyRequest): string | undefined {
 function subjectOf (request: FastifyRequest, declaration: ChangeDeclaration): ChangeSubject {
   return {
     principal: request.principal?.name ?? UNAUTHENTICATED_PRINCIPAL_NAME,
-    action: String(request.routeOptions.schema?.operationId),
+    action: request.routeOptions.config.recordAs ?? String(request.routeOptions.schema?.operationId),
     cluster: clusterOf(request),
+    // A request refused before its scope was resolved is recorded with the scope its path names.
+    ...(request.scope ? scopeNames(request.scope) : namedScope(request) ?? {}),
     resource: declaredResource(declaration, request.params),
     requestId: request.id
   }

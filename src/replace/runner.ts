@@ -21,7 +21,8 @@ export type ConfigPort = Pick<IdentityProviderConfigService, 'describe' | 'disas
 
 export interface ReplaceRunnerOptions {
   operations: OperationStore
-  configs: ConfigPort
+  /** The configs of the scope (account, region) the operation was recorded in. */
+  configsOf: (record: OperationRecord) => ConfigPort
   /** First wait between polls of a step; grows ×1.5 per unchanged poll up to maxPollIntervalMs. */
   pollIntervalMs: number
   maxPollIntervalMs: number
@@ -71,7 +72,7 @@ export class ReplaceRunner {
   /** This runner's identity in operation leases. */
   readonly owner = randomUUID()
   readonly #operations: OperationStore
-  readonly #configs: ConfigPort
+  readonly #configsOf: (record: OperationRecord) => ConfigPort
   readonly #pollIntervalMs: number
   readonly #maxPollIntervalMs: number
   readonly #leaseMs: number
@@ -87,7 +88,7 @@ export class ReplaceRunner {
 
   constructor (options: ReplaceRunnerOptions) {
     this.#operations = options.operations
-    this.#configs = options.configs
+    this.#configsOf = options.configsOf
     this.#pollIntervalMs = options.pollIntervalMs
     this.#maxPollIntervalMs = options.maxPollIntervalMs
     this.#leaseMs = options.leaseMs
@@ -169,7 +170,7 @@ export class ReplaceRunner {
 
         let round: Round
         try {
-          round = await this.#advance(record.cluster, record.resource ?? details.desired.oidc.identityProviderConfigName, details)
+          round = await this.#advance(this.#configsOf(record), record.cluster, record.resource ?? details.desired.oidc.identityProviderConfigName, details)
           errors = 0
         } catch (error) {
           // A busy cluster (another update running) is a reason to wait, however long; failures are counted.
@@ -224,18 +225,18 @@ export class ReplaceRunner {
   }
 
   /** One round: the first unfinished step looks at AWS and moves as far as it can. */
-  async #advance (cluster: string, configName: string, details: ReplaceDetails): Promise<Round> {
+  async #advance (configs: ConfigPort, cluster: string, configName: string, details: ReplaceDetails): Promise<Round> {
     const index = details.steps.findIndex(step => !isStepDone(step))
     const step = details.steps[index]
     const replaceFrom = (...changed: ReplaceStep[]) => details.steps.map((s, i) => i < index || i >= index + changed.length ? s : changed[i - index])
     if (step.name === StepName.ASSOCIATE) {
-      return { steps: replaceFrom(await this.#associate(cluster, details.desired, step)), wait: true }
+      return { steps: replaceFrom(await this.#associate(configs, cluster, details.desired, step)), wait: true }
     }
     if (step.updateId) {
-      const next = await this.#followUpdate(cluster, step)
+      const next = await this.#followUpdate(configs, cluster, step)
       return { steps: replaceFrom(next), wait: !isStepDone(next) }
     }
-    const current = await currentConfig(this.#configs, cluster, configName)
+    const current = await currentConfig(configs, cluster, configName)
     const desiredThere = current !== undefined && current.status !== 'DELETING' && sameConfig(current, details.desired.oidc)
     if (desiredThere) {
       // Someone (or an earlier run) already put the desired config in place: only the association is left.
@@ -244,7 +245,7 @@ export class ReplaceRunner {
     }
     if (step.name === StepName.DISASSOCIATE) {
       if (current === undefined) return { steps: replaceFrom(this.#skip(step, 'the config was already gone')), wait: false }
-      const next = await this.#disassociate(cluster, configName, current, step)
+      const next = await this.#disassociate(configs, cluster, configName, current, step)
       return { steps: replaceFrom(next), wait: !isStepDone(next) }
     }
     // wait-gone
@@ -255,10 +256,10 @@ export class ReplaceRunner {
     return { steps: replaceFrom(this.#started(step)), wait: true }
   }
 
-  async #disassociate (cluster: string, configName: string, current: SdkOidcConfig, step: ReplaceStep): Promise<ReplaceStep> {
+  async #disassociate (configs: ConfigPort, cluster: string, configName: string, current: SdkOidcConfig, step: ReplaceStep): Promise<ReplaceStep> {
     let update: SdkUpdate | null
     try {
-      update = await this.#configs.disassociate(cluster, configName, tokenOnlyGuard(step.clientRequestToken!))
+      update = await configs.disassociate(cluster, configName, tokenOnlyGuard(step.clientRequestToken!))
     } catch (error) {
       // A config already DELETING is being removed by someone else's update: just wait for it.
       if (current.status === 'DELETING' && error instanceof ServiceError && error.code === 'ResourceInUseException') {
@@ -270,17 +271,17 @@ export class ReplaceRunner {
     return this.#afterUpdate({ ...this.#started(step), updateId: update.id }, update)
   }
 
-  async #associate (cluster: string, desired: DesiredConfig, step: ReplaceStep): Promise<ReplaceStep> {
-    if (step.updateId) return this.#followUpdate(cluster, step)
+  async #associate (configs: ConfigPort, cluster: string, desired: DesiredConfig, step: ReplaceStep): Promise<ReplaceStep> {
+    if (step.updateId) return this.#followUpdate(configs, cluster, step)
     if (step.status === StepStatus.IN_PROGRESS) {
       // Adopted without a known update: the config's own status tells when it is done.
-      const current = await currentConfig(this.#configs, cluster, desired.oidc.identityProviderConfigName)
+      const current = await currentConfig(configs, cluster, desired.oidc.identityProviderConfigName)
       if (current?.status === 'ACTIVE') return this.#done(step)
       if (current === undefined) throw new StepFailure('ConfigVanished', 'the desired config disappeared while it was being associated')
       return step
     }
     // The issuer was checked when the replacement was requested; the old config is gone by now.
-    const outcome = await this.#configs.associate(cluster, { oidc: desired.oidc, tags: desired.tags }, tokenOnlyGuard(step.clientRequestToken!), { skipIssuerChecks: true })
+    const outcome = await configs.associate(cluster, { oidc: desired.oidc, tags: desired.tags }, tokenOnlyGuard(step.clientRequestToken!), { skipIssuerChecks: true })
     if (outcome.kind === 'adopted') {
       // The update found for an adopted config may be an older association of the same name.
       return { ...this.#started(step), note: 'the desired config was already associated; following its status' }
@@ -288,8 +289,8 @@ export class ReplaceRunner {
     return this.#afterUpdate({ ...this.#started(step), updateId: outcome.update.id }, outcome.update)
   }
 
-  async #followUpdate (cluster: string, step: ReplaceStep): Promise<ReplaceStep> {
-    return this.#afterUpdate(step, await this.#configs.describeUpdate(cluster, step.updateId!))
+  async #followUpdate (configs: ConfigPort, cluster: string, step: ReplaceStep): Promise<ReplaceStep> {
+    return this.#afterUpdate(step, await configs.describeUpdate(cluster, step.updateId!))
   }
 
   #afterUpdate (step: ReplaceStep, update: SdkUpdate): ReplaceStep {

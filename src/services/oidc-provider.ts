@@ -29,15 +29,44 @@ export interface PutOptions {
   computeThumbprints: boolean
 }
 
+/**
+ * IAM's default quota "OpenID Connect providers per account":
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ */
+export const OIDC_PROVIDERS_PER_ACCOUNT = 100
+
+export interface ProviderCount { count: number, quota: number }
+
+export interface OidcProviderDeps {
+  /** IAM of the account the provider is in. */
+  iam: IamPort
+  clusters: ClusterService
+  thumbprints: Pick<ThumbprintService, 'forIssuer'>
+  /** The account the provider is in, when it is not the cluster's (IRSA across accounts; `iam` is that account's). */
+  account?: string
+  /** Count the account's providers before a create and refuse one past this quota (OidcProviderQuotaReached). */
+  providersPerAccount?: number
+}
+
 export class OidcProviderService {
   readonly #iam: IamPort
   readonly #clusters: ClusterService
   readonly #thumbprints: Pick<ThumbprintService, 'forIssuer'>
+  readonly #account?: string
+  readonly #quota?: number
 
-  constructor (deps: { iam: IamPort, clusters: ClusterService, thumbprints: Pick<ThumbprintService, 'forIssuer'> }) {
+  constructor (deps: OidcProviderDeps) {
     this.#iam = deps.iam
     this.#clusters = deps.clusters
     this.#thumbprints = deps.thumbprints
+    this.#account = deps.account
+    this.#quota = deps.providersPerAccount
+  }
+
+  /** How many OIDC providers the provider's account has, out of how many IAM allows (with `providersPerAccount` only). */
+  async providerCount (): Promise<ProviderCount> {
+    const listed = await callAws(() => this.#iam.listOpenIDConnectProviders({}))
+    return { count: listed.OpenIDConnectProviderList?.length ?? 0, quota: this.#quota ?? OIDC_PROVIDERS_PER_ACCOUNT }
   }
 
   /** The provider and its thumbprint drift. */
@@ -49,11 +78,11 @@ export class OidcProviderService {
 
   /** The provider as IAM has it, without contacting the issuer. */
   async status (clusterName: string): Promise<OidcProviderStatus> {
-    return this.#status(await this.#clusterWithIssuer(clusterName))
+    return this.#status(await this.clusterWithIssuer(clusterName))
   }
 
   async put (clusterName: string, request: PutOidcProviderRequest, options: PutOptions): Promise<PutResult> {
-    const cluster = await this.#clusterWithIssuer(clusterName)
+    const cluster = await this.clusterWithIssuer(clusterName)
     if (UNUSABLE_CLUSTER_STATES.has(cluster.status ?? '')) {
       throw problem('ClusterStateConflict', { detail: `Cluster "${clusterName}" is ${cluster.status}; its OIDC issuer cannot be registered now.` })
     }
@@ -66,6 +95,7 @@ export class OidcProviderService {
     const plan = current.exists
       ? convergenceCalls(current.OpenIDConnectProviderArn, stateOf(current), desired)
       : [createCall(iamProviderUrl(current.issuerUrl), desired)]
+    if (!current.exists) await this.#checkQuota()
     if (options.dryRun || plan.length === 0) {
       return { status: current, created: false, changes: plan, dryRun: options.dryRun }
     }
@@ -76,8 +106,8 @@ export class OidcProviderService {
 
   /** Deletes the provider, answering its ARN; an absent provider is success (delete is idempotent). */
   async delete (clusterName: string): Promise<string> {
-    const cluster = await this.#clusterWithIssuer(clusterName)
-    const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl)
+    const cluster = await this.clusterWithIssuer(clusterName)
+    const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl, this.#account)
     try {
       await this.#iam.deleteOpenIDConnectProvider({ OpenIDConnectProviderArn: arn })
     } catch (error) {
@@ -91,6 +121,10 @@ export class OidcProviderService {
     try {
       return await this.#run(plan)
     } catch (error) {
+      // Another create took the last place between our count and our create.
+      if (this.#quota !== undefined && error instanceof ServiceError && error.code === 'LimitExceededException' && /OpenIdConnectProviders/i.test(error.message)) {
+        throw this.#quotaReached(await this.providerCount().catch(() => undefined))
+      }
       // Someone created it between our Get and our Create: converge what is there instead.
       if (!(error instanceof ServiceError && error.code === 'EntityAlreadyExistsException')) throw error
       const now = await this.#status(cluster)
@@ -116,6 +150,22 @@ export class OidcProviderService {
     }
   }
 
+  async #checkQuota () {
+    if (this.#quota === undefined) return
+    const counted = await this.providerCount()
+    if (counted.count >= counted.quota) throw this.#quotaReached(counted)
+  }
+
+  #quotaReached (counted: ProviderCount | undefined) {
+    const quota = this.#quota ?? OIDC_PROVIDERS_PER_ACCOUNT
+    const account = this.#account === undefined ? 'The cluster\'s account' : `Account ${this.#account}`
+    const has = counted === undefined ? 'has reached' : `has ${counted.count} IAM OIDC providers, at`
+    return problem('OidcProviderQuotaReached', {
+      detail: `${account} ${has} IAM's quota of ${quota} OpenID Connect providers per account; delete one there (or ask AWS for a higher quota) before adding this one.`,
+      extensions: { quota, ...(counted === undefined ? {} : { count: counted.count }) }
+    })
+  }
+
   async #servedThumbprints (issuerUrl: string) {
     // IAM accepts at most 5; an issuer and a separate JWKS host give at most 2.
     return (await this.#thumbprints.forIssuer(issuerUrl)).thumbprints.slice(0, 5)
@@ -130,7 +180,8 @@ export class OidcProviderService {
     }
   }
 
-  async #clusterWithIssuer (clusterName: string) {
+  /** The cluster, refused with a 409 problem when it has no OIDC issuer. */
+  async clusterWithIssuer (clusterName: string) {
     const cluster = await this.#clusters.identity(clusterName)
     if (!cluster.issuerUrl) {
       throw problem('ClusterStateConflict', { detail: `Cluster "${clusterName}" has no OIDC issuer URL (identity.oidc.issuer is empty).` })
@@ -139,7 +190,7 @@ export class OidcProviderService {
   }
 
   async #status (cluster: ClusterIdentity & { issuerUrl: string }): Promise<OidcProviderStatus> {
-    const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl)
+    const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl, this.#account)
     const base = { clusterName: cluster.name, issuerUrl: cluster.issuerUrl, OpenIDConnectProviderArn: arn }
     let provider: GetOpenIDConnectProviderCommandOutput
     try {

@@ -8,7 +8,7 @@ export { AuditOutcome }
 
 /** One AWS call a request made, as recorded with its operation and audit records. */
 export interface AwsCall {
-  service: 'eks' | 'iam'
+  service: 'eks' | 'iam' | 'sts'
   operation: string
   outcome: 'success' | 'error' | 'throttled'
   /** The AWS exception name of a failed call. */
@@ -24,6 +24,9 @@ export interface AuditRecord {
   /** operationId of the route, e.g. `associateIdentityProviderConfig`. */
   action: string
   cluster?: string
+  /** The account and region the request acted in (absent: the implicit account, or a request about no scope). */
+  accountId?: string
+  region?: string
   /** ARN or name of the resource acted on (config name, provider ARN). */
   resource?: string
   outcome: AuditOutcome
@@ -43,6 +46,8 @@ export interface AuditRecord {
 export interface AuditFilter {
   principal?: string
   cluster?: string
+  accountId?: string
+  region?: string
   action?: string
   outcome?: AuditOutcome
   since?: Date

@@ -145,8 +145,27 @@ ALTER TABLE audit_records ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE audit_records ADD COLUMN aws_calls TEXT NOT NULL DEFAULT '[]';
 `
 
+/**
+ * Operations and audit records name the account and region they acted in (src/accounts); NULL on
+ * records written before, which were all in the one account and region of their time.
+ */
+const accountScope = `
+ALTER TABLE operations ADD COLUMN account_id text;
+ALTER TABLE operations ADD COLUMN region text;
+ALTER TABLE audit_records ADD COLUMN account_id text;
+ALTER TABLE audit_records ADD COLUMN region text;
+`
+
+const sqliteAccountScope = `
+ALTER TABLE operations ADD COLUMN account_id TEXT;
+ALTER TABLE operations ADD COLUMN region TEXT;
+ALTER TABLE audit_records ADD COLUMN account_id TEXT;
+ALTER TABLE audit_records ADD COLUMN region TEXT;
+`
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'init', postgres: init, sqlite: sqliteInit },
   { version: 2, name: 'operations_awaiting_update_index', postgres: operationsAwaitingUpdateIndex, sqlite: operationsAwaitingUpdateIndex },
-  { version: 3, name: 'change_records', postgres: changeRecords, sqlite: sqliteChangeRecords }
+  { version: 3, name: 'change_records', postgres: changeRecords, sqlite: sqliteChangeRecords },
+  { version: 4, name: 'account_scope', postgres: accountScope, sqlite: sqliteAccountScope }
 ]

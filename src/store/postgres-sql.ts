@@ -11,8 +11,8 @@ const insertClaimWithOperation = `
     operation AS (
       INSERT INTO operations
         (id, principal, action, cluster, resource, client_request_token, update_id, status, error,
-         details, created_at, updated_at)
-      SELECT operation_id, $11, $12, $13, $14, $15, NULL, 'pending', NULL, '{}'::jsonb, $9, $9 FROM claimed
+         details, created_at, updated_at, account_id, region)
+      SELECT operation_id, $11, $12, $13, $14, $15, NULL, 'pending', NULL, '{}'::jsonb, $9, $9, $16::text, $17::text FROM claimed
       ON CONFLICT (id) DO NOTHING
     )
     SELECT * FROM claimed`
@@ -27,8 +27,8 @@ const operationSql = {
   insert: `
     INSERT INTO operations
       (id, principal, action, cluster, resource, client_request_token, update_id, status, error,
-       details, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9::text::jsonb, $10, $10)
+       details, created_at, updated_at, account_id, region)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9::text::jsonb, $10, $10, $11::text, $12::text)
     ON CONFLICT (id) DO NOTHING
     RETURNING *`,
   select: selectOperation,
@@ -82,6 +82,8 @@ const operationSql = {
     WHERE cluster = $1
       AND ($2::text IS NULL OR principal = $2)
       AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
+    AND ($6::text IS NULL OR account_id = $6)
+      AND ($7::text IS NULL OR region = $7)
     ORDER BY created_at DESC, id DESC
     LIMIT $5`
 } as const
@@ -90,8 +92,8 @@ const auditSql = {
   insert: `
     INSERT INTO audit_records
       (id, time, principal, action, cluster, resource, outcome, status, request_id,
-       client_request_token, aws_request_id, operation_id, dry_run, aws_calls)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb)`,
+       client_request_token, aws_request_id, operation_id, dry_run, aws_calls, account_id, region)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15::text, $16::text)`,
   list: `
     SELECT * FROM audit_records
     WHERE ($1::text IS NULL OR principal = $1)
@@ -101,6 +103,8 @@ const auditSql = {
       AND ($5::timestamptz IS NULL OR time >= $5)
       AND ($6::timestamptz IS NULL OR time < $6)
       AND ($7::timestamptz IS NULL OR (time, id) < ($7, $8::text))
+      AND ($10::text IS NULL OR account_id = $10)
+      AND ($11::text IS NULL OR region = $11)
     ORDER BY time DESC, id DESC
     LIMIT $9`
 } as const

@@ -50,6 +50,8 @@ export interface OperationRow {
   principal: string
   action: string
   cluster: string
+  account_id: string | null
+  region: string | null
   resource: string | null
   client_request_token: string | null
   update_id: string | null
@@ -67,6 +69,8 @@ export function toOperationRecord (row: OperationRow): OperationRecord {
     principal: row.principal,
     action: row.action,
     cluster: row.cluster,
+    accountId: row.account_id ?? null,
+    region: row.region ?? null,
     resource: row.resource,
     clientRequestToken: row.client_request_token,
     updateId: row.update_id,
@@ -94,6 +98,8 @@ export interface AuditRow {
   operation_id: string | null
   dry_run: boolean
   aws_calls: AwsCall[]
+  account_id: string | null
+  region: string | null
 }
 
 export function toAuditRecord (row: AuditRow): AuditRecord {
@@ -109,6 +115,8 @@ export function toAuditRecord (row: AuditRow): AuditRecord {
     awsCalls: row.aws_calls
   }
   if (row.cluster !== null) record.cluster = row.cluster
+  if (row.account_id != null) record.accountId = row.account_id
+  if (row.region != null) record.region = row.region
   if (row.resource !== null) record.resource = row.resource
   if (row.client_request_token !== null) record.clientRequestToken = row.client_request_token
   if (row.aws_request_id !== null) record.awsRequestId = row.aws_request_id

@@ -50,7 +50,7 @@ function newOperationParams (input: NewOperation): unknown[] {
   return [
     input.id, storableText(input.principal), input.action, storableText(input.cluster), storableText(input.resource ?? null),
     input.clientRequestToken ?? null, input.updateId ?? null, input.status ?? OperationStatus.PENDING,
-    storableJson(input.details ?? {}), input.now
+    storableJson(input.details ?? {}), input.now, input.accountId ?? null, input.region ?? null
   ]
 }
 
@@ -65,7 +65,7 @@ function claimInserter (client: SqlClient, sql: SqlDialect, input: ClaimInput): 
   if (insertClaimWithOperation !== undefined) {
     const params = [
       ...claimParams, storableText(operation.principal), operation.action, storableText(operation.cluster),
-      storableText(operation.resource ?? null), operation.clientRequestToken ?? null
+      storableText(operation.resource ?? null), operation.clientRequestToken ?? null, operation.accountId ?? null, operation.region ?? null
     ]
     return async () => (await client.query<IdempotencyRow>(insertClaimWithOperation, params))[0]
   }
@@ -210,7 +210,7 @@ function sqlOperationStore (db: SqlClient, sql: SqlDialect): OperationStore {
       const limit = pageSize(query.limit)
       const after = decodeCursor(query.nextToken, UUID)
       const rows = await db.query<OperationRow>(sql.operations.listByCluster, [
-        query.cluster, query.principal ?? null, after?.time ?? null, after?.id ?? null, limit + 1
+        query.cluster, query.principal ?? null, after?.time ?? null, after?.id ?? null, limit + 1, query.accountId ?? null, query.region ?? null
       ])
       return toPage(rows.map(toOperationRecord), limit, (op) => ({ time: op.createdAt, id: op.id }))
     }
@@ -222,7 +222,7 @@ function auditParams (record: AuditRecord): unknown[] {
     record.id, record.time, storableText(record.principal), record.action, storableText(record.cluster ?? null),
     storableText(record.resource ?? null), record.outcome, record.status, storableText(record.requestId),
     storableText(record.clientRequestToken ?? null), record.awsRequestId ?? null, record.operationId ?? null,
-    record.dryRun, storableJson(record.awsCalls)
+    record.dryRun, storableJson(record.awsCalls), record.accountId ?? null, record.region ?? null
   ]
 }
 
@@ -237,7 +237,8 @@ function sqlAuditStore (db: SqlRunner, sql: SqlDialect): AuditStore {
       const after = decodeCursor(filter.nextToken)
       const rows = await db.query<AuditRow>(sql.audit.list, [
         filter.principal ?? null, filter.cluster ?? null, filter.action ?? null, filter.outcome ?? null,
-        filter.since ?? null, filter.until ?? null, after?.time ?? null, after?.id ?? null, limit + 1
+        filter.since ?? null, filter.until ?? null, after?.time ?? null, after?.id ?? null, limit + 1,
+        filter.accountId ?? null, filter.region ?? null
       ])
       return toPage(rows.map(toAuditRecord), limit, (record) => ({ time: record.time, id: record.id }))
     }

@@ -22,8 +22,8 @@ export const sqliteDialect: SqlDialect = {
     insert: `
       INSERT INTO operations
         (id, principal, action, cluster, resource, client_request_token, update_id, status, error,
-         details, created_at, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $10)
+         details, created_at, updated_at, account_id, region)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $10, $11, $12)
       ON CONFLICT (id) DO NOTHING
       RETURNING *`,
     select: selectOperation,
@@ -72,6 +72,8 @@ export const sqliteDialect: SqlDialect = {
       WHERE cluster = $1
         AND ($2 IS NULL OR principal = $2)
         AND ($3 IS NULL OR (created_at, id) < ($3, $4))
+      AND ($6 IS NULL OR account_id = $6)
+        AND ($7 IS NULL OR region = $7)
       ORDER BY created_at DESC, id DESC
       LIMIT $5`
   },
@@ -79,8 +81,8 @@ export const sqliteDialect: SqlDialect = {
     insert: `
       INSERT INTO audit_records
         (id, time, principal, action, cluster, resource, outcome, status, request_id,
-         client_request_token, aws_request_id, operation_id, dry_run, aws_calls)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+         client_request_token, aws_request_id, operation_id, dry_run, aws_calls, account_id, region)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
     list: `
       SELECT * FROM audit_records
       WHERE ($1 IS NULL OR principal = $1)
@@ -90,6 +92,8 @@ export const sqliteDialect: SqlDialect = {
         AND ($5 IS NULL OR time >= $5)
         AND ($6 IS NULL OR time < $6)
         AND ($7 IS NULL OR (time, id) < ($7, $8))
+        AND ($10 IS NULL OR account_id = $10)
+        AND ($11 IS NULL OR region = $11)
       ORDER BY time DESC, id DESC
       LIMIT $9`
   },

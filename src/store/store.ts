@@ -106,6 +106,9 @@ export interface OperationRecord {
   /** operationId of the route that started it, e.g. `associateIdentityProviderConfig`. */
   action: string
   cluster: string
+  /** The account and region it acts in; null on records older than the account registry (the default scope). */
+  accountId: string | null
+  region: string | null
   resource: string | null
   clientRequestToken: string | null
   /** EKS update id, for asynchronous operations. */
@@ -124,6 +127,9 @@ export interface NewOperation {
   principal: string
   action: string
   cluster: string
+  /** Absent for the implicit account whose id is not known. */
+  accountId?: string
+  region?: string
   resource?: string
   clientRequestToken?: string
   updateId?: string
@@ -189,6 +195,9 @@ export type ExclusiveStartResult = { started: OperationRecord, running?: undefin
 export interface OperationListQuery {
   cluster: string
   principal?: string
+  /** Only operations in this account and region, when given. */
+  accountId?: string
+  region?: string
   /** 1..100, default 50. */
   limit?: number
   nextToken?: string

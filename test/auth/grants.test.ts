@@ -158,3 +158,33 @@ t.test('403 over HTTP', async t => {
     t.equal(describeMissingGrant('ci', 'read', 'x'.repeat(500)), `principal "ci" lacks "read" on cluster "${'x'.repeat(100)}"`)
   })
 })
+
+t.test('grants scoped by account and region', async t => {
+  const A = '111122223333'
+  const B = '444455556666'
+  const authorizer = createAuthorizer([
+    { principal: 'team-a', clusters: ['*'], accounts: [A], actions: ['write'] },
+    { principal: 'eu', clusters: ['prod-*'], accounts: ['1111*'], regions: ['eu-*'], actions: ['read'] },
+    { principal: 'everywhere', clusters: ['*'], actions: ['read'] },
+    { principal: 'any-account', clusters: ['*'], accounts: ['*'], regions: ['*'], actions: ['read'] }
+  ])
+  const table: Array<[string, string, string | undefined, { accountId?: string, region: string } | undefined, boolean]> = [
+    ['a grant for account A reaches A', 'team-a', 'prod', { accountId: A, region: 'us-east-1' }, true],
+    ['a grant for account A does not reach B', 'team-a', 'prod', { accountId: B, region: 'us-east-1' }, false],
+    ['an account-limited grant does not reach the implicit account (id unknown)', 'team-a', 'prod', { region: 'us-east-1' }, false],
+    ['an account-limited grant does not cover requests about no account', 'team-a', undefined, undefined, false],
+    ['globs on accounts and regions', 'eu', 'prod-1', { accountId: A, region: 'eu-west-1' }, true],
+    ['a region outside the grant', 'eu', 'prod-1', { accountId: A, region: 'us-east-1' }, false],
+    ['the cluster must still match', 'eu', 'dev', { accountId: A, region: 'eu-west-1' }, false],
+    ['without accounts or regions a grant reaches all', 'everywhere', 'x', { accountId: B, region: 'ap-south-1' }, true],
+    ['and covers requests about no account', 'everywhere', undefined, undefined, true],
+    ['`*` reaches the implicit account too', 'any-account', 'x', { region: 'us-east-1' }, true]
+  ]
+  for (const [what, principal, cluster, scope, allowed] of table) {
+    t.equal(authorizer.allows(principal, 'read', cluster, scope), allowed, what)
+  }
+  t.equal(describeMissingGrant('team-a', 'write', 'prod', { accountId: B, region: 'eu-west-1' }),
+    'principal "team-a" lacks "write" on cluster "prod" in account "444455556666", region "eu-west-1"')
+  t.same(validateGrants({ grants: [{ principal: 'p', clusters: ['*'], accounts: ['not an id'], actions: ['read'] }] }, 'AUTH_GRANTS').errors.length > 0, true, 'account patterns are checked')
+  t.same(validateGrants({ grants: [{ principal: 'p', clusters: ['*'], accounts: ['1234*'], regions: ['eu-*'], actions: ['read'] }] }, 'AUTH_GRANTS').errors, [])
+})

@@ -3,6 +3,9 @@
  * production example, every rendered object valid against the Kubernetes schemas, and what
  * production relies on (security contexts, probes, labels, the PDB, the optional objects).
  */
+import { rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
 import { findObject, getObject, helmLint, helmNotes, helmTemplate, PRODUCTION_VALUES, RELEASE, requireHelm, validateObject } from './chart.ts'
 import type { K8sObject } from './chart.ts'
@@ -105,6 +108,30 @@ if (helm !== undefined) {
     t.notOk(findObject(existing, 'Secret'), 'no Secret of the chart with an existing one')
     const ref = container(getObject(existing, 'Deployment')).env.find((e: { name: string }) => e.name === 'AUTH_GRANTS').valueFrom.secretKeyRef
     t.same(ref, { name: 'mine', key: 'AUTH_GRANTS', optional: true })
+  })
+
+  t.test('the account registry: a ConfigMap read as ACCOUNTS, only when given, refused when malformed', async (t) => {
+    const registry = {
+      accounts: [
+        { accountId: '111122223333', regions: ['eu-west-1'] },
+        { accountId: '444455556666', roleArn: 'arn:aws:iam::444455556666:role/eks-oidc-api', externalId: 'ext-1', regions: ['eu-west-1', 'us-east-1'] }
+      ]
+    }
+    const values = join(tmpdir(), `accounts-values-${process.pid}.json`)
+    writeFileSync(values, JSON.stringify({ accounts: registry }))
+    t.teardown(() => rmSync(values, { force: true }))
+    const objects = await helmTemplate(helm, [values])
+    t.same(JSON.parse(getObject(objects, 'ConfigMap').data.ACCOUNTS), registry, 'the registry as the service reads it')
+    const env = container(getObject(objects, 'Deployment')).env.find((e: { name: string }) => e.name === 'ACCOUNTS')
+    t.same(env.valueFrom.configMapKeyRef, { name: `${RELEASE}-accounts`, key: 'ACCOUNTS' })
+    t.ok(getObject(objects, 'Deployment').spec.template.metadata.annotations['checksum/accounts'], 'a change of the registry rolls the pods')
+
+    const plain = await helmTemplate(helm)
+    t.notOk(findObject(plain, 'ConfigMap'), 'no ConfigMap without a registry')
+    t.notOk(container(getObject(plain, 'Deployment')).env.some((e: { name: string }) => e.name === 'ACCOUNTS'), 'nor ACCOUNTS')
+
+    const refused = await helmTemplate(helm, [], ['accounts.accounts[0].accountId=1234', 'accounts.accounts[0].regions[0]=eu-west-1']).then(() => undefined, (error: Error) => error)
+    t.match(refused?.message, /accountId/, 'a malformed account id is refused at render time, naming the value')
   })
 
   t.test('PostgreSQL: credentials from the existing Secret, the CA bundle mounted as sslrootcert', async (t) => {

@@ -103,7 +103,16 @@ t.test('npm run sandbox: banner, the printed curl commands work as printed, Ctrl
   t.match(sandbox.emulatorUrl, /^http:\/\/127\.0\.0\.1:\d+$/, 'prints the emulator URL')
   t.match(sandbox.corpIssuerUrl, /^https:\/\/127\.0\.0\.1:\d+\/idp\/corp$/, 'prints the corp issuer URL')
   t.ok(sandbox.output().includes(`${sandbox.serviceUrl}/docs`), 'prints the docs URL')
-  t.equal(sandbox.curls.length, 3, 'prints three curl commands')
+  t.equal(sandbox.curls.length, 9, 'prints nine curl commands')
+  const accountsFile = /^\s+ACCOUNTS_FILE=(\S+)$/m.exec(sandbox.output())?.[1] ?? ''
+  const registry = JSON.parse(await readFile(accountsFile, 'utf8'))
+  t.same(registry, {
+    accounts: [
+      { accountId: '111122223333', partition: 'aws', regions: ['us-east-1', 'eu-west-1'], defaultRegion: 'us-east-1' },
+      { accountId: '444455556666', partition: 'aws', roleArn: 'arn:aws:iam::444455556666:role/eks-oidc-api', externalId: 'sandbox-external-id', regions: ['us-east-1', 'eu-west-1'], defaultRegion: 'us-east-1' }
+    ]
+  }, 'ACCOUNTS_FILE holds the registry of both seeded accounts')
+  t.match(sandbox.output(), /^\s+account 444455556666 eu-west-1\s+orders-eu\s+\(via arn:aws:iam::444455556666:role\/eks-oidc-api\)$/m, 'prints where each account\'s clusters are')
 
   const docs = await fetch(`${sandbox.serviceUrl}/docs`, { signal: AbortSignal.timeout(5000) })
   t.equal(docs.status, 200, 'the docs URL answers')
@@ -115,10 +124,16 @@ t.test('npm run sandbox: banner, the printed curl commands work as printed, Ctrl
     const { stdout } = await run('sh', ['-c', curl], { timeout: 15_000 })
     answers.push(JSON.parse(stdout))
   }
-  const [clusters, provider, associate] = answers
+  const [clusters, provider, associate, crossAccount, accounts, accountClusters, trustPolicy, preflight, accessEntries] = answers
   t.same(clusters, { clusters: ['analytics-dev', 'demo', 'payments-prod'] }, 'lists the seeded clusters')
   t.match(provider, { clusterName: 'demo', exists: true, changes: [{ operation: 'CreateOpenIDConnectProvider' }] }, 'creates the IRSA provider')
   t.match(associate, { update: { type: 'AssociateIdentityProviderConfig', status: 'InProgress' }, issuerChecks: 'passed' }, 'associates corp after the issuer checks passed')
+  t.match(crossAccount, { clusterName: 'demo', exists: true, OpenIDConnectProviderArn: /^arn:aws:iam::444455556666:oidc-provider\// }, 'creates demo\'s provider in the registry account')
+  t.match(accounts, { accounts: [{ accountId: '111122223333', check: { reachable: true } }, { accountId: '444455556666', check: { reachable: true, callerAccount: '444455556666' } }] }, 'reaches both accounts, the second through its role')
+  t.same(accountClusters, { clusters: ['orders-eu'] }, 'lists the clusters of the second account in eu-west-1')
+  t.match(trustPolicy, { clusterName: 'demo', exists: true, policy: { Statement: [{ Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: {} } }] } }, 'renders the IRSA trust policy for the provider just created')
+  t.match(preflight, { passed: true, checks: [{ name: 'trust-policy', status: 'passed' }, { name: 'agent-addon', status: 'passed' }, { name: 'platform', status: 'passed' }] }, 'the Pod Identity pre-flight passes for demo-cart')
+  t.ok(accessEntries.accessEntries.includes('arn:aws:iam::111122223333:role/payments-nodes'), 'lists the access entries of payments-prod')
 
   const emulatorClusters = await (await fetch(`${sandbox.emulatorUrl}/_emulator/clusters`, { signal: AbortSignal.timeout(5000) })).json() as { clusters: Array<{ name: string, identityProviderConfigs: unknown[] }> }
   t.equal(emulatorClusters.clusters.find(c => c.name === 'demo')?.identityProviderConfigs.length, 1, 'the association reached the emulator')
@@ -130,6 +145,7 @@ t.test('npm run sandbox: banner, the printed curl commands work as printed, Ctrl
   t.ok(exit.code === 0 || exit.signal === 'SIGINT', `npx ends within ${STOP_TIMEOUT_MS} ms (${exit.code ?? exit.signal}, in ${exit.ms} ms)`)
   t.match(sandbox.output(), /sandbox: stopped/, 'the sandbox closed the service and the emulator')
   await assertAllStopped(t, sandbox)
+  await t.rejects(readFile(accountsFile, 'utf8'), { code: 'ENOENT' }, 'the registry file is removed on stop')
 })
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

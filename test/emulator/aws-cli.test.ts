@@ -5,11 +5,11 @@
  */
 import t from 'tap'
 import { execFile, execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { AssociateIdentityProviderConfigCommand } from '@aws-sdk/client-eks'
 import { eksClient, startEmulator, token } from './helpers.ts'
+import { cliHome } from './aws-cli-support.ts'
 
 const AWS_CLI = '/usr/bin/aws'
 const CLI_CONCURRENCY = 4
@@ -37,30 +37,17 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
     clock: () => NOW,
     seed: { clusters: [{ name: 'payments-prod', version: '1.31' }, { name: 'analytics-dev' }, { name: 'extra' }] }
   })
-  const home = mkdtempSync(join(tmpdir(), 'aws-cli-home-'))
-  t.teardown(() => rmSync(home, { recursive: true, force: true }))
-  const env = {
-    PATH: '/usr/bin:/bin',
-    HOME: home,
-    TZ: 'UTC',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_PAGER: '',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(home, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials')
-  }
+  const { env } = cliHome(t)
 
   let running = 0
   const waiting: Array<() => void> = []
-  async function aws (...args: string[]) {
+  /** Runs the CLI; `credentials` replace the default test keys in its environment. */
+  async function awsAs (credentials: Record<string, string>, args: string[]) {
     if (running >= CLI_CONCURRENCY) await new Promise<void>(resolve => waiting.push(resolve))
     running++
     try {
       return await new Promise<{ code: number, stdout: string, stderr: string, json: any }>(resolve => {
-        execFile(AWS_CLI, ['--endpoint-url', emulator.url, '--output', 'json', ...args], { env, timeout: CLI_TIMEOUT_MS }, (error, stdout, stderr) => {
+        execFile(AWS_CLI, ['--endpoint-url', emulator.url, '--output', 'json', ...args], { env: { ...env, ...credentials }, timeout: CLI_TIMEOUT_MS }, (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
           resolve({ code, stdout, stderr, json: code === 0 && stdout.trim() !== '' ? JSON.parse(stdout) : undefined })
         })
@@ -69,6 +56,12 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
       running--
       waiting.shift()?.()
     }
+  }
+  const aws = (...args: string[]) => awsAs({}, args)
+  async function okAs (credentials: Record<string, string>, ...args: string[]) {
+    const result = await awsAs(credentials, args)
+    t.equal(result.code, 0, `aws ${args.slice(0, 2).join(' ')} exits 0${result.code === 0 ? '' : ': ' + result.stderr}`)
+    return result.json
   }
   async function ok (...args: string[]) {
     const result = await aws(...args)
@@ -83,6 +76,9 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
     t.equal(line, `An error occurred (${code}) when calling the ${operation} operation: ${message}`, `stderr names ${code}`)
   }
 
+  const OTHER = '444455556666'
+  const rootTrust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] }
+  const crossArn = `arn:aws:iam::${OTHER}:role/cross`
   const clusterArn = (name: string) => `arn:aws:eks:us-east-1:111122223333:cluster/${name}`
   const providerUrl = (n: number) => `https://idp${n}.example.com/oidc`
   const providerArn = (n: number) => `arn:aws:iam::111122223333:oidc-provider/idp${n}.example.com/oidc`
@@ -103,7 +99,16 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
     ],
     iamOidcProviders: [1, 2, 3, 4, 5, 6].map(n => ({
       url: providerUrl(n), clientIds: ['sts.amazonaws.com', 'other-aud'], thumbprints: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'], tags: { team: 'platform', env: 'dev' }
-    }))
+    })),
+    roles: [
+      { roleName: 'cli-role', path: '/cli/', assumeRolePolicyDocument: rootTrust, description: 'read by the CLI', maxSessionDuration: 7200 },
+      { roleName: 'cli-update', assumeRolePolicyDocument: rootTrust }
+    ],
+    accounts: [{
+      accountId: OTHER,
+      roles: [{ roleName: 'cross', assumeRolePolicyDocument: { ...rootTrust, Statement: [{ ...rootTrust.Statement[0], Condition: { StringEquals: { 'sts:ExternalId': 'cli-external' } } }] } }],
+      regions: [{ region: 'us-east-1', clusters: [{ name: 'remote' }] }]
+    }]
   })
   const demo = emulator.state.clusters.get('demo')
   const demoConfigArn = demo?.configs.get('corp-oidc')?.arn as string
@@ -286,6 +291,47 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
     () => fails('ValidationError', 'CreateOpenIDConnectProvider',
       `1 validation error detected: Value 'https://${'u'.repeat(248)}' at 'url' failed to satisfy constraint: Member must have length less than or equal to 255`,
       'iam', 'create-open-id-connect-provider', '--url', `https://${'u'.repeat(248)}`, '--client-id-list', 'a', '--thumbprint-list', 'a'.repeat(40)),
+    async () => {
+      const assumed = await ok('sts', 'assume-role', '--role-arn', crossArn, '--role-session-name', 'cli-session', '--external-id', 'cli-external', '--duration-seconds', '900')
+      t.match(assumed.Credentials, { AccessKeyId: /^ASIA/, SecretAccessKey: /./, SessionToken: /./, Expiration: '2026-01-15T10:15:00+00:00' })
+      t.equal(assumed.AssumedRoleUser.Arn, `arn:aws:sts::${OTHER}:assumed-role/cross/cli-session`)
+      const asRole = { AWS_ACCESS_KEY_ID: assumed.Credentials.AccessKeyId, AWS_SECRET_ACCESS_KEY: assumed.Credentials.SecretAccessKey, AWS_SESSION_TOKEN: assumed.Credentials.SessionToken }
+      const identity = await okAs(asRole, 'sts', 'get-caller-identity')
+      t.same(identity, { UserId: `${assumed.AssumedRoleUser.AssumedRoleId}`, Account: OTHER, Arn: `arn:aws:sts::${OTHER}:assumed-role/cross/cli-session` })
+      t.equal((await okAs(asRole, 'eks', 'describe-cluster', '--name', 'remote')).cluster.arn, `arn:aws:eks:us-east-1:${OTHER}:cluster/remote`)
+      const { code, stderr } = await awsAs({ ...asRole, AWS_SESSION_TOKEN: 'forged' }, ['sts', 'get-caller-identity'])
+      t.equal(code, 254)
+      t.equal(stderr.trim().replace(' (reached max retries: 0)', ''),
+        'An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid.')
+    },
+    () => fails('AccessDenied', 'AssumeRole', `User: arn:aws:iam::111122223333:user/emulator is not authorized to perform: sts:AssumeRole on resource: ${crossArn}`,
+      'sts', 'assume-role', '--role-arn', crossArn, '--role-session-name', 'cli-session', '--external-id', 'wrong-external'),
+    () => fails('ValidationError', 'AssumeRole', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+      'sts', 'assume-role', '--role-arn', crossArn, '--role-session-name', 'cli-session', '--external-id', 'cli-external', '--duration-seconds', '3601'),
+    async () => {
+      const { Role } = await ok('iam', 'get-role', '--role-name', 'cli-role')
+      t.match(Role, { Path: '/cli/', RoleName: 'cli-role', RoleId: /^AROA/, Arn: 'arn:aws:iam::111122223333:role/cli/cli-role', CreateDate: '2026-01-15T10:00:00+00:00', Description: 'read by the CLI', MaxSessionDuration: 7200 })
+      t.same(Role.AssumeRolePolicyDocument, rootTrust, 'the CLI decodes the URL-encoded document into JSON, as it does for IAM')
+    },
+    () => fails('NoSuchEntity', 'GetRole', 'The role with name nobody cannot be found.', 'iam', 'get-role', '--role-name', 'nobody'),
+    async () => {
+      const { Roles } = await ok('iam', 'list-roles', '--path-prefix', '/cli/')
+      t.same(Roles.map((role: { RoleName: string }) => role.RoleName), ['cli-role'])
+      t.same(Roles[0].AssumeRolePolicyDocument, rootTrust)
+    },
+    async () => {
+      const next = { ...rootTrust, Statement: [{ ...rootTrust.Statement[0], Principal: { AWS: `arn:aws:iam::${OTHER}:root` } }] }
+      await ok('iam', 'update-assume-role-policy', '--role-name', 'cli-update', '--policy-document', JSON.stringify(next))
+      t.same(JSON.parse(emulator.state.roles.get('cli-update')?.assumeRolePolicyDocument ?? ''), next)
+    },
+    async () => {
+      const { Role } = await ok('iam', 'create-role', '--role-name', 'cli-created', '--assume-role-policy-document', JSON.stringify(rootTrust), '--tags', 'Key=team,Value=platform')
+      t.equal(Role.Arn, 'arn:aws:iam::111122223333:role/cli-created')
+      t.same(Role.AssumeRolePolicyDocument, rootTrust)
+      t.same(Role.Tags, [{ Key: 'team', Value: 'platform' }])
+    },
+    () => fails('MalformedPolicyDocument', 'CreateRole', 'This policy contains invalid Json',
+      'iam', 'create-role', '--role-name', 'cli-malformed', '--assume-role-policy-document', '{"Version":'),
     async () => {
       await ok('iam', 'tag-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(6), '--tags', 'Key=Team,Value=sre')
       t.same((await ok('iam', 'list-open-id-connect-provider-tags', '--open-id-connect-provider-arn', providerArn(6))).Tags,

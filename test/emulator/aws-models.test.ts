@@ -18,6 +18,7 @@ import { EKS_OPERATIONS as EMULATOR_EKS } from '../../emulator/eks.ts'
 import { IAM_ACTIONS } from '../../emulator/iam.ts'
 import { STS_ACTIONS } from '../../emulator/sts.ts'
 import { startEmulator } from './helpers.ts'
+import { seedRoles } from './roles.ts'
 
 interface Shape {
   type?: string
@@ -62,7 +63,9 @@ type Problems = string[]
  */
 const NEWER_THAN_V2_MODEL = new Set([
   // Added with EKS Auto Mode (KubernetesNetworkConfigResponse.elasticLoadBalancing).
-  'DescribeCluster.cluster.kubernetesNetworkConfig.elasticLoadBalancing'
+  'DescribeCluster.cluster.kubernetesNetworkConfig.elasticLoadBalancing',
+  // Added with Pod Identity cross-account roles (June 2025), on every answer carrying an association.
+  ...['Create', 'Describe', 'Update', 'Delete'].map(verb => `${verb}PodIdentityAssociation.association.disableSessionTags`)
 ])
 
 function checkJson (model: Model, ref: Shape, value: unknown, path: string, problems: Problems): void {
@@ -244,9 +247,10 @@ function without (input: Input, [name, ...rest]: string[]): Input {
 const emulator = await startEmulator(t, {
   seed: {
     identityProviders: [{ name: 'corp' }],
+    roles: seedRoles('dev/deployer'),
     clusters: [
       { name: 'demo', identityProviderConfig: { identityProviderConfigName: 'corp', clientId: 'kubernetes', identityProvider: 'corp' } },
-      { name: 'fresh' }
+      { name: 'fresh', addons: [{ name: 'eks-pod-identity-agent', status: 'ACTIVE' }] }
     ],
     iamOidcProviders: [{ cluster: 'demo', tags: { team: 'platform' } }]
   }
@@ -359,6 +363,36 @@ t.test('EKS: requests built from the model reach the operation and answers have 
   await checkEksOperation(t, 'UntagResource', { resourceArn: cluster.arn, tagKeys: ['owner'] })
 })
 
+t.test('EKS Pod Identity and add-ons: requests built from the model reach the operation and answers have its output shape', async t => {
+  const roleArn = `arn:aws:iam::${emulator.accountId}:role/cart`
+  const { association } = await checkEksOperation(t, 'CreatePodIdentityAssociation', {
+    clusterName: 'fresh', namespace: 'shop', serviceAccount: 'cart', roleArn, tags: { team: 'shop' }, clientRequestToken: 'model-check-create'
+  }) as { association: { associationId: string } }
+  await checkEksOperation(t, 'ListPodIdentityAssociations', { clusterName: 'fresh', namespace: 'shop', serviceAccount: 'cart', maxResults: 10 })
+  await checkEksOperation(t, 'DescribePodIdentityAssociation', { clusterName: 'fresh', associationId: association.associationId })
+  await checkEksOperation(t, 'UpdatePodIdentityAssociation', { clusterName: 'fresh', associationId: association.associationId, roleArn: `${roleArn}-v2` })
+  await checkEksOperation(t, 'DeletePodIdentityAssociation', { clusterName: 'fresh', associationId: association.associationId })
+  await checkEksOperation(t, 'DescribeAddon', { clusterName: 'fresh', addonName: 'eks-pod-identity-agent' })
+  await checkEksOperation(t, 'ListAddons', { clusterName: 'fresh' })
+})
+
+t.test('EKS access entries and the authentication mode: requests built from the model, answers in its shape', async t => {
+  const principalArn = `arn:aws:iam::${emulator.accountId}:role/dev/deployer`
+  const policyArn = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'
+  await checkEksOperation(t, 'ListAccessPolicies', {})
+  await checkEksOperation(t, 'CreateAccessEntry', {
+    clusterName: 'fresh', principalArn, kubernetesGroups: ['deployers'], username: 'deployer:{{SessionName}}', type: 'STANDARD', tags: { team: 'apps' }
+  })
+  await checkEksOperation(t, 'DescribeAccessEntry', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'UpdateAccessEntry', { clusterName: 'fresh', principalArn, kubernetesGroups: ['viewers'] })
+  await checkEksOperation(t, 'AssociateAccessPolicy', { clusterName: 'fresh', principalArn, policyArn, accessScope: { type: 'namespace', namespaces: ['dev'] } })
+  await checkEksOperation(t, 'ListAssociatedAccessPolicies', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'ListAccessEntries', { clusterName: 'fresh', associatedPolicyArn: policyArn })
+  await checkEksOperation(t, 'DisassociateAccessPolicy', { clusterName: 'fresh', principalArn, policyArn })
+  await checkEksOperation(t, 'DeleteAccessEntry', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'UpdateClusterConfig', { name: 'fresh', accessConfig: { authenticationMode: 'API' } })
+})
+
 t.test('IAM and STS: requests built from the model are answered in the model\'s result wrapper and shape', async t => {
   const list = await checkQueryOperation(t, IAM, 'ListOpenIDConnectProviders', {})
   const arn = list?.children[0]?.children[0]?.children.find(child => child.name === 'Arn')?.text ?? ''
@@ -378,7 +412,28 @@ t.test('IAM and STS: requests built from the model are answered in the model\'s 
   await checkQueryOperation(t, STS, 'GetCallerIdentity', {})
 })
 
+t.test('IAM roles and STS AssumeRole: requests built from the model, answers in its shape', async t => {
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${emulator.accountId}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }] })
+  const created = await checkQueryOperation(t, IAM, 'CreateRole', {
+    RoleName: 'model-role', Path: '/model/', AssumeRolePolicyDocument: trust, Description: 'from the model', MaxSessionDuration: 7200, Tags: [{ Key: 'team', Value: 'platform' }]
+  })
+  const roleArn = created?.children[0]?.children.find(child => child.name === 'Arn')?.text ?? ''
+  t.equal(roleArn, `arn:aws:iam::${emulator.accountId}:role/model/model-role`)
+  await checkQueryOperation(t, IAM, 'GetRole', { RoleName: 'model-role' })
+  await checkQueryOperation(t, IAM, 'ListRoles', { PathPrefix: '/model/', MaxItems: 10 })
+  await checkQueryOperation(t, IAM, 'UpdateAssumeRolePolicy', { RoleName: 'model-role', PolicyDocument: trust })
+  await checkQueryOperation(t, STS, 'AssumeRole', {
+    RoleArn: roleArn, RoleSessionName: 'model-session', DurationSeconds: 900, SourceIdentity: 'alice', Tags: [{ Key: 'k', Value: 'v' }], TransitiveTagKeys: ['k']
+  })
+  await checkQueryOperation(t, IAM, 'DeleteRole', { RoleName: 'model-role' })
+})
+
 t.test('the scenarios above call every operation the service calls', async t => {
   t.same(serviceEks.filter(operation => !checked.has(`eks:${operation}`)), [], 'every EKS operation is checked')
   t.same(serviceIam.filter(operation => !checked.has(`iam:${operation}`)), [], 'every IAM operation is checked')
+})
+
+t.test('the scenarios above call every IAM and STS operation the emulator implements', async t => {
+  t.same(Object.keys(IAM_ACTIONS).filter(operation => !checked.has(`iam:${operation}`)), [], 'every emulated IAM operation is checked')
+  t.same(Object.keys(STS_ACTIONS).filter(operation => !checked.has(`sts:${operation}`)), [], 'every emulated STS operation is checked')
 })

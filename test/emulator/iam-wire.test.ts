@@ -69,7 +69,7 @@ t.test('the XML on the wire', async t => {
   const noOutput = await rawQuery(`Action=AddClientIDToOpenIDConnectProvider&Version=2010-05-08&OpenIDConnectProviderArn=${encodeURIComponent(EKS_ARN)}&ClientID=sts.amazonaws.com`)
   t.match(noOutput.text, /<AddClientIDToOpenIDConnectProviderResponse xmlns="[^"]+"><ResponseMetadata>/, 'operations without output carry only metadata')
 
-  const unknown = await rawQuery('Action=CreateRole&Version=2010-05-08')
+  const unknown = await rawQuery('Action=CreateUser&Version=2010-05-08')
   t.equal(unknown.status, 400)
   t.match(unknown.text, '<Code>InvalidAction</Code>')
 

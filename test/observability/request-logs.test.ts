@@ -57,7 +57,7 @@ t.test('concurrent requests never borrow each other\'s id', async t => {
 
 t.test('calls made outside any request are logged without a request id', async t => {
   const { app, awsLines } = await buildWithLogs(t)
-  await app.services.clusters.describe('demo')
+  await app.services.scopes.default.clusters.describe('demo')
   t.match(awsLines(), [{ operation: 'DescribeCluster', outcome: 'success' }])
   t.notOk(awsLines()[0].reqId)
 })

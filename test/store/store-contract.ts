@@ -494,6 +494,34 @@ function contract (t: SubTest, getStore: () => Store): void {
     })
   })
 
+  t.test('records carry the account and region they acted in (migration 4)', async (t) => {
+    const { idempotency, operations } = getStore()
+    const cluster = `scoped-${randomUUID()}`
+    const base = { principal: 'alice', action: 'putOpenIDConnectProvider', cluster, now: T0 }
+    const inA = await operations.create({ ...base, id: randomUUID(), accountId: '111111111111', region: 'eu-west-1' })
+    const inB = await operations.create({ ...base, id: randomUUID(), accountId: '222222222222', region: 'eu-west-1', now: at(1) })
+    const before = await operations.create({ ...base, id: randomUUID(), now: at(2) })
+    t.match(await operations.get(inA.id), { accountId: '111111111111', region: 'eu-west-1' })
+    t.match(before, { accountId: null, region: null }, 'an operation of no known account records none')
+
+    const ref = newRef()
+    const claim = claimInput(ref)
+    await idempotency.claim({ ...claim, operation: { principal: 'alice', action: 'putOpenIDConnectProvider', cluster, accountId: '222222222222', region: 'us-east-2' } })
+    t.match(await operations.get(claim.operationId), { accountId: '222222222222', region: 'us-east-2' }, 'the operation a claim creates carries its scope')
+
+    const ids = async (query: { accountId?: string, region?: string }) => (await operations.listByCluster({ cluster, ...query })).items.map((op) => op.id)
+    t.same(await ids({ accountId: '111111111111', region: 'eu-west-1' }), [inA.id], 'listByCluster in account A answers only A')
+    t.same(await ids({ accountId: '222222222222', region: 'eu-west-1' }), [inB.id], 'and in account B only B')
+    t.same(new Set(await ids({})), new Set([inA.id, inB.id, before.id, claim.operationId]), 'without a scope, every account')
+
+    const audit: AuditRecord = { id: `audit-${randomUUID()}`, time: T0, principal: 'alice', action: 'putOpenIDConnectProvider', cluster, accountId: '222222222222', region: 'eu-west-1', outcome: AuditOutcome.SUCCEEDED, status: 200, requestId: 'r-scope', dryRun: false, awsCalls: [] }
+    await getStore().appendAudit(audit)
+    t.same((await getStore().listAudit({ cluster })).items, [audit], 'audit records round-trip their scope')
+    t.same((await getStore().listAudit({ cluster, accountId: '222222222222', region: 'eu-west-1' })).items, [audit], 'and are found by account and region')
+    t.same((await getStore().listAudit({ cluster, accountId: '111111111111' })).items, [], 'not by another account')
+    t.same((await getStore().listAudit({ cluster, region: 'us-east-1' })).items, [], 'nor by another region')
+  })
+
   t.test('audit records', async (t) => {
     const cluster = `cluster-${randomUUID()}`
     const records: AuditRecord[] = [

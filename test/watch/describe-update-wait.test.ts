@@ -22,7 +22,7 @@ async function withUpdate (t: Test) {
   const location = associate.headers.location as string
   const describeCalls = () => aws.operations().filter(op => op === 'DescribeUpdate').length
   const updateId = associate.json().update.id as string
-  const subscribers = () => app.services.updates.watcher.subscriberCount('demo', updateId)
+  const subscribers = () => app.services.scopes.default.updates.watcher.subscriberCount('demo', updateId)
   /** Sends waits and resolves, with their answers to come, once all joined the update's watch loop (the operation follower is on it too). */
   const joined = async <T> (count: number, send: () => Promise<T>) => {
     const before = subscribers()

@@ -25,7 +25,7 @@ async function serve (t: Test, env: Record<string, string> = {}) {
   const associated = await aws.eks.associateIdentityProviderConfig({ clusterName: 'demo', oidc: OIDC, clientRequestToken: `eks-oidc-api-${randomUUID()}` })
   const updateId = associated.update!.id!
   const describeCalls = () => aws.operations().filter(op => op === 'DescribeUpdate').length
-  const watches = () => app.services.updates.watcher.watchCount
+  const watches = () => app.services.scopes.default.updates.watcher.watchCount
   /** Resolves once no watch loop is left (the server saw the client go). */
   const unwatched = () => eventually(() => watches() === 0 ? true : undefined)
   return { app, aws, timers, updateId, url: `${base}/clusters/demo/updates/${updateId}`, describeCalls, watches, unwatched }

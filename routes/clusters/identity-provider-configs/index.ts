@@ -15,6 +15,8 @@ import { operationLocation, type ReplaceOutcome } from '../../../src/replace/ser
 import { currentChange } from '../../support/current-change.ts'
 import { CACHE_STATUS as CACHE_STATUS_HEADER, location, withHeaders } from '../../support/headers.ts'
 import { EKS_CALL, ISSUER_PREFLIGHT, type DeclaredProblems } from '../../support/problems.ts'
+import { scopedPath, scopedServices } from '../../support/scope.ts'
+import { updateLocation } from '../../support/update-location.ts'
 
 /** How associate and PUT refuse an issuer; the same pre-flight runs for both. */
 const ISSUER_REFUSALS = [
@@ -67,12 +69,7 @@ const ASSOCIATION_PROBLEMS = [
 
 const UPDATE_LOCATION = location('The EKS update to follow: `/clusters/{name}/updates/{updateId}`.')
 
-const updateLocation = (cluster: string, updateId: string | undefined) =>
-  `/clusters/${encodeURIComponent(cluster)}/updates/${encodeURIComponent(updateId ?? '')}`
-
 const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { identityProviderConfigs, replacements } = app.services
-
   app.get('/clusters/:name/identity-provider-configs', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException'] },
     schema: {
@@ -83,7 +80,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ListQuery,
       response: { 200: Ref(ListIdentityProviderConfigsResponse) }
     }
-  }, async (request) => identityProviderConfigs.list(request.params.name, request.query))
+  }, async (request) => scopedServices(request).identityProviderConfigs.list(request.params.name, request.query))
 
   app.post('/clusters/:name/identity-provider-configs', {
     config: {
@@ -106,9 +103,9 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const change = currentChange(request)
-    const outcome = await identityProviderConfigs.associate(request.params.name, request.body, change.guard, { skipIssuerChecks: request.query.skipIssuerChecks ?? false })
+    const outcome = await scopedServices(request).identityProviderConfigs.associate(request.params.name, request.body, change.guard, { skipIssuerChecks: request.query.skipIssuerChecks ?? false })
     change.report({ resource: request.body.oidc.identityProviderConfigName, updateId: outcome.update.id, next: 'follow-update' })
-    reply.code(outcome.kind === 'started' ? 202 : 200).header('location', updateLocation(request.params.name, outcome.update.id))
+    reply.code(outcome.kind === 'started' ? 202 : 200).header('location', scopedPath(request, updateLocation(request.params.name, outcome.update.id)))
     return {
       update: outcome.update,
       tags: outcome.tags,
@@ -129,7 +126,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: withHeaders(Ref(DescribeIdentityProviderConfigResponse), CACHE_STATUS_HEADER) }
     }
   }, async (request, reply) => {
-    const { value, source } = await identityProviderConfigs.describeRecent(request.params.name, request.params.configName, {
+    const { value, source } = await scopedServices(request).identityProviderConfigs.describeRecent(request.params.name, request.params.configName, {
       fresh: asksForFresh(request.headers['cache-control'])
     })
     reply.header('cache-status', CACHE_STATUS[source])
@@ -159,7 +156,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const change = currentChange(request)
     const { operationId } = change
-    const outcome = await replacements.replace({
+    const outcome = await scopedServices(request).replacements.replace({
       clusterName: request.params.name,
       configName: request.params.configName,
       desired: request.body,
@@ -170,7 +167,7 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const body = replaceAnswer(outcome, operationId)
     if (outcome.kind !== 'started' || operationId === undefined) return body
     change.report({ next: 'run-steps' })
-    return reply.code(202).header('location', operationLocation(request.params.name, operationId)).send(body)
+    return reply.code(202).header('location', scopedPath(request, operationLocation(request.params.name, operationId))).send(body)
   })
 
   app.delete('/clusters/:name/identity-provider-configs/:configName', {
@@ -194,10 +191,10 @@ const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const change = currentChange(request)
-    const update = await identityProviderConfigs.disassociate(request.params.name, request.params.configName, change.guard)
+    const update = await scopedServices(request).identityProviderConfigs.disassociate(request.params.name, request.params.configName, change.guard)
     if (!update) return reply.code(204).send(null)
     change.report({ updateId: update.id, next: 'follow-update' })
-    return reply.code(202).header('location', updateLocation(request.params.name, update.id)).send({ update, operationId: change.operationId })
+    return reply.code(202).header('location', scopedPath(request, updateLocation(request.params.name, update.id))).send({ update, operationId: change.operationId })
   })
 }
 

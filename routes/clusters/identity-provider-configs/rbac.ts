@@ -3,10 +3,9 @@ import { Type } from 'typebox'
 import { ConfigParams, Ref } from '../../../schemas/common.ts'
 import { RbacBindingResponse, RbacQuery } from '../../../schemas/token-review.ts'
 import { EKS_CALL } from '../../support/problems.ts'
+import { scopedServices } from '../../support/scope.ts'
 
 const rbacRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tokenReviews } = app.services
-
   app.get('/clusters/:name/identity-provider-configs/:configName/rbac', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException', 'InvalidParameter'] },
     schema: {
@@ -27,7 +26,7 @@ const rbacRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const binding = await tokenReviews.rbac(request.params.name, request.params.configName, request.query)
+    const binding = await scopedServices(request).tokenReviews.rbac(request.params.name, request.params.configName, request.query)
     if (request.headers.accept?.includes('application/yaml')) return reply.type('application/yaml').send(binding.yaml)
     return reply.type('application/json').send(binding)
   })

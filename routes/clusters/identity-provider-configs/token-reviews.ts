@@ -2,10 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConfigParams, Ref } from '../../../schemas/common.ts'
 import { PreviewRequest, TokenReviewRequest, TokenReviewStatus } from '../../../schemas/token-review.ts'
 import { EKS_CALL } from '../../support/problems.ts'
+import { scopedServices } from '../../support/scope.ts'
 
 const tokenReviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tokenReviews } = app.services
-
   app.post('/clusters/:name/identity-provider-configs/:configName/token-reviews', {
     config: { auth: { action: 'read' }, problems: [EKS_CALL, 'ResourceNotFoundException'] },
     schema: {
@@ -17,7 +16,7 @@ const tokenReviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: Ref(TokenReviewRequest),
       response: { 200: Ref(TokenReviewStatus) }
     }
-  }, async (request) => tokenReviews.review(request.params.name, request.params.configName, request.body))
+  }, async (request) => scopedServices(request).tokenReviews.review(request.params.name, request.params.configName, request.body))
 
   app.post('/clusters/:name/identity-provider-configs/:configName/preview', {
     config: { auth: { action: 'read' } },
@@ -30,7 +29,7 @@ const tokenReviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: Ref(PreviewRequest),
       response: { 200: Ref(TokenReviewStatus) }
     }
-  }, async (request) => tokenReviews.preview(request.body.oidc, request.body))
+  }, async (request) => scopedServices(request).tokenReviews.preview(request.body.oidc, request.body))
 }
 
 export default tokenReviewRoutes

@@ -26,5 +26,6 @@ export const sharedSchemas = [
   audit.AwsCall, operations.Operation, operations.OperationPage,
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,
   accounts.AccountReachability, accounts.RegisteredAccount, accounts.ListAccountsResponse,
-  fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse
+  fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse,
+  fleet.FleetScope, fleet.FleetAccountsCluster, fleet.FleetTrustError, fleet.FleetResponse
 ]

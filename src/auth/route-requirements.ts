@@ -5,13 +5,14 @@
  *   - `config: { auth: { action, cluster? } }` — authenticate, then require `action` on the
  *     cluster named by a path parameter. `cluster` is `'param:<name>'` (default `'param:name'`
  *     when the path has a `:name` parameter) or `'none'` for routes about no single cluster,
- *     which need a grant on `*`.
+ *     which need a grant on `*`, or `'filtered'` for routes that answer only what the caller's
+ *     grants reach (the handler filters with `request.visibility`; any authenticated caller).
  * A route declaring neither is refused at start.
  */
 import { AUTH_ACTIONS } from './principal.ts'
 import type { AuthAction } from './principal.ts'
 
-export type ClusterSource = `param:${string}` | 'none'
+export type ClusterSource = `param:${string}` | 'none' | 'filtered'
 
 export interface RouteAuthConfig {
   action: AuthAction
@@ -31,7 +32,7 @@ const CHANGE_AUTH: RouteAuthConfig = { action: 'write' }
 
 export type RouteAuthRequirement =
   | { public: true }
-  | { public: false, action: AuthAction, clusterParam?: string }
+  | { public: false, action: AuthAction, clusterParam?: string, filtered?: true }
 
 export interface RouteLike {
   method?: string | string[]
@@ -71,6 +72,7 @@ export function routeAuthRequirement (route: RouteLike): RouteAuthRequirement {
   }
   const params = pathParams(route.url)
   if (auth.cluster === 'none') return { public: false, action: auth.action }
+  if (auth.cluster === 'filtered') return { public: false, action: auth.action, filtered: true }
   if (auth.cluster === undefined) {
     return params.includes(DEFAULT_CLUSTER_PARAM)
       ? { public: false, action: auth.action, clusterParam: DEFAULT_CLUSTER_PARAM }

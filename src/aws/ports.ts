@@ -17,6 +17,7 @@ import type {
   CreateOpenIDConnectProviderCommandInput, CreateOpenIDConnectProviderCommandOutput,
   DeleteOpenIDConnectProviderCommandInput,
   GetOpenIDConnectProviderCommandInput, GetOpenIDConnectProviderCommandOutput,
+  ListOpenIDConnectProvidersCommandInput, ListOpenIDConnectProvidersCommandOutput,
   RemoveClientIDFromOpenIDConnectProviderCommandInput,
   TagOpenIDConnectProviderCommandInput,
   UntagOpenIDConnectProviderCommandInput,
@@ -43,6 +44,8 @@ export interface Acknowledged { $metadata: { requestId?: string } }
 
 export interface IamPort {
   getOpenIDConnectProvider (input: GetOpenIDConnectProviderCommandInput): Promise<GetOpenIDConnectProviderCommandOutput>
+  /** Every provider of the account, unpaged (IAM allows 100); the fleet view reads which issuers an account trusts. */
+  listOpenIDConnectProviders (input: ListOpenIDConnectProvidersCommandInput): Promise<ListOpenIDConnectProvidersCommandOutput>
   createOpenIDConnectProvider (input: CreateOpenIDConnectProviderCommandInput): Promise<CreateOpenIDConnectProviderCommandOutput>
   deleteOpenIDConnectProvider (input: DeleteOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   updateOpenIDConnectProviderThumbprint (input: UpdateOpenIDConnectProviderThumbprintCommandInput): Promise<Acknowledged>

@@ -19,6 +19,7 @@ export const EKS_OPERATIONS: OperationList<EksPort> = {
 
 export const IAM_OPERATIONS: OperationList<IamPort> = {
   getOpenIDConnectProvider: true,
+  listOpenIDConnectProviders: true,
   createOpenIDConnectProvider: true,
   deleteOpenIDConnectProvider: true,
   updateOpenIDConnectProviderThumbprint: true,

@@ -106,6 +106,10 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       record('GetOpenIDConnectProvider', input)
       return { ...structuredClone(provider(input.OpenIDConnectProviderArn!)), ...meta }
     },
+    async listOpenIDConnectProviders (input) {
+      record('ListOpenIDConnectProviders', input)
+      return { OpenIDConnectProviderList: [...providers.keys()].map(Arn => ({ Arn })), ...meta }
+    },
     async createOpenIDConnectProvider (input) {
       record('CreateOpenIDConnectProvider', input)
       const hostPath = input.Url!.replace(/^https:\/\//, '')

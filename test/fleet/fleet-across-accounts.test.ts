@@ -90,11 +90,13 @@ function world (options: { clustersPerScope: number, throttled?: { account: stri
       }))
     }
     const fleet = fleets.get(key)!
-    return { sweep: async (include: Parameters<FleetService['sweep']>[0]) => {
-      const view = await fleet.sweep(include)
-      finishedAt.set(key, clock.now())
-      return view
-    } }
+    return {
+      sweep: async (include: Parameters<FleetService['sweep']>[0]) => {
+        const view = await fleet.sweep(include)
+        finishedAt.set(key, clock.now())
+        return view
+      }
+    }
   }
   const fleet = new FleetAcrossAccounts({
     registry,

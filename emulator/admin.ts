@@ -85,7 +85,11 @@ export function describeClusterForAdmin (state: EmulatorState, cluster: ClusterR
     identityProviderConfigs: [...cluster.configs.values()].map(config => ({
       name: config.identityProviderConfigName, arn: config.arn, issuerUrl: config.issuerUrl, status: config.status
     })),
-    updates: cluster.updates.map(update => ({ id: update.id, type: update.type, status: update.status }))
+    updates: cluster.updates.map(update => ({ id: update.id, type: update.type, status: update.status })),
+    authenticationMode: cluster.authenticationMode,
+    accessEntries: [...cluster.accessEntries.values()].map(entry => ({
+      principalArn: entry.principalArn, type: entry.type, username: entry.username, kubernetesGroups: entry.kubernetesGroups, policies: [...entry.policies.keys()]
+    }))
   }
 }
 

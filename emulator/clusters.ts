@@ -5,10 +5,13 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { EmulatorContext } from './context.ts'
 import { randomIssuerId } from './oidc-issuer.ts'
-import type { ClusterRecord, ClusterStatus, ConfigStatus, IdpConfigRecord, OidcConfigFields, TagMap } from './state.ts'
+import { EksError } from './wire-errors.ts'
+import type { AuthenticationMode, ClusterRecord, ClusterStatus, ConfigStatus, IdpConfigRecord, OidcConfigFields, TagMap } from './state.ts'
 
 export const CLUSTER_NAME_PATTERN = /^[0-9A-Za-z][A-Za-z0-9\-_]*$/
 export const CLUSTER_STATUSES: readonly ClusterStatus[] = ['CREATING', 'ACTIVE', 'DELETING', 'FAILED', 'UPDATING', 'PENDING']
+/** In the order EKS allows a cluster to move through them, one step at a time. */
+export const AUTHENTICATION_MODES: readonly AuthenticationMode[] = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API']
 
 export interface ClusterInput {
   name: string
@@ -21,9 +24,19 @@ export interface ClusterInput {
   issuer?: string
   /** ISO-8601 or epoch milliseconds. Default: now on the emulator clock. */
   createdAt?: string | number
+  /** `accessConfig.authenticationMode`; default API_AND_CONFIG_MAP, what CreateCluster gives today. */
+  authenticationMode?: AuthenticationMode
 }
 
 export class InputError extends Error {}
+
+/** The cluster named on the wire, with its asynchronous work settled up to now. */
+export function findCluster (ctx: EmulatorContext, name: string): ClusterRecord {
+  const cluster = ctx.state.clusters.get(name)
+  if (!cluster) throw new EksError('ResourceNotFoundException', `No cluster found for name: ${name}.`, { clusterName: name })
+  ctx.state.settle(ctx.clock())
+  return cluster
+}
 
 export function isValidClusterName (name: string): boolean {
   return name.length >= 1 && name.length <= 100 && CLUSTER_NAME_PATTERN.test(name)
@@ -74,6 +87,8 @@ export function addCluster (ctx: EmulatorContext, input: ClusterInput): ClusterR
   if (input.issuer !== undefined && !/^https:\/\/[^/?#]+(\/[^?#]*)?$/.test(input.issuer)) {
     throw new InputError(`issuer must be an https URL without query: ${input.issuer}`)
   }
+  const authenticationMode = input.authenticationMode ?? 'API_AND_CONFIG_MAP'
+  if (!AUTHENTICATION_MODES.includes(authenticationMode)) throw new InputError(`invalid authenticationMode: ${String(authenticationMode)}`)
   const issuer = input.issuer ?? ctx.issuers.addIssuer(`${issuerPathPrefix(ctx)}/id/${randomIssuerId()}`)
   if (issuer.startsWith(ctx.issuers.baseUrl + '/')) ctx.issuers.addIssuer(issuer.slice(ctx.issuers.baseUrl.length))
   const endpointId = createHash('sha256').update(issuer).digest('hex').slice(0, 32).toUpperCase()
@@ -91,7 +106,10 @@ export function addCluster (ctx: EmulatorContext, input: ClusterInput): ClusterR
     tags: checkTags(input.tags),
     configs: new Map(),
     updates: [],
-    clientTokens: new Map()
+    clientTokens: new Map(),
+    authenticationMode,
+    accessEntries: new Map(),
+    accessEntryTokens: new Map()
   }
   ctx.state.clusters.set(cluster.name, cluster)
   return cluster

@@ -5,12 +5,13 @@
 import { createHash, randomUUID } from 'node:crypto'
 import canonicalize from 'canonicalize'
 import type { EmulatorContext } from './context.ts'
-import { newConfigRecord } from './clusters.ts'
+import { ACCESS_ENTRY_ROUTES } from './access-entries.ts'
+import { AUTHENTICATION_MODES, findCluster, newConfigRecord } from './clusters.ts'
 import {
   checkClientRequestToken, checkConfigRef, checkOidcConfig, checkTagCount, checkTagMap, isObject
 } from './eks-input.ts'
 import { paginate, parseMaxResults } from './pagination.ts'
-import type { ClusterRecord, IdpConfigRecord, TagMap, UpdateRecord, UpdateType } from './state.ts'
+import type { ClusterRecord, IdpConfigRecord, TagMap, UpdateParamType, UpdateRecord, UpdateType } from './state.ts'
 import { EksError } from './wire-errors.ts'
 
 export interface EksRequest {
@@ -32,13 +33,6 @@ function omitUndefined<T extends Record<string, unknown>> (value: T): Partial<T>
 
 const nonEmpty = (tags: TagMap) => Object.keys(tags).length > 0 ? tags : undefined
 
-function findCluster (ctx: EmulatorContext, name: string): ClusterRecord {
-  const cluster = ctx.state.clusters.get(name)
-  if (!cluster) throw new EksError('ResourceNotFoundException', `No cluster found for name: ${name}.`, { clusterName: name })
-  ctx.state.settle(ctx.clock())
-  return cluster
-}
-
 function renderCluster (ctx: EmulatorContext, cluster: ClusterRecord) {
   return omitUndefined({
     name: cluster.name,
@@ -52,6 +46,7 @@ function renderCluster (ctx: EmulatorContext, cluster: ClusterRecord) {
     certificateAuthority: { data: cluster.certificateAuthorityData },
     platformVersion: cluster.platformVersion,
     ...networkingOf(cluster),
+    accessConfig: { authenticationMode: cluster.authenticationMode },
     // DescribeCluster always carries tags, as an empty map when there are none.
     tags: cluster.tags
   })
@@ -71,8 +66,7 @@ function networkingOf (cluster: ClusterRecord) {
       publicAccessCidrs: ['0.0.0.0/0']
     },
     kubernetesNetworkConfig: { serviceIpv4Cidr: '10.100.0.0/16', ipFamily: 'ipv4', elasticLoadBalancing: { enabled: false } },
-    logging: { clusterLogging: [{ types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: false }] },
-    accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' }
+    logging: { clusterLogging: [{ types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: false }] }
   }
 }
 
@@ -81,7 +75,7 @@ function renderUpdate (update: UpdateRecord) {
     id: update.id,
     status: update.status,
     type: update.type,
-    params: [{ type: 'IdentityProviderConfig', value: update.paramsValue }],
+    params: [{ type: update.paramType ?? 'IdentityProviderConfig', value: update.paramsValue }],
     createdAt: seconds(update.createdAtMs),
     errors: []
   }
@@ -128,7 +122,7 @@ function replayed (cluster: ClusterRecord, token: string | undefined, fingerprin
   return { update: renderUpdate(update), ...(previous.tags ? { tags: previous.tags } : {}) }
 }
 
-function refuseWhenBusy (ctx: EmulatorContext, cluster: ClusterRecord, operation: UpdateType): void {
+function refuseWhenBusy (ctx: EmulatorContext, cluster: ClusterRecord, operation: string): void {
   const running = ctx.state.updateInProgress(cluster)
   if (running) {
     throw new EksError('ResourceInUseException',
@@ -142,13 +136,17 @@ function refuseWhenBusy (ctx: EmulatorContext, cluster: ClusterRecord, operation
   }
 }
 
-function startUpdate (ctx: EmulatorContext, cluster: ClusterRecord, type: UpdateType, configName: string, paramsValue: string): UpdateRecord {
+function startUpdate (
+  ctx: EmulatorContext, cluster: ClusterRecord, type: UpdateType, configName: string, paramsValue: string,
+  paramType: UpdateParamType = 'IdentityProviderConfig'
+): UpdateRecord {
   const now = ctx.clock()
   const update: UpdateRecord = {
     id: randomUUID(),
     seq: ctx.state.takeUpdateSeq(),
     type,
     status: 'InProgress',
+    paramType,
     paramsValue,
     configName,
     createdAtMs: now,
@@ -241,6 +239,52 @@ function disassociateIdentityProviderConfig (ctx: EmulatorContext, { labels: [cl
   return { update: renderUpdate(update) }
 }
 
+/** The members of UpdateClusterConfigRequest other than accessConfig, which the emulator does not implement. */
+const UNEMULATED_CLUSTER_CONFIG = ['resourcesVpcConfig', 'logging', 'upgradePolicy', 'zonalShiftConfig', 'computeConfig',
+  'kubernetesNetworkConfig', 'storageConfig', 'remoteNetworkConfig', 'deletionProtection', 'controlPlaneScalingConfig']
+
+function checkAuthenticationMode (body: Record<string, unknown>, clusterName: string) {
+  const unemulated = UNEMULATED_CLUSTER_CONFIG.filter(member => body[member] !== undefined && body[member] !== null)
+  if (unemulated.length > 0) {
+    throw new EksError('InvalidParameterException', `The emulator implements only accessConfig of UpdateClusterConfig, not ${unemulated.join(', ')}`, { clusterName })
+  }
+  const accessConfig = body.accessConfig
+  if (accessConfig === undefined || accessConfig === null) {
+    throw new EksError('InvalidParameterException', 'At least one configuration to update must be given', { clusterName })
+  }
+  if (!isObject(accessConfig)) throw new EksError('InvalidParameterException', 'accessConfig must be an object', { clusterName })
+  const mode = accessConfig.authenticationMode
+  if (mode === undefined || mode === null) throw new EksError('InvalidParameterException', 'At least one configuration to update must be given', { clusterName })
+  if (typeof mode !== 'string' || !(AUTHENTICATION_MODES as readonly string[]).includes(mode)) {
+    throw new EksError('InvalidParameterException',
+      `1 validation error detected: Value '${String(mode)}' at 'accessConfig.authenticationMode' failed to satisfy constraint: Member must satisfy enum value set: [${AUTHENTICATION_MODES.join(', ')}]`,
+      { clusterName })
+  }
+  return mode
+}
+
+/**
+ * UpdateClusterConfig with `accessConfig.authenticationMode`: an AccessConfigUpdate. EKS moves a
+ * cluster one step forward only (CONFIG_MAP → API_AND_CONFIG_MAP → API) and answers any other
+ * change, the same mode included, with "Unsupported authentication mode update from A to B".
+ */
+function updateClusterConfig (ctx: EmulatorContext, { labels: [clusterName], body }: EksRequest) {
+  const mode = checkAuthenticationMode(body, clusterName)
+  const token = checkClientRequestToken(body, clusterName)
+  const cluster = findCluster(ctx, clusterName)
+  const fingerprint = canonicalize({ operation: 'update-config', mode }) ?? ''
+  const replay = replayed(cluster, token, fingerprint)
+  if (replay) return replay
+  refuseWhenBusy(ctx, cluster, 'UpdateClusterConfig')
+  const from = cluster.authenticationMode
+  if (AUTHENTICATION_MODES.indexOf(mode as typeof from) !== AUTHENTICATION_MODES.indexOf(from) + 1) {
+    throw new EksError('InvalidParameterException', `Unsupported authentication mode update from ${from} to ${mode}`, { clusterName })
+  }
+  const update = startUpdate(ctx, cluster, 'AccessConfigUpdate', '', mode, 'AuthenticationMode')
+  if (token !== undefined) cluster.clientTokens.set(token, { fingerprint, updateId: update.id })
+  return { update: renderUpdate(update) }
+}
+
 function describeUpdate (ctx: EmulatorContext, { labels: [clusterName, updateId], query }: EksRequest) {
   const cluster = findCluster(ctx, clusterName)
   rejectSubresourceFilters(query, clusterName)
@@ -301,11 +345,13 @@ const ROUTES: Route[] = [
   route('POST', '/clusters/{}/identity-provider-configs/describe', 'DescribeIdentityProviderConfig', describeIdentityProviderConfig),
   route('GET', '/clusters/{}/identity-provider-configs', 'ListIdentityProviderConfigs', listIdentityProviderConfigs),
   route('POST', '/clusters/{}/identity-provider-configs/disassociate', 'DisassociateIdentityProviderConfig', disassociateIdentityProviderConfig),
+  route('POST', '/clusters/{}/update-config', 'UpdateClusterConfig', updateClusterConfig),
   route('GET', '/clusters/{}/updates/{}', 'DescribeUpdate', describeUpdate),
   route('GET', '/clusters/{}/updates', 'ListUpdates', listUpdates),
   route('POST', '/tags/{}', 'TagResource', tagResource),
   route('DELETE', '/tags/{}', 'UntagResource', untagResource),
-  route('GET', '/tags/{}', 'ListTagsForResource', listTagsForResource)
+  route('GET', '/tags/{}', 'ListTagsForResource', listTagsForResource),
+  ...ACCESS_ENTRY_ROUTES.map(entry => route(entry.method, entry.path, entry.operation, entry.handler))
 ]
 
 export const EKS_OPERATIONS = ROUTES.map(candidate => candidate.operation)

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
+import { seedAccessEntry, type SeedAccessPolicy } from './access-entries.ts'
 import { scopedContext, type EmulatorContext } from './context.ts'
 import { addCluster, InputError, newConfigRecord, type ClusterInput } from './clusters.ts'
 import { checkOidcConfig, checkTagMap } from './eks-input.ts'
@@ -23,8 +24,20 @@ export interface SeedIdentityProviderConfig extends Partial<OidcConfigFields> {
   tags?: TagMap
 }
 
+export interface SeedAccessEntry {
+  principalArn: string
+  /** STANDARD (default), EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, EC2, HYBRID_LINUX, HYPERPOD_LINUX. */
+  type?: string
+  username?: string
+  kubernetesGroups?: string[]
+  tags?: TagMap
+  accessPolicies?: SeedAccessPolicy[]
+}
+
 export interface SeedCluster extends ClusterInput {
   identityProviderConfig?: SeedIdentityProviderConfig
+  /** Needs an authenticationMode other than CONFIG_MAP, as on EKS. */
+  accessEntries?: SeedAccessEntry[]
 }
 
 export interface SeedIdentityProvider { name: string, alg?: SigningAlg }
@@ -110,6 +123,19 @@ function seedConfig (ctx: EmulatorContext, clusterName: string, input: SeedIdent
   }
 }
 
+function seedAccessEntries (ctx: EmulatorContext, clusterName: string, entries: SeedAccessEntry[]): void {
+  const cluster = ctx.state.clusters.get(clusterName)
+  if (!cluster) throw new InputError(`unknown cluster ${clusterName}`)
+  if (cluster.authenticationMode === 'CONFIG_MAP') throw new InputError(`cluster ${clusterName} in CONFIG_MAP mode cannot have access entries`)
+  for (const { accessPolicies, ...entry } of entries) {
+    try {
+      seedAccessEntry(ctx, cluster, { ...entry }, accessPolicies)
+    } catch (error) {
+      throw new InputError(`access entry ${String(entry.principalArn)} of cluster ${clusterName}: ${(error as Error).message}`)
+    }
+  }
+}
+
 /** Runs an IAM action of the emulator for a seed entry, naming the entry when it is refused. */
 function runIam (ctx: EmulatorContext, params: URLSearchParams, what: string): void {
   try {
@@ -147,9 +173,10 @@ function seedOidcProvider (ctx: EmulatorContext, input: SeedOidcProvider): void 
 }
 
 function seedClusters (ctx: EmulatorContext, clusters: SeedCluster[]): void {
-  for (const { identityProviderConfig, ...cluster } of clusters) {
+  for (const { identityProviderConfig, accessEntries, ...cluster } of clusters) {
     addCluster(ctx, cluster)
     if (identityProviderConfig) seedConfig(ctx, cluster.name, identityProviderConfig)
+    if (accessEntries) seedAccessEntries(ctx, cluster.name, accessEntries)
   }
 }
 
@@ -173,9 +200,10 @@ function seedAccount (ctx: EmulatorContext, input: SeedAccount): void {
 export function applySeed (ctx: EmulatorContext, seed: Seed): void {
   if (typeof seed !== 'object' || seed === null) throw new InputError('seed must be an object')
   for (const idp of seed.identityProviders ?? []) addIdentityProvider(ctx, idp)
+  // Roles first: access entries of the clusters name them.
+  for (const role of seed.roles ?? []) seedRole(ctx, role)
   seedClusters(ctx, seed.clusters ?? [])
   for (const provider of seed.iamOidcProviders ?? []) seedOidcProvider(ctx, provider)
-  for (const role of seed.roles ?? []) seedRole(ctx, role)
   for (const account of seed.accounts ?? []) seedAccount(ctx, account)
 }
 

@@ -8,7 +8,9 @@
 export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'UPDATING' | 'PENDING'
 export type ConfigStatus = 'CREATING' | 'ACTIVE' | 'DELETING'
 export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful'
-export type UpdateType = 'AssociateIdentityProviderConfig' | 'DisassociateIdentityProviderConfig'
+export type UpdateType = 'AssociateIdentityProviderConfig' | 'DisassociateIdentityProviderConfig' | 'AccessConfigUpdate'
+export type UpdateParamType = 'IdentityProviderConfig' | 'AuthenticationMode'
+export type AuthenticationMode = 'CONFIG_MAP' | 'API_AND_CONFIG_MAP' | 'API'
 export type TagMap = Record<string, string>
 
 export interface OidcConfigFields {
@@ -35,7 +37,9 @@ export interface UpdateRecord {
   seq: number
   type: UpdateType
   status: UpdateStatus
-  /** `params[].value` exactly as sent on the wire (a JSON string). */
+  /** `params[].type`; IdentityProviderConfig unless said otherwise. */
+  paramType?: UpdateParamType
+  /** `params[].value` exactly as sent on the wire (a JSON string, or the new authentication mode). */
   paramsValue: string
   configName: string
   createdAtMs: number
@@ -43,6 +47,31 @@ export interface UpdateRecord {
 }
 
 export interface ClientTokenRecord { fingerprint: string, updateId: string, tags?: TagMap }
+
+export interface AccessScopeRecord { type: 'cluster' | 'namespace', namespaces: string[] }
+
+export interface AssociatedPolicyRecord {
+  policyArn: string
+  accessScope: AccessScopeRecord
+  associatedAtMs: number
+  modifiedAtMs: number
+}
+
+export interface AccessEntryRecord {
+  principalArn: string
+  arn: string
+  type: string
+  username: string
+  kubernetesGroups: string[]
+  tags: TagMap
+  createdAtMs: number
+  modifiedAtMs: number
+  /** By policy ARN. */
+  policies: Map<string, AssociatedPolicyRecord>
+}
+
+/** A clientRequestToken of CreateAccessEntry or UpdateAccessEntry: the request it came with. */
+export interface AccessEntryTokenRecord { fingerprint: string, principalArn: string }
 
 export interface ClusterRecord {
   name: string
@@ -60,6 +89,10 @@ export interface ClusterRecord {
   configs: Map<string, IdpConfigRecord>
   updates: UpdateRecord[]
   clientTokens: Map<string, ClientTokenRecord>
+  authenticationMode: AuthenticationMode
+  /** By principal ARN. */
+  accessEntries: Map<string, AccessEntryRecord>
+  accessEntryTokens: Map<string, AccessEntryTokenRecord>
 }
 
 export interface OidcProviderRecord {
@@ -142,6 +175,10 @@ export class EmulatorState {
       for (const update of cluster.updates) {
         if (update.status !== 'InProgress' || update.settlesAtMs > nowMs) continue
         update.status = 'Successful'
+        if (update.type === 'AccessConfigUpdate') {
+          cluster.authenticationMode = update.paramsValue as AuthenticationMode
+          continue
+        }
         const config = cluster.configs.get(update.configName)
         if (!config) continue
         if (update.type === 'AssociateIdentityProviderConfig') config.status = 'ACTIVE'

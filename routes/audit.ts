@@ -13,7 +13,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['audit'],
       operationId: 'listAuditRecords',
       summary: 'List audit records',
-      description: 'Lists the audit records of mutating requests, filtered by principal, cluster, action, outcome and time. Needs an `admin` grant on all clusters (`*`).',
+      description: 'Lists the audit records of mutating requests, filtered by principal, cluster, account, region, action, outcome and time. Needs an `admin` grant on all clusters (`*`).',
       querystring: ListAuditRecordsQuery,
       response: { 200: AuditRecordPageSchema }
     }

@@ -4,13 +4,19 @@
  * Cluster routes are registered twice (CLUSTER_ROUTES). See routes/README.md for how to add one.
  */
 import type { FastifyPluginAsync } from 'fastify'
+import accessPolicies from './access-policies.ts'
 import audit from './audit.ts'
+import accessEntries from './clusters/access-entries/index.ts'
+import associatedAccessPolicies from './clusters/access-entries/access-policies.ts'
+import authenticationMode from './clusters/authentication-mode.ts'
 import clusters from './clusters/index.ts'
 import identityProviderConfigs from './clusters/identity-provider-configs/index.ts'
 import rbac from './clusters/identity-provider-configs/rbac.ts'
 import tokenReviews from './clusters/identity-provider-configs/token-reviews.ts'
 import oidcProvider from './clusters/oidc-provider.ts'
 import clusterOperations from './clusters/operations.ts'
+import principals from './clusters/principals.ts'
+import trustPolicy from './clusters/trust-policy.ts'
 import updates from './clusters/updates.ts'
 import health from './health.ts'
 import issuers from './issuers.ts'
@@ -24,7 +30,10 @@ import { inAccountScope } from './support/account-scope.ts'
 import { documentProblems } from './support/problems.ts'
 
 /** Every route file under /clusters: each is served as /clusters/... and as /accounts/{accountId}/regions/{region}/clusters/.... */
-export const CLUSTER_ROUTES = [clusters, oidcProvider, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations]
+export const CLUSTER_ROUTES = [
+  clusters, oidcProvider, trustPolicy, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations,
+  accessEntries, associatedAccessPolicies, authenticationMode, principals
+]
 
 const routes: FastifyPluginAsync = async (app) => {
   // Before any route is added, so that every one documents the problems it can answer.
@@ -42,6 +51,7 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(operations)
   await app.register(issuers)
   await app.register(audit)
+  await app.register(accessPolicies)
 }
 
 export default routes

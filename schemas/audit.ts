@@ -1,6 +1,6 @@
 /** The audit trail as the API answers it (GET /audit). */
 import { Type } from 'typebox'
-import { Ref } from './common.ts'
+import { ACCOUNT_ID_PATTERN, Ref, REGION_PATTERN } from './common.ts'
 
 /** How a request ended, for the audit trail. */
 export const AuditOutcome = { SUCCEEDED: 'succeeded', FAILED: 'failed', DENIED: 'denied', REPLAYED: 'replayed' } as const
@@ -46,6 +46,8 @@ export const ListAuditRecordsQuery = Type.Object({
   principal: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'Only records of this principal.' })),
   cluster: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only records about this cluster.' })),
   action: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only records of this action (operationId).' })),
+  accountId: Type.Optional(Type.String({ pattern: ACCOUNT_ID_PATTERN, description: 'Only records of requests in this AWS account.' })),
+  region: Type.Optional(Type.String({ pattern: REGION_PATTERN, description: 'Only records of requests in this AWS region.' })),
   outcome: Type.Optional(AuditOutcomeSchema),
   since: Type.Optional(Type.String({ format: 'date-time', description: 'Only records at or after this time.' })),
   until: Type.Optional(Type.String({ format: 'date-time', description: 'Only records before this time.' })),

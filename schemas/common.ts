@@ -72,6 +72,10 @@ export const MaxResults = Type.Integer({
 /** Rendered as an ISO-8601 string; the SDK's Date objects are serialised as such. */
 export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'ISO-8601 timestamp (UTC).' })
 
+/** An AWS account id (12 digits) and region name, as the account registry and the scoped routes take them. */
+export const ACCOUNT_ID_PATTERN = '^\\d{12}$'
+export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d$'
+
 export const ClusterNameParams = Type.Object({
   // The EKS model's ClusterName shape (CreateCluster): https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html
   name: Type.String({

@@ -30,6 +30,9 @@ export const Cluster = Type.Object({
       issuer: Type.Optional(Type.String({ description: 'The cluster\'s OpenID Connect issuer URL, used by IAM roles for service accounts.' }))
     }, { additionalProperties: false, description: 'The cluster\'s OIDC issuer.' }))
   }, { additionalProperties: false, description: 'Identity provider information of the cluster.' })),
+  accessConfig: Type.Optional(Type.Object({
+    authenticationMode: Type.Optional(Type.String({ description: 'How the cluster maps IAM principals into Kubernetes: `CONFIG_MAP`, `API_AND_CONFIG_MAP` or `API` (see `/clusters/{name}/authentication-mode`).' }))
+  }, { additionalProperties: false, description: 'The cluster\'s access configuration.' })),
   tags: Type.Optional(Ref(TagMap))
 }, { $id: 'Cluster', additionalProperties: false, description: 'The members of an EKS cluster this service uses.' })
 
@@ -88,14 +91,14 @@ export const ErrorDetail = Type.Object({
 }, { $id: 'ErrorDetail', additionalProperties: false })
 
 export const UpdateParam = Type.Object({
-  type: Type.Optional(Type.String({ description: 'Parameter type, here `IdentityProviderConfig`.' })),
+  type: Type.Optional(Type.String({ description: 'Parameter type: `IdentityProviderConfig`, or `AuthenticationMode` for an AccessConfigUpdate.' })),
   value: Type.Optional(Type.String({ description: 'Parameter value as a JSON-encoded string, e.g. `[{"type":"oidc","name":"corp"}]`.' }))
 }, { $id: 'UpdateParam', additionalProperties: false })
 
 export const Update = Type.Object({
   id: Type.Optional(Type.String({ description: 'Update id (UUID).' })),
   status: Type.Optional(Type.Enum(UPDATE_STATUSES, { description: '`InProgress`, `Failed`, `Cancelled` or `Successful`.' })),
-  type: Type.Optional(Type.String({ description: 'Update type, e.g. `AssociateIdentityProviderConfig` or `DisassociateIdentityProviderConfig`.' })),
+  type: Type.Optional(Type.String({ description: 'Update type, e.g. `AssociateIdentityProviderConfig`, `DisassociateIdentityProviderConfig` or `AccessConfigUpdate` (an authentication mode change).' })),
   params: Type.Optional(Type.Array(Ref(UpdateParam), { description: 'Parameters of the update.' })),
   createdAt: Type.Optional(Timestamp),
   errors: Type.Optional(Type.Array(Ref(ErrorDetail), { description: 'Errors of a failed update.' }))

@@ -84,3 +84,108 @@ export type Tag = Static<typeof Tag>
 export type PutOidcProviderRequest = Static<typeof PutOidcProviderRequest>
 export type OidcProviderStatus = Static<typeof OidcProviderStatus>
 export type PlannedCall = Static<typeof PlannedCall>
+
+// IRSA trust policies (routes/clusters/trust-policy.ts).
+
+const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?'
+/** As DNS_LABEL, where `*` and `?` may stand for characters (a StringLike pattern). */
+const DNS_LABEL_PATTERN = '[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?'
+
+/** Kubernetes namespaces are DNS-1123 labels. */
+const namespace = (pattern: string, description: string) => Type.String({ minLength: 1, maxLength: 63, pattern: `^${pattern}$`, description })
+/** Kubernetes service account names are DNS-1123 subdomains. */
+const serviceAccount = (label: string, description: string) => Type.String({ minLength: 1, maxLength: 253, pattern: `^${label}(\\.${label})*$`, description })
+
+export const KubernetesNamespace = namespace(DNS_LABEL, 'Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).')
+export const KubernetesServiceAccount = serviceAccount(DNS_LABEL, 'Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).')
+
+export const AccountId = Type.String({ pattern: '^[0-9]{12}$', description: 'AWS account ID: 12 digits.' })
+
+export const RoleArn = Type.String({
+  minLength: 20,
+  maxLength: 2048,
+  // IAM's role name (1 to 64 of `[\w+=,.@-]`) after an optional path of printable ASCII.
+  pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/([\\u0021-\\u007E]+/)?[\\w+=,.@-]{1,64}$',
+  description: 'ARN of the IAM role, e.g. `arn:aws:iam::111122223333:role/my-app`; a path is allowed (`role/irsa/my-app`).'
+})
+
+export const RenderTrustPolicyQuery = Type.Object({
+  namespace: namespace(DNS_LABEL_PATTERN, 'Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`). `*` and `?` only with `wildcards=true`.'),
+  serviceAccount: serviceAccount(DNS_LABEL_PATTERN, 'Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters). `*` and `?` only with `wildcards=true`.'),
+  accountId: Type.Optional(Type.String({ ...AccountId, description: 'Account of the role (and of the IAM OIDC provider it trusts). Default: the cluster\'s account.' })),
+  wildcards: Type.Optional(Type.Boolean({ default: false, description: 'Allow `*` (any characters) and `?` (one character) in `namespace` and `serviceAccount`; the `sub` condition is then `StringLike` (`aud` stays `StringEquals`).' }))
+}, { additionalProperties: false })
+
+export const PolicyDocument = Type.Object({
+  Version: Type.String({ description: 'Policy language version, `2012-10-17`.' }),
+  Id: Type.Optional(Type.String()),
+  Statement: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'The statements, as IAM\'s policy grammar writes them (Sid, Effect, Principal, Action, Condition, …).' })
+}, { $id: 'PolicyDocument', additionalProperties: false, description: 'An IAM policy document as JSON: send it as the AssumeRolePolicyDocument of CreateRole or the PolicyDocument of UpdateAssumeRolePolicy.' })
+
+export const TrustPolicyRendering = Type.Object({
+  clusterName: Type.String({ description: 'Cluster name.' }),
+  issuerUrl: Type.String({ description: 'The cluster\'s OIDC issuer URL.' }),
+  accountId: Type.String({ description: 'Account of the role and of the provider it trusts.' }),
+  OpenIDConnectProviderArn: Type.String({ description: 'The provider of the cluster\'s issuer in that account: the `Federated` principal.' }),
+  exists: Type.Optional(Type.Boolean({ description: 'Whether that provider exists (one GetOpenIDConnectProvider). Absent when the account is not one the service reaches.' })),
+  policy: Ref(PolicyDocument),
+  size: Type.Integer({ description: 'Characters IAM counts against the trust-policy quota (white space not counted).' }),
+  sizeLimit: Type.Integer({ description: 'The quota the service checks against (`TRUST_POLICY_SIZE_LIMIT`).' })
+}, { $id: 'TrustPolicyRendering', additionalProperties: false, description: 'The IRSA trust policy of a role for one service account (or a pattern of them) of the cluster.' })
+
+export const TRUST_POLICY_CHECKS = [
+  'provider-exists', 'federated-principal', 'action', 'operator-fits-value', 'sub-condition', 'aud-condition', 'other-conditions', 'no-deny', 'thumbprint', 'size'
+] as const
+
+export const TrustPolicyCheck = Type.Object({
+  id: Type.Enum(TRUST_POLICY_CHECKS, { description: 'The check: the provider exists in the role\'s account; a statement names it as Federated principal (not another cluster\'s); the action; an operator fitting its values (`*` under StringEquals never matches); the sub and aud conditions; other conditions; no Deny overriding; the provider\'s thumbprints; the size quota (also after the fix).' }),
+  status: Type.Enum(['pass', 'fail', 'warn', 'skipped'], { description: '`fail`: this alone keeps the pod out; `warn`: allowed, but looser or less certain than it should be; `skipped`: not applicable (e.g. no statement to read).' }),
+  reason: Type.String({ description: 'Why, naming the statement (by index and Sid), the values and the issuer concerned.' })
+}, { $id: 'TrustPolicyCheck', additionalProperties: false })
+
+export const TrustPolicyFix = Type.Object({
+  added: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Statements added (the rendered IRSA statement).' }),
+  changed: Type.Array(Type.Object({
+    index: Type.Integer({ description: 'Index of the statement in `Statement`.' }),
+    before: Type.Record(Type.String(), Type.Unknown()),
+    after: Type.Record(Type.String(), Type.Unknown())
+  }, { additionalProperties: false }), { description: 'Statements changed: the one naming this provider, with the action or condition mended.' }),
+  policy: Ref(PolicyDocument, { description: 'The whole trust policy after the fix; no statement removed.' }),
+  size: Type.Integer({ description: 'Its size as IAM counts it.' })
+}, { $id: 'TrustPolicyFix', additionalProperties: false, description: 'The smallest change to the trust policy that lets the service account assume the role.' })
+
+const roleAndServiceAccount = { roleArn: RoleArn, namespace: KubernetesNamespace, serviceAccount: KubernetesServiceAccount }
+
+export const TrustPolicyDiagnosisQuery = Type.Object(roleAndServiceAccount, { additionalProperties: false })
+
+export const TrustPolicyRepairRequest = Type.Object(roleAndServiceAccount, { $id: 'TrustPolicyRepairRequest', additionalProperties: false, description: 'The role and the service account whose pods must be able to assume it.' })
+
+export const TrustPolicyRepairQuery = Type.Object({
+  apply: Type.Boolean({ description: 'Must be `true`: update the trust policy with the fix (the read-only diagnosis is the GET).' }),
+  dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Only compute the UpdateAssumeRolePolicy call; change nothing.' }))
+}, { additionalProperties: false })
+
+export const TrustPolicyDiagnosis = Type.Object({
+  clusterName: Type.String(),
+  issuerUrl: Type.String({ description: 'The cluster\'s OIDC issuer URL.' }),
+  roleArn: Type.String(),
+  namespace: Type.String(),
+  serviceAccount: Type.String(),
+  OpenIDConnectProviderArn: Type.String({ description: 'The provider of the cluster\'s issuer in the role\'s account: what the trust policy must name.' }),
+  allowed: Type.Boolean({ description: 'Whether a pod of this service account can assume the role now (provider present, an Allow statement applies, no Deny does).' }),
+  checks: Type.Array(Ref(TrustPolicyCheck)),
+  policy: Ref(PolicyDocument, { description: 'The role\'s trust policy as read.' }),
+  size: Type.Integer({ description: 'Characters IAM counts against the quota (white space not counted).' }),
+  sizeLimit: Type.Integer({ description: 'The quota checked against (`TRUST_POLICY_SIZE_LIMIT`).' }),
+  fix: Type.Optional(Ref(TrustPolicyFix))
+}, { $id: 'TrustPolicyDiagnosis', additionalProperties: false, description: 'Why a pod can (or cannot) assume a role with its service account token, check by check.' })
+
+export const TrustPolicyRepairResponse = Type.Object({
+  ...TrustPolicyDiagnosis.properties,
+  dryRun: Type.Boolean({ description: 'True when nothing was changed because `dryRun=true` was asked.' }),
+  changes: Type.Array(Ref(PlannedCall), { description: 'The UpdateAssumeRolePolicy call made (or, in a dry run, that would be made); empty when the policy needed no change or none can help.' })
+}, { $id: 'TrustPolicyRepairResponse', additionalProperties: false, description: 'The diagnosis after the repair (before it, in a dry run), and the call made.' })
+
+export type TrustPolicyRendering = Static<typeof TrustPolicyRendering>
+export type TrustPolicyDiagnosis = Static<typeof TrustPolicyDiagnosis>
+export type TrustPolicyRepairRequest = Static<typeof TrustPolicyRepairRequest>

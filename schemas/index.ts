@@ -1,6 +1,7 @@
 /** Every schema with an `$id`, registered once with `addSchema` so routes can `$ref` them and the
  * OpenAPI document lists them as components. Order matters: referenced schemas come first. */
 import { FieldError, Problem, TagMap } from './common.ts'
+import * as accessEntries from './access-entries.ts'
 import * as accounts from './accounts.ts'
 import * as audit from './audit.ts'
 import * as eks from './eks.ts'
@@ -22,10 +23,18 @@ export const sharedSchemas = [
   issuers.CertificateSummary, issuers.IssuerCheck, issuers.InspectIssuerRequest, issuers.IssuerInspection, issuers.ThumbprintDrift,
   iam.Tag, iam.GetOpenIDConnectProviderResponse, iam.OidcProviderStatus, iam.PutOidcProviderRequest,
   iam.PlannedCall, iam.PutOidcProviderResponse,
+  iam.PolicyDocument, iam.TrustPolicyRendering, iam.TrustPolicyCheck, iam.TrustPolicyFix, iam.TrustPolicyRepairRequest,
+  iam.TrustPolicyDiagnosis, iam.TrustPolicyRepairResponse,
   replace.ReplaceIdentityProviderConfigRequest, replace.ReplaceStep, replace.MinutesRange, replace.ReplaceIdentityProviderConfigResponse,
   audit.AwsCall, operations.Operation, operations.OperationPage,
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,
   accounts.AccountReachability, accounts.RegisteredAccount, accounts.ListAccountsResponse,
   fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse,
-  fleet.FleetScope, fleet.FleetAccountsCluster, fleet.FleetTrustError, fleet.FleetResponse
+  fleet.FleetScope, fleet.FleetAccountsCluster, fleet.FleetTrustError, fleet.FleetResponse,
+  accessEntries.AccessEntry, accessEntries.CreateAccessEntryRequest, accessEntries.UpdateAccessEntryRequest, accessEntries.AccessEntryResponse,
+  accessEntries.ListAccessEntriesResponse, accessEntries.AccessScope, accessEntries.AssociateAccessPolicyRequest,
+  accessEntries.AssociatedAccessPolicy, accessEntries.AssociateAccessPolicyResponse, accessEntries.ListAssociatedAccessPoliciesResponse,
+  accessEntries.AccessPolicy, accessEntries.ListAccessPoliciesResponse,
+  accessEntries.AuthenticationModeResponse, accessEntries.PutAuthenticationModeRequest, accessEntries.PutAuthenticationModeResponse,
+  accessEntries.PrincipalReview
 ]

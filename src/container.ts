@@ -10,12 +10,14 @@ import { FleetAcrossAccounts } from './fleet/fleet-across-accounts.ts'
 import { fleetLimiter } from './fleet/fleet-service.ts'
 import { accountKey, createClientPool, fixedClientPool, type ClientPool, type ScopePorts } from './accounts/client-pool.ts'
 import { buildScopedServices, fleetLimits, type ScopedServices, type SharedParts } from './accounts/scoped-services.ts'
+import { withDeadline } from './accounts/deadline.ts'
 import { ScopeDirectory, ScopeResolver, type Scope } from './accounts/scopes.ts'
 import { createAuthorizer } from './auth/grants.ts'
 import type { EksPort, IamPort, StsPort } from './aws/ports.ts'
 import { ChangeCoordinator } from './changes/coordinator.ts'
 import { OperationFollower } from './changes/operation-follower.ts'
 import type { Config } from './config.ts'
+import { problem } from './errors.ts'
 import { egressGuardOptionsFromConfig } from './egress/config.ts'
 import { createEgressGuard, type EgressGuard } from './egress/guard.ts'
 import { createIssuerInspector, type IssuerInspector } from './issuers/inspect.ts'
@@ -95,7 +97,15 @@ function createPool (config: Config, deps: ContainerDeps): ClientPool {
   }
   const { scopePorts } = deps
   return fixedClientPool(scopePorts
-    ? (scope) => { const ports = scopePorts(scope); return { eks: instrumentEks(ports.eks, metrics, log), iam: instrumentIam(ports.iam, metrics, log), sts: instrumentSts(ports.sts, metrics, log) } }
+    ? (scope) => {
+        const ports = scopePorts(scope)
+        const account = accountKey(scope.account)
+        return {
+          eks: instrumentEks(ports.eks, metrics, log, { account, region: scope.region }),
+          iam: instrumentIam(ports.iam, metrics, log, { account, region: 'global' }),
+          sts: instrumentSts(ports.sts, metrics, log, { account, region: scope.account.defaultRegion })
+        }
+      }
     : () => fixed)
 }
 
@@ -116,13 +126,9 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
 
   const thumbprints = createThumbprintService({ egress, ttlSeconds: config.THUMBPRINT_CACHE_TTL_SECONDS })
   const issuers = createIssuerInspector({ egress, thumbprints })
-  const resolver = new ScopeResolver({
+  const resolver: ScopeResolver = new ScopeResolver({
     registry: config.accounts,
-    ownAccountId: async () => {
-      const { Account } = await pool.portsOf({ account: config.accounts.defaultAccount, region: config.accounts.defaultAccount.defaultRegion }).sts.getCallerIdentity({})
-      if (Account === undefined) throw new Error('GetCallerIdentity answered no account')
-      return Account
-    }
+    ownAccountId: () => learnOwnAccountId(pool.portsOf(resolver.defaultScope).sts, config.ACCOUNT_CREDENTIALS_TIMEOUT_MS)
   })
   // The runner is one per process; each operation it drives runs in the scope it was recorded in.
   const replaceRunner = new ReplaceRunner({
@@ -145,7 +151,21 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     return limiter
   }
   const shared: SharedParts = {
-    config, metrics, log, operations: store.operations, thumbprints, issuers, fetchJwks: createJwksFetcher(egress), replaceRunner, sharedRedis, watchTimers: deps.watchTimers, fleetIamLimiterOf
+    config,
+    metrics,
+    log,
+    operations: store.operations,
+    thumbprints,
+    issuers,
+    fetchJwks: createJwksFetcher(egress),
+    replaceRunner,
+    sharedRedis,
+    watchTimers: deps.watchTimers,
+    iamOfAccount: (accountId) => {
+      const account = config.accounts.find(accountId)
+      return account && pool.portsOf({ account, region: account.defaultRegion }).iam
+    },
+    fleetIamLimiterOf
   }
   const directory = new ScopeDirectory<ScopedServices>((scope) => buildScopedServices(scope, pool.portsOf(scope), shared))
   const scopes: ScopedServiceDirectory = {
@@ -212,6 +232,18 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
       if (!deps.store) await store.close()
     }
   }
+}
+
+/** The implicit account's id, from STS GetCallerIdentity with the service's own credentials, bounded in time. */
+async function learnOwnAccountId (sts: StsPort, timeoutMs: number): Promise<string> {
+  let answer
+  try {
+    answer = await withDeadline(sts.getCallerIdentity({}), timeoutMs, 'GetCallerIdentity')
+  } catch (error) {
+    throw problem('AccountUnreachable', { detail: `The account of the service's own credentials could not be learned (${(error as Error).name}).`, cause: error })
+  }
+  if (answer.Account === undefined) throw problem('AccountUnreachable', { detail: 'GetCallerIdentity answered no account.' })
+  return answer.Account
 }
 
 function openStore (config: Config) {

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.ts';
 import type { Client, Options as Options2, TDataShape } from './client/index.ts';
-import type { AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigInAccountData, AssociateIdentityProviderConfigInAccountErrors, AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewInAccountData, CreateTokenReviewInAccountErrors, CreateTokenReviewInAccountResponses, CreateTokenReviewResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderInAccountData, DeleteOpenIdConnectProviderInAccountErrors, DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterInAccountData, DescribeClusterInAccountErrors, DescribeClusterInAccountResponses, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationInAccountData, DescribeClusterOperationInAccountErrors, DescribeClusterOperationInAccountResponses, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigInAccountData, DescribeIdentityProviderConfigInAccountErrors, DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateInAccountData, DescribeUpdateInAccountErrors, DescribeUpdateInAccountResponses, DescribeUpdateResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigInAccountData, DisassociateIdentityProviderConfigInAccountErrors, DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigResponses, GetFleetData, GetFleetErrors, GetFleetResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderInAccountData, GetOpenIdConnectProviderInAccountErrors, GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingInAccountData, GetRbacBindingInAccountErrors, GetRbacBindingInAccountResponses, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccountsData, ListAccountsErrors, ListAccountsResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersInAccountData, ListClustersInAccountErrors, ListClustersInAccountResponses, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsInAccountData, ListIdentityProviderConfigsInAccountErrors, ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsInAccountData, ListOperationsInAccountErrors, ListOperationsInAccountResponses, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesInAccountData, ListUpdatesInAccountErrors, ListUpdatesInAccountResponses, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewInAccountData, PreviewTokenReviewInAccountErrors, PreviewTokenReviewInAccountResponses, PreviewTokenReviewResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderInAccountData, PutOpenIdConnectProviderInAccountErrors, PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigInAccountData, ReplaceIdentityProviderConfigInAccountErrors, ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigResponses } from './types.gen.ts';
+import type { AssociateAccessPolicyData, AssociateAccessPolicyErrors, AssociateAccessPolicyInAccountData, AssociateAccessPolicyInAccountErrors, AssociateAccessPolicyInAccountResponses, AssociateAccessPolicyResponses, AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigInAccountData, AssociateIdentityProviderConfigInAccountErrors, AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigResponses, CreateAccessEntryData, CreateAccessEntryErrors, CreateAccessEntryInAccountData, CreateAccessEntryInAccountErrors, CreateAccessEntryInAccountResponses, CreateAccessEntryResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewInAccountData, CreateTokenReviewInAccountErrors, CreateTokenReviewInAccountResponses, CreateTokenReviewResponses, DeleteAccessEntryData, DeleteAccessEntryErrors, DeleteAccessEntryInAccountData, DeleteAccessEntryInAccountErrors, DeleteAccessEntryInAccountResponses, DeleteAccessEntryResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderInAccountData, DeleteOpenIdConnectProviderInAccountErrors, DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderResponses, DescribeAccessEntryData, DescribeAccessEntryErrors, DescribeAccessEntryInAccountData, DescribeAccessEntryInAccountErrors, DescribeAccessEntryInAccountResponses, DescribeAccessEntryResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterInAccountData, DescribeClusterInAccountErrors, DescribeClusterInAccountResponses, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationInAccountData, DescribeClusterOperationInAccountErrors, DescribeClusterOperationInAccountResponses, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigInAccountData, DescribeIdentityProviderConfigInAccountErrors, DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateInAccountData, DescribeUpdateInAccountErrors, DescribeUpdateInAccountResponses, DescribeUpdateResponses, DiagnoseTrustPolicyData, DiagnoseTrustPolicyErrors, DiagnoseTrustPolicyInAccountData, DiagnoseTrustPolicyInAccountErrors, DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyResponses, DisassociateAccessPolicyData, DisassociateAccessPolicyErrors, DisassociateAccessPolicyInAccountData, DisassociateAccessPolicyInAccountErrors, DisassociateAccessPolicyInAccountResponses, DisassociateAccessPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigInAccountData, DisassociateIdentityProviderConfigInAccountErrors, DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigResponses, GetAuthenticationModeData, GetAuthenticationModeErrors, GetAuthenticationModeInAccountData, GetAuthenticationModeInAccountErrors, GetAuthenticationModeInAccountResponses, GetAuthenticationModeResponses, GetFleetData, GetFleetErrors, GetFleetResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderInAccountData, GetOpenIdConnectProviderInAccountErrors, GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingInAccountData, GetRbacBindingInAccountErrors, GetRbacBindingInAccountResponses, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccessEntriesData, ListAccessEntriesErrors, ListAccessEntriesInAccountData, ListAccessEntriesInAccountErrors, ListAccessEntriesInAccountResponses, ListAccessEntriesResponses, ListAccessPoliciesData, ListAccessPoliciesErrors, ListAccessPoliciesResponses, ListAccountsData, ListAccountsErrors, ListAccountsResponses, ListAssociatedAccessPoliciesData, ListAssociatedAccessPoliciesErrors, ListAssociatedAccessPoliciesInAccountData, ListAssociatedAccessPoliciesInAccountErrors, ListAssociatedAccessPoliciesInAccountResponses, ListAssociatedAccessPoliciesResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersInAccountData, ListClustersInAccountErrors, ListClustersInAccountResponses, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsInAccountData, ListIdentityProviderConfigsInAccountErrors, ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsInAccountData, ListOperationsInAccountErrors, ListOperationsInAccountResponses, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesInAccountData, ListUpdatesInAccountErrors, ListUpdatesInAccountResponses, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewInAccountData, PreviewTokenReviewInAccountErrors, PreviewTokenReviewInAccountResponses, PreviewTokenReviewResponses, PutAuthenticationModeData, PutAuthenticationModeErrors, PutAuthenticationModeInAccountData, PutAuthenticationModeInAccountErrors, PutAuthenticationModeInAccountResponses, PutAuthenticationModeResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderInAccountData, PutOpenIdConnectProviderInAccountErrors, PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderResponses, RenderTrustPolicyData, RenderTrustPolicyErrors, RenderTrustPolicyInAccountData, RenderTrustPolicyInAccountErrors, RenderTrustPolicyInAccountResponses, RenderTrustPolicyResponses, RepairTrustPolicyData, RepairTrustPolicyErrors, RepairTrustPolicyInAccountData, RepairTrustPolicyInAccountErrors, RepairTrustPolicyInAccountResponses, RepairTrustPolicyResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigInAccountData, ReplaceIdentityProviderConfigInAccountErrors, ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigResponses, ReviewPrincipalData, ReviewPrincipalErrors, ReviewPrincipalInAccountData, ReviewPrincipalInAccountErrors, ReviewPrincipalInAccountResponses, ReviewPrincipalResponses, UpdateAccessEntryData, UpdateAccessEntryErrors, UpdateAccessEntryInAccountData, UpdateAccessEntryInAccountErrors, UpdateAccessEntryInAccountResponses, UpdateAccessEntryResponses } from './types.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -87,6 +87,43 @@ export const getOpenIdConnectProvider = <ThrowOnError extends boolean = false>(o
 export const putOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<PutOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).put<PutOpenIdConnectProviderResponses, PutOpenIdConnectProviderErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/clusters/{name}/oidc-provider',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Render the IRSA trust policy of a role for a service account
+ *
+ * The trust policy a role needs so that pods of `namespace`/`serviceAccount` can assume it: `Federated` is the cluster's IAM OIDC provider in `accountId` (default: the cluster's account; partition from the cluster ARN), the action `sts:AssumeRoleWithWebIdentity`, and `StringEquals` on `<issuer>:sub` (`system:serviceaccount:NS:SA`) and `<issuer>:aud` (`sts.amazonaws.com`). With `wildcards=true`, `*` and `?` may stand in the names and `sub` is compared with `StringLike`. Also tells whether that provider exists (one GetOpenIDConnectProvider); changes nothing.
+ */
+export const renderTrustPolicy = <ThrowOnError extends boolean = false>(options: Options<RenderTrustPolicyData, ThrowOnError>) => (options.client ?? client).get<RenderTrustPolicyResponses, RenderTrustPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/trust-policy',
+    ...options
+});
+
+/**
+ * Why can't pods of this service account assume the role? Diagnose its IRSA trust
+ *
+ * Reads the role (GetRole) and the cluster's IAM OIDC provider in the role's account, and reports every check with `pass`, `fail`, `warn` or `skipped` and a reason: the provider exists; a statement names it as `Federated` principal (and not another cluster's issuer); the action; the `sub` and `aud` conditions (exact or pattern); the operator fits its value (a `*` under `StringEquals` never matches); no Deny overrides; the provider's thumbprints are current; the size quota. When the trust policy is what fails, `fix` holds the statements to add or change and the whole resulting policy. Writes nothing; `POST` with `apply=true` applies the fix.
+ */
+export const diagnoseTrustPolicy = <ThrowOnError extends boolean = false>(options: Options<DiagnoseTrustPolicyData, ThrowOnError>) => (options.client ?? client).get<DiagnoseTrustPolicyResponses, DiagnoseTrustPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/trust-policy/diagnosis',
+    ...options
+});
+
+/**
+ * Diagnose the role's IRSA trust and apply the fix (`apply=true`)
+ *
+ * The diagnosis of the `GET`, then UpdateAssumeRolePolicy with its fix: the statement naming this cluster's provider gets the missing action or condition value (a pattern under `StringEquals` moves to `StringLike`), or the rendered statement is added; no statement is ever removed. A policy that already allows the service account, or one that only a Deny blocks, is left as it is and no call is made, so a repeated request changes nothing (and with the same Idempotency-Key replays the first answer). A fix that would pass the trust-policy quota is refused with 409. With `dryRun=true` nothing changes and `changes` shows the call.
+ */
+export const repairTrustPolicy = <ThrowOnError extends boolean = false>(options: Options<RepairTrustPolicyData, ThrowOnError>) => (options.client ?? client).post<RepairTrustPolicyResponses, RepairTrustPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/trust-policy/diagnosis',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -246,6 +283,139 @@ export const describeClusterOperation = <ThrowOnError extends boolean = false>(o
 });
 
 /**
+ * List the access entries of a cluster (their principal ARNs), optionally those with one access policy
+ *
+ * A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const listAccessEntries = <ThrowOnError extends boolean = false>(options: Options<ListAccessEntriesData, ThrowOnError>) => (options.client ?? client).get<ListAccessEntriesResponses, ListAccessEntriesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries',
+    ...options
+});
+
+/**
+ * Create an access entry: map an IAM role or user to a Kubernetes username and groups
+ *
+ * Requires an `Idempotency-Key` header or a body `clientRequestToken` (sent to EKS, which deduplicates on it). Node types (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`) take an IAM role of the cluster's account and neither `kubernetesGroups` nor `username` (400 naming the member). A second entry for the same principal is a 409 `ResourceInUseException`. A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const createAccessEntry = <ThrowOnError extends boolean = false>(options: Options<CreateAccessEntryData, ThrowOnError>) => (options.client ?? client).post<CreateAccessEntryResponses, CreateAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete an access entry (a node entry only with confirmNodeEntryDeletion=true)
+ *
+ * Answers 204 whether the entry was deleted or already gone. An entry of a node type is refused with 409 `NodeAccessEntryProtected` unless `?confirmNodeEntryDeletion=true`: the nodes that use its role would lose their identity in the cluster.
+ */
+export const deleteAccessEntry = <ThrowOnError extends boolean = false>(options: Options<DeleteAccessEntryData, ThrowOnError>) => (options.client ?? client).delete<DeleteAccessEntryResponses, DeleteAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Describe an access entry: type, username, groups, tags
+ */
+export const describeAccessEntry = <ThrowOnError extends boolean = false>(options: Options<DescribeAccessEntryData, ThrowOnError>) => (options.client ?? client).get<DescribeAccessEntryResponses, DescribeAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Change the Kubernetes groups or username of an access entry
+ *
+ * The members given replace the entry's (`kubernetesGroups: []` removes every group); the others stay. Type and principal cannot change. EKS refuses groups and usernames on node entries.
+ */
+export const updateAccessEntry = <ThrowOnError extends boolean = false>(options: Options<UpdateAccessEntryData, ThrowOnError>) => (options.client ?? client).patch<UpdateAccessEntryResponses, UpdateAccessEntryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the access policies of an access entry, with their scopes
+ */
+export const listAssociatedAccessPolicies = <ThrowOnError extends boolean = false>(options: Options<ListAssociatedAccessPoliciesData, ThrowOnError>) => (options.client ?? client).get<ListAssociatedAccessPoliciesResponses, ListAssociatedAccessPoliciesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options
+});
+
+/**
+ * Associate an access policy with an access entry, for the whole cluster or some namespaces
+ *
+ * Associating a policy already associated sets its scope to the one given, so a retry changes nothing more. `accessScope.namespaces` is required with `type: namespace` and must be empty with `cluster` (400 naming it). Only `STANDARD` entries take access policies; EKS refuses the others (409 `InvalidRequestException`).
+ */
+export const associateAccessPolicy = <ThrowOnError extends boolean = false>(options: Options<AssociateAccessPolicyData, ThrowOnError>) => (options.client ?? client).post<AssociateAccessPolicyResponses, AssociateAccessPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Disassociate an access policy from an access entry
+ *
+ * Answers 204 whether the policy was disassociated now or was not associated.
+ */
+export const disassociateAccessPolicy = <ThrowOnError extends boolean = false>(options: Options<DisassociateAccessPolicyData, ThrowOnError>) => (options.client ?? client).delete<DisassociateAccessPolicyResponses, DisassociateAccessPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}',
+    ...options
+});
+
+/**
+ * Read how the cluster maps IAM principals: CONFIG_MAP, API_AND_CONFIG_MAP or API, and the mode it may move to next
+ *
+ * Read from a fresh DescribeCluster (`accessConfig.authenticationMode`, also in `GET /clusters/{name}`). A cluster whose answer carries no access configuration predates access entries and reads only `aws-auth`: `CONFIG_MAP`.
+ */
+export const getAuthenticationMode = <ThrowOnError extends boolean = false>(options: Options<GetAuthenticationModeData, ThrowOnError>) => (options.client ?? client).get<GetAuthenticationModeResponses, GetAuthenticationModeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/authentication-mode',
+    ...options
+});
+
+/**
+ * Move the cluster to an authentication mode (one step forward; starts an EKS AccessConfigUpdate)
+ *
+ * EKS moves `CONFIG_MAP` → `API_AND_CONFIG_MAP` → `API`, one step per update, and never back. The cluster already in the mode: 200 `unchanged`, no AWS write. The next mode: 202 `started` with the EKS update (`type: AccessConfigUpdate`) and a `Location` to follow it (`/clusters/{name}/updates/{updateId}`, with `?wait=` or as an event stream); the operation record follows it to its end. Any other mode is refused before AWS is called, with 409 `AuthenticationModeTransition` saying the way forward. Moving to `API` needs `"confirm": "API"` in the body (else 400 `ConfirmationRequired` naming `/body/confirm`): the cluster then stops reading the `aws-auth` ConfigMap. Another update of the cluster still running: 409 `ResourceInUseException`.
+ */
+export const putAuthenticationMode = <ThrowOnError extends boolean = false>(options: Options<PutAuthenticationModeData, ThrowOnError>) => (options.client ?? client).put<PutAuthenticationModeResponses, PutAuthenticationModeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/authentication-mode',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Who is this IAM principal in the cluster? The username, groups and access policies its access entry gives, or why it has none
+ *
+ * The IAM counterpart of a token review. Give an IAM role or user ARN, or a role session ARN as `aws sts get-caller-identity` prints it (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`): a session is mapped to its role by the role's name among the cluster's access entries, since the session ARN does not show the role's path (role names are unique in an account, so at most one entry matches; a role ARN written without its path is found the same way), and the username template is filled in with the session name. `reason` says why: `AccessEntry`, `NodeAccessEntry`, `NoAccessEntry` (in `API_AND_CONFIG_MAP` the `aws-auth` ConfigMap may still map it) or `ConfigMapMode` (only `aws-auth` decides; this service does not read it). Cluster-creator admin access granted outside access entries is not shown.
+ */
+export const reviewPrincipal = <ThrowOnError extends boolean = false>(options: Options<ReviewPrincipalData, ThrowOnError>) => (options.client ?? client).get<ReviewPrincipalResponses, ReviewPrincipalErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/principals/{principalArn}',
+    ...options
+});
+
+/**
  * List the EKS clusters of the account and region; with `include`, the fleet view of every cluster
  *
  * Without `include`: one page of ListClusters. With `include=oidc,identityProviderConfigs` (either or both): every cluster (all pages), each with whether IRSA is enabled (its IAM OIDC provider exists), the provider's audiences and thumbprints, and its associated OIDC identity provider config with status. A cluster that cannot be read is reported in its `errors` while the others are answered. AWS calls are paced per service and slow down when AWS throttles, so a large fleet takes a while; concurrent identical fleet requests share one sweep.
@@ -297,6 +467,43 @@ export const getOpenIdConnectProviderInAccount = <ThrowOnError extends boolean =
 export const putOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<PutOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).put<PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderInAccountErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Render the IRSA trust policy of a role for a service account
+ *
+ * The trust policy a role needs so that pods of `namespace`/`serviceAccount` can assume it: `Federated` is the cluster's IAM OIDC provider in `accountId` (default: the cluster's account; partition from the cluster ARN), the action `sts:AssumeRoleWithWebIdentity`, and `StringEquals` on `<issuer>:sub` (`system:serviceaccount:NS:SA`) and `<issuer>:aud` (`sts.amazonaws.com`). With `wildcards=true`, `*` and `?` may stand in the names and `sub` is compared with `StringLike`. Also tells whether that provider exists (one GetOpenIDConnectProvider); changes nothing.
+ */
+export const renderTrustPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<RenderTrustPolicyInAccountData, ThrowOnError>) => (options.client ?? client).get<RenderTrustPolicyInAccountResponses, RenderTrustPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy',
+    ...options
+});
+
+/**
+ * Why can't pods of this service account assume the role? Diagnose its IRSA trust
+ *
+ * Reads the role (GetRole) and the cluster's IAM OIDC provider in the role's account, and reports every check with `pass`, `fail`, `warn` or `skipped` and a reason: the provider exists; a statement names it as `Federated` principal (and not another cluster's issuer); the action; the `sub` and `aud` conditions (exact or pattern); the operator fits its value (a `*` under `StringEquals` never matches); no Deny overrides; the provider's thumbprints are current; the size quota. When the trust policy is what fails, `fix` holds the statements to add or change and the whole resulting policy. Writes nothing; `POST` with `apply=true` applies the fix.
+ */
+export const diagnoseTrustPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<DiagnoseTrustPolicyInAccountData, ThrowOnError>) => (options.client ?? client).get<DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy/diagnosis',
+    ...options
+});
+
+/**
+ * Diagnose the role's IRSA trust and apply the fix (`apply=true`)
+ *
+ * The diagnosis of the `GET`, then UpdateAssumeRolePolicy with its fix: the statement naming this cluster's provider gets the missing action or condition value (a pattern under `StringEquals` moves to `StringLike`), or the rendered statement is added; no statement is ever removed. A policy that already allows the service account, or one that only a Deny blocks, is left as it is and no call is made, so a repeated request changes nothing (and with the same Idempotency-Key replays the first answer). A fix that would pass the trust-policy quota is refused with 409. With `dryRun=true` nothing changes and `changes` shows the call.
+ */
+export const repairTrustPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<RepairTrustPolicyInAccountData, ThrowOnError>) => (options.client ?? client).post<RepairTrustPolicyInAccountResponses, RepairTrustPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/trust-policy/diagnosis',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -456,6 +663,139 @@ export const describeClusterOperationInAccount = <ThrowOnError extends boolean =
 });
 
 /**
+ * List the access entries of a cluster (their principal ARNs), optionally those with one access policy
+ *
+ * A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const listAccessEntriesInAccount = <ThrowOnError extends boolean = false>(options: Options<ListAccessEntriesInAccountData, ThrowOnError>) => (options.client ?? client).get<ListAccessEntriesInAccountResponses, ListAccessEntriesInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries',
+    ...options
+});
+
+/**
+ * Create an access entry: map an IAM role or user to a Kubernetes username and groups
+ *
+ * Requires an `Idempotency-Key` header or a body `clientRequestToken` (sent to EKS, which deduplicates on it). Node types (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`) take an IAM role of the cluster's account and neither `kubernetesGroups` nor `username` (400 naming the member). A second entry for the same principal is a 409 `ResourceInUseException`. A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
+ */
+export const createAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<CreateAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).post<CreateAccessEntryInAccountResponses, CreateAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete an access entry (a node entry only with confirmNodeEntryDeletion=true)
+ *
+ * Answers 204 whether the entry was deleted or already gone. An entry of a node type is refused with 409 `NodeAccessEntryProtected` unless `?confirmNodeEntryDeletion=true`: the nodes that use its role would lose their identity in the cluster.
+ */
+export const deleteAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<DeleteAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeleteAccessEntryInAccountResponses, DeleteAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Describe an access entry: type, username, groups, tags
+ */
+export const describeAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeAccessEntryInAccountResponses, DescribeAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}',
+    ...options
+});
+
+/**
+ * Change the Kubernetes groups or username of an access entry
+ *
+ * The members given replace the entry's (`kubernetesGroups: []` removes every group); the others stay. Type and principal cannot change. EKS refuses groups and usernames on node entries.
+ */
+export const updateAccessEntryInAccount = <ThrowOnError extends boolean = false>(options: Options<UpdateAccessEntryInAccountData, ThrowOnError>) => (options.client ?? client).patch<UpdateAccessEntryInAccountResponses, UpdateAccessEntryInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the access policies of an access entry, with their scopes
+ */
+export const listAssociatedAccessPoliciesInAccount = <ThrowOnError extends boolean = false>(options: Options<ListAssociatedAccessPoliciesInAccountData, ThrowOnError>) => (options.client ?? client).get<ListAssociatedAccessPoliciesInAccountResponses, ListAssociatedAccessPoliciesInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options
+});
+
+/**
+ * Associate an access policy with an access entry, for the whole cluster or some namespaces
+ *
+ * Associating a policy already associated sets its scope to the one given, so a retry changes nothing more. `accessScope.namespaces` is required with `type: namespace` and must be empty with `cluster` (400 naming it). Only `STANDARD` entries take access policies; EKS refuses the others (409 `InvalidRequestException`).
+ */
+export const associateAccessPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<AssociateAccessPolicyInAccountData, ThrowOnError>) => (options.client ?? client).post<AssociateAccessPolicyInAccountResponses, AssociateAccessPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Disassociate an access policy from an access entry
+ *
+ * Answers 204 whether the policy was disassociated now or was not associated.
+ */
+export const disassociateAccessPolicyInAccount = <ThrowOnError extends boolean = false>(options: Options<DisassociateAccessPolicyInAccountData, ThrowOnError>) => (options.client ?? client).delete<DisassociateAccessPolicyInAccountResponses, DisassociateAccessPolicyInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}',
+    ...options
+});
+
+/**
+ * Read how the cluster maps IAM principals: CONFIG_MAP, API_AND_CONFIG_MAP or API, and the mode it may move to next
+ *
+ * Read from a fresh DescribeCluster (`accessConfig.authenticationMode`, also in `GET /clusters/{name}`). A cluster whose answer carries no access configuration predates access entries and reads only `aws-auth`: `CONFIG_MAP`.
+ */
+export const getAuthenticationModeInAccount = <ThrowOnError extends boolean = false>(options: Options<GetAuthenticationModeInAccountData, ThrowOnError>) => (options.client ?? client).get<GetAuthenticationModeInAccountResponses, GetAuthenticationModeInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/authentication-mode',
+    ...options
+});
+
+/**
+ * Move the cluster to an authentication mode (one step forward; starts an EKS AccessConfigUpdate)
+ *
+ * EKS moves `CONFIG_MAP` → `API_AND_CONFIG_MAP` → `API`, one step per update, and never back. The cluster already in the mode: 200 `unchanged`, no AWS write. The next mode: 202 `started` with the EKS update (`type: AccessConfigUpdate`) and a `Location` to follow it (`/clusters/{name}/updates/{updateId}`, with `?wait=` or as an event stream); the operation record follows it to its end. Any other mode is refused before AWS is called, with 409 `AuthenticationModeTransition` saying the way forward. Moving to `API` needs `"confirm": "API"` in the body (else 400 `ConfirmationRequired` naming `/body/confirm`): the cluster then stops reading the `aws-auth` ConfigMap. Another update of the cluster still running: 409 `ResourceInUseException`.
+ */
+export const putAuthenticationModeInAccount = <ThrowOnError extends boolean = false>(options: Options<PutAuthenticationModeInAccountData, ThrowOnError>) => (options.client ?? client).put<PutAuthenticationModeInAccountResponses, PutAuthenticationModeInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/authentication-mode',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Who is this IAM principal in the cluster? The username, groups and access policies its access entry gives, or why it has none
+ *
+ * The IAM counterpart of a token review. Give an IAM role or user ARN, or a role session ARN as `aws sts get-caller-identity` prints it (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`): a session is mapped to its role by the role's name among the cluster's access entries, since the session ARN does not show the role's path (role names are unique in an account, so at most one entry matches; a role ARN written without its path is found the same way), and the username template is filled in with the session name. `reason` says why: `AccessEntry`, `NodeAccessEntry`, `NoAccessEntry` (in `API_AND_CONFIG_MAP` the `aws-auth` ConfigMap may still map it) or `ConfigMapMode` (only `aws-auth` decides; this service does not read it). Cluster-creator admin access granted outside access entries is not shown.
+ */
+export const reviewPrincipalInAccount = <ThrowOnError extends boolean = false>(options: Options<ReviewPrincipalInAccountData, ThrowOnError>) => (options.client ?? client).get<ReviewPrincipalInAccountResponses, ReviewPrincipalInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/principals/{principalArn}',
+    ...options
+});
+
+/**
  * List the accounts of the registry and whether each is reachable
  *
  * The account registry (ACCOUNTS or ACCOUNTS_FILE), never the ExternalId. Unless `check=false`, each account is checked at once, in parallel and bounded in time: STS GetCallerIdentity with the account's credentials (through its assumed role) says which account they really are in. An account that cannot be reached is reported in its `check`, the others are answered. Needs a `read` grant on every cluster (`*`) of every account and region.
@@ -509,10 +849,21 @@ export const inspectIssuer = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * List audit records
  *
- * Lists the audit records of mutating requests, filtered by principal, cluster, action, outcome and time. Needs an `admin` grant on all clusters (`*`).
+ * Lists the audit records of mutating requests, filtered by principal, cluster, account, region, action, outcome and time. Needs an `admin` grant on all clusters (`*`).
  */
 export const listAuditRecords = <ThrowOnError extends boolean = false>(options: Options<ListAuditRecordsData, ThrowOnError>) => (options.client ?? client).get<ListAuditRecordsResponses, ListAuditRecordsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/audit',
+    ...options
+});
+
+/**
+ * List the access policies AWS offers (AmazonEKSClusterAdminPolicy, AmazonEKSViewPolicy, …)
+ *
+ * One page of ListAccessPolicies. The policies are AWS-managed Kubernetes permissions (not IAM policies) that an access entry can be given with `POST /clusters/{name}/access-entries/{principalArn}/access-policies`.
+ */
+export const listAccessPolicies = <ThrowOnError extends boolean = false>(options?: Options<ListAccessPoliciesData, ThrowOnError>) => (options?.client ?? client).get<ListAccessPoliciesResponses, ListAccessPoliciesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/access-policies',
     ...options
 });

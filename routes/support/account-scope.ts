@@ -7,7 +7,7 @@
  */
 import type { RouteOptions } from 'fastify'
 import { Type, type TObject } from 'typebox'
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../src/accounts/registry.ts'
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../schemas/common.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -61,7 +61,7 @@ export function createClientPool (options: ClientPoolOptions): ClientPool {
   const maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS
   const clients = new Map<string, PooledClient>()
   const hubClient = options.sts ? undefined : createStsClient(config, { region: config.AWS_REGION })
-  const roles = new AssumedRoles({ sts: instrumentSts(options.sts ?? hubClient!, metrics, log), timeoutMs: config.ACCOUNT_CREDENTIALS_TIMEOUT_MS })
+  const roles = new AssumedRoles({ sts: instrumentSts(options.sts ?? hubClient!, metrics, log, { account: 'self', region: config.AWS_REGION }), timeoutMs: config.ACCOUNT_CREDENTIALS_TIMEOUT_MS })
 
   const credentialsOf = (account: Account): AwsCredentialIdentityProvider | undefined => {
     if (account.roleArn === undefined) return undefined
@@ -88,15 +88,15 @@ export function createClientPool (options: ClientPoolOptions): ClientPool {
       const credentials = credentialsOf(account)
       const eks = pooled(`eks ${id} ${region}`, () => {
         const client = createEksClient(config, { region, credentials })
-        return { port: instrumentEks(client, metrics, log), destroy: () => client.destroy() }
+        return { port: instrumentEks(client, metrics, log, { account: id, region }), destroy: () => client.destroy() }
       })
       const iam = pooled(`iam ${id}`, () => {
         const client = createIamClient(config, { region: account.defaultRegion, credentials })
-        return { port: instrumentIam(client, metrics, log), destroy: () => client.destroy() }
+        return { port: instrumentIam(client, metrics, log, { account: id, region: 'global' }), destroy: () => client.destroy() }
       })
       const sts = pooled(`sts ${id}`, () => {
         const client = createStsClient(config, { region: account.defaultRegion, credentials })
-        return { port: instrumentSts(client, metrics, log), destroy: () => client.destroy() }
+        return { port: instrumentSts(client, metrics, log, { account: id, region: account.defaultRegion }), destroy: () => client.destroy() }
       })
       return { eks, iam, sts }
     },

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { Type, type Static } from 'typebox'
 import { parse as parseYaml } from 'yaml'
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../schemas/common.ts'
 import { describeSchemaErrors } from '../auth/schema-errors.ts'
 
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const
@@ -18,8 +19,7 @@ export const MIN_SESSION_SECONDS = 900
 export const MAX_SESSION_SECONDS = 3600
 export const DEFAULT_SESSION_SECONDS = 3600
 
-export const ACCOUNT_ID_PATTERN = '^\\d{12}$'
-export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d$'
+export { ACCOUNT_ID_PATTERN, REGION_PATTERN }
 /** STS AssumeRole's ExternalId: 2 to 1224 characters of `[\w+=,.@:/-]`. */
 const EXTERNAL_ID_PATTERN = '^[\\w+=,.@:\\/-]*$'
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/

@@ -16,16 +16,21 @@ import type { ThumbprintService } from '../issuers/thumbprint.ts'
 import type { ServiceMetrics } from '../observability/metrics.ts'
 import type { Logger } from '../observability/request-context.ts'
 import { ReplaceService, type ReplaceRunner } from '../replace/index.ts'
+import { AccessEntryService } from '../services/access-entries.ts'
+import { AuthenticationModeService } from '../services/authentication-mode.ts'
 import { ClusterCache, ClusterService } from '../services/clusters.ts'
 import { CONFIG_READ_CACHE, IdentityProviderConfigService, isSettledConfig } from '../services/identity-provider-configs.ts'
 import { OidcProviderService } from '../services/oidc-provider.ts'
+import { PrincipalReviewService } from '../services/principal-review.ts'
 import { TokenReviewService } from '../services/token-reviews.ts'
+import { TrustPolicyService } from '../services/trust-policy.ts'
 import { UpdateService } from '../services/updates.ts'
 import type { SharedRedis } from '../shared/shared-redis.ts'
 import type { OperationStore } from '../store/index.ts'
 import type { FetchJwks } from '../token-review/types.ts'
 import type { Timers } from '../watch/timers.ts'
 import { UpdateWatcher } from '../watch/update-watcher.ts'
+import type { IamPort } from '../aws/ports.ts'
 import { accountKey, type ScopePorts } from './client-pool.ts'
 import type { Account } from './registry.ts'
 import type { Scope } from './scopes.ts'
@@ -35,10 +40,14 @@ export interface ScopedServices {
   clusters: ClusterService
   fleet: FleetService
   oidcProvider: OidcProviderService
+  trustPolicies: TrustPolicyService
   identityProviderConfigs: IdentityProviderConfigService
   replacements: ReplaceService
   updates: UpdateService
   tokenReviews: TokenReviewService
+  accessEntries: AccessEntryService
+  authenticationMode: AuthenticationModeService
+  principalReviews: PrincipalReviewService
   /** The one DescribeUpdate loop per update of this scope (the operation follower subscribes to it). */
   watcher: UpdateWatcher
 }
@@ -55,6 +64,8 @@ export interface SharedParts {
   replaceRunner: ReplaceRunner
   sharedRedis?: SharedRedis
   watchTimers?: Timers
+  /** IAM of a registry account by id (IAM is global: any of its regions), for roles in another account. */
+  iamOfAccount: (accountId: string) => IamPort | undefined
   /** The fleet's IAM limiter of an account, shared by the sweeps of all its regions. */
   fleetIamLimiterOf?: (account: Account) => AimdLimiter
 }
@@ -98,10 +109,13 @@ export function buildScopedServices (scope: Scope, ports: Pick<ScopePorts, 'eks'
     timers: shared.watchTimers,
     onError: (err) => log.error({ err }, 'update watch listener failed')
   })
+  const accessEntries = new AccessEntryService({ eks })
+  const authenticationMode = new AuthenticationModeService({ eks, clusters })
   return {
     clusters,
     fleet,
     oidcProvider,
+    trustPolicies: new TrustPolicyService({ iam, oidcProvider, iamForAccount: shared.iamOfAccount, sizeLimit: config.TRUST_POLICY_SIZE_LIMIT }),
     identityProviderConfigs,
     replacements: new ReplaceService({ configs: identityProviderConfigs, operations: shared.operations, runner: shared.replaceRunner }),
     updates: new UpdateService({
@@ -111,6 +125,9 @@ export function buildScopedServices (scope: Scope, ports: Pick<ScopePorts, 'eks'
       stream: { heartbeatMs: config.WATCH_HEARTBEAT_MS, maxDurationMs: config.WATCH_MAX_SECONDS * 1000, retryMs: config.WATCH_POLL_INTERVAL_MS }
     }),
     tokenReviews: new TokenReviewService({ configs: identityProviderConfigs, fetchJwks: shared.fetchJwks }),
+    accessEntries,
+    authenticationMode,
+    principalReviews: new PrincipalReviewService({ entries: accessEntries, modes: authenticationMode }),
     watcher
   }
 }

@@ -13,14 +13,28 @@ import type {
   ListUpdatesCommandInput, ListUpdatesCommandOutput
 } from '@aws-sdk/client-eks'
 import type {
+  AssociateAccessPolicyCommandInput, AssociateAccessPolicyCommandOutput,
+  CreateAccessEntryCommandInput, CreateAccessEntryCommandOutput,
+  DeleteAccessEntryCommandInput, DeleteAccessEntryCommandOutput,
+  DescribeAccessEntryCommandInput, DescribeAccessEntryCommandOutput,
+  DisassociateAccessPolicyCommandInput, DisassociateAccessPolicyCommandOutput,
+  ListAccessEntriesCommandInput, ListAccessEntriesCommandOutput,
+  ListAccessPoliciesCommandInput, ListAccessPoliciesCommandOutput,
+  ListAssociatedAccessPoliciesCommandInput, ListAssociatedAccessPoliciesCommandOutput,
+  UpdateAccessEntryCommandInput, UpdateAccessEntryCommandOutput,
+  UpdateClusterConfigCommandInput, UpdateClusterConfigCommandOutput
+} from '@aws-sdk/client-eks'
+import type {
   AddClientIDToOpenIDConnectProviderCommandInput,
   CreateOpenIDConnectProviderCommandInput, CreateOpenIDConnectProviderCommandOutput,
   DeleteOpenIDConnectProviderCommandInput,
   GetOpenIDConnectProviderCommandInput, GetOpenIDConnectProviderCommandOutput,
+  GetRoleCommandInput, GetRoleCommandOutput,
   ListOpenIDConnectProvidersCommandInput, ListOpenIDConnectProvidersCommandOutput,
   RemoveClientIDFromOpenIDConnectProviderCommandInput,
   TagOpenIDConnectProviderCommandInput,
   UntagOpenIDConnectProviderCommandInput,
+  UpdateAssumeRolePolicyCommandInput,
   UpdateOpenIDConnectProviderThumbprintCommandInput
 } from '@aws-sdk/client-iam'
 import type {
@@ -37,6 +51,17 @@ export interface EksPort {
   disassociateIdentityProviderConfig (input: DisassociateIdentityProviderConfigCommandInput): Promise<DisassociateIdentityProviderConfigCommandOutput>
   describeUpdate (input: DescribeUpdateCommandInput): Promise<DescribeUpdateCommandOutput>
   listUpdates (input: ListUpdatesCommandInput): Promise<ListUpdatesCommandOutput>
+  // Access entries, access policies and the authentication mode
+  createAccessEntry (input: CreateAccessEntryCommandInput): Promise<CreateAccessEntryCommandOutput>
+  listAccessEntries (input: ListAccessEntriesCommandInput): Promise<ListAccessEntriesCommandOutput>
+  describeAccessEntry (input: DescribeAccessEntryCommandInput): Promise<DescribeAccessEntryCommandOutput>
+  updateAccessEntry (input: UpdateAccessEntryCommandInput): Promise<UpdateAccessEntryCommandOutput>
+  deleteAccessEntry (input: DeleteAccessEntryCommandInput): Promise<DeleteAccessEntryCommandOutput>
+  associateAccessPolicy (input: AssociateAccessPolicyCommandInput): Promise<AssociateAccessPolicyCommandOutput>
+  listAssociatedAccessPolicies (input: ListAssociatedAccessPoliciesCommandInput): Promise<ListAssociatedAccessPoliciesCommandOutput>
+  disassociateAccessPolicy (input: DisassociateAccessPolicyCommandInput): Promise<DisassociateAccessPolicyCommandOutput>
+  listAccessPolicies (input: ListAccessPoliciesCommandInput): Promise<ListAccessPoliciesCommandOutput>
+  updateClusterConfig (input: UpdateClusterConfigCommandInput): Promise<UpdateClusterConfigCommandOutput>
 }
 
 /** Write calls of IAM answer only response metadata. */
@@ -53,6 +78,9 @@ export interface IamPort {
   removeClientIDFromOpenIDConnectProvider (input: RemoveClientIDFromOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   tagOpenIDConnectProvider (input: TagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
   untagOpenIDConnectProvider (input: UntagOpenIDConnectProviderCommandInput): Promise<Acknowledged>
+  /** The role's AssumeRolePolicyDocument comes URL-encoded (RFC 3986), as IAM sends it. */
+  getRole (input: GetRoleCommandInput): Promise<GetRoleCommandOutput>
+  updateAssumeRolePolicy (input: UpdateAssumeRolePolicyCommandInput): Promise<Acknowledged>
 }
 
 /** STS: the service assumes the registry's roles (src/accounts/credentials.ts) and checks whose credentials it holds. */

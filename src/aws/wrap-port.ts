@@ -14,7 +14,18 @@ export const EKS_OPERATIONS: OperationList<EksPort> = {
   listIdentityProviderConfigs: true,
   disassociateIdentityProviderConfig: true,
   describeUpdate: true,
-  listUpdates: true
+  listUpdates: true,
+  // Access entries, access policies and the authentication mode
+  createAccessEntry: true,
+  listAccessEntries: true,
+  describeAccessEntry: true,
+  updateAccessEntry: true,
+  deleteAccessEntry: true,
+  associateAccessPolicy: true,
+  listAssociatedAccessPolicies: true,
+  disassociateAccessPolicy: true,
+  listAccessPolicies: true,
+  updateClusterConfig: true
 }
 
 export const IAM_OPERATIONS: OperationList<IamPort> = {
@@ -26,7 +37,9 @@ export const IAM_OPERATIONS: OperationList<IamPort> = {
   addClientIDToOpenIDConnectProvider: true,
   removeClientIDFromOpenIDConnectProvider: true,
   tagOpenIDConnectProvider: true,
-  untagOpenIDConnectProvider: true
+  untagOpenIDConnectProvider: true,
+  getRole: true,
+  updateAssumeRolePolicy: true
 }
 
 export const STS_OPERATIONS: OperationList<StsPort> = {

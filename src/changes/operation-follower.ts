@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import {
   OperationStatus, type OperationLease, type OperationRecord, type OperationStore
 } from '../store/store.ts'
+import { ServiceError } from '../errors.ts'
 import type { Logger } from '../observability/request-context.ts'
 import type { UpdateWatcher, WatchEvent } from '../watch/update-watcher.ts'
 import { outcomeOfUpdate, outcomeOfWatchError, type UpdateOutcome } from './update-outcome.ts'
@@ -152,7 +153,14 @@ export class OperationFollower {
   #watch (operation: AwaitingOperation): Promise<Ending> {
     const signal = this.#closing.signal
     if (signal.aborted) return Promise.resolve({ kind: 'stopped' })
-    const watcher = this.#watcherOf(operation)
+    let watcher: Pick<UpdateWatcher, 'subscribe'>
+    try {
+      watcher = this.#watcherOf(operation)
+    } catch (error) {
+      // The operation's scope is gone (its account left the registry): it can never be followed.
+      if (error instanceof ServiceError) return Promise.resolve({ kind: 'outcome', outcome: outcomeOfWatchError(error) })
+      throw error
+    }
     return new Promise((resolve) => {
       let renewing: Promise<void> = Promise.resolve()
       let ended = false

@@ -9,7 +9,7 @@ import { isThrottlingError } from '../aws/throttling.ts'
 import { EKS_OPERATIONS, IAM_OPERATIONS, STS_OPERATIONS, wrapPort } from '../aws/wrap-port.ts'
 import { awsResponseUnreadable, unreadableAnswer, type UnreadableAnswer } from '../aws/errors.ts'
 import type { EksPort, IamPort, StsPort } from '../aws/ports.ts'
-import type { AwsOutcome, AwsService, ServiceMetrics } from './metrics.ts'
+import type { AwsCallScope, AwsOutcome, AwsService, ServiceMetrics } from './metrics.ts'
 import { contextLogger, currentRequestContext, type Logger } from './request-context.ts'
 
 interface ResponseMetadata { $metadata?: { requestId?: string, attempts?: number } }
@@ -17,7 +17,7 @@ interface ResponseMetadata { $metadata?: { requestId?: string, attempts?: number
 /** Port methods are the SDK's camelCase command names; AWS names the operation in PascalCase. */
 const awsOperationName = (method: string) => method.charAt(0).toUpperCase() + method.slice(1)
 
-function instrument<P extends object> (service: AwsService, port: P, operations: Record<keyof P, true>, metrics: ServiceMetrics, logger: Logger): P {
+function instrument<P extends object> (service: AwsService, port: P, operations: Record<keyof P, true>, metrics: ServiceMetrics, logger: Logger, where: AwsCallScope): P {
   return wrapPort(port, operations, async (operation, call) => {
     const started = performance.now()
     let outcome: AwsOutcome = 'success'
@@ -42,7 +42,7 @@ function instrument<P extends object> (service: AwsService, port: P, operations:
     } finally {
       const ms = performance.now() - started
       const attempts = metadata?.attempts ?? 1
-      metrics.observeAwsCall({ service, operation, outcome }, ms / 1000, attempts - 1)
+      metrics.observeAwsCall({ service, operation, outcome }, ms / 1000, attempts - 1, where)
       const line = { service, operation, outcome, ms: Math.round(ms * 10) / 10, attempts, awsRequestId: metadata?.requestId, ...(errorName ? { error: errorName } : {}) }
       currentRequestContext()?.awsCalls.push({ service, operation: awsOperationName(operation), outcome, ...(errorName ? { error: errorName } : {}), ...(metadata?.requestId ? { awsRequestId: metadata.requestId } : {}) })
       const log = contextLogger(logger)
@@ -53,14 +53,14 @@ function instrument<P extends object> (service: AwsService, port: P, operations:
   })
 }
 
-export function instrumentEks (port: EksPort, metrics: ServiceMetrics, logger: Logger): EksPort {
-  return instrument('eks', port, EKS_OPERATIONS, metrics, logger)
+export function instrumentEks (port: EksPort, metrics: ServiceMetrics, logger: Logger, where: AwsCallScope = {}): EksPort {
+  return instrument('eks', port, EKS_OPERATIONS, metrics, logger, where)
 }
 
-export function instrumentIam (port: IamPort, metrics: ServiceMetrics, logger: Logger): IamPort {
-  return instrument('iam', port, IAM_OPERATIONS, metrics, logger)
+export function instrumentIam (port: IamPort, metrics: ServiceMetrics, logger: Logger, where: AwsCallScope = {}): IamPort {
+  return instrument('iam', port, IAM_OPERATIONS, metrics, logger, where)
 }
 
-export function instrumentSts (port: StsPort, metrics: ServiceMetrics, logger: Logger): StsPort {
-  return instrument('sts', port, STS_OPERATIONS, metrics, logger)
+export function instrumentSts (port: StsPort, metrics: ServiceMetrics, logger: Logger, where: AwsCallScope = {}): StsPort {
+  return instrument('sts', port, STS_OPERATIONS, metrics, logger, where)
 }

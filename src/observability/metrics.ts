@@ -7,6 +7,8 @@ import type { CacheObserver } from '../cache/read-through.ts'
 
 export type AwsService = 'eks' | 'iam' | 'sts'
 export type AwsOutcome = 'success' | 'throttled' | 'error'
+/** The account and region of a port's calls, as metric labels (the pool's key of the account; `global` for IAM). */
+export interface AwsCallScope { account?: string, region?: string }
 export type IdempotencyOutcome = 'new' | 'replayed' | 'conflict' | 'mismatch'
 /** Why the overload guard sheds: metric label values, one per threshold. */
 export type OverloadReason = 'event_loop_delay' | 'heap' | 'rss'
@@ -29,9 +31,9 @@ export class ServiceMetrics implements SharedStoreObserver {
   readonly #httpRequests: Counter<'route' | 'method' | 'status'>
   readonly #httpDuration: Histogram<'route' | 'method' | 'status'>
   readonly #httpShed: Counter<'reason'>
-  readonly #awsCalls: Counter<'service' | 'operation' | 'outcome'>
-  readonly #awsRetries: Counter<'service' | 'operation'>
-  readonly #awsDuration: Histogram<'service' | 'operation' | 'outcome'>
+  readonly #awsCalls: Counter<'service' | 'operation' | 'outcome' | 'account' | 'region'>
+  readonly #awsRetries: Counter<'service' | 'operation' | 'account' | 'region'>
+  readonly #awsDuration: Histogram<'service' | 'operation' | 'outcome' | 'account' | 'region'>
   readonly #idempotency: Counter<'outcome'>
   readonly #cache: Counter<'cache' | 'result'>
   readonly #sharedStoreUp: Gauge<'use'>
@@ -43,9 +45,9 @@ export class ServiceMetrics implements SharedStoreObserver {
     this.#httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by route template, method and status.', labelNames: ['route', 'method', 'status'], registers })
     this.#httpDuration = new Histogram({ name: 'http_request_duration_seconds', help: 'Time to answer HTTP requests, by route template, method and status.', labelNames: ['route', 'method', 'status'], buckets: HTTP_BUCKETS, registers })
     this.#httpShed = new Counter({ name: 'http_requests_shed_total', help: 'Requests refused with 503 ServiceOverloaded, by reason: event_loop_delay, heap or rss.', labelNames: ['reason'], registers })
-    this.#awsCalls = new Counter({ name: 'aws_calls_total', help: 'AWS API calls (after SDK retries), by service, operation and outcome.', labelNames: ['service', 'operation', 'outcome'], registers })
-    this.#awsRetries = new Counter({ name: 'aws_call_retries_total', help: 'Retries the AWS SDK made inside calls ($metadata.attempts - 1).', labelNames: ['service', 'operation'], registers })
-    this.#awsDuration = new Histogram({ name: 'aws_call_duration_seconds', help: 'Duration of AWS API calls, SDK retries included.', labelNames: ['service', 'operation', 'outcome'], buckets: AWS_BUCKETS, registers })
+    this.#awsCalls = new Counter({ name: 'aws_calls_total', help: 'AWS API calls (after SDK retries), by service, operation and outcome, and the account and region called (empty when not known, global for IAM).', labelNames: ['service', 'operation', 'outcome', 'account', 'region'], registers })
+    this.#awsRetries = new Counter({ name: 'aws_call_retries_total', help: 'Retries the AWS SDK made inside calls ($metadata.attempts - 1).', labelNames: ['service', 'operation', 'account', 'region'], registers })
+    this.#awsDuration = new Histogram({ name: 'aws_call_duration_seconds', help: 'Duration of AWS API calls, SDK retries included.', labelNames: ['service', 'operation', 'outcome', 'account', 'region'], buckets: AWS_BUCKETS, registers })
     this.#idempotency = new Counter({ name: 'idempotency_outcomes_total', help: 'Idempotency-Key lookups, by outcome: new, replayed, conflict (in progress) or mismatch (key reused with another request).', labelNames: ['outcome'], registers })
     this.#cache = new Counter({ name: 'cache_events_total', help: 'Cache and coalescing events, by cache and result (hit, miss, coalesced).', labelNames: ['cache', 'result'], registers })
     this.#sharedStoreUp = new Gauge({ name: 'shared_store_up', help: 'Whether the shared Redis (REDIS_URL) answers, by use (rate-limit, aws-pacing): 1 yes, 0 during an outage (the replica then decides on its own state).', labelNames: ['use'], registers })
@@ -62,10 +64,11 @@ export class ServiceMetrics implements SharedStoreObserver {
     this.#httpShed.inc({ reason })
   }
 
-  observeAwsCall (labels: { service: AwsService, operation: string, outcome: AwsOutcome }, seconds: number, retries: number) {
+  observeAwsCall (call: { service: AwsService, operation: string, outcome: AwsOutcome }, seconds: number, retries: number, where: AwsCallScope = {}) {
+    const labels = { ...call, account: where.account ?? '', region: where.region ?? '' }
     this.#awsCalls.inc(labels)
     this.#awsDuration.observe(labels, seconds)
-    if (retries > 0) this.#awsRetries.inc({ service: labels.service, operation: labels.operation }, retries)
+    if (retries > 0) this.#awsRetries.inc({ service: call.service, operation: call.operation, account: labels.account, region: labels.region }, retries)
   }
 
   countIdempotency = (outcome: IdempotencyOutcome) => {

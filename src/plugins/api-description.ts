@@ -4,6 +4,7 @@ export const apiDescription = ({ retentionSeconds }: { retentionSeconds: number 
   '',
   '- **IAM OIDC provider** (`/clusters/{name}/oidc-provider`): the provider that lets pods assume IAM roles through their service account tokens (IRSA). Declarative: `PUT` converges the provider to the desired state with the fewest IAM calls; `?dryRun=true` shows the plan.',
   '- **OIDC identity provider configs** (`/clusters/{name}/identity-provider-configs`): let users log in to Kubernetes with tokens from your identity provider. Associating or disassociating starts an EKS update that takes 20 to 40 minutes on AWS; follow it under `/clusters/{name}/updates/{updateId}` (poll every 30 to 120 seconds).',
+  '- **Access entries** (`/clusters/{name}/access-entries`): map IAM roles and users to Kubernetes usernames, groups and AWS-managed access policies, the successor of the `aws-auth` ConfigMap; the cluster\'s authentication mode (`/clusters/{name}/authentication-mode`) moves one step forward as an EKS update; `/clusters/{name}/principals/{principalArn}` says who a principal or role session is in the cluster.',
   '',
   '**Errors** are `application/problem+json` (RFC 9457) with `type`, `title`, `status`, `detail`, `instance`, a stable `code` (the AWS exception name where one applies) and the `requestId`. Validation problems list each failing field in `errors[]` as a JSON pointer with the rule it broke.',
   '',

@@ -129,8 +129,7 @@ async function authPlugin (app: FastifyInstance, options: AuthPluginOptions): Pr
       if (outcome.ok) {
         request.principal = outcome.principal
         if (request.requestContext) request.requestContext.principal = outcome.principal.name
-      }
-      else pending.set(request, outcome.failure)
+      } else pending.set(request, outcome.failure)
     } catch (error) {
       if (!(error instanceof IdentityProviderUnavailableError)) throw error
       request.log.warn({ reason: error.message }, 'identity provider unavailable')

@@ -11,6 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { scopeNames } from '../accounts/scopes.ts'
+import { namedScope } from './scope.ts'
 import { UNAUTHENTICATED_PRINCIPAL_NAME } from '../auth/principal.ts'
 import { routeAuthRequirement } from '../auth/route-requirements.ts'
 import type { Change, ChangeCoordinator, ChangeSubject } from '../changes/coordinator.ts'
@@ -52,7 +53,8 @@ function subjectOf (request: FastifyRequest, declaration: ChangeDeclaration): Ch
     principal: request.principal?.name ?? UNAUTHENTICATED_PRINCIPAL_NAME,
     action: request.routeOptions.config.recordAs ?? String(request.routeOptions.schema?.operationId),
     cluster: clusterOf(request),
-    ...(request.scope ? scopeNames(request.scope) : {}),
+    // A request refused before its scope was resolved is recorded with the scope its path names.
+    ...(request.scope ? scopeNames(request.scope) : namedScope(request) ?? {}),
     resource: declaredResource(declaration, request.params),
     requestId: request.id
   }

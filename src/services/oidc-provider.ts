@@ -49,11 +49,11 @@ export class OidcProviderService {
 
   /** The provider as IAM has it, without contacting the issuer. */
   async status (clusterName: string): Promise<OidcProviderStatus> {
-    return this.#status(await this.#clusterWithIssuer(clusterName))
+    return this.#status(await this.clusterWithIssuer(clusterName))
   }
 
   async put (clusterName: string, request: PutOidcProviderRequest, options: PutOptions): Promise<PutResult> {
-    const cluster = await this.#clusterWithIssuer(clusterName)
+    const cluster = await this.clusterWithIssuer(clusterName)
     if (UNUSABLE_CLUSTER_STATES.has(cluster.status ?? '')) {
       throw problem('ClusterStateConflict', { detail: `Cluster "${clusterName}" is ${cluster.status}; its OIDC issuer cannot be registered now.` })
     }
@@ -76,7 +76,7 @@ export class OidcProviderService {
 
   /** Deletes the provider, answering its ARN; an absent provider is success (delete is idempotent). */
   async delete (clusterName: string): Promise<string> {
-    const cluster = await this.#clusterWithIssuer(clusterName)
+    const cluster = await this.clusterWithIssuer(clusterName)
     const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl)
     try {
       await this.#iam.deleteOpenIDConnectProvider({ OpenIDConnectProviderArn: arn })
@@ -130,7 +130,8 @@ export class OidcProviderService {
     }
   }
 
-  async #clusterWithIssuer (clusterName: string) {
+  /** The cluster, refused with a 409 problem when it has no OIDC issuer. */
+  async clusterWithIssuer (clusterName: string) {
     const cluster = await this.#clusters.identity(clusterName)
     if (!cluster.issuerUrl) {
       throw problem('ClusterStateConflict', { detail: `Cluster "${clusterName}" has no OIDC issuer URL (identity.oidc.issuer is empty).` })

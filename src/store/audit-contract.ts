@@ -46,6 +46,8 @@ export interface AuditRecord {
 export interface AuditFilter {
   principal?: string
   cluster?: string
+  accountId?: string
+  region?: string
   action?: string
   outcome?: AuditOutcome
   since?: Date

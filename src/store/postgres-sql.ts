@@ -103,6 +103,8 @@ const auditSql = {
       AND ($5::timestamptz IS NULL OR time >= $5)
       AND ($6::timestamptz IS NULL OR time < $6)
       AND ($7::timestamptz IS NULL OR (time, id) < ($7, $8::text))
+      AND ($10::text IS NULL OR account_id = $10)
+      AND ($11::text IS NULL OR region = $11)
     ORDER BY time DESC, id DESC
     LIMIT $9`
 } as const

@@ -237,7 +237,8 @@ function sqlAuditStore (db: SqlRunner, sql: SqlDialect): AuditStore {
       const after = decodeCursor(filter.nextToken)
       const rows = await db.query<AuditRow>(sql.audit.list, [
         filter.principal ?? null, filter.cluster ?? null, filter.action ?? null, filter.outcome ?? null,
-        filter.since ?? null, filter.until ?? null, after?.time ?? null, after?.id ?? null, limit + 1
+        filter.since ?? null, filter.until ?? null, after?.time ?? null, after?.id ?? null, limit + 1,
+        filter.accountId ?? null, filter.region ?? null
       ])
       return toPage(rows.map(toAuditRecord), limit, (record) => ({ time: record.time, id: record.id }))
     }

@@ -92,6 +92,8 @@ export const sqliteDialect: SqlDialect = {
         AND ($5 IS NULL OR time >= $5)
         AND ($6 IS NULL OR time < $6)
         AND ($7 IS NULL OR (time, id) < ($7, $8))
+        AND ($10 IS NULL OR account_id = $10)
+        AND ($11 IS NULL OR region = $11)
       ORDER BY time DESC, id DESC
       LIMIT $9`
   },

@@ -46,7 +46,8 @@ function refusingSts () {
 
 t.test('a refused role is one AssumeRole, for the calling principal, answered as AccountAccessDenied', async t => {
   const { sts, calls } = refusingSts()
-  const pool = createClientPool({ config, metrics: new ServiceMetrics({ defaultMetrics: false }), log: silent, sts })
+  const metrics = new ServiceMetrics({ defaultMetrics: false })
+  const pool = createClientPool({ config, metrics, log: silent, sts })
   t.teardown(() => pool.destroy())
   const { eks } = pool.portsOf({ account: other, region: 'us-east-1' })
   const context = { reqId: 'req-42', principal: 'jwt:alice', log: silent, awsCalls: [] }
@@ -55,6 +56,9 @@ t.test('a refused role is one AssumeRole, for the calling principal, answered as
   t.equal(calls.length, 1, 'the SDK does not retry a refused AssumeRole')
   t.match(calls[0], { RoleArn: other.roleArn, RoleSessionName: 'eks-oidc-api-req-42', SourceIdentity: /^jwt_alice\.[0-9a-f]{16}$/ })
   t.match(context.awsCalls, [{ service: 'sts', operation: 'AssumeRole', outcome: 'error', error: 'AccessDenied' }], 'the AssumeRole is one of the request\'s AWS calls')
+  const { body } = await metrics.render()
+  t.match(body, /aws_calls_total\{service="sts",operation="AssumeRole",outcome="error",account="self",region="eu-west-1"\} 1/, 'the AssumeRole counts as the service\'s own STS call')
+  t.match(body, /aws_calls_total\{service="eks",operation="ListClusters",outcome="error",account="444455556666",region="us-east-1"\} 1/, 'AWS call metrics name the account and region')
 })
 
 t.test('one client per (account, region, service), reused, and bounded', async t => {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import type { ErrorDetail, Update, UpdateStatus } from '@aws-sdk/client-eks'
 import t, { type Test } from 'tap'
 import { OperationFollower } from '../../src/changes/operation-follower.ts'
+import { problem } from '../../src/errors.ts'
 import { createStore } from '../../src/store/index.ts'
 import { OperationStatus, type NewOperation, type OperationRecord, type OperationStore, type Store } from '../../src/store/store.ts'
 import { UpdateWatcher } from '../../src/watch/update-watcher.ts'
@@ -253,4 +254,19 @@ t.test('follow ignores an operation the store does not show waiting on that upda
   t.equal((await get(other.id)).details.lease, undefined, 'no lease taken on a mismatched update')
   t.equal(eks.callsFor(finished.updateId) + eks.callsFor('u-someone-elses'), 0, 'nothing polled')
   t.ok(logged.warn.some(msg => /another update/.test(msg)))
+})
+
+t.test('an operation whose account left the registry fails with that problem, instead of being retried for ever', TEST_TIMEOUT, async t => {
+  const operation = await seedOperation(t, { accountId: '999999999999', region: 'eu-west-1' })
+  const follower = new OperationFollower({
+    operations: store.operations,
+    watcherOf: (record) => { throw problem('AccountNotFound', { detail: `Account ${record.accountId} of the operation is no longer in the account registry.` }) },
+    leaseMs: LEASE_MS,
+    log: { debug () {}, info () {}, warn () {}, error () {} }
+  })
+  t.teardown(() => follower.close())
+  follower.follow(operation)
+  const record = await ended(operation.id)
+  t.equal(record.status, OperationStatus.FAILED)
+  t.same(record.error, { code: 'AccountNotFound', message: 'Account 999999999999 of the operation is no longer in the account registry.' })
 })

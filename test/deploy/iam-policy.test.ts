@@ -50,13 +50,24 @@ t.test('resources are scoped where IAM allows it', async (t) => {
   const statements = readPolicy('service-policy.json').Statement as Statement[]
   const resourceOf = (action: string) => statements.find((s) => asList(s.Action).includes(action))?.Resource
   t.equal(resourceOf('eks:ListClusters'), '*', 'ListClusters has no resource type')
-  for (const action of ['eks:DescribeCluster', 'eks:AssociateIdentityProviderConfig', 'eks:ListIdentityProviderConfigs', 'eks:DescribeUpdate', 'eks:ListUpdates']) {
+  t.equal(resourceOf('eks:ListAccessPolicies'), '*', 'ListAccessPolicies has no resource type')
+  t.equal(resourceOf('iam:ListOpenIDConnectProviders'), '*', 'ListOpenIDConnectProviders has no resource type')
+  for (const action of [
+    'eks:DescribeCluster', 'eks:AssociateIdentityProviderConfig', 'eks:ListIdentityProviderConfigs', 'eks:DescribeUpdate', 'eks:ListUpdates',
+    'eks:CreateAccessEntry', 'eks:ListAccessEntries', 'eks:UpdateClusterConfig'
+  ]) {
     t.equal(resourceOf(action), 'arn:aws:eks:*:*:cluster/*', action)
   }
   for (const action of ['eks:DescribeIdentityProviderConfig', 'eks:DisassociateIdentityProviderConfig']) {
     t.equal(resourceOf(action), 'arn:aws:eks:*:*:identityproviderconfig/*/*/*/*', action)
   }
-  for (const action of calledActions().filter((a) => a.startsWith('iam:'))) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)
+  for (const action of ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:DeleteAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies', 'eks:DisassociateAccessPolicy']) {
+    t.equal(resourceOf(action), 'arn:aws:eks:*:*:access-entry/*/*/*/*/*', action)
+  }
+  const roleActions = ['iam:GetRole', 'iam:UpdateAssumeRolePolicy']
+  for (const action of roleActions) t.equal(resourceOf(action), 'arn:aws:iam::*:role/*', action)
+  const unscoped = ['iam:ListOpenIDConnectProviders']
+  for (const action of calledActions().filter((a) => a.startsWith('iam:') && !roleActions.includes(a) && !unscoped.includes(a))) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)
 })
 
 t.test('trust policies: IRSA, Pod Identity, and the role in another account', async (t) => {

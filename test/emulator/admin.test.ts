@@ -36,6 +36,13 @@ t.test('the committed seed file: 3 clusters, the corp identity provider, an ACTI
   const got = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: provider?.Arn }))
   t.equal(`https://${got.Url}`, cluster?.identity?.oidc?.issuer)
   t.same(got.ThumbprintList, [emulator.issuerThumbprint])
+
+  t.equal(cluster?.accessConfig?.authenticationMode, 'API_AND_CONFIG_MAP')
+  const entries = emulator.state.clusters.get('payments-prod')?.accessEntries
+  t.same([...entries?.values() ?? []].map(entry => entry.type), ['STANDARD', 'STANDARD', 'EC2_LINUX'], 'two entries and one node entry')
+  t.same([...entries?.get('arn:aws:iam::111122223333:role/payments-deployer')?.policies.values() ?? []].map(policy => policy.accessScope),
+    [{ type: 'namespace', namespaces: ['payments', 'payments-*'] }])
+  t.equal(emulator.state.clusters.get('analytics-dev')?.authenticationMode, 'CONFIG_MAP')
 })
 
 t.test('admin endpoints: info, clusters, identity providers, seed, reset', async t => {

@@ -5,11 +5,11 @@
  */
 import t from 'tap'
 import { execFile, execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { AssociateIdentityProviderConfigCommand } from '@aws-sdk/client-eks'
 import { eksClient, startEmulator, token } from './helpers.ts'
+import { cliHome } from './aws-cli-support.ts'
 
 const AWS_CLI = '/usr/bin/aws'
 const CLI_CONCURRENCY = 4
@@ -37,21 +37,7 @@ t.test('AWS CLI v2 conformance', { skip: problem ? `skipped: ${problem} (set CI=
     clock: () => NOW,
     seed: { clusters: [{ name: 'payments-prod', version: '1.31' }, { name: 'analytics-dev' }, { name: 'extra' }] }
   })
-  const home = mkdtempSync(join(tmpdir(), 'aws-cli-home-'))
-  t.teardown(() => rmSync(home, { recursive: true, force: true }))
-  const env = {
-    PATH: '/usr/bin:/bin',
-    HOME: home,
-    TZ: 'UTC',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_PAGER: '',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(home, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials')
-  }
+  const { env } = cliHome(t)
 
   let running = 0
   const waiting: Array<() => void> = []

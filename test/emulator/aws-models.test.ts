@@ -18,6 +18,7 @@ import { EKS_OPERATIONS as EMULATOR_EKS } from '../../emulator/eks.ts'
 import { IAM_ACTIONS } from '../../emulator/iam.ts'
 import { STS_ACTIONS } from '../../emulator/sts.ts'
 import { startEmulator } from './helpers.ts'
+import { seedRoles } from './roles.ts'
 
 interface Shape {
   type?: string
@@ -244,6 +245,7 @@ function without (input: Input, [name, ...rest]: string[]): Input {
 const emulator = await startEmulator(t, {
   seed: {
     identityProviders: [{ name: 'corp' }],
+    roles: seedRoles('dev/deployer'),
     clusters: [
       { name: 'demo', identityProviderConfig: { identityProviderConfigName: 'corp', clientId: 'kubernetes', identityProvider: 'corp' } },
       { name: 'fresh' }
@@ -357,6 +359,23 @@ t.test('EKS: requests built from the model reach the operation and answers have 
   await checkEksOperation(t, 'TagResource', { resourceArn: cluster.arn, tags: { owner: 'me' } })
   await checkEksOperation(t, 'ListTagsForResource', { resourceArn: cluster.arn })
   await checkEksOperation(t, 'UntagResource', { resourceArn: cluster.arn, tagKeys: ['owner'] })
+})
+
+t.test('EKS access entries and the authentication mode: requests built from the model, answers in its shape', async t => {
+  const principalArn = `arn:aws:iam::${emulator.accountId}:role/dev/deployer`
+  const policyArn = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'
+  await checkEksOperation(t, 'ListAccessPolicies', {})
+  await checkEksOperation(t, 'CreateAccessEntry', {
+    clusterName: 'fresh', principalArn, kubernetesGroups: ['deployers'], username: 'deployer:{{SessionName}}', type: 'STANDARD', tags: { team: 'apps' }
+  })
+  await checkEksOperation(t, 'DescribeAccessEntry', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'UpdateAccessEntry', { clusterName: 'fresh', principalArn, kubernetesGroups: ['viewers'] })
+  await checkEksOperation(t, 'AssociateAccessPolicy', { clusterName: 'fresh', principalArn, policyArn, accessScope: { type: 'namespace', namespaces: ['dev'] } })
+  await checkEksOperation(t, 'ListAssociatedAccessPolicies', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'ListAccessEntries', { clusterName: 'fresh', associatedPolicyArn: policyArn })
+  await checkEksOperation(t, 'DisassociateAccessPolicy', { clusterName: 'fresh', principalArn, policyArn })
+  await checkEksOperation(t, 'DeleteAccessEntry', { clusterName: 'fresh', principalArn })
+  await checkEksOperation(t, 'UpdateClusterConfig', { name: 'fresh', accessConfig: { authenticationMode: 'API' } })
 })
 
 t.test('IAM and STS: requests built from the model are answered in the model\'s result wrapper and shape', async t => {

@@ -92,9 +92,14 @@ t.test('Redis refuses connections: calls are paced by the replica alone, and the
   const redis = await openSharedRedis({ url: `redis://127.0.0.1:${await freePort()}`, keyPrefix: 'closed:', timeoutMs: 100 }, log, metrics)
   t.teardown(() => redis.close())
   const pace = new SharedPace({ initialRate: 10, minRate: 1, maxRate: 10, additiveIncrease: 1, multiplicativeDecrease: 0.5 }, { ...redis, key: 'closed:pace' }, systemClock)
-  const slots = [await pace.take(), await pace.take()]
-  t.ok(slots.every(slot => slot.from !== pace), 'the slots come from the local pace')
-  t.ok(slots[1].waitMs > 50, 'which still paces them at the rate')
+  // Each take first waits for Redis to refuse, so compare the slots' times, not their waits.
+  const take = async () => {
+    const slot = await pace.take()
+    return { slot, at: systemClock.now() + slot.waitMs }
+  }
+  const slots = [await take(), await take()]
+  t.ok(slots.every(({ slot }) => slot.from !== pace), 'the slots come from the local pace')
+  t.ok(slots[1].at - slots[0].at >= 80, `which still paces them at the rate (10/s): ${Math.round(slots[1].at - slots[0].at)} ms apart`)
   t.equal(redis.health.isUp('aws-pacing'), false)
   const samples = parseSamples((await metrics.render()).body)
   t.equal(sampleValue(samples, 'shared_store_up', { use: 'aws-pacing' }), 0)

@@ -5,13 +5,14 @@
  */
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
+import type { Scope } from '../../src/accounts/scopes.ts'
 import { ReplaceRunner } from '../../src/replace/runner.ts'
 import { REPLACE_ACTION, initialSteps } from '../../src/replace/plan.ts'
 import { ClusterService } from '../../src/services/clusters.ts'
 import { IdentityProviderConfigService } from '../../src/services/identity-provider-configs.ts'
-import { testStore } from '../support/build.ts'
+import { build, testStore } from '../support/build.ts'
 import { createFakeAws } from '../support/fake-aws.ts'
-import { buildReplace, CLUSTER_ISSUER, eventually, NEW, OLD, seedConfig, updateIdOf, writeCalls } from './support.ts'
+import { buildReplace, CLUSTER_ISSUER, eventually, NEW, OLD, REPLACE_ENV, seedConfig, updateIdOf, writeCalls } from './support.ts'
 
 const silent = { debug () {}, info () {}, warn () {}, error () {} }
 
@@ -98,3 +99,35 @@ t.test('of two runners on one store, only the lease holder drives; the other tak
 function replaceSteps (record: { details: Record<string, unknown> } | undefined) {
   return (record?.details.steps ?? []) as Array<{ name: string, status: string, updateId?: string }>
 }
+
+t.test('a replacement started in another account is resumed in that account and region', async t => {
+  const A = '111122223333'
+  const B = '444455556666'
+  const ACCOUNTS = JSON.stringify({ accounts: [{ accountId: A, regions: ['us-east-1'] }, { accountId: B, roleArn: `arn:aws:iam::${B}:role/eks-oidc-api`, regions: ['eu-west-1'] }] })
+  const cluster = `c-${randomUUID().slice(0, 8)}`
+  const inA = createFakeAws([{ name: cluster, issuer: CLUSTER_ISSUER }])
+  const inB = createFakeAws([{ name: cluster, issuer: CLUSTER_ISSUER }])
+  seedConfig(inA, cluster, OLD)
+  seedConfig(inB, cluster, OLD)
+  const sts = { assumeRole: async () => { throw new Error('not used') }, getCallerIdentity: async () => ({ $metadata: {} }) }
+  const scopePorts = (scope: Scope) => ({ ...(scope.account.accountId === B ? inB : inA), sts })
+  const store = await testStore()
+  const appOn = () => build(t, { env: { ...REPLACE_ENV, ACCOUNTS }, deps: { store, scopePorts } })
+
+  const first = await appOn()
+  const reply = await first.app.inject({ method: 'PUT', url: `/accounts/${B}/regions/eu-west-1/clusters/${cluster}/identity-provider-configs/corp?skipIssuerChecks=true`, payload: { oidc: NEW } })
+  t.equal(reply.statusCode, 202)
+  t.equal(reply.headers.location, `/accounts/${B}/regions/eu-west-1/clusters/${cluster}/operations/${reply.json().operationId}`)
+  const { operationId } = reply.json()
+  const disassociation = await updateIdOf(inB, cluster, 'DisassociateIdentityProviderConfig')
+  await eventually(async () => (replaceSteps(await store.operations.get(operationId))[0]?.updateId === disassociation) || undefined)
+  await first.app.close()
+
+  inB.settleUpdate(disassociation)
+  await appOn()
+  inB.settleUpdate(await updateIdOf(inB, cluster, 'AssociateIdentityProviderConfig'))
+  const done = await eventually(async () => { const op = await store.operations.get(operationId); return op?.status === 'succeeded' ? op : undefined })
+  t.match(done, { accountId: B, region: 'eu-west-1', action: REPLACE_ACTION })
+  t.same(writeCalls(inB), ['DisassociateIdentityProviderConfig', 'AssociateIdentityProviderConfig'], 'both steps in account B')
+  t.same(writeCalls(inA), [], 'nothing written in the default account')
+})

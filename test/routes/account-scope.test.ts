@@ -4,6 +4,7 @@
  * registry, each scope with services (and caches) of its own.
  */
 import t from 'tap'
+import { AuditOutcome } from '../../schemas/audit.ts'
 import type { Scope } from '../../src/accounts/scopes.ts'
 import type { StsPort } from '../../src/aws/ports.ts'
 import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
@@ -87,6 +88,9 @@ t.test('writes in the prefixed form: Location, records and Idempotency-Key scope
   const audit = (await store.listAudit({ cluster: 'prod', action: 'putOpenIDConnectProvider' })).items
   t.ok(audit.some(r => r.accountId === B && r.region === 'eu-west-1'), 'the audit record names account B and its region')
   t.ok(audit.every(r => r.action === 'putOpenIDConnectProvider'), 'the action is the route\'s own operationId in both forms')
+  const inBOnly = (await app.inject({ url: `/audit?cluster=prod&accountId=${B}&region=eu-west-1` })).json().items
+  t.ok(inBOnly.length >= 2, 'GET /audit finds the records of account B')
+  t.ok(inBOnly.every((r: { accountId: string, region: string }) => r.accountId === B && r.region === 'eu-west-1'), 'and only those')
   const operations = await app.inject({ url: `/accounts/${B}/regions/eu-west-1/clusters/prod/operations` })
   t.ok(operations.json().items.length >= 1)
   t.ok(operations.json().items.every((op: { accountId: string }) => op.accountId === B), 'the operations of a scope are that scope\'s')
@@ -107,11 +111,28 @@ t.test('GET /accounts lists the registry without secrets, with reachability; che
 t.test('grants by account: a grant for account A does not reach account B', async t => {
   const token = generateToken()
   const grants = { grants: [{ principal: 'team-a', clusters: ['*'], accounts: [A], actions: ['write'] }] }
-  const { app } = await twoAccounts(t, { AUTH_MODE: 'tokens', AUTH_API_TOKENS: `team-a:${hashToken(token)}`, AUTH_GRANTS: JSON.stringify(grants) })
+  const { app, store } = await twoAccounts(t, { AUTH_MODE: 'tokens', AUTH_API_TOKENS: `team-a:${hashToken(token)}`, AUTH_GRANTS: JSON.stringify(grants) })
   const headers = { authorization: `Bearer ${token}` }
   t.equal((await app.inject({ url: `/accounts/${A}/regions/eu-west-1/clusters/prod`, headers })).statusCode, 200)
   t.equal((await app.inject({ url: '/clusters/prod', headers })).statusCode, 200, '/clusters is account A, the default')
   const denied = assertProblem(t, await app.inject({ url: `/accounts/${B}/regions/eu-west-1/clusters/prod`, headers }), 403, 'AccessDeniedException')
   t.match(denied.detail, /in account "444455556666", region "eu-west-1"/)
   assertProblem(t, await app.inject({ url: '/accounts', headers }), 403, 'AccessDeniedException')
+
+  const refused = await app.inject({ method: 'DELETE', url: `/accounts/${B}/regions/eu-west-1/clusters/prod/oidc-provider`, headers })
+  assertProblem(t, refused, 403, 'AccessDeniedException')
+  const audit = (await store.listAudit({ cluster: 'prod', action: 'deleteOpenIDConnectProvider', outcome: AuditOutcome.DENIED })).items
+  t.ok(audit.some(r => r.requestId === refused.headers['x-request-id'] && r.accountId === B && r.region === 'eu-west-1'), 'a refused change is audited in the account and region its path names')
+})
+
+t.test('without a registry, the prefixed form needs the own account\'s id: STS failing or hanging is a bounded 502', async t => {
+  const hanging: StsPort = { assumeRole: () => new Promise(() => {}), getCallerIdentity: () => new Promise(() => {}) }
+  const { app } = await build(t, { env: { ACCOUNT_CREDENTIALS_TIMEOUT_MS: '100' }, deps: { sts: hanging } })
+  const problem = assertProblem(t, await app.inject({ url: `/accounts/${A}/regions/us-east-1/clusters/demo` }), 502, 'AccountUnreachable')
+  t.match(problem.detail, /could not be learned \(TimeoutError\)/)
+  t.equal((await app.inject({ url: '/clusters/demo' })).statusCode, 200, '/clusters needs no STS')
+
+  const { app: answering } = await build(t, { deps: { sts: stsAnswering(A) } })
+  t.equal((await answering.inject({ url: `/accounts/${A}/regions/us-east-1/clusters/demo` })).statusCode, 200, 'the own account answers to its id')
+  assertProblem(t, await answering.inject({ url: `/accounts/${B}/regions/us-east-1/clusters/demo` }), 404, 'AccountNotFound')
 })

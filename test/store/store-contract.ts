@@ -489,6 +489,9 @@ function contract (t: SubTest, getStore: () => Store): void {
     const audit: AuditRecord = { id: `audit-${randomUUID()}`, time: T0, principal: 'alice', action: 'putOpenIDConnectProvider', cluster, accountId: '222222222222', region: 'eu-west-1', outcome: AuditOutcome.SUCCEEDED, status: 200, requestId: 'r-scope', dryRun: false, awsCalls: [] }
     await getStore().appendAudit(audit)
     t.same((await getStore().listAudit({ cluster })).items, [audit], 'audit records round-trip their scope')
+    t.same((await getStore().listAudit({ cluster, accountId: '222222222222', region: 'eu-west-1' })).items, [audit], 'and are found by account and region')
+    t.same((await getStore().listAudit({ cluster, accountId: '111111111111' })).items, [], 'not by another account')
+    t.same((await getStore().listAudit({ cluster, region: 'us-east-1' })).items, [], 'nor by another region')
   })
 
   t.test('audit records', async (t) => {

@@ -4,9 +4,10 @@
  * Wire-level behaviour is tested against the emulator instead.
  */
 import { randomUUID } from 'node:crypto'
-import type { ClusterStatus, OidcIdentityProviderConfig, Update, UpdateStatus, UpdateType } from '@aws-sdk/client-eks'
+import type { ClusterStatus, OidcIdentityProviderConfig, Update, UpdateParamType, UpdateStatus, UpdateType } from '@aws-sdk/client-eks'
 import type { Tag } from '@aws-sdk/client-iam'
 import type { EksPort, IamPort } from '../../src/aws/ports.ts'
+import { createFakeAccessEntries } from './fake-access-entries.ts'
 
 export function awsError (name: string, httpStatusCode: number, message: string) {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode, requestId: 'req-' + name } })
@@ -19,6 +20,8 @@ const ACCOUNT = '111122223333'
 export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789' }]) {
   const calls: Array<{ operation: string, input: any }> = []
   const providers = new Map<string, { Url: string, ClientIDList: string[], ThumbprintList: string[], Tags: Tag[], CreateDate: Date }>()
+  /** Roles by name, each with its trust policy as plain JSON text (GetRole answers it URL-encoded). */
+  const roles = new Map<string, { trustPolicy: string }>()
   const configs = new Map<string, OidcIdentityProviderConfig>()
   const updates = new Map<string, Update & { cluster: string }>()
   /** The config each identity provider update concerns, for settleUpdate. */
@@ -36,13 +39,16 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     if (!found) throw awsError('NoSuchEntityException', 404, `OpenIDConnect Provider not found for arn ${arn}`)
     return found
   }
-  const newUpdate = (clusterName: string, type: UpdateType, value: string): Update => {
-    const update = { id: randomUUID(), status: 'InProgress' as UpdateStatus, type, params: [{ type: 'IdentityProviderConfig' as const, value }], createdAt: new Date(), errors: [], cluster: clusterName }
+  const newUpdate = (clusterName: string, type: UpdateType, value: string, paramType: UpdateParamType = 'IdentityProviderConfig'): Update => {
+    const update = { id: randomUUID(), status: 'InProgress' as UpdateStatus, type, params: [{ type: paramType, value }], createdAt: new Date(), errors: [], cluster: clusterName }
     updates.set(update.id, update)
     return update
   }
 
+  const accessEntries = createFakeAccessEntries({ record, cluster, newUpdate, awsError, meta })
+
   const eks: EksPort = {
+    ...accessEntries.eks,
     async listClusters (input) { record('ListClusters', input); return { clusters: clusters.map(c => c.name), ...meta } },
     async describeCluster (input) {
       record('DescribeCluster', input)
@@ -54,7 +60,8 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
           status: (c.status ?? 'ACTIVE') as ClusterStatus,
           version: c.version ?? '1.32',
           createdAt: new Date('2025-01-02T03:04:05Z'),
-          identity: c.issuer ? { oidc: { issuer: c.issuer } } : undefined
+          identity: c.issuer ? { oidc: { issuer: c.issuer } } : undefined,
+          accessConfig: { authenticationMode: accessEntries.modes.get(c.name) ?? 'API_AND_CONFIG_MAP' }
         },
         ...meta
       }
@@ -152,6 +159,27 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       const p = provider(input.OpenIDConnectProviderArn!)
       p.Tags = p.Tags.filter(t => !input.TagKeys!.includes(t.Key!))
       return meta
+    },
+    async getRole (input) {
+      record('GetRole', input)
+      const found = roles.get(input.RoleName!)
+      if (!found) throw awsError('NoSuchEntityException', 404, `The role with name ${input.RoleName} cannot be found.`)
+      const role = {
+        RoleName: input.RoleName!,
+        RoleId: 'AROAFAKE' + input.RoleName!.length,
+        Path: '/',
+        Arn: `arn:aws:iam::${ACCOUNT}:role/${input.RoleName}`,
+        CreateDate: new Date('2025-03-04T05:06:07Z'),
+        AssumeRolePolicyDocument: encodeURIComponent(found.trustPolicy)
+      }
+      return { Role: role, ...meta }
+    },
+    async updateAssumeRolePolicy (input) {
+      record('UpdateAssumeRolePolicy', input)
+      const found = roles.get(input.RoleName!)
+      if (!found) throw awsError('NoSuchEntityException', 404, `The role with name ${input.RoleName} cannot be found.`)
+      found.trustPolicy = input.PolicyDocument!
+      return meta
     }
   }
 
@@ -160,8 +188,16 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     iam,
     calls,
     providers,
+    roles,
+    /** Adds (or replaces) a role with this trust policy. */
+    putRole (name: string, trustPolicy: object | string) {
+      roles.set(name, { trustPolicy: typeof trustPolicy === 'string' ? trustPolicy : JSON.stringify(trustPolicy) })
+    },
     configs,
     updates,
+    /** Access entries by `cluster\nprincipalArn`, and the authentication mode of clusters not in API_AND_CONFIG_MAP. */
+    accessEntries: accessEntries.entries,
+    authenticationModes: accessEntries.modes,
     /** Ends an update as EKS does 20 to 40 minutes after the request. */
     completeUpdate (id: string, status: UpdateStatus = 'Successful') {
       const update = updates.get(id)
@@ -175,6 +211,8 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       update.status = status
       const key = updateConfigs.get(id)
       const config = key === undefined ? undefined : configs.get(key)
+      const mode = update.type === 'AccessConfigUpdate' ? update.params?.[0]?.value : undefined
+      if (status === 'Successful' && mode) accessEntries.modes.set(update.cluster, mode as never)
       if (status !== 'Successful' || !config || !key) return
       if (update.type === 'AssociateIdentityProviderConfig') config.status = 'ACTIVE'
       else configs.delete(key)

@@ -16,6 +16,7 @@ import { currentChange } from '../../support/current-change.ts'
 import { CACHE_STATUS as CACHE_STATUS_HEADER, location, withHeaders } from '../../support/headers.ts'
 import { EKS_CALL, ISSUER_PREFLIGHT, type DeclaredProblems } from '../../support/problems.ts'
 import { scopedPath, scopedServices } from '../../support/scope.ts'
+import { updateLocation } from '../../support/update-location.ts'
 
 /** How associate and PUT refuse an issuer; the same pre-flight runs for both. */
 const ISSUER_REFUSALS = [
@@ -67,9 +68,6 @@ const ASSOCIATION_PROBLEMS = [
 ] as const satisfies DeclaredProblems
 
 const UPDATE_LOCATION = location('The EKS update to follow: `/clusters/{name}/updates/{updateId}`.')
-
-const updateLocation = (cluster: string, updateId: string | undefined) =>
-  `/clusters/${encodeURIComponent(cluster)}/updates/${encodeURIComponent(updateId ?? '')}`
 
 const identityProviderConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/clusters/:name/identity-provider-configs', {

@@ -11,6 +11,7 @@ import { EKS_OPERATIONS, IAM_OPERATIONS, wrapPort } from '../../src/aws/wrap-por
 import type { AimdLimiter } from '../../src/fleet/aimd-limiter.ts'
 import { FleetAcrossAccounts, type FleetVisibility } from '../../src/fleet/fleet-across-accounts.ts'
 import { fleetLimiter, FleetService, type FleetLimits } from '../../src/fleet/fleet-service.ts'
+import { sharedPaceKey } from '../../src/fleet/shared-pace.ts'
 import { ClusterCache } from '../../src/services/clusters.ts'
 import { problem } from '../../src/errors.ts'
 import { awsError, createFakeAws } from '../support/fake-aws.ts'
@@ -195,4 +196,13 @@ t.test('a throttled account does not slow the others; the regions of one account
   t.same([...stormy.iamLimiters.keys()].sort(), [A, B], 'one IAM limiter per account')
   // Each cluster costs one GetOpenIDConnectProvider; each account one ListOpenIDConnectProviders.
   for (const account of [A, B]) t.equal(stormy.iamLimiters.get(account)!.stats().calls, 2 * 8 + 1, `account ${account}: both regions' IAM calls went through its one limiter`)
+})
+
+t.test('the shared pace keys: IAM per account, EKS per account and region; the implicit account keeps its old keys', async t => {
+  t.equal(sharedPaceKey('p:', 'iam', 'us-east-1', A), `p:aws-pacing:iam:${A}`)
+  t.equal(sharedPaceKey('p:', 'iam', 'eu-west-1', A), `p:aws-pacing:iam:${A}`, 'two regions of one account share one IAM budget')
+  t.not(sharedPaceKey('p:', 'iam', 'us-east-1', B), sharedPaceKey('p:', 'iam', 'us-east-1', A), 'two accounts do not')
+  t.equal(sharedPaceKey('p:', 'eks', 'eu-west-1', A), `p:aws-pacing:eks:${A}:eu-west-1`)
+  t.equal(sharedPaceKey('p:', 'iam', 'us-east-1'), 'p:aws-pacing:iam')
+  t.equal(sharedPaceKey('p:', 'eks', 'us-east-1'), 'p:aws-pacing:eks:us-east-1')
 })

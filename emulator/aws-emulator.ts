@@ -141,6 +141,7 @@ export async function startAwsEmulator (options: AwsEmulatorOptions = {}): Promi
       const cluster = state.clusters.get(name)
       if (!cluster) return false
       state.clusters.delete(name)
+      state.podIdentity.delete(name)
       issuers.removeIssuer(cluster.issuer)
       return true
     },

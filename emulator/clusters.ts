@@ -17,6 +17,8 @@ export interface ClusterInput {
   name: string
   /** Kubernetes version, e.g. `1.32` (default). */
   version?: string
+  /** EKS platform version, e.g. `eks.10` (default). */
+  platformVersion?: string
   /** Default ACTIVE. */
   status?: ClusterStatus
   tags?: TagMap
@@ -82,6 +84,8 @@ export function addCluster (ctx: EmulatorContext, input: ClusterInput): ClusterR
   if (ctx.state.clusters.has(input.name)) throw new InputError(`cluster already exists: ${input.name}`)
   const version = input.version === undefined ? '1.32' : String(input.version)
   if (!/^\d+\.\d+$/.test(version)) throw new InputError(`invalid version: ${version}`)
+  const platformVersion = input.platformVersion ?? 'eks.10'
+  if (!/^eks\.\d+$/.test(platformVersion)) throw new InputError(`invalid platformVersion: ${platformVersion}`)
   const status = input.status ?? 'ACTIVE'
   if (!CLUSTER_STATUSES.includes(status)) throw new InputError(`invalid status: ${String(status)}`)
   if (input.issuer !== undefined && !/^https:\/\/[^/?#]+(\/[^?#]*)?$/.test(input.issuer)) {
@@ -101,7 +105,7 @@ export function addCluster (ctx: EmulatorContext, input: ClusterInput): ClusterR
     issuer,
     endpoint: `https://${endpointId}.gr7.${ctx.region}.eks.amazonaws.com`,
     roleArn: `arn:aws:iam::${ctx.accountId}:role/eks-cluster-role-${input.name}`,
-    platformVersion: 'eks.10',
+    platformVersion,
     certificateAuthorityData: Buffer.from(ctx.issuers.chain.caPem).toString('base64'),
     tags: checkTags(input.tags),
     configs: new Map(),

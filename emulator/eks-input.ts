@@ -25,7 +25,7 @@ function requireObject (body: Json, member: string, clusterName: string): Json {
   return value
 }
 
-function requireString (body: Json, member: string, path: string, clusterName: string): string {
+export function requireString (body: Json, member: string, path: string, clusterName: string): string {
   const value = body[member]
   if (value === undefined || value === null) throw invalid(missingMember(path), clusterName)
   if (typeof value !== 'string' || value.length === 0) throw invalid(`${path} must be a non-empty string`, clusterName)

@@ -12,6 +12,7 @@ import {
 } from './eks-input.ts'
 import { paginate, parseMaxResults } from './pagination.ts'
 import type { ClusterRecord, IdpConfigRecord, TagMap, UpdateParamType, UpdateRecord, UpdateType } from './state.ts'
+import { POD_IDENTITY_ROUTES } from './pod-identity.ts'
 import { EksError } from './wire-errors.ts'
 
 export interface EksRequest {
@@ -351,6 +352,8 @@ const ROUTES: Route[] = [
   route('POST', '/tags/{}', 'TagResource', tagResource),
   route('DELETE', '/tags/{}', 'UntagResource', untagResource),
   route('GET', '/tags/{}', 'ListTagsForResource', listTagsForResource),
+  // Pod Identity associations and add-ons (emulator/pod-identity.ts)
+  ...POD_IDENTITY_ROUTES.map(([method, path, operation, handler]) => route(method, path, operation, handler)),
   ...ACCESS_ENTRY_ROUTES.map(entry => route(entry.method, entry.path, entry.operation, entry.handler))
 ]
 

@@ -100,6 +100,7 @@ export function banner (serviceUrl: string, emulator: AwsEmulator, corpIssuerUrl
   const associate = JSON.stringify({
     oidc: { identityProviderConfigName: 'corp', issuerUrl: corpIssuerUrl, clientId: 'kubernetes', usernameClaim: 'email', groupsClaim: 'groups', groupsPrefix: 'oidc:' }
   })
+  const registryAccount = accountRegistryOf(emulator.accounts).accounts.find(entry => entry.roleArn)?.accountId
   return [
     '',
     'eks-oidc-api sandbox (no AWS account involved)',
@@ -117,6 +118,7 @@ export function banner (serviceUrl: string, emulator: AwsEmulator, corpIssuerUrl
     `  curl -s ${serviceUrl}/clusters`,
     `  curl -s -X PUT ${serviceUrl}/clusters/demo/oidc-provider -H 'content-type: application/json' -d '{}'`,
     `  curl -s -X POST ${serviceUrl}/clusters/demo/identity-provider-configs -H 'content-type: application/json' -H 'Idempotency-Key: sandbox-associate-corp-0001' -d '${associate}'`,
+    ...(registryAccount ? [`  curl -s -X PUT ${serviceUrl}/clusters/demo/oidc-provider/accounts/${registryAccount} -H 'content-type: application/json' -d '{}'`] : []),
     '',
     'For the walkthroughs in README.md and docs/api-guide.md:',
     `  export EMU=${emulator.url} CORP=${corpIssuerUrl ?? ''}`,

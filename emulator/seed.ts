@@ -13,6 +13,7 @@ import { addCluster, InputError, newConfigRecord, type ClusterInput } from './cl
 import { checkOidcConfig, checkTagMap } from './eks-input.ts'
 import { REGION_PATTERN } from './accounts.ts'
 import { IAM_ACTIONS } from './iam.ts'
+import { ADDON_STATUSES, addAddon, type AddonStatus } from './pod-identity.ts'
 import { SIGNING_ALGS, type SigningAlg } from './oidc-issuer.ts'
 import type { IdentityProviderRecord, OidcConfigFields, TagMap } from './state.ts'
 
@@ -23,6 +24,9 @@ export interface SeedIdentityProviderConfig extends Partial<OidcConfigFields> {
   identityProvider?: string
   tags?: TagMap
 }
+
+/** An EKS add-on installed on a seeded cluster, e.g. `eks-pod-identity-agent`. */
+export interface SeedAddon { name: string, status?: AddonStatus, version?: string }
 
 export interface SeedAccessEntry {
   principalArn: string
@@ -38,6 +42,7 @@ export interface SeedCluster extends ClusterInput {
   identityProviderConfig?: SeedIdentityProviderConfig
   /** Needs an authenticationMode other than CONFIG_MAP, as on EKS. */
   accessEntries?: SeedAccessEntry[]
+  addons?: SeedAddon[]
 }
 
 export interface SeedIdentityProvider { name: string, alg?: SigningAlg }
@@ -53,12 +58,21 @@ export interface SeedOidcProvider {
   tags?: TagMap
 }
 
+/** An IRSA trust: the service accounts of a seeded cluster that may assume the role through its IAM OIDC provider. */
+export interface SeedIrsaTrust {
+  cluster: string
+  /** `namespace:serviceAccount` each. */
+  serviceAccounts: string[]
+}
+
 export interface SeedRole {
   roleName: string
   /** Default `/`. */
   path?: string
-  /** The trust policy, as a JSON string or as the object itself. */
-  assumeRolePolicyDocument: string | Record<string, unknown>
+  /** The trust policy, as a JSON string or as the object itself... */
+  assumeRolePolicyDocument?: string | Record<string, unknown>
+  /** ...or an IRSA trust policy for a cluster seeded earlier (its issuer is only known at start). */
+  irsa?: SeedIrsaTrust
   description?: string
   /** 3600–43200, default 3600. */
   maxSessionDuration?: number
@@ -123,6 +137,14 @@ function seedConfig (ctx: EmulatorContext, clusterName: string, input: SeedIdent
   }
 }
 
+function seedAddon (ctx: EmulatorContext, clusterName: string, addon: SeedAddon): void {
+  if (typeof addon?.name !== 'string' || addon.name === '') throw new InputError(`add-on of cluster ${clusterName} needs a name`)
+  if (addon.status !== undefined && !ADDON_STATUSES.includes(addon.status)) {
+    throw new InputError(`add-on ${addon.name} of cluster ${clusterName}: status must be one of ${ADDON_STATUSES.join(', ')}`)
+  }
+  addAddon(ctx, clusterName, addon.name, addon.status, addon.version)
+}
+
 function seedAccessEntries (ctx: EmulatorContext, clusterName: string, entries: SeedAccessEntry[]): void {
   const cluster = ctx.state.clusters.get(clusterName)
   if (!cluster) throw new InputError(`unknown cluster ${clusterName}`)
@@ -152,8 +174,27 @@ function setTags (params: URLSearchParams, tags: TagMap | undefined): void {
   })
 }
 
+/** The trust policy eksctl and the EKS User Guide write for IRSA: one statement per service account. */
+function irsaTrustPolicy (ctx: EmulatorContext, trust: SeedIrsaTrust): Record<string, unknown> {
+  const issuer = ctx.state.clusters.get(trust.cluster)?.issuer
+  if (issuer === undefined) throw new InputError(`IRSA trust names an unknown cluster ${trust.cluster}`)
+  // As IAM names the provider (and its condition keys): host and path, no port (emulator/iam.ts).
+  const url = new URL(issuer)
+  const provider = `${url.hostname}${url.pathname.replace(/\/$/, '')}`
+  return {
+    Version: '2012-10-17',
+    Statement: trust.serviceAccounts.map(serviceAccount => ({
+      Effect: 'Allow',
+      Principal: { Federated: `arn:aws:iam::${ctx.accountId}:oidc-provider/${provider}` },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { [`${provider}:sub`]: `system:serviceaccount:${serviceAccount}`, [`${provider}:aud`]: 'sts.amazonaws.com' } }
+    }))
+  }
+}
+
 function seedRole (ctx: EmulatorContext, input: SeedRole): void {
-  const document = typeof input.assumeRolePolicyDocument === 'string' ? input.assumeRolePolicyDocument : JSON.stringify(input.assumeRolePolicyDocument)
+  const source = input.irsa === undefined ? input.assumeRolePolicyDocument : irsaTrustPolicy(ctx, input.irsa)
+  const document = typeof source === 'string' ? source : JSON.stringify(source)
   const params = new URLSearchParams({ Action: 'CreateRole', RoleName: String(input.roleName), AssumeRolePolicyDocument: document ?? '' })
   if (input.path !== undefined) params.set('Path', input.path)
   if (input.description !== undefined) params.set('Description', input.description)
@@ -173,10 +214,11 @@ function seedOidcProvider (ctx: EmulatorContext, input: SeedOidcProvider): void 
 }
 
 function seedClusters (ctx: EmulatorContext, clusters: SeedCluster[]): void {
-  for (const { identityProviderConfig, accessEntries, ...cluster } of clusters) {
+  for (const { identityProviderConfig, accessEntries, addons, ...cluster } of clusters) {
     addCluster(ctx, cluster)
     if (identityProviderConfig) seedConfig(ctx, cluster.name, identityProviderConfig)
     if (accessEntries) seedAccessEntries(ctx, cluster.name, accessEntries)
+    for (const addon of addons ?? []) seedAddon(ctx, cluster.name, addon)
   }
 }
 
@@ -200,9 +242,11 @@ function seedAccount (ctx: EmulatorContext, input: SeedAccount): void {
 export function applySeed (ctx: EmulatorContext, seed: Seed): void {
   if (typeof seed !== 'object' || seed === null) throw new InputError('seed must be an object')
   for (const idp of seed.identityProviders ?? []) addIdentityProvider(ctx, idp)
-  // Roles first: access entries of the clusters name them.
-  for (const role of seed.roles ?? []) seedRole(ctx, role)
+  // Roles first: access entries of the clusters name them; roles with an IRSA trust name a cluster, so they come after.
+  const roles = seed.roles ?? []
+  for (const role of roles.filter(r => r.irsa === undefined)) seedRole(ctx, role)
   seedClusters(ctx, seed.clusters ?? [])
+  for (const role of roles.filter(r => r.irsa !== undefined)) seedRole(ctx, role)
   for (const provider of seed.iamOidcProviders ?? []) seedOidcProvider(ctx, provider)
   for (const account of seed.accounts ?? []) seedAccount(ctx, account)
 }

@@ -5,6 +5,8 @@
  * `state.oidcProviders` reads the IAM of the request's account). Asynchronous EKS work settles
  * lazily: every read first calls `settle(now)`, so a fake clock moves states without timers.
  */
+import { newClusterPodIdentity, type ClusterPodIdentity } from './pod-identity.ts'
+
 export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'UPDATING' | 'PENDING'
 export type ConfigStatus = 'CREATING' | 'ACTIVE' | 'DELETING'
 export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful'
@@ -142,6 +144,8 @@ export class EmulatorState {
   readonly iam: IamAccountState
   /** External identity providers are not AWS resources: one set shared by every scope. */
   readonly identityProviders: Map<string, IdentityProviderRecord>
+  /** Pod Identity associations and add-ons, by cluster name (emulator/pod-identity.ts). */
+  readonly podIdentity = new Map<string, ClusterPodIdentity>()
   private nextUpdateSeq = 1
 
   constructor (scope: { accountId: string, region: string }, iam = new IamAccountState(), identityProviders = new Map<string, IdentityProviderRecord>()) {
@@ -163,6 +167,13 @@ export class EmulatorState {
     this.clusters.clear()
     this.iam.clear()
     this.identityProviders.clear()
+    this.podIdentity.clear()
+  }
+
+  podIdentityOf (clusterName: string): ClusterPodIdentity {
+    let state = this.podIdentity.get(clusterName)
+    if (!state) this.podIdentity.set(clusterName, state = newClusterPodIdentity())
+    return state
   }
 
   takeUpdateSeq (): number {

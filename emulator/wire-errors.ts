@@ -4,7 +4,7 @@
  */
 export type EksErrorType =
   | 'ResourceNotFoundException' | 'InvalidParameterException' | 'InvalidRequestException'
-  | 'ResourceInUseException' | 'ClientException' | 'ServerException' | 'ThrottlingException'
+  | 'ResourceInUseException' | 'ResourceLimitExceededException' | 'ClientException' | 'ServerException' | 'ThrottlingException'
   | 'BadRequestException' | 'NotFoundException' | 'SerializationException' | 'UnknownOperationException'
   | 'UnrecognizedClientException' | 'ExpiredTokenException'
 
@@ -13,6 +13,7 @@ const EKS_STATUS: Record<EksErrorType, number> = {
   InvalidParameterException: 400,
   InvalidRequestException: 400,
   ResourceInUseException: 409,
+  ResourceLimitExceededException: 400,
   ClientException: 400,
   ServerException: 500,
   ThrottlingException: 429,

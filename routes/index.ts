@@ -14,10 +14,15 @@ import identityProviderConfigs from './clusters/identity-provider-configs/index.
 import rbac from './clusters/identity-provider-configs/rbac.ts'
 import tokenReviews from './clusters/identity-provider-configs/token-reviews.ts'
 import oidcProvider from './clusters/oidc-provider.ts'
+import oidcProviderAccounts from './clusters/oidc-provider-accounts.ts'
 import clusterOperations from './clusters/operations.ts'
 import principals from './clusters/principals.ts'
 import trustPolicy from './clusters/trust-policy.ts'
 import updates from './clusters/updates.ts'
+import podIdentityAssociations from './clusters/pod-identity-associations.ts'
+import podIdentityMigration from './clusters/pod-identity-migration.ts'
+import serviceAccountPodIdentity from './clusters/service-accounts/pod-identity.ts'
+import serviceAccountPodIdentityPreflight from './clusters/service-accounts/pod-identity-preflight.ts'
 import health from './health.ts'
 import issuers from './issuers.ts'
 import metrics from './metrics.ts'
@@ -31,7 +36,8 @@ import { documentProblems } from './support/problems.ts'
 
 /** Every route file under /clusters: each is served as /clusters/... and as /accounts/{accountId}/regions/{region}/clusters/.... */
 export const CLUSTER_ROUTES = [
-  clusters, oidcProvider, trustPolicy, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations,
+  clusters, oidcProvider, oidcProviderAccounts, trustPolicy, identityProviderConfigs, tokenReviews, rbac, updates, clusterOperations,
+  podIdentityAssociations, podIdentityMigration, serviceAccountPodIdentity, serviceAccountPodIdentityPreflight,
   accessEntries, associatedAccessPolicies, authenticationMode, principals
 ]
 

@@ -3,7 +3,7 @@
  * fields, plus the envelope this service adds around a cluster's provider.
  */
 import { Type, type Static } from 'typebox'
-import { Ref, RESERVED_TAG_PREFIX, Timestamp } from './common.ts'
+import { ClusterNameParams, Ref, RESERVED_TAG_PREFIX, Timestamp } from './common.ts'
 import { ThumbprintDrift } from './issuers.ts'
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
@@ -79,6 +79,25 @@ export const PutOidcProviderQuery = Type.Object({
   dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Only compute the plan of IAM calls; change nothing.' })),
   computeThumbprints: Type.Optional(Type.Boolean({ default: false, description: 'When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.' }))
 }, { additionalProperties: false })
+
+export const ProviderAccountParams = Type.Object({
+  ...ClusterNameParams.properties,
+  // Not `accountId`: under /accounts/{accountId}/regions/{region} that names the cluster's account.
+  providerAccountId: Type.String({ pattern: '^\\d{12}$', description: 'The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster\'s own.' })
+}, { additionalProperties: false })
+
+/** IAM's quota of OIDC providers in one account, and how many it has. */
+export const OidcProviderCount = Type.Object({
+  count: Type.Integer({ minimum: 0, description: 'IAM OIDC providers the account has now (ListOpenIDConnectProviders).' }),
+  quota: Type.Integer({ minimum: 1, description: 'IAM\'s quota of OIDC providers per account (100).' })
+}, { $id: 'OidcProviderCount', additionalProperties: false, description: 'How close the account is to IAM\'s quota of OIDC providers.' })
+
+export const CrossAccountOidcProviderStatus = Type.Object({
+  ...OidcProviderStatus.properties,
+  OpenIDConnectProviderArn: Type.String({ description: 'ARN the provider has (or would have) in `accountId`: partition from the cluster ARN, issuer without scheme or port.' }),
+  accountId: Type.String({ description: 'The account the provider is in (the one the roles pods assume are in).' }),
+  oidcProviders: Ref(OidcProviderCount)
+}, { $id: 'CrossAccountOidcProviderStatus', additionalProperties: false, description: 'The IAM OIDC provider for a cluster\'s issuer in another account (IRSA across accounts), and that account\'s provider count.' })
 
 export type Tag = Static<typeof Tag>
 export type PutOidcProviderRequest = Static<typeof PutOidcProviderRequest>

@@ -9,6 +9,8 @@ import * as fleet from './fleet.ts'
 import * as iam from './iam.ts'
 import * as issuers from './issuers.ts'
 import * as operations from './operations.ts'
+import * as podIdentity from './pod-identity.ts'
+import * as podIdentityMigration from './pod-identity-migration.ts'
 import * as replace from './replace.ts'
 import * as tokenReview from './token-review.ts'
 
@@ -22,7 +24,7 @@ export const sharedSchemas = [
   eks.DisassociateIdentityProviderConfigResponse, eks.ListUpdatesResponse, eks.DescribeUpdateResponse,
   issuers.CertificateSummary, issuers.IssuerCheck, issuers.InspectIssuerRequest, issuers.IssuerInspection, issuers.ThumbprintDrift,
   iam.Tag, iam.GetOpenIDConnectProviderResponse, iam.OidcProviderStatus, iam.PutOidcProviderRequest,
-  iam.PlannedCall, iam.PutOidcProviderResponse,
+  iam.PlannedCall, iam.PutOidcProviderResponse, iam.OidcProviderCount, iam.CrossAccountOidcProviderStatus,
   iam.PolicyDocument, iam.TrustPolicyRendering, iam.TrustPolicyCheck, iam.TrustPolicyFix, iam.TrustPolicyRepairRequest,
   iam.TrustPolicyDiagnosis, iam.TrustPolicyRepairResponse,
   replace.ReplaceIdentityProviderConfigRequest, replace.ReplaceStep, replace.MinutesRange, replace.ReplaceIdentityProviderConfigResponse,
@@ -31,6 +33,11 @@ export const sharedSchemas = [
   accounts.AccountReachability, accounts.RegisteredAccount, accounts.ListAccountsResponse,
   fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse,
   fleet.FleetScope, fleet.FleetAccountsCluster, fleet.FleetTrustError, fleet.FleetResponse,
+  podIdentity.PodIdentityAssociation, podIdentity.PodIdentityAssociationSummary, podIdentity.PreflightCheck, podIdentity.PodIdentityPreflight,
+  podIdentity.CreatePodIdentityAssociationRequest, podIdentity.CreatePodIdentityAssociationResponse, podIdentity.ListPodIdentityAssociationsResponse,
+  podIdentity.DescribePodIdentityAssociationResponse, podIdentity.UpdatePodIdentityAssociationRequest, podIdentity.UpdatePodIdentityAssociationResponse,
+  podIdentity.DeletePodIdentityAssociationResponse, podIdentity.PutServiceAccountPodIdentityRequest, podIdentity.PutServiceAccountPodIdentityResponse,
+  podIdentityMigration.MigrationServiceAccount, podIdentityMigration.PodIdentityMigrationPlan,
   accessEntries.AccessEntry, accessEntries.CreateAccessEntryRequest, accessEntries.UpdateAccessEntryRequest, accessEntries.AccessEntryResponse,
   accessEntries.ListAccessEntriesResponse, accessEntries.AccessScope, accessEntries.AssociateAccessPolicyRequest,
   accessEntries.AssociatedAccessPolicy, accessEntries.AssociateAccessPolicyResponse, accessEntries.ListAssociatedAccessPoliciesResponse,

@@ -92,8 +92,13 @@ export const PROBLEMS = {
   ConfigExists: { status: 409, code: 'ResourceInUseException', slug: 'config-exists', title: 'Conflict with the current state' },
   ReplaceInProgress: { status: 409, slug: 'replace-in-progress', title: 'Conflict with the current state' },
   TrustPolicyTooLarge: AWS_QUOTA,
+  // IAM's quota of OIDC providers per account, counted before a create (src/services/oidc-provider.ts).
+  OidcProviderQuotaReached: { status: 409, slug: 'oidc-provider-quota-reached', title: 'The account has as many IAM OIDC providers as IAM allows' },
   AccountNotReachable: { status: 400, slug: 'account-not-reachable', title: 'The service does not reach this AWS account' },
 
+  // Pod Identity associations
+  PodIdentityAssociationExists: { status: 409, code: 'ResourceInUseException', slug: 'pod-identity-association-exists', title: 'Conflict with the current state' },
+  PodIdentityPreflightFailed: { status: 422, slug: 'pod-identity-preflight-failed', title: 'Pods would not get the role: a pre-flight check failed' },
   // The service's own checks of access entries and the authentication mode
   NodeAccessEntryProtected: { status: 409, slug: 'node-access-entry-protected', title: 'Deleting this access entry would cut nodes off the cluster' },
   AuthenticationModeTransition: { status: 409, slug: 'authentication-mode-transition', title: 'EKS does not allow this authentication mode change' },

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.ts';
 import type { Client, Options as Options2, TDataShape } from './client/index.ts';
-import type { AssociateAccessPolicyData, AssociateAccessPolicyErrors, AssociateAccessPolicyInAccountData, AssociateAccessPolicyInAccountErrors, AssociateAccessPolicyInAccountResponses, AssociateAccessPolicyResponses, AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigInAccountData, AssociateIdentityProviderConfigInAccountErrors, AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigResponses, CreateAccessEntryData, CreateAccessEntryErrors, CreateAccessEntryInAccountData, CreateAccessEntryInAccountErrors, CreateAccessEntryInAccountResponses, CreateAccessEntryResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewInAccountData, CreateTokenReviewInAccountErrors, CreateTokenReviewInAccountResponses, CreateTokenReviewResponses, DeleteAccessEntryData, DeleteAccessEntryErrors, DeleteAccessEntryInAccountData, DeleteAccessEntryInAccountErrors, DeleteAccessEntryInAccountResponses, DeleteAccessEntryResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderInAccountData, DeleteOpenIdConnectProviderInAccountErrors, DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderResponses, DescribeAccessEntryData, DescribeAccessEntryErrors, DescribeAccessEntryInAccountData, DescribeAccessEntryInAccountErrors, DescribeAccessEntryInAccountResponses, DescribeAccessEntryResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterInAccountData, DescribeClusterInAccountErrors, DescribeClusterInAccountResponses, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationInAccountData, DescribeClusterOperationInAccountErrors, DescribeClusterOperationInAccountResponses, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigInAccountData, DescribeIdentityProviderConfigInAccountErrors, DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateInAccountData, DescribeUpdateInAccountErrors, DescribeUpdateInAccountResponses, DescribeUpdateResponses, DiagnoseTrustPolicyData, DiagnoseTrustPolicyErrors, DiagnoseTrustPolicyInAccountData, DiagnoseTrustPolicyInAccountErrors, DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyResponses, DisassociateAccessPolicyData, DisassociateAccessPolicyErrors, DisassociateAccessPolicyInAccountData, DisassociateAccessPolicyInAccountErrors, DisassociateAccessPolicyInAccountResponses, DisassociateAccessPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigInAccountData, DisassociateIdentityProviderConfigInAccountErrors, DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigResponses, GetAuthenticationModeData, GetAuthenticationModeErrors, GetAuthenticationModeInAccountData, GetAuthenticationModeInAccountErrors, GetAuthenticationModeInAccountResponses, GetAuthenticationModeResponses, GetFleetData, GetFleetErrors, GetFleetResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderInAccountData, GetOpenIdConnectProviderInAccountErrors, GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingInAccountData, GetRbacBindingInAccountErrors, GetRbacBindingInAccountResponses, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccessEntriesData, ListAccessEntriesErrors, ListAccessEntriesInAccountData, ListAccessEntriesInAccountErrors, ListAccessEntriesInAccountResponses, ListAccessEntriesResponses, ListAccessPoliciesData, ListAccessPoliciesErrors, ListAccessPoliciesResponses, ListAccountsData, ListAccountsErrors, ListAccountsResponses, ListAssociatedAccessPoliciesData, ListAssociatedAccessPoliciesErrors, ListAssociatedAccessPoliciesInAccountData, ListAssociatedAccessPoliciesInAccountErrors, ListAssociatedAccessPoliciesInAccountResponses, ListAssociatedAccessPoliciesResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersInAccountData, ListClustersInAccountErrors, ListClustersInAccountResponses, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsInAccountData, ListIdentityProviderConfigsInAccountErrors, ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsInAccountData, ListOperationsInAccountErrors, ListOperationsInAccountResponses, ListOperationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesInAccountData, ListUpdatesInAccountErrors, ListUpdatesInAccountResponses, ListUpdatesResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewInAccountData, PreviewTokenReviewInAccountErrors, PreviewTokenReviewInAccountResponses, PreviewTokenReviewResponses, PutAuthenticationModeData, PutAuthenticationModeErrors, PutAuthenticationModeInAccountData, PutAuthenticationModeInAccountErrors, PutAuthenticationModeInAccountResponses, PutAuthenticationModeResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderInAccountData, PutOpenIdConnectProviderInAccountErrors, PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderResponses, RenderTrustPolicyData, RenderTrustPolicyErrors, RenderTrustPolicyInAccountData, RenderTrustPolicyInAccountErrors, RenderTrustPolicyInAccountResponses, RenderTrustPolicyResponses, RepairTrustPolicyData, RepairTrustPolicyErrors, RepairTrustPolicyInAccountData, RepairTrustPolicyInAccountErrors, RepairTrustPolicyInAccountResponses, RepairTrustPolicyResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigInAccountData, ReplaceIdentityProviderConfigInAccountErrors, ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigResponses, ReviewPrincipalData, ReviewPrincipalErrors, ReviewPrincipalInAccountData, ReviewPrincipalInAccountErrors, ReviewPrincipalInAccountResponses, ReviewPrincipalResponses, UpdateAccessEntryData, UpdateAccessEntryErrors, UpdateAccessEntryInAccountData, UpdateAccessEntryInAccountErrors, UpdateAccessEntryInAccountResponses, UpdateAccessEntryResponses } from './types.gen.ts';
+import type { AssociateAccessPolicyData, AssociateAccessPolicyErrors, AssociateAccessPolicyInAccountData, AssociateAccessPolicyInAccountErrors, AssociateAccessPolicyInAccountResponses, AssociateAccessPolicyResponses, AssociateIdentityProviderConfigData, AssociateIdentityProviderConfigErrors, AssociateIdentityProviderConfigInAccountData, AssociateIdentityProviderConfigInAccountErrors, AssociateIdentityProviderConfigInAccountResponses, AssociateIdentityProviderConfigResponses, CreateAccessEntryData, CreateAccessEntryErrors, CreateAccessEntryInAccountData, CreateAccessEntryInAccountErrors, CreateAccessEntryInAccountResponses, CreateAccessEntryResponses, CreatePodIdentityAssociationData, CreatePodIdentityAssociationErrors, CreatePodIdentityAssociationInAccountData, CreatePodIdentityAssociationInAccountErrors, CreatePodIdentityAssociationInAccountResponses, CreatePodIdentityAssociationResponses, CreateTokenReviewData, CreateTokenReviewErrors, CreateTokenReviewInAccountData, CreateTokenReviewInAccountErrors, CreateTokenReviewInAccountResponses, CreateTokenReviewResponses, DeleteAccessEntryData, DeleteAccessEntryErrors, DeleteAccessEntryInAccountData, DeleteAccessEntryInAccountErrors, DeleteAccessEntryInAccountResponses, DeleteAccessEntryResponses, DeleteCrossAccountOpenIdConnectProviderData, DeleteCrossAccountOpenIdConnectProviderErrors, DeleteCrossAccountOpenIdConnectProviderInAccountData, DeleteCrossAccountOpenIdConnectProviderInAccountErrors, DeleteCrossAccountOpenIdConnectProviderInAccountResponses, DeleteCrossAccountOpenIdConnectProviderResponses, DeleteOpenIdConnectProviderData, DeleteOpenIdConnectProviderErrors, DeleteOpenIdConnectProviderInAccountData, DeleteOpenIdConnectProviderInAccountErrors, DeleteOpenIdConnectProviderInAccountResponses, DeleteOpenIdConnectProviderResponses, DeletePodIdentityAssociationData, DeletePodIdentityAssociationErrors, DeletePodIdentityAssociationInAccountData, DeletePodIdentityAssociationInAccountErrors, DeletePodIdentityAssociationInAccountResponses, DeletePodIdentityAssociationResponses, DescribeAccessEntryData, DescribeAccessEntryErrors, DescribeAccessEntryInAccountData, DescribeAccessEntryInAccountErrors, DescribeAccessEntryInAccountResponses, DescribeAccessEntryResponses, DescribeClusterData, DescribeClusterErrors, DescribeClusterInAccountData, DescribeClusterInAccountErrors, DescribeClusterInAccountResponses, DescribeClusterOperationData, DescribeClusterOperationErrors, DescribeClusterOperationInAccountData, DescribeClusterOperationInAccountErrors, DescribeClusterOperationInAccountResponses, DescribeClusterOperationResponses, DescribeClusterResponses, DescribeIdentityProviderConfigData, DescribeIdentityProviderConfigErrors, DescribeIdentityProviderConfigInAccountData, DescribeIdentityProviderConfigInAccountErrors, DescribeIdentityProviderConfigInAccountResponses, DescribeIdentityProviderConfigResponses, DescribeOperationData, DescribeOperationErrors, DescribeOperationResponses, DescribePodIdentityAssociationData, DescribePodIdentityAssociationErrors, DescribePodIdentityAssociationInAccountData, DescribePodIdentityAssociationInAccountErrors, DescribePodIdentityAssociationInAccountResponses, DescribePodIdentityAssociationResponses, DescribeUpdateData, DescribeUpdateErrors, DescribeUpdateInAccountData, DescribeUpdateInAccountErrors, DescribeUpdateInAccountResponses, DescribeUpdateResponses, DiagnoseTrustPolicyData, DiagnoseTrustPolicyErrors, DiagnoseTrustPolicyInAccountData, DiagnoseTrustPolicyInAccountErrors, DiagnoseTrustPolicyInAccountResponses, DiagnoseTrustPolicyResponses, DisassociateAccessPolicyData, DisassociateAccessPolicyErrors, DisassociateAccessPolicyInAccountData, DisassociateAccessPolicyInAccountErrors, DisassociateAccessPolicyInAccountResponses, DisassociateAccessPolicyResponses, DisassociateIdentityProviderConfigData, DisassociateIdentityProviderConfigErrors, DisassociateIdentityProviderConfigInAccountData, DisassociateIdentityProviderConfigInAccountErrors, DisassociateIdentityProviderConfigInAccountResponses, DisassociateIdentityProviderConfigResponses, GetAuthenticationModeData, GetAuthenticationModeErrors, GetAuthenticationModeInAccountData, GetAuthenticationModeInAccountErrors, GetAuthenticationModeInAccountResponses, GetAuthenticationModeResponses, GetCrossAccountOpenIdConnectProviderData, GetCrossAccountOpenIdConnectProviderErrors, GetCrossAccountOpenIdConnectProviderInAccountData, GetCrossAccountOpenIdConnectProviderInAccountErrors, GetCrossAccountOpenIdConnectProviderInAccountResponses, GetCrossAccountOpenIdConnectProviderResponses, GetFleetData, GetFleetErrors, GetFleetResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetOpenIdConnectProviderData, GetOpenIdConnectProviderErrors, GetOpenIdConnectProviderInAccountData, GetOpenIdConnectProviderInAccountErrors, GetOpenIdConnectProviderInAccountResponses, GetOpenIdConnectProviderResponses, GetRbacBindingData, GetRbacBindingErrors, GetRbacBindingInAccountData, GetRbacBindingInAccountErrors, GetRbacBindingInAccountResponses, GetRbacBindingResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, InspectIssuerData, InspectIssuerErrors, InspectIssuerResponses, ListAccessEntriesData, ListAccessEntriesErrors, ListAccessEntriesInAccountData, ListAccessEntriesInAccountErrors, ListAccessEntriesInAccountResponses, ListAccessEntriesResponses, ListAccessPoliciesData, ListAccessPoliciesErrors, ListAccessPoliciesResponses, ListAccountsData, ListAccountsErrors, ListAccountsResponses, ListAssociatedAccessPoliciesData, ListAssociatedAccessPoliciesErrors, ListAssociatedAccessPoliciesInAccountData, ListAssociatedAccessPoliciesInAccountErrors, ListAssociatedAccessPoliciesInAccountResponses, ListAssociatedAccessPoliciesResponses, ListAuditRecordsData, ListAuditRecordsErrors, ListAuditRecordsResponses, ListClustersData, ListClustersErrors, ListClustersInAccountData, ListClustersInAccountErrors, ListClustersInAccountResponses, ListClustersResponses, ListIdentityProviderConfigsData, ListIdentityProviderConfigsErrors, ListIdentityProviderConfigsInAccountData, ListIdentityProviderConfigsInAccountErrors, ListIdentityProviderConfigsInAccountResponses, ListIdentityProviderConfigsResponses, ListOperationsData, ListOperationsErrors, ListOperationsInAccountData, ListOperationsInAccountErrors, ListOperationsInAccountResponses, ListOperationsResponses, ListPodIdentityAssociationsData, ListPodIdentityAssociationsErrors, ListPodIdentityAssociationsInAccountData, ListPodIdentityAssociationsInAccountErrors, ListPodIdentityAssociationsInAccountResponses, ListPodIdentityAssociationsResponses, ListUpdatesData, ListUpdatesErrors, ListUpdatesInAccountData, ListUpdatesInAccountErrors, ListUpdatesInAccountResponses, ListUpdatesResponses, MigrateToPodIdentityData, MigrateToPodIdentityErrors, MigrateToPodIdentityInAccountData, MigrateToPodIdentityInAccountErrors, MigrateToPodIdentityInAccountResponses, MigrateToPodIdentityResponses, PreflightServiceAccountPodIdentityData, PreflightServiceAccountPodIdentityErrors, PreflightServiceAccountPodIdentityInAccountData, PreflightServiceAccountPodIdentityInAccountErrors, PreflightServiceAccountPodIdentityInAccountResponses, PreflightServiceAccountPodIdentityResponses, PreviewTokenReviewData, PreviewTokenReviewErrors, PreviewTokenReviewInAccountData, PreviewTokenReviewInAccountErrors, PreviewTokenReviewInAccountResponses, PreviewTokenReviewResponses, PutAuthenticationModeData, PutAuthenticationModeErrors, PutAuthenticationModeInAccountData, PutAuthenticationModeInAccountErrors, PutAuthenticationModeInAccountResponses, PutAuthenticationModeResponses, PutCrossAccountOpenIdConnectProviderData, PutCrossAccountOpenIdConnectProviderErrors, PutCrossAccountOpenIdConnectProviderInAccountData, PutCrossAccountOpenIdConnectProviderInAccountErrors, PutCrossAccountOpenIdConnectProviderInAccountResponses, PutCrossAccountOpenIdConnectProviderResponses, PutOpenIdConnectProviderData, PutOpenIdConnectProviderErrors, PutOpenIdConnectProviderInAccountData, PutOpenIdConnectProviderInAccountErrors, PutOpenIdConnectProviderInAccountResponses, PutOpenIdConnectProviderResponses, PutServiceAccountPodIdentityData, PutServiceAccountPodIdentityErrors, PutServiceAccountPodIdentityInAccountData, PutServiceAccountPodIdentityInAccountErrors, PutServiceAccountPodIdentityInAccountResponses, PutServiceAccountPodIdentityResponses, RenderTrustPolicyData, RenderTrustPolicyErrors, RenderTrustPolicyInAccountData, RenderTrustPolicyInAccountErrors, RenderTrustPolicyInAccountResponses, RenderTrustPolicyResponses, RepairTrustPolicyData, RepairTrustPolicyErrors, RepairTrustPolicyInAccountData, RepairTrustPolicyInAccountErrors, RepairTrustPolicyInAccountResponses, RepairTrustPolicyResponses, ReplaceIdentityProviderConfigData, ReplaceIdentityProviderConfigErrors, ReplaceIdentityProviderConfigInAccountData, ReplaceIdentityProviderConfigInAccountErrors, ReplaceIdentityProviderConfigInAccountResponses, ReplaceIdentityProviderConfigResponses, ReviewPrincipalData, ReviewPrincipalErrors, ReviewPrincipalInAccountData, ReviewPrincipalInAccountErrors, ReviewPrincipalInAccountResponses, ReviewPrincipalResponses, UpdateAccessEntryData, UpdateAccessEntryErrors, UpdateAccessEntryInAccountData, UpdateAccessEntryInAccountErrors, UpdateAccessEntryInAccountResponses, UpdateAccessEntryResponses, UpdatePodIdentityAssociationData, UpdatePodIdentityAssociationErrors, UpdatePodIdentityAssociationInAccountData, UpdatePodIdentityAssociationInAccountErrors, UpdatePodIdentityAssociationInAccountResponses, UpdatePodIdentityAssociationResponses } from './types.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -87,6 +87,43 @@ export const getOpenIdConnectProvider = <ThrowOnError extends boolean = false>(o
 export const putOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<PutOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).put<PutOpenIdConnectProviderResponses, PutOpenIdConnectProviderErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/clusters/{name}/oidc-provider',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete the IAM OIDC provider for the cluster's issuer in another account
+ *
+ * Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster's pods. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const deleteCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<DeleteCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).delete<DeleteCrossAccountOpenIdConnectProviderResponses, DeleteCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Show the IAM OIDC provider for the cluster's issuer in another account (IRSA across accounts)
+ *
+ * Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster's issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM's quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`. The `read` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const getCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<GetCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).get<GetCrossAccountOpenIdConnectProviderResponses, GetCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Create the IAM OIDC provider for the cluster's issuer in another account, or converge it
+ *
+ * As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account's providers are counted: at IAM's quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const putCrossAccountOpenIdConnectProvider = <ThrowOnError extends boolean = false>(options: Options<PutCrossAccountOpenIdConnectProviderData, ThrowOnError>) => (options.client ?? client).put<PutCrossAccountOpenIdConnectProviderResponses, PutCrossAccountOpenIdConnectProviderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -283,6 +320,104 @@ export const describeClusterOperation = <ThrowOnError extends boolean = false>(o
 });
 
 /**
+ * List the Pod Identity associations of a cluster
+ *
+ * Filter by `namespace` and `serviceAccount`; page with `maxResults` (1 to 100) and `nextToken`.
+ */
+export const listPodIdentityAssociations = <ThrowOnError extends boolean = false>(options: Options<ListPodIdentityAssociationsData, ThrowOnError>) => (options.client ?? client).get<ListPodIdentityAssociationsResponses, ListPodIdentityAssociationsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations',
+    ...options
+});
+
+/**
+ * Give the pods of a service account an IAM role (EKS Pod Identity)
+ *
+ * Requires an `Idempotency-Key` header (sent to EKS as its `clientRequestToken`) or a body `clientRequestToken`, so a retry never makes a second association. First runs the pre-flight checks (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`, the `eks-pod-identity-agent` add-on is ACTIVE, the cluster's versions support Pod Identity): a failed one refuses the request with 422 `PodIdentityPreflightFailed` listing the `preflight` checks, unless `force=true`. EKS allows one association per service account: the same association already there is adopted (200); one with other settings is a 409 `ResourceInUseException` naming it. EKS allows 1,000 associations per cluster (409 `ResourceLimitExceededException`). Answers 201 with a `Location`.
+ */
+export const createPodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<CreatePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).post<CreatePodIdentityAssociationResponses, CreatePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete a Pod Identity association
+ *
+ * Answers 200 with the deleted association, or 204 when it is already gone (an unknown cluster is still a 404). Credentials already handed to pods stay valid until they expire.
+ */
+export const deletePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<DeletePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).delete<DeletePodIdentityAssociationResponses, DeletePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Describe a Pod Identity association
+ */
+export const describePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<DescribePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).get<DescribePodIdentityAssociationResponses, DescribePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Change the role, target role or session tags of a Pod Identity association
+ *
+ * Only the members sent change. A new `roleArn` runs the pre-flight checks first (422 `PodIdentityPreflightFailed` unless `force=true`). The namespace and service account cannot change: delete and create instead.
+ */
+export const updatePodIdentityAssociation = <ThrowOnError extends boolean = false>(options: Options<UpdatePodIdentityAssociationData, ThrowOnError>) => (options.client ?? client).patch<UpdatePodIdentityAssociationResponses, UpdatePodIdentityAssociationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Plan the migration of a cluster's service accounts from IRSA to EKS Pod Identity
+ *
+ * Reads every IAM role (ListRoles) and finds those whose trust policy lets a service account (`system:serviceaccount:NS:SA` in a `StringEquals` or `StringLike` condition on `<provider>:sub`) assume them through this cluster's IAM OIDC provider. For each service account the plan gives the association to create (or why not: one exists, another role is associated, several roles trust it) and the trust statement the role needs for Pod Identity, next to its IRSA statement, which stays. It also answers the cluster's pre-flight checks (agent add-on, platform). `dryRun=true` is required: the plan changes nothing. Apply it with the declarative PUT of each service account.
+ */
+export const migrateToPodIdentity = <ThrowOnError extends boolean = false>(options: Options<MigrateToPodIdentityData, ThrowOnError>) => (options.client ?? client).post<MigrateToPodIdentityResponses, MigrateToPodIdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/pod-identity-migration',
+    ...options
+});
+
+/**
+ * Converge the Pod Identity association of one service account
+ *
+ * Makes the one association of the service account equal to the body: creates it (201, `created`), updates what differs (200, `updated`, `changes` naming the members), or does nothing (200, `unchanged`). An absent `targetRoleArn` removes the target role, an absent `disableSessionTags` means false; `tags` apply only when creating. The pre-flight checks always run and are answered in `preflight`; a failed one refuses a create or update with 422 `PodIdentityPreflightFailed` unless `force=true`. `?dryRun=true` answers what would happen and writes nothing. Namespace and service account must be Kubernetes names (400 naming `/params/namespace` or `/params/serviceAccount`).
+ */
+export const putServiceAccountPodIdentity = <ThrowOnError extends boolean = false>(options: Options<PutServiceAccountPodIdentityData, ThrowOnError>) => (options.client ?? client).put<PutServiceAccountPodIdentityResponses, PutServiceAccountPodIdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Check whether the pods of a service account would get a role through EKS Pod Identity
+ *
+ * Runs the checks a create or PUT runs, without writing: `trust-policy` (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`; when it does not, `statementToAdd` is the statement to add), `agent-addon` (the `eks-pod-identity-agent` add-on is installed and ACTIVE, or the cluster uses Auto Mode), `platform` (Kubernetes 1.24 or later with the platform versions the EKS User Guide lists, not on AWS Outposts). Always 200: `passed` says whether all passed.
+ */
+export const preflightServiceAccountPodIdentity = <ThrowOnError extends boolean = false>(options: Options<PreflightServiceAccountPodIdentityData, ThrowOnError>) => (options.client ?? client).get<PreflightServiceAccountPodIdentityResponses, PreflightServiceAccountPodIdentityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight',
+    ...options
+});
+
+/**
  * List the access entries of a cluster (their principal ARNs), optionally those with one access policy
  *
  * A cluster in `CONFIG_MAP` mode has no access entries: EKS refuses every call with `InvalidRequestException` (409 here); change the mode first (`/clusters/{name}/authentication-mode`).
@@ -475,6 +610,43 @@ export const putOpenIdConnectProviderInAccount = <ThrowOnError extends boolean =
 });
 
 /**
+ * Delete the IAM OIDC provider for the cluster's issuer in another account
+ *
+ * Answers 204, also when the provider is already gone. Roles of that account trusting it stop working for the cluster's pods. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const deleteCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<DeleteCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeleteCrossAccountOpenIdConnectProviderInAccountResponses, DeleteCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Show the IAM OIDC provider for the cluster's issuer in another account (IRSA across accounts)
+ *
+ * Pods of the cluster can assume roles of account `providerAccountId` only if that account has an IAM OIDC provider for the cluster's issuer. Tells whether it exists there (with its thumbprint drift), and how many providers the account has out of IAM's quota of 100 (`oidcProviders`). A missing provider is a normal answer with `exists: false`. The `read` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const getCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<GetCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).get<GetCrossAccountOpenIdConnectProviderInAccountResponses, GetCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options
+});
+
+/**
+ * Create the IAM OIDC provider for the cluster's issuer in another account, or converge it
+ *
+ * As `PUT /clusters/{name}/oidc-provider`, in account `providerAccountId` (through its role of the registry): creates the provider (201) or converges it with the fewest calls (200); a provider in the desired state makes no write call; `dryRun=true` changes nothing. Before a create, the account's providers are counted: at IAM's quota of 100 the answer is 409 `OidcProviderQuotaReached` with `count` and `quota`. The `write` grant must reach the cluster in its own account and in `providerAccountId`.
+ */
+export const putCrossAccountOpenIdConnectProviderInAccount = <ThrowOnError extends boolean = false>(options: Options<PutCrossAccountOpenIdConnectProviderInAccountData, ThrowOnError>) => (options.client ?? client).put<PutCrossAccountOpenIdConnectProviderInAccountResponses, PutCrossAccountOpenIdConnectProviderInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Render the IRSA trust policy of a role for a service account
  *
  * The trust policy a role needs so that pods of `namespace`/`serviceAccount` can assume it: `Federated` is the cluster's IAM OIDC provider in `accountId` (default: the cluster's account; partition from the cluster ARN), the action `sts:AssumeRoleWithWebIdentity`, and `StringEquals` on `<issuer>:sub` (`system:serviceaccount:NS:SA`) and `<issuer>:aud` (`sts.amazonaws.com`). With `wildcards=true`, `*` and `?` may stand in the names and `sub` is compared with `StringLike`. Also tells whether that provider exists (one GetOpenIDConnectProvider); changes nothing.
@@ -659,6 +831,104 @@ export const listOperationsInAccount = <ThrowOnError extends boolean = false>(op
 export const describeClusterOperationInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribeClusterOperationInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribeClusterOperationInAccountResponses, DescribeClusterOperationInAccountErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/accounts/{accountId}/regions/{region}/clusters/{name}/operations/{operationId}',
+    ...options
+});
+
+/**
+ * List the Pod Identity associations of a cluster
+ *
+ * Filter by `namespace` and `serviceAccount`; page with `maxResults` (1 to 100) and `nextToken`.
+ */
+export const listPodIdentityAssociationsInAccount = <ThrowOnError extends boolean = false>(options: Options<ListPodIdentityAssociationsInAccountData, ThrowOnError>) => (options.client ?? client).get<ListPodIdentityAssociationsInAccountResponses, ListPodIdentityAssociationsInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations',
+    ...options
+});
+
+/**
+ * Give the pods of a service account an IAM role (EKS Pod Identity)
+ *
+ * Requires an `Idempotency-Key` header (sent to EKS as its `clientRequestToken`) or a body `clientRequestToken`, so a retry never makes a second association. First runs the pre-flight checks (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`, the `eks-pod-identity-agent` add-on is ACTIVE, the cluster's versions support Pod Identity): a failed one refuses the request with 422 `PodIdentityPreflightFailed` listing the `preflight` checks, unless `force=true`. EKS allows one association per service account: the same association already there is adopted (200); one with other settings is a 409 `ResourceInUseException` naming it. EKS allows 1,000 associations per cluster (409 `ResourceLimitExceededException`). Answers 201 with a `Location`.
+ */
+export const createPodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<CreatePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).post<CreatePodIdentityAssociationInAccountResponses, CreatePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete a Pod Identity association
+ *
+ * Answers 200 with the deleted association, or 204 when it is already gone (an unknown cluster is still a 404). Credentials already handed to pods stay valid until they expire.
+ */
+export const deletePodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<DeletePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).delete<DeletePodIdentityAssociationInAccountResponses, DeletePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Describe a Pod Identity association
+ */
+export const describePodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<DescribePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).get<DescribePodIdentityAssociationInAccountResponses, DescribePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options
+});
+
+/**
+ * Change the role, target role or session tags of a Pod Identity association
+ *
+ * Only the members sent change. A new `roleArn` runs the pre-flight checks first (422 `PodIdentityPreflightFailed` unless `force=true`). The namespace and service account cannot change: delete and create instead.
+ */
+export const updatePodIdentityAssociationInAccount = <ThrowOnError extends boolean = false>(options: Options<UpdatePodIdentityAssociationInAccountData, ThrowOnError>) => (options.client ?? client).patch<UpdatePodIdentityAssociationInAccountResponses, UpdatePodIdentityAssociationInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Plan the migration of a cluster's service accounts from IRSA to EKS Pod Identity
+ *
+ * Reads every IAM role (ListRoles) and finds those whose trust policy lets a service account (`system:serviceaccount:NS:SA` in a `StringEquals` or `StringLike` condition on `<provider>:sub`) assume them through this cluster's IAM OIDC provider. For each service account the plan gives the association to create (or why not: one exists, another role is associated, several roles trust it) and the trust statement the role needs for Pod Identity, next to its IRSA statement, which stays. It also answers the cluster's pre-flight checks (agent add-on, platform). `dryRun=true` is required: the plan changes nothing. Apply it with the declarative PUT of each service account.
+ */
+export const migrateToPodIdentityInAccount = <ThrowOnError extends boolean = false>(options: Options<MigrateToPodIdentityInAccountData, ThrowOnError>) => (options.client ?? client).post<MigrateToPodIdentityInAccountResponses, MigrateToPodIdentityInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-migration',
+    ...options
+});
+
+/**
+ * Converge the Pod Identity association of one service account
+ *
+ * Makes the one association of the service account equal to the body: creates it (201, `created`), updates what differs (200, `updated`, `changes` naming the members), or does nothing (200, `unchanged`). An absent `targetRoleArn` removes the target role, an absent `disableSessionTags` means false; `tags` apply only when creating. The pre-flight checks always run and are answered in `preflight`; a failed one refuses a create or update with 422 `PodIdentityPreflightFailed` unless `force=true`. `?dryRun=true` answers what would happen and writes nothing. Namespace and service account must be Kubernetes names (400 naming `/params/namespace` or `/params/serviceAccount`).
+ */
+export const putServiceAccountPodIdentityInAccount = <ThrowOnError extends boolean = false>(options: Options<PutServiceAccountPodIdentityInAccountData, ThrowOnError>) => (options.client ?? client).put<PutServiceAccountPodIdentityInAccountResponses, PutServiceAccountPodIdentityInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Check whether the pods of a service account would get a role through EKS Pod Identity
+ *
+ * Runs the checks a create or PUT runs, without writing: `trust-policy` (the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`; when it does not, `statementToAdd` is the statement to add), `agent-addon` (the `eks-pod-identity-agent` add-on is installed and ACTIVE, or the cluster uses Auto Mode), `platform` (Kubernetes 1.24 or later with the platform versions the EKS User Guide lists, not on AWS Outposts). Always 200: `passed` says whether all passed.
+ */
+export const preflightServiceAccountPodIdentityInAccount = <ThrowOnError extends boolean = false>(options: Options<PreflightServiceAccountPodIdentityInAccountData, ThrowOnError>) => (options.client ?? client).get<PreflightServiceAccountPodIdentityInAccountResponses, PreflightServiceAccountPodIdentityInAccountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight',
     ...options
 });
 

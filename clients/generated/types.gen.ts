@@ -713,6 +713,49 @@ export type PutOidcProviderResponse = {
 };
 
 /**
+ * How close the account is to IAM's quota of OIDC providers.
+ */
+export type OidcProviderCount = {
+    /**
+     * IAM OIDC providers the account has now (ListOpenIDConnectProviders).
+     */
+    count: number;
+    /**
+     * IAM's quota of OIDC providers per account (100).
+     */
+    quota: number;
+};
+
+/**
+ * The IAM OIDC provider for a cluster's issuer in another account (IRSA across accounts), and that account's provider count.
+ */
+export type CrossAccountOidcProviderStatus = {
+    /**
+     * Cluster name.
+     */
+    clusterName: string;
+    /**
+     * The cluster's OIDC issuer URL.
+     */
+    issuerUrl: string;
+    /**
+     * ARN the provider has (or would have) in `accountId`: partition from the cluster ARN, issuer without scheme or port.
+     */
+    OpenIDConnectProviderArn: string;
+    /**
+     * Whether the IAM OIDC provider exists.
+     */
+    exists: boolean;
+    provider?: GetOpenIdConnectProviderResponse;
+    thumbprintDrift?: ThumbprintDrift;
+    /**
+     * The account the provider is in (the one the roles pods assume are in).
+     */
+    accountId: string;
+    oidcProviders: OidcProviderCount;
+};
+
+/**
  * An IAM policy document as JSON: send it as the AssumeRolePolicyDocument of CreateRole or the PolicyDocument of UpdateAssumeRolePolicy.
  */
 export type PolicyDocument = {
@@ -1631,6 +1674,362 @@ export type FleetResponse = {
 };
 
 /**
+ * An EKS Pod Identity association: an IAM role for the pods of one service account.
+ */
+export type PodIdentityAssociation = {
+    /**
+     * Cluster of the association.
+     */
+    clusterName?: string;
+    /**
+     * Kubernetes namespace of the service account.
+     */
+    namespace?: string;
+    /**
+     * Kubernetes service account.
+     */
+    serviceAccount?: string;
+    /**
+     * The IAM role the pods of the service account get.
+     */
+    roleArn?: string;
+    /**
+     * ARN of the association.
+     */
+    associationArn?: string;
+    /**
+     * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+     */
+    associationId?: string;
+    tags?: TagMap;
+    /**
+     * ISO-8601 timestamp (UTC).
+     */
+    createdAt?: string;
+    /**
+     * ISO-8601 timestamp (UTC).
+     */
+    modifiedAt?: string;
+    /**
+     * Set when an EKS add-on owns the association.
+     */
+    ownerArn?: string;
+    /**
+     * Whether the session tags are turned off.
+     */
+    disableSessionTags?: boolean;
+    /**
+     * The role assumed with `roleArn`'s credentials (role chaining), when set.
+     */
+    targetRoleArn?: string;
+    /**
+     * With a target role: the `sts:ExternalId` to require in the target role's trust policy.
+     */
+    externalId?: string;
+    /**
+     * The session policy, when set.
+     */
+    policy?: string;
+};
+
+/**
+ * An association as ListPodIdentityAssociations lists it.
+ */
+export type PodIdentityAssociationSummary = {
+    /**
+     * Cluster of the association.
+     */
+    clusterName?: string;
+    /**
+     * Kubernetes namespace of the service account.
+     */
+    namespace?: string;
+    /**
+     * Kubernetes service account.
+     */
+    serviceAccount?: string;
+    /**
+     * ARN of the association.
+     */
+    associationArn?: string;
+    /**
+     * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+     */
+    associationId?: string;
+    /**
+     * Set when an EKS add-on owns the association.
+     */
+    ownerArn?: string;
+};
+
+export type PreflightCheck = {
+    /**
+     * `trust-policy`: the role trusts `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`; `agent-addon`: the `eks-pod-identity-agent` add-on is installed and ACTIVE; `platform`: the cluster's Kubernetes and platform versions support Pod Identity.
+     */
+    name: 'trust-policy' | 'agent-addon' | 'platform';
+    /**
+     * Whether the check passed.
+     */
+    status: 'passed' | 'failed';
+    /**
+     * What was found, and what to do when the check failed.
+     */
+    reason: string;
+    /**
+     * With a failed `trust-policy` check: the statement to add to the role's trust policy.
+     */
+    statementToAdd?: {
+        [key: string]: unknown;
+    };
+};
+
+/**
+ * The pre-flight checks of a Pod Identity association: whether pods of the service account will actually get the role.
+ */
+export type PodIdentityPreflight = {
+    /**
+     * True when every check passed.
+     */
+    passed: boolean;
+    /**
+     * Each check with its outcome and reason.
+     */
+    checks: Array<PreflightCheck>;
+};
+
+/**
+ * CreatePodIdentityAssociation request without `clusterName`, which comes from the path.
+ */
+export type CreatePodIdentityAssociationRequest = {
+    /**
+     * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+     */
+    namespace: string;
+    /**
+     * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+     */
+    serviceAccount: string;
+    /**
+     * ARN of the IAM role the pods get, in the cluster's account (EKS passes it with `iam:PassRole`). Its trust policy must allow `pods.eks.amazonaws.com` to `sts:AssumeRole` and `sts:TagSession`.
+     */
+    roleArn: string;
+    /**
+     * ARN of a role, in this or another account, that EKS assumes with the credentials of `roleArn` (role chaining); the pods get this one. Its trust policy must allow `roleArn`, with the association's `externalId`.
+     */
+    targetRoleArn?: string;
+    /**
+     * Turns off the six session tags EKS Pod Identity adds (cluster, namespace, service account, pod name and uid); default false. Must be true when `policy` is set.
+     */
+    disableSessionTags?: boolean;
+    /**
+     * An IAM policy in JSON, as a string, that further restricts the role's permissions for these pods; requires `disableSessionTags: true`. With a target role it restricts the target role only.
+     */
+    policy?: string;
+    tags?: TagMap;
+    /**
+     * EKS idempotency token, sent to EKS as is: any string (the EKS model sets no length; EKS refuses CreateCluster tokens outside 33 to 126 characters, and such a refusal is a 400 `InvalidParameterException`). Reusing it with the same parameters returns the original update. Omit it (or send it empty) and send an `Idempotency-Key` header instead to have one derived for you.
+     */
+    clientRequestToken?: string;
+};
+
+export type CreatePodIdentityAssociationResponse = {
+    association: PodIdentityAssociation;
+    preflight?: PodIdentityPreflight;
+    /**
+     * Id of this service's operation record for the request.
+     */
+    operationId?: string;
+};
+
+export type ListPodIdentityAssociationsResponse = {
+    /**
+     * The associations of the cluster that match the filters.
+     */
+    associations: Array<PodIdentityAssociationSummary>;
+    /**
+     * The `nextToken` value returned by a previous paginated request; absent on the last page.
+     */
+    nextToken?: string;
+};
+
+export type DescribePodIdentityAssociationResponse = {
+    association: PodIdentityAssociation;
+};
+
+/**
+ * UpdatePodIdentityAssociation request: what to change (at least one of `roleArn`, `targetRoleArn`, `disableSessionTags`, `policy`). An association cannot move to another namespace or service account.
+ */
+export type UpdatePodIdentityAssociationRequest = {
+    /**
+     * ARN of the IAM role the pods get, in the cluster's account (EKS passes it with `iam:PassRole`). Its trust policy must allow `pods.eks.amazonaws.com` to `sts:AssumeRole` and `sts:TagSession`.
+     */
+    roleArn?: string;
+    /**
+     * ARN of a role, in this or another account, that EKS assumes with the credentials of `roleArn` (role chaining); the pods get this one. Its trust policy must allow `roleArn`, with the association's `externalId`. An empty string removes the target role.
+     */
+    targetRoleArn?: string | '';
+    /**
+     * Turns off the six session tags EKS Pod Identity adds (cluster, namespace, service account, pod name and uid); default false. Must be true when `policy` is set.
+     */
+    disableSessionTags?: boolean;
+    /**
+     * An IAM policy in JSON, as a string, that further restricts the role's permissions for these pods; requires `disableSessionTags: true`. With a target role it restricts the target role only. An empty string removes it.
+     */
+    policy?: string;
+    /**
+     * EKS idempotency token, sent to EKS as is: any string (the EKS model sets no length; EKS refuses CreateCluster tokens outside 33 to 126 characters, and such a refusal is a 400 `InvalidParameterException`). Reusing it with the same parameters returns the original update. Omit it (or send it empty) and send an `Idempotency-Key` header instead to have one derived for you.
+     */
+    clientRequestToken?: string;
+};
+
+export type UpdatePodIdentityAssociationResponse = {
+    association: PodIdentityAssociation;
+    /**
+     * Id of this service's operation record for the request.
+     */
+    operationId?: string;
+};
+
+export type DeletePodIdentityAssociationResponse = {
+    association: PodIdentityAssociation;
+    /**
+     * Id of this service's operation record for the request.
+     */
+    operationId?: string;
+};
+
+/**
+ * The whole Pod Identity of one service account. `tags` are set only when the association is created (EKS cannot change them through an update).
+ */
+export type PutServiceAccountPodIdentityRequest = {
+    /**
+     * ARN of the IAM role the pods get, in the cluster's account (EKS passes it with `iam:PassRole`). Its trust policy must allow `pods.eks.amazonaws.com` to `sts:AssumeRole` and `sts:TagSession`.
+     */
+    roleArn: string;
+    /**
+     * ARN of a role, in this or another account, that EKS assumes with the credentials of `roleArn` (role chaining); the pods get this one. Its trust policy must allow `roleArn`, with the association's `externalId`. Absent: no target role (an existing one is removed).
+     */
+    targetRoleArn?: string;
+    /**
+     * Turns off the six session tags EKS Pod Identity adds (cluster, namespace, service account, pod name and uid); default false. Must be true when `policy` is set.
+     */
+    disableSessionTags?: boolean;
+    tags?: TagMap;
+};
+
+export type PutServiceAccountPodIdentityResponse = {
+    /**
+     * `created`: there was no association; `updated`: the association had other settings; `unchanged`: it already matched. With `dryRun=true`, what would happen.
+     */
+    outcome: 'created' | 'updated' | 'unchanged';
+    /**
+     * True when nothing was written.
+     */
+    dryRun: boolean;
+    /**
+     * The members that differ (`roleArn`, `targetRoleArn`, `disableSessionTags`), empty when unchanged or created.
+     */
+    changes: Array<string>;
+    association?: PodIdentityAssociation;
+    preflight: PodIdentityPreflight;
+    /**
+     * Id of this service's operation record for the request.
+     */
+    operationId?: string;
+};
+
+/**
+ * What moving one service account and role from IRSA to Pod Identity takes.
+ */
+export type MigrationServiceAccount = {
+    /**
+     * Kubernetes namespace, from the IRSA subject `system:serviceaccount:NS:SA`.
+     */
+    namespace: string;
+    /**
+     * Kubernetes service account, from the IRSA subject.
+     */
+    serviceAccount: string;
+    /**
+     * The role that trusts the service account through the cluster's IAM OIDC provider.
+     */
+    roleArn: string;
+    association: {
+        /**
+         * `create`: an association with this role would be created; `exists`: it already is; `conflict`: the service account has an association with another role (left alone); `ambiguous`: several roles trust the service account and Pod Identity takes one.
+         */
+        action: 'create' | 'exists' | 'conflict' | 'ambiguous';
+        /**
+         * The existing association, for `exists` and `conflict`.
+         */
+        associationId?: string;
+        /**
+         * Why, in words.
+         */
+        reason: string;
+    };
+    trust: {
+        /**
+         * `add-statement`: the role's trust policy needs `statementToAdd`; `none`: it already trusts Pod Identity.
+         */
+        action: 'add-statement' | 'none';
+        /**
+         * Why, in words.
+         */
+        reason: string;
+        /**
+         * The statement to add to the role's trust policy; the IRSA statement stays.
+         */
+        statementToAdd?: {
+            [key: string]: unknown;
+        };
+    };
+};
+
+/**
+ * The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.
+ */
+export type PodIdentityMigrationPlan = {
+    /**
+     * The cluster.
+     */
+    clusterName: string;
+    /**
+     * The cluster's IAM OIDC provider, whose trust was searched for.
+     */
+    oidcProviderArn: string;
+    /**
+     * Always true: the plan changes nothing.
+     */
+    dryRun: boolean;
+    /**
+     * The pre-flight checks of the cluster (`agent-addon`, `platform`); the migration is of no use while one fails.
+     */
+    clusterChecks: Array<PreflightCheck>;
+    /**
+     * Each service account a role trusts through IRSA, sorted by namespace and name.
+     */
+    serviceAccounts: Array<MigrationServiceAccount>;
+    /**
+     * Trust that names no single service account (wildcards).
+     */
+    skipped: Array<{
+        /**
+         * The role.
+         */
+        roleArn: string;
+        /**
+         * The subject that cannot be migrated as is.
+         */
+        subject: string;
+        /**
+         * Why.
+         */
+        reason: string;
+    }>;
+};
+
+/**
  * An EKS access entry: how one IAM principal is known to Kubernetes in this cluster.
  */
 export type AccessEntry = {
@@ -2430,7 +2829,7 @@ export type DeleteOpenIdConnectProviderErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -2727,7 +3126,7 @@ export type PutOpenIdConnectProviderErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -2802,6 +3201,481 @@ export type PutOpenIdConnectProviderResponses = {
 };
 
 export type PutOpenIdConnectProviderResponse = PutOpenIdConnectProviderResponses[keyof PutOpenIdConnectProviderResponses];
+
+export type DeleteCrossAccountOpenIdConnectProviderData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderError = DeleteCrossAccountOpenIdConnectProviderErrors[keyof DeleteCrossAccountOpenIdConnectProviderErrors];
+
+export type DeleteCrossAccountOpenIdConnectProviderResponses = {
+    /**
+     * Deleted, or already absent.
+     */
+    204: void;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderResponse = DeleteCrossAccountOpenIdConnectProviderResponses[keyof DeleteCrossAccountOpenIdConnectProviderResponses];
+
+export type GetCrossAccountOpenIdConnectProviderData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type GetCrossAccountOpenIdConnectProviderErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetCrossAccountOpenIdConnectProviderError = GetCrossAccountOpenIdConnectProviderErrors[keyof GetCrossAccountOpenIdConnectProviderErrors];
+
+export type GetCrossAccountOpenIdConnectProviderResponses = {
+    /**
+     * The IAM OIDC provider for a cluster's issuer in another account (IRSA across accounts), and that account's provider count.
+     */
+    200: CrossAccountOidcProviderStatus;
+};
+
+export type GetCrossAccountOpenIdConnectProviderResponse = GetCrossAccountOpenIdConnectProviderResponses[keyof GetCrossAccountOpenIdConnectProviderResponses];
+
+export type PutCrossAccountOpenIdConnectProviderData = {
+    body: PutOidcProviderRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: {
+        /**
+         * Only compute the plan of IAM calls; change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.
+         */
+        computeThumbprints?: boolean;
+    };
+    url: '/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type PutCrossAccountOpenIdConnectProviderErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `OpenIdIdpCommunicationErrorException` (`issuer-unreachable`): The issuer could not be reached.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `OidcProviderQuotaReached` (`oidc-provider-quota-reached`): The account has as many IAM OIDC providers as IAM allows.
+     * - `LimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutCrossAccountOpenIdConnectProviderError = PutCrossAccountOpenIdConnectProviderErrors[keyof PutCrossAccountOpenIdConnectProviderErrors];
+
+export type PutCrossAccountOpenIdConnectProviderResponses = {
+    /**
+     * Default Response
+     */
+    200: PutOidcProviderResponse;
+    /**
+     * Default Response
+     */
+    201: PutOidcProviderResponse;
+};
+
+export type PutCrossAccountOpenIdConnectProviderResponse = PutCrossAccountOpenIdConnectProviderResponses[keyof PutCrossAccountOpenIdConnectProviderResponses];
 
 export type RenderTrustPolicyData = {
     body?: never;
@@ -3181,7 +4055,7 @@ export type RepairTrustPolicyErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -3476,7 +4350,7 @@ export type AssociateIdentityProviderConfigErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -3638,7 +4512,7 @@ export type DisassociateIdentityProviderConfigErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -3943,7 +4817,7 @@ export type ReplaceIdentityProviderConfigErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -4848,6 +5722,1211 @@ export type DescribeClusterOperationResponses = {
 
 export type DescribeClusterOperationResponse = DescribeClusterOperationResponses[keyof DescribeClusterOperationResponses];
 
+export type ListPodIdentityAssociationsData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace?: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount?: string;
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/clusters/{name}/pod-identity-associations';
+};
+
+export type ListPodIdentityAssociationsErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListPodIdentityAssociationsError = ListPodIdentityAssociationsErrors[keyof ListPodIdentityAssociationsErrors];
+
+export type ListPodIdentityAssociationsResponses = {
+    /**
+     * Default Response
+     */
+    200: ListPodIdentityAssociationsResponse;
+};
+
+export type ListPodIdentityAssociationsResponse2 = ListPodIdentityAssociationsResponses[keyof ListPodIdentityAssociationsResponses];
+
+export type CreatePodIdentityAssociationData = {
+    body: CreatePodIdentityAssociationRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+    };
+    url: '/clusters/{name}/pod-identity-associations';
+};
+
+export type CreatePodIdentityAssociationErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`pod-identity-association-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreatePodIdentityAssociationError = CreatePodIdentityAssociationErrors[keyof CreatePodIdentityAssociationErrors];
+
+export type CreatePodIdentityAssociationResponses = {
+    /**
+     * The same association already existed; it is answered as is.
+     */
+    200: CreatePodIdentityAssociationResponse;
+    /**
+     * The association was created.
+     */
+    201: CreatePodIdentityAssociationResponse;
+};
+
+export type CreatePodIdentityAssociationResponse2 = CreatePodIdentityAssociationResponses[keyof CreatePodIdentityAssociationResponses];
+
+export type DeletePodIdentityAssociationData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type DeletePodIdentityAssociationErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeletePodIdentityAssociationError = DeletePodIdentityAssociationErrors[keyof DeletePodIdentityAssociationErrors];
+
+export type DeletePodIdentityAssociationResponses = {
+    /**
+     * Default Response
+     */
+    200: DeletePodIdentityAssociationResponse;
+    /**
+     * The association did not exist (already deleted).
+     */
+    204: void;
+};
+
+export type DeletePodIdentityAssociationResponse2 = DeletePodIdentityAssociationResponses[keyof DeletePodIdentityAssociationResponses];
+
+export type DescribePodIdentityAssociationData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: never;
+    url: '/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type DescribePodIdentityAssociationErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribePodIdentityAssociationError = DescribePodIdentityAssociationErrors[keyof DescribePodIdentityAssociationErrors];
+
+export type DescribePodIdentityAssociationResponses = {
+    /**
+     * Default Response
+     */
+    200: DescribePodIdentityAssociationResponse;
+};
+
+export type DescribePodIdentityAssociationResponse2 = DescribePodIdentityAssociationResponses[keyof DescribePodIdentityAssociationResponses];
+
+export type UpdatePodIdentityAssociationData = {
+    body: UpdatePodIdentityAssociationRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+    };
+    url: '/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type UpdatePodIdentityAssociationErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type UpdatePodIdentityAssociationError = UpdatePodIdentityAssociationErrors[keyof UpdatePodIdentityAssociationErrors];
+
+export type UpdatePodIdentityAssociationResponses = {
+    /**
+     * Default Response
+     */
+    200: UpdatePodIdentityAssociationResponse;
+};
+
+export type UpdatePodIdentityAssociationResponse2 = UpdatePodIdentityAssociationResponses[keyof UpdatePodIdentityAssociationResponses];
+
+export type MigrateToPodIdentityData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * Required: only the plan is answered; carrying it out as one operation is not available yet.
+         */
+        dryRun: true;
+    };
+    url: '/clusters/{name}/pod-identity-migration';
+};
+
+export type MigrateToPodIdentityErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type MigrateToPodIdentityError = MigrateToPodIdentityErrors[keyof MigrateToPodIdentityErrors];
+
+export type MigrateToPodIdentityResponses = {
+    /**
+     * The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.
+     */
+    200: PodIdentityMigrationPlan;
+};
+
+export type MigrateToPodIdentityResponse = MigrateToPodIdentityResponses[keyof MigrateToPodIdentityResponses];
+
+export type PutServiceAccountPodIdentityData = {
+    body: PutServiceAccountPodIdentityRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+        /**
+         * Answer what would be done, with the pre-flight checks, and change nothing.
+         */
+        dryRun?: boolean;
+    };
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity';
+};
+
+export type PutServiceAccountPodIdentityErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`pod-identity-association-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutServiceAccountPodIdentityError = PutServiceAccountPodIdentityErrors[keyof PutServiceAccountPodIdentityErrors];
+
+export type PutServiceAccountPodIdentityResponses = {
+    /**
+     * Updated, unchanged, or the plan of a dry run.
+     */
+    200: PutServiceAccountPodIdentityResponse;
+    /**
+     * The association was created.
+     */
+    201: PutServiceAccountPodIdentityResponse;
+};
+
+export type PutServiceAccountPodIdentityResponse2 = PutServiceAccountPodIdentityResponses[keyof PutServiceAccountPodIdentityResponses];
+
+export type PreflightServiceAccountPodIdentityData = {
+    body?: never;
+    path: {
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount: string;
+    };
+    query: {
+        /**
+         * The role to check for this service account.
+         */
+        roleArn: string;
+    };
+    url: '/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight';
+};
+
+export type PreflightServiceAccountPodIdentityErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PreflightServiceAccountPodIdentityError = PreflightServiceAccountPodIdentityErrors[keyof PreflightServiceAccountPodIdentityErrors];
+
+export type PreflightServiceAccountPodIdentityResponses = {
+    /**
+     * The pre-flight checks of a Pod Identity association: whether pods of the service account will actually get the role.
+     */
+    200: PodIdentityPreflight;
+};
+
+export type PreflightServiceAccountPodIdentityResponse = PreflightServiceAccountPodIdentityResponses[keyof PreflightServiceAccountPodIdentityResponses];
+
 export type ListAccessEntriesData = {
     body?: never;
     path: {
@@ -5068,7 +7147,7 @@ export type CreateAccessEntryErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -5233,7 +7312,7 @@ export type DeleteAccessEntryErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -5513,7 +7592,7 @@ export type UpdateAccessEntryErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -5802,7 +7881,7 @@ export type AssociateAccessPolicyErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -5961,7 +8040,7 @@ export type DisassociateAccessPolicyErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -6229,7 +8308,7 @@ export type PutAuthenticationModeErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -6777,7 +8856,7 @@ export type DeleteOpenIdConnectProviderInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -7094,7 +9173,7 @@ export type PutOpenIdConnectProviderInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -7169,6 +9248,508 @@ export type PutOpenIdConnectProviderInAccountResponses = {
 };
 
 export type PutOpenIdConnectProviderInAccountResponse = PutOpenIdConnectProviderInAccountResponses[keyof PutOpenIdConnectProviderInAccountResponses];
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountError = DeleteCrossAccountOpenIdConnectProviderInAccountErrors[keyof DeleteCrossAccountOpenIdConnectProviderInAccountErrors];
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Deleted, or already absent.
+     */
+    204: void;
+};
+
+export type DeleteCrossAccountOpenIdConnectProviderInAccountResponse = DeleteCrossAccountOpenIdConnectProviderInAccountResponses[keyof DeleteCrossAccountOpenIdConnectProviderInAccountResponses];
+
+export type GetCrossAccountOpenIdConnectProviderInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type GetCrossAccountOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type GetCrossAccountOpenIdConnectProviderInAccountError = GetCrossAccountOpenIdConnectProviderInAccountErrors[keyof GetCrossAccountOpenIdConnectProviderInAccountErrors];
+
+export type GetCrossAccountOpenIdConnectProviderInAccountResponses = {
+    /**
+     * The IAM OIDC provider for a cluster's issuer in another account (IRSA across accounts), and that account's provider count.
+     */
+    200: CrossAccountOidcProviderStatus;
+};
+
+export type GetCrossAccountOpenIdConnectProviderInAccountResponse = GetCrossAccountOpenIdConnectProviderInAccountResponses[keyof GetCrossAccountOpenIdConnectProviderInAccountResponses];
+
+export type PutCrossAccountOpenIdConnectProviderInAccountData = {
+    body: PutOidcProviderRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * The 12-digit id of the account the provider is in: an account of the registry (GET /accounts), or the cluster's own.
+         */
+        providerAccountId: string;
+    };
+    query?: {
+        /**
+         * Only compute the plan of IAM calls; change nothing.
+         */
+        dryRun?: boolean;
+        /**
+         * When the body has no ThumbprintList, compute it from the certificate chain the issuer serves (as eksctl does) instead of letting IAM compute it. Repairs thumbprint drift.
+         */
+        computeThumbprints?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/oidc-provider/accounts/{providerAccountId}';
+};
+
+export type PutCrossAccountOpenIdConnectProviderInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IssuerUrlInvalid` (`issuer-url-invalid`): The URL breaks an egress rule.
+     * - `IssuerAddressForbidden` (`issuer-address-forbidden`): The host resolves to a forbidden address.
+     * - `IssuerRedirect` (`issuer-redirect`): The issuer answered with a redirect, which is not followed.
+     * - `IssuerResponseInvalid` (`issuer-response-invalid`): The issuer response is not acceptable.
+     * - `IssuerCertificateInvalid` (`issuer-certificate-invalid`): The issuer TLS certificate is not trusted.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `OpenIdIdpCommunicationErrorException` (`issuer-unreachable`): The issuer could not be reached.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     * - `NoSuchEntityException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `OidcProviderQuotaReached` (`oidc-provider-quota-reached`): The account has as many IAM OIDC providers as IAM allows.
+     * - `LimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     * - `ConcurrentModificationException` (`concurrent-modification`): Another change to the same resource is in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `IssuerUnreachable` (`issuer-unreachable`): The issuer could not be reached.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `IssuerTimeout` (`issuer-timeout`): The issuer did not answer in time.
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutCrossAccountOpenIdConnectProviderInAccountError = PutCrossAccountOpenIdConnectProviderInAccountErrors[keyof PutCrossAccountOpenIdConnectProviderInAccountErrors];
+
+export type PutCrossAccountOpenIdConnectProviderInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: PutOidcProviderResponse;
+    /**
+     * Default Response
+     */
+    201: PutOidcProviderResponse;
+};
+
+export type PutCrossAccountOpenIdConnectProviderInAccountResponse = PutCrossAccountOpenIdConnectProviderInAccountResponses[keyof PutCrossAccountOpenIdConnectProviderInAccountResponses];
 
 export type RenderTrustPolicyInAccountData = {
     body?: never;
@@ -7578,7 +10159,7 @@ export type RepairTrustPolicyInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -7893,7 +10474,7 @@ export type AssociateIdentityProviderConfigInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -8065,7 +10646,7 @@ export type DisassociateIdentityProviderConfigInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -8390,7 +10971,7 @@ export type ReplaceIdentityProviderConfigInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -9375,6 +11956,1291 @@ export type DescribeClusterOperationInAccountResponses = {
 
 export type DescribeClusterOperationInAccountResponse = DescribeClusterOperationInAccountResponses[keyof DescribeClusterOperationInAccountResponses];
 
+export type ListPodIdentityAssociationsInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace?: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount?: string;
+        /**
+         * Maximum number of results on one page, 1 to 100. Without it AWS returns up to 100 and a `nextToken`.
+         */
+        maxResults?: number;
+        /**
+         * The `nextToken` value returned by a previous paginated request; absent on the last page.
+         */
+        nextToken?: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations';
+};
+
+export type ListPodIdentityAssociationsInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type ListPodIdentityAssociationsInAccountError = ListPodIdentityAssociationsInAccountErrors[keyof ListPodIdentityAssociationsInAccountErrors];
+
+export type ListPodIdentityAssociationsInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: ListPodIdentityAssociationsResponse;
+};
+
+export type ListPodIdentityAssociationsInAccountResponse = ListPodIdentityAssociationsInAccountResponses[keyof ListPodIdentityAssociationsInAccountResponses];
+
+export type CreatePodIdentityAssociationInAccountData = {
+    body: CreatePodIdentityAssociationRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations';
+};
+
+export type CreatePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `IdempotencyKeyMissingException` (`idempotency-key-missing`): Idempotency-Key header required.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`pod-identity-association-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type CreatePodIdentityAssociationInAccountError = CreatePodIdentityAssociationInAccountErrors[keyof CreatePodIdentityAssociationInAccountErrors];
+
+export type CreatePodIdentityAssociationInAccountResponses = {
+    /**
+     * The same association already existed; it is answered as is.
+     */
+    200: CreatePodIdentityAssociationResponse;
+    /**
+     * The association was created.
+     */
+    201: CreatePodIdentityAssociationResponse;
+};
+
+export type CreatePodIdentityAssociationInAccountResponse = CreatePodIdentityAssociationInAccountResponses[keyof CreatePodIdentityAssociationInAccountResponses];
+
+export type DeletePodIdentityAssociationInAccountData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type DeletePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DeletePodIdentityAssociationInAccountError = DeletePodIdentityAssociationInAccountErrors[keyof DeletePodIdentityAssociationInAccountErrors];
+
+export type DeletePodIdentityAssociationInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DeletePodIdentityAssociationResponse;
+    /**
+     * The association did not exist (already deleted).
+     */
+    204: void;
+};
+
+export type DeletePodIdentityAssociationInAccountResponse = DeletePodIdentityAssociationInAccountResponses[keyof DeletePodIdentityAssociationInAccountResponses];
+
+export type DescribePodIdentityAssociationInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: never;
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type DescribePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type DescribePodIdentityAssociationInAccountError = DescribePodIdentityAssociationInAccountErrors[keyof DescribePodIdentityAssociationInAccountErrors];
+
+export type DescribePodIdentityAssociationInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: DescribePodIdentityAssociationResponse;
+};
+
+export type DescribePodIdentityAssociationInAccountResponse = DescribePodIdentityAssociationInAccountResponses[keyof DescribePodIdentityAssociationInAccountResponses];
+
+export type UpdatePodIdentityAssociationInAccountData = {
+    body: UpdatePodIdentityAssociationRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Id of the association, e.g. `a-9njjin9gfghecgocd`.
+         */
+        associationId: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-associations/{associationId}';
+};
+
+export type UpdatePodIdentityAssociationInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type UpdatePodIdentityAssociationInAccountError = UpdatePodIdentityAssociationInAccountErrors[keyof UpdatePodIdentityAssociationInAccountErrors];
+
+export type UpdatePodIdentityAssociationInAccountResponses = {
+    /**
+     * Default Response
+     */
+    200: UpdatePodIdentityAssociationResponse;
+};
+
+export type UpdatePodIdentityAssociationInAccountResponse = UpdatePodIdentityAssociationInAccountResponses[keyof UpdatePodIdentityAssociationInAccountResponses];
+
+export type MigrateToPodIdentityInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+    };
+    query: {
+        /**
+         * Required: only the plan is answered; carrying it out as one operation is not available yet.
+         */
+        dryRun: true;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-migration';
+};
+
+export type MigrateToPodIdentityInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type MigrateToPodIdentityInAccountError = MigrateToPodIdentityInAccountErrors[keyof MigrateToPodIdentityInAccountErrors];
+
+export type MigrateToPodIdentityInAccountResponses = {
+    /**
+     * The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.
+     */
+    200: PodIdentityMigrationPlan;
+};
+
+export type MigrateToPodIdentityInAccountResponse = MigrateToPodIdentityInAccountResponses[keyof MigrateToPodIdentityInAccountResponses];
+
+export type PutServiceAccountPodIdentityInAccountData = {
+    body: PutServiceAccountPodIdentityRequest;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount: string;
+    };
+    query?: {
+        /**
+         * Write even when a pre-flight check fails (the answer still lists the checks).
+         */
+        force?: boolean;
+        /**
+         * Answer what would be done, with the pre-flight checks, and change nothing.
+         */
+        dryRun?: boolean;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity';
+};
+
+export type PutServiceAccountPodIdentityInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_EMPTY_JSON_BODY` (`bad-request`): The request could not be read.
+     * - `FST_ERR_CTP_INVALID_CONTENT_LENGTH` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `IdempotencyKeyInvalidException` (`idempotency-key-invalid`): Invalid Idempotency-Key header.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * The request conflicts with the current state.
+     *
+     * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
+     * - `ResourceInUseException` (`pod-identity-association-exists`): Conflict with the current state.
+     * - `InvalidRequestException` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `ResourceLimitExceededException` (`quota-exceeded`): An AWS quota would be exceeded.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).
+     *
+     * - `FST_ERR_CTP_BODY_TOO_LARGE` (`bad-request`): The request could not be read.
+     */
+    413: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * The request body has a content type the service does not read (send `application/json`).
+     *
+     * - `FST_ERR_CTP_INVALID_MEDIA_TYPE` (`bad-request`): The request could not be read.
+     */
+    415: Problem;
+    /**
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
+     *
+     * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
+     * - `PodIdentityPreflightFailed` (`pod-identity-preflight-failed`): Pods would not get the role: a pre-flight check failed.
+     */
+    422: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`store-unavailable`): Idempotency store unavailable.
+     * - `AuditUnavailable` (`audit-unavailable`): The audit record could not be stored.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PutServiceAccountPodIdentityInAccountError = PutServiceAccountPodIdentityInAccountErrors[keyof PutServiceAccountPodIdentityInAccountErrors];
+
+export type PutServiceAccountPodIdentityInAccountResponses = {
+    /**
+     * Updated, unchanged, or the plan of a dry run.
+     */
+    200: PutServiceAccountPodIdentityResponse;
+    /**
+     * The association was created.
+     */
+    201: PutServiceAccountPodIdentityResponse;
+};
+
+export type PutServiceAccountPodIdentityInAccountResponse = PutServiceAccountPodIdentityInAccountResponses[keyof PutServiceAccountPodIdentityInAccountResponses];
+
+export type PreflightServiceAccountPodIdentityInAccountData = {
+    body?: never;
+    path: {
+        /**
+         * The 12-digit id of an account of the registry (GET /accounts).
+         */
+        accountId: string;
+        /**
+         * One of the account's allowed regions.
+         */
+        region: string;
+        /**
+         * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
+         */
+        name: string;
+        /**
+         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         */
+        namespace: string;
+        /**
+         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         */
+        serviceAccount: string;
+    };
+    query: {
+        /**
+         * The role to check for this service account.
+         */
+        roleArn: string;
+    };
+    url: '/accounts/{accountId}/regions/{region}/clusters/{name}/service-accounts/{namespace}/{serviceAccount}/pod-identity/preflight';
+};
+
+export type PreflightServiceAccountPodIdentityInAccountErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     * - `FST_ERR_BAD_URL` (`bad-request`): The request could not be read.
+     * - `InvalidParameterException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `InvalidInputException` (`upstream-invalid-parameter`): AWS refused a parameter.
+     * - `ValidationError` (`upstream-invalid-parameter`): AWS refused a parameter.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     * - `AccountAccessDenied` (`account-access-denied`): The service may not assume the account's role.
+     */
+    403: Problem;
+    /**
+     * The cluster or resource does not exist.
+     *
+     * - `AccountNotFound` (`account-not-found`): No such account in the registry.
+     * - `RegionNotAllowed` (`region-not-allowed`): The region is not allowed for this account.
+     * - `ResourceNotFoundException` (`not-found`): Resource not found.
+     */
+    404: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * A path parameter is longer than 1024 characters.
+     *
+     * - `FST_ERR_MAX_PARAM_LENGTH` (`bad-request`): The request could not be read.
+     */
+    414: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * AWS or the issuer failed, or refused the service's call.
+     *
+     * - `AccountUnreachable` (`account-unreachable`): The account's credentials could not be obtained.
+     * - `ClientException` (`upstream-client-error`): AWS refused the service's request.
+     * - `AccessDeniedException` (`upstream-access-denied`): The service's AWS role lacks a permission.
+     * - `ServerException` (`upstream-failure`): AWS failed to process the request.
+     * - `ServiceFailureException` (`upstream-failure`): AWS failed to process the request.
+     * - another AWS exception name (`upstream-client-error`): AWS refused the service's request.
+     * - another AWS exception name (`upstream-failure`): AWS failed to process the request.
+     * - `UpstreamInvalidResponse` (`upstream-invalid-response`): AWS answered with an unexpected or incomplete response.
+     * - `AwsResponseUnreadable` (`aws-response-unreadable`): The answer from AWS could not be read.
+     * - `UpstreamUnreachable` (`upstream-unreachable`): AWS could not be reached.
+     */
+    502: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     * - `ServiceUnavailableException` (`upstream-unavailable`): AWS is unavailable.
+     * - `ThrottlingException` (`upstream-throttled`): AWS is throttling the service.
+     * - `Throttling` (`upstream-throttled`): AWS is throttling the service.
+     */
+    503: Problem;
+    /**
+     * AWS or the issuer did not answer in time; retrying with the same Idempotency-Key is safe.
+     *
+     * - `UpstreamTimeout` (`upstream-timeout`): AWS did not answer in time.
+     */
+    504: Problem;
+};
+
+export type PreflightServiceAccountPodIdentityInAccountError = PreflightServiceAccountPodIdentityInAccountErrors[keyof PreflightServiceAccountPodIdentityInAccountErrors];
+
+export type PreflightServiceAccountPodIdentityInAccountResponses = {
+    /**
+     * The pre-flight checks of a Pod Identity association: whether pods of the service account will actually get the role.
+     */
+    200: PodIdentityPreflight;
+};
+
+export type PreflightServiceAccountPodIdentityInAccountResponse = PreflightServiceAccountPodIdentityInAccountResponses[keyof PreflightServiceAccountPodIdentityInAccountResponses];
+
 export type ListAccessEntriesInAccountData = {
     body?: never;
     path: {
@@ -9615,7 +13481,7 @@ export type CreateAccessEntryInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -9790,7 +13656,7 @@ export type DeleteAccessEntryInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -10090,7 +13956,7 @@ export type UpdateAccessEntryInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -10399,7 +14265,7 @@ export type AssociateAccessPolicyInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -10568,7 +14434,7 @@ export type DisassociateAccessPolicyInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */
@@ -10856,7 +14722,7 @@ export type PutAuthenticationModeInAccountErrors = {
      */
     415: Problem;
     /**
-     * The Idempotency-Key was already used with a different request.
+     * The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.
      *
      * - `IdempotencyKeyReusedException` (`idempotency-key-reused`): Idempotency-Key reused with a different request.
      */

@@ -49,6 +49,9 @@ export const ISSUER_PREFLIGHT = [
   ...ISSUER_FETCH, 'IssuerMismatch', 'IssuerIsClusterIssuer', 'IssuerPreflightFailed'
 ] as const satisfies readonly ProblemCode[]
 
+/** A Pod Identity write refused before it is sent: a pre-flight check failed (reading the role's trust policy is an IAM call). */
+export const POD_IDENTITY_PREFLIGHT = [...IAM_CALL, 'PodIdentityPreflightFailed'] as const satisfies readonly ProblemCode[]
+
 const AUTHENTICATED = ['UnauthorizedException', 'AccessDenied', 'IdentityProviderUnavailable'] as const satisfies readonly ProblemCode[]
 const SHED = ['ServiceShuttingDown', 'ServiceOverloaded'] as const satisfies readonly ProblemCode[]
 /** What Node's HTTP parser refuses before any route sees the request (the error handler's clientErrors). */
@@ -79,7 +82,7 @@ const SUMMARIES: Record<number, string> = {
   413: 'The request body is larger than the service accepts (`BODY_LIMIT_BYTES`).',
   414: `A path parameter is longer than ${MAX_PATH_PARAM_LENGTH} characters.`,
   415: 'The request body has a content type the service does not read (send `application/json`).',
-  422: 'The Idempotency-Key was already used with a different request.',
+  422: 'The request cannot be carried out as it stands: the Idempotency-Key was already used with a different request, or a pre-flight check failed.',
   429: 'Too many requests from this caller (per principal, or per IP address without credentials).',
   431: 'The request line and headers are larger than the service reads (Node\'s `maxHeaderSize`, 16 KiB by default); the connection is closed.',
   500: 'The service failed unexpectedly; quote the request id when reporting it.',

@@ -20,7 +20,12 @@ import { AccessEntryService } from '../services/access-entries.ts'
 import { AuthenticationModeService } from '../services/authentication-mode.ts'
 import { ClusterCache, ClusterService } from '../services/clusters.ts'
 import { CONFIG_READ_CACHE, IdentityProviderConfigService, isSettledConfig } from '../services/identity-provider-configs.ts'
+import { CrossAccountOidcProviderService } from '../services/cross-account-oidc-provider.ts'
 import { OidcProviderService } from '../services/oidc-provider.ts'
+import { PodIdentityAssociationService } from '../services/pod-identity-associations.ts'
+import { PodIdentityMigrationPlanner } from '../pod-identity/migration-plan.ts'
+import { PodIdentityPreflightChecks } from '../pod-identity/preflight.ts'
+import { RoleTrustCheck } from '../pod-identity/trust.ts'
 import { PrincipalReviewService } from '../services/principal-review.ts'
 import { TokenReviewService } from '../services/token-reviews.ts'
 import { TrustPolicyService } from '../services/trust-policy.ts'
@@ -40,8 +45,12 @@ export interface ScopedServices {
   clusters: ClusterService
   fleet: FleetService
   oidcProvider: OidcProviderService
+  /** The cluster's IAM OIDC provider in other accounts (IRSA across accounts). */
+  crossAccountOidcProviders: CrossAccountOidcProviderService
   trustPolicies: TrustPolicyService
   identityProviderConfigs: IdentityProviderConfigService
+  podIdentityAssociations: PodIdentityAssociationService
+  podIdentityMigration: PodIdentityMigrationPlanner
   replacements: ReplaceService
   updates: UpdateService
   tokenReviews: TokenReviewService
@@ -91,6 +100,8 @@ export function buildScopedServices (scope: Scope, ports: Pick<ScopePorts, 'eks'
   const clusters = new ClusterService({ eks, cache: clusterCache })
   const identityProviderConfigs = new IdentityProviderConfigService({ eks, clusters, issuers: shared.issuers, readCache })
   const oidcProvider = new OidcProviderService({ iam, clusters, thumbprints: shared.thumbprints })
+  const podIdentityPreflight = new PodIdentityPreflightChecks({ eks, clusters, trust: new RoleTrustCheck({ iam }) })
+  const podIdentityAssociations = new PodIdentityAssociationService({ eks, clusters, preflight: podIdentityPreflight })
   const fleet = new FleetService({
     eks,
     iam,
@@ -115,8 +126,11 @@ export function buildScopedServices (scope: Scope, ports: Pick<ScopePorts, 'eks'
     clusters,
     fleet,
     oidcProvider,
+    crossAccountOidcProviders: new CrossAccountOidcProviderService({ clusters, thumbprints: shared.thumbprints, clusterIam: iam, iamOfAccount: shared.iamOfAccount }),
     trustPolicies: new TrustPolicyService({ iam, oidcProvider, iamForAccount: shared.iamOfAccount, sizeLimit: config.TRUST_POLICY_SIZE_LIMIT }),
     identityProviderConfigs,
+    podIdentityAssociations,
+    podIdentityMigration: new PodIdentityMigrationPlanner({ iam, clusters, associations: podIdentityAssociations, preflight: podIdentityPreflight }),
     replacements: new ReplaceService({ configs: identityProviderConfigs, operations: shared.operations, runner: shared.replaceRunner }),
     updates: new UpdateService({
       configs: identityProviderConfigs,

@@ -5,8 +5,10 @@
  *   - `config: { auth: { action, cluster? } }` — authenticate, then require `action` on the
  *     cluster named by a path parameter. `cluster` is `'param:<name>'` (default `'param:name'`
  *     when the path has a `:name` parameter) or `'none'` for routes about no single cluster,
- *     which need a grant on `*`, or `'filtered'` for routes that answer only what the caller's
- *     grants reach (the handler filters with `request.visibility`; any authenticated caller).
+ *     which need a grant on `*`. `account: 'param:<name>'` names a second account the route acts
+ *     in (IRSA across accounts): the grant must reach the cluster in that account too. `'filtered'`
+ *     (as `cluster`) is for routes that answer only what the caller's grants reach (the handler
+ *     filters with `request.visibility`; any caller with a grant for the action).
  * A route declaring neither is refused at start.
  */
 import { AUTH_ACTIONS } from './principal.ts'
@@ -17,6 +19,8 @@ export type ClusterSource = `param:${string}` | 'none' | 'filtered'
 export interface RouteAuthConfig {
   action: AuthAction
   cluster?: ClusterSource
+  /** A path parameter naming another account the route writes in or reads from, besides the cluster's. */
+  account?: `param:${string}`
 }
 
 /** The members of a route's `config` that the auth plugin reads. */
@@ -32,7 +36,7 @@ const CHANGE_AUTH: RouteAuthConfig = { action: 'write' }
 
 export type RouteAuthRequirement =
   | { public: true }
-  | { public: false, action: AuthAction, clusterParam?: string, filtered?: true }
+  | { public: false, action: AuthAction, clusterParam?: string, accountParam?: string, filtered?: true }
 
 export interface RouteLike {
   method?: string | string[]
@@ -71,6 +75,14 @@ export function routeAuthRequirement (route: RouteLike): RouteAuthRequirement {
     throw new RouteAccessDeclarationError(route, `config.auth.action must be one of ${AUTH_ACTIONS.join(', ')}`)
   }
   const params = pathParams(route.url)
+  const accountParam = auth.account?.slice('param:'.length)
+  if (accountParam !== undefined && !params.includes(accountParam)) {
+    throw new RouteAccessDeclarationError(route, `config.auth.account "${auth.account}" names no path parameter of the route`)
+  }
+  return { ...clusterRequirement(route, auth, params), ...(accountParam === undefined ? {} : { accountParam }) }
+}
+
+function clusterRequirement (route: RouteLike, auth: RouteAuthConfig, params: string[]): RouteAuthRequirement {
   if (auth.cluster === 'none') return { public: false, action: auth.action }
   if (auth.cluster === 'filtered') return { public: false, action: auth.action, filtered: true }
   if (auth.cluster === undefined) {

@@ -13,6 +13,12 @@ import type {
   ListUpdatesCommandInput, ListUpdatesCommandOutput
 } from '@aws-sdk/client-eks'
 import type {
+  CreatePodIdentityAssociationCommandInput, CreatePodIdentityAssociationCommandOutput,
+  DeletePodIdentityAssociationCommandInput, DeletePodIdentityAssociationCommandOutput,
+  DescribeAddonCommandInput, DescribeAddonCommandOutput,
+  DescribePodIdentityAssociationCommandInput, DescribePodIdentityAssociationCommandOutput,
+  ListPodIdentityAssociationsCommandInput, ListPodIdentityAssociationsCommandOutput,
+  UpdatePodIdentityAssociationCommandInput, UpdatePodIdentityAssociationCommandOutput,
   AssociateAccessPolicyCommandInput, AssociateAccessPolicyCommandOutput,
   CreateAccessEntryCommandInput, CreateAccessEntryCommandOutput,
   DeleteAccessEntryCommandInput, DeleteAccessEntryCommandOutput,
@@ -29,8 +35,9 @@ import type {
   CreateOpenIDConnectProviderCommandInput, CreateOpenIDConnectProviderCommandOutput,
   DeleteOpenIDConnectProviderCommandInput,
   GetOpenIDConnectProviderCommandInput, GetOpenIDConnectProviderCommandOutput,
-  GetRoleCommandInput, GetRoleCommandOutput,
   ListOpenIDConnectProvidersCommandInput, ListOpenIDConnectProvidersCommandOutput,
+  GetRoleCommandInput, GetRoleCommandOutput,
+  ListRolesCommandInput, ListRolesCommandOutput,
   RemoveClientIDFromOpenIDConnectProviderCommandInput,
   TagOpenIDConnectProviderCommandInput,
   UntagOpenIDConnectProviderCommandInput,
@@ -51,6 +58,13 @@ export interface EksPort {
   disassociateIdentityProviderConfig (input: DisassociateIdentityProviderConfigCommandInput): Promise<DisassociateIdentityProviderConfigCommandOutput>
   describeUpdate (input: DescribeUpdateCommandInput): Promise<DescribeUpdateCommandOutput>
   listUpdates (input: ListUpdatesCommandInput): Promise<ListUpdatesCommandOutput>
+  // Pod Identity associations and the add-on their agent is
+  createPodIdentityAssociation (input: CreatePodIdentityAssociationCommandInput): Promise<CreatePodIdentityAssociationCommandOutput>
+  listPodIdentityAssociations (input: ListPodIdentityAssociationsCommandInput): Promise<ListPodIdentityAssociationsCommandOutput>
+  describePodIdentityAssociation (input: DescribePodIdentityAssociationCommandInput): Promise<DescribePodIdentityAssociationCommandOutput>
+  updatePodIdentityAssociation (input: UpdatePodIdentityAssociationCommandInput): Promise<UpdatePodIdentityAssociationCommandOutput>
+  deletePodIdentityAssociation (input: DeletePodIdentityAssociationCommandInput): Promise<DeletePodIdentityAssociationCommandOutput>
+  describeAddon (input: DescribeAddonCommandInput): Promise<DescribeAddonCommandOutput>
   // Access entries, access policies and the authentication mode
   createAccessEntry (input: CreateAccessEntryCommandInput): Promise<CreateAccessEntryCommandOutput>
   listAccessEntries (input: ListAccessEntriesCommandInput): Promise<ListAccessEntriesCommandOutput>
@@ -69,7 +83,6 @@ export interface Acknowledged { $metadata: { requestId?: string } }
 
 export interface IamPort {
   getOpenIDConnectProvider (input: GetOpenIDConnectProviderCommandInput): Promise<GetOpenIDConnectProviderCommandOutput>
-  /** Every provider of the account, unpaged (IAM allows 100); the fleet view reads which issuers an account trusts. */
   listOpenIDConnectProviders (input: ListOpenIDConnectProvidersCommandInput): Promise<ListOpenIDConnectProvidersCommandOutput>
   createOpenIDConnectProvider (input: CreateOpenIDConnectProviderCommandInput): Promise<CreateOpenIDConnectProviderCommandOutput>
   deleteOpenIDConnectProvider (input: DeleteOpenIDConnectProviderCommandInput): Promise<Acknowledged>
@@ -81,6 +94,7 @@ export interface IamPort {
   /** The role's AssumeRolePolicyDocument comes URL-encoded (RFC 3986), as IAM sends it. */
   getRole (input: GetRoleCommandInput): Promise<GetRoleCommandOutput>
   updateAssumeRolePolicy (input: UpdateAssumeRolePolicyCommandInput): Promise<Acknowledged>
+  listRoles (input: ListRolesCommandInput): Promise<ListRolesCommandOutput>
 }
 
 /** STS: the service assumes the registry's roles (src/accounts/credentials.ts) and checks whose credentials it holds. */

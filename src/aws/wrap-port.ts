@@ -15,6 +15,12 @@ export const EKS_OPERATIONS: OperationList<EksPort> = {
   disassociateIdentityProviderConfig: true,
   describeUpdate: true,
   listUpdates: true,
+  createPodIdentityAssociation: true,
+  listPodIdentityAssociations: true,
+  describePodIdentityAssociation: true,
+  updatePodIdentityAssociation: true,
+  deletePodIdentityAssociation: true,
+  describeAddon: true,
   // Access entries, access policies and the authentication mode
   createAccessEntry: true,
   listAccessEntries: true,
@@ -39,7 +45,8 @@ export const IAM_OPERATIONS: OperationList<IamPort> = {
   tagOpenIDConnectProvider: true,
   untagOpenIDConnectProvider: true,
   getRole: true,
-  updateAssumeRolePolicy: true
+  updateAssumeRolePolicy: true,
+  listRoles: true
 }
 
 export const STS_OPERATIONS: OperationList<StsPort> = {

@@ -174,6 +174,12 @@ async function authPlugin (app: FastifyInstance, options: AuthPluginOptions): Pr
     if (!authorizer.allows(principal.name, requirement.action, cluster, scope)) {
       throw problem('AccessDenied', { detail: describeMissingGrant(principal.name, requirement.action, cluster, scope) })
     }
+    const otherAccount = requirement.accountParam === undefined ? undefined : params[requirement.accountParam]
+    // The route acts in a second account too (its IAM is global): the grant must reach the cluster there, in the request's region.
+    const alsoIn = otherAccount === undefined || scope === undefined ? undefined : { accountId: otherAccount, region: scope.region }
+    if (alsoIn !== undefined && !authorizer.allows(principal.name, requirement.action, cluster, alsoIn)) {
+      throw problem('AccessDenied', { detail: describeMissingGrant(principal.name, requirement.action, cluster, alsoIn) })
+    }
   })
 
   app.addHook('onClose', async () => { await authenticator.close() })

@@ -37,6 +37,7 @@ async function swaggerPlugin (app: FastifyInstance, options: SwaggerOptions) {
         { name: 'clusters', description: 'EKS clusters (ListClusters, DescribeCluster).' },
         { name: 'oidc-provider', description: 'The cluster\'s IAM OpenID Connect provider, for IAM roles for service accounts (IRSA).' },
         { name: 'identity-provider-configs', description: 'EKS OIDC identity provider configs, for user logins to Kubernetes.' },
+        { name: 'pod-identity', description: 'EKS Pod Identity: IAM roles for the pods of a service account, without an OIDC provider; associations, their declarative form and pre-flight checks.' },
         { name: 'access-entries', description: 'EKS access entries and access policies, which map IAM principals into Kubernetes, and the cluster\'s authentication mode.' },
         { name: 'updates', description: 'Asynchronous EKS updates (20 to 40 minutes for identity provider changes).' },
         { name: 'login-diagnosis', description: 'What Kubernetes identity a token gets under a config, why a login fails, and the RBAC binding that matches.' },

@@ -27,8 +27,12 @@ export function iamProviderUrl (issuerUrl: string) {
   return `https://${issuerHostPath(issuerUrl)}`
 }
 
-/** IAM names the provider by host and path only: its ARN never has a port, even when the Url has one. */
-export function oidcProviderArn (clusterArn: string, issuerUrl: string) {
+/**
+ * IAM names the provider by host and path only: its ARN never has a port, even when the Url has one.
+ * The provider is in the cluster's account unless `inAccount` names another (IRSA across accounts);
+ * the partition is always the cluster's.
+ */
+export function oidcProviderArn (clusterArn: string, issuerUrl: string, inAccount?: string) {
   const { partition, account } = parseClusterArn(clusterArn)
-  return `arn:${partition}:iam::${account}:oidc-provider/${issuerHostPath(issuerUrl, { withPort: false })}`
+  return `arn:${partition}:iam::${inAccount ?? account}:oidc-provider/${issuerHostPath(issuerUrl, { withPort: false })}`
 }

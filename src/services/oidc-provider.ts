@@ -29,15 +29,44 @@ export interface PutOptions {
   computeThumbprints: boolean
 }
 
+/**
+ * IAM's default quota "OpenID Connect providers per account":
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ */
+export const OIDC_PROVIDERS_PER_ACCOUNT = 100
+
+export interface ProviderCount { count: number, quota: number }
+
+export interface OidcProviderDeps {
+  /** IAM of the account the provider is in. */
+  iam: IamPort
+  clusters: ClusterService
+  thumbprints: Pick<ThumbprintService, 'forIssuer'>
+  /** The account the provider is in, when it is not the cluster's (IRSA across accounts; `iam` is that account's). */
+  account?: string
+  /** Count the account's providers before a create and refuse one past this quota (OidcProviderQuotaReached). */
+  providersPerAccount?: number
+}
+
 export class OidcProviderService {
   readonly #iam: IamPort
   readonly #clusters: ClusterService
   readonly #thumbprints: Pick<ThumbprintService, 'forIssuer'>
+  readonly #account?: string
+  readonly #quota?: number
 
-  constructor (deps: { iam: IamPort, clusters: ClusterService, thumbprints: Pick<ThumbprintService, 'forIssuer'> }) {
+  constructor (deps: OidcProviderDeps) {
     this.#iam = deps.iam
     this.#clusters = deps.clusters
     this.#thumbprints = deps.thumbprints
+    this.#account = deps.account
+    this.#quota = deps.providersPerAccount
+  }
+
+  /** How many OIDC providers the provider's account has, out of how many IAM allows (with `providersPerAccount` only). */
+  async providerCount (): Promise<ProviderCount> {
+    const listed = await callAws(() => this.#iam.listOpenIDConnectProviders({}))
+    return { count: listed.OpenIDConnectProviderList?.length ?? 0, quota: this.#quota ?? OIDC_PROVIDERS_PER_ACCOUNT }
   }
 
   /** The provider and its thumbprint drift. */
@@ -66,6 +95,7 @@ export class OidcProviderService {
     const plan = current.exists
       ? convergenceCalls(current.OpenIDConnectProviderArn, stateOf(current), desired)
       : [createCall(iamProviderUrl(current.issuerUrl), desired)]
+    if (!current.exists) await this.#checkQuota()
     if (options.dryRun || plan.length === 0) {
       return { status: current, created: false, changes: plan, dryRun: options.dryRun }
     }
@@ -77,7 +107,7 @@ export class OidcProviderService {
   /** Deletes the provider, answering its ARN; an absent provider is success (delete is idempotent). */
   async delete (clusterName: string): Promise<string> {
     const cluster = await this.clusterWithIssuer(clusterName)
-    const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl)
+    const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl, this.#account)
     try {
       await this.#iam.deleteOpenIDConnectProvider({ OpenIDConnectProviderArn: arn })
     } catch (error) {
@@ -91,6 +121,10 @@ export class OidcProviderService {
     try {
       return await this.#run(plan)
     } catch (error) {
+      // Another create took the last place between our count and our create.
+      if (this.#quota !== undefined && error instanceof ServiceError && error.code === 'LimitExceededException' && /OpenIdConnectProviders/i.test(error.message)) {
+        throw this.#quotaReached(await this.providerCount().catch(() => undefined))
+      }
       // Someone created it between our Get and our Create: converge what is there instead.
       if (!(error instanceof ServiceError && error.code === 'EntityAlreadyExistsException')) throw error
       const now = await this.#status(cluster)
@@ -114,6 +148,22 @@ export class OidcProviderService {
       case 'UntagOpenIDConnectProvider': return iam.untagOpenIDConnectProvider(input as never)
       default: throw new Error(`No IAM call for planned operation ${operation}`)
     }
+  }
+
+  async #checkQuota () {
+    if (this.#quota === undefined) return
+    const counted = await this.providerCount()
+    if (counted.count >= counted.quota) throw this.#quotaReached(counted)
+  }
+
+  #quotaReached (counted: ProviderCount | undefined) {
+    const quota = this.#quota ?? OIDC_PROVIDERS_PER_ACCOUNT
+    const account = this.#account === undefined ? 'The cluster\'s account' : `Account ${this.#account}`
+    const has = counted === undefined ? 'has reached' : `has ${counted.count} IAM OIDC providers, at`
+    return problem('OidcProviderQuotaReached', {
+      detail: `${account} ${has} IAM's quota of ${quota} OpenID Connect providers per account; delete one there (or ask AWS for a higher quota) before adding this one.`,
+      extensions: { quota, ...(counted === undefined ? {} : { count: counted.count }) }
+    })
   }
 
   async #servedThumbprints (issuerUrl: string) {
@@ -140,7 +190,7 @@ export class OidcProviderService {
   }
 
   async #status (cluster: ClusterIdentity & { issuerUrl: string }): Promise<OidcProviderStatus> {
-    const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl)
+    const arn = oidcProviderArn(cluster.arn, cluster.issuerUrl, this.#account)
     const base = { clusterName: cluster.name, issuerUrl: cluster.issuerUrl, OpenIDConnectProviderArn: arn }
     let provider: GetOpenIDConnectProviderCommandOutput
     try {

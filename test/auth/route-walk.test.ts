@@ -47,6 +47,8 @@ t.test('route declarations', async t => {
   t.same(routeAuthRequirement({ url: '/clusters/:name', config: { auth: { action: 'admin', cluster: 'none' } } }), { public: false, action: 'admin' })
   t.same(routeAuthRequirement({ url: '/health', config: { public: true } }), { public: true })
   t.throws(() => routeAuthRequirement({ url: '/c/:x', config: { auth: { action: 'write', cluster: 'param:name' } } }), /names no path parameter/)
+  t.same(routeAuthRequirement({ url: '/clusters/:name/p/:other', config: { auth: { action: 'write', account: 'param:other' } } }), { public: false, action: 'write', clusterParam: 'name', accountParam: 'other' })
+  t.throws(() => routeAuthRequirement({ url: '/clusters/:name', config: { auth: { action: 'write', account: 'param:other' } } }), /config.auth.account "param:other" names no path parameter/)
   t.throws(() => routeAuthRequirement({ url: '/c', config: { auth: { action: 'delete' } } }), /must be one of read, write, admin/)
   t.throws(() => routeAuthRequirement({ url: '/c', config: { public: true, auth: { action: 'read' } } }), /both public: true and auth/)
 })

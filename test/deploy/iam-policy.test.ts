@@ -26,10 +26,22 @@ function portMethods (port: 'EksPort' | 'IamPort'): string[] {
   return [...body.matchAll(/^\s+(\w+) \(/gm)].map((match) => match[1])
 }
 
-const calledActions = () => [
-  ...portMethods('EksPort').map((method) => `eks:${awsOperationName(method)}`),
-  ...portMethods('IamPort').map((method) => `iam:${awsOperationName(method)}`)
-].sort()
+/**
+ * Permissions AWS checks on the caller of an action besides the action itself: creating or
+ * updating a Pod Identity association passes its role to EKS (EKS API reference,
+ * CreatePodIdentityAssociation: "iam:PassRole").
+ */
+const IMPLIED_ACTIONS: Record<string, string> = {
+  'eks:CreatePodIdentityAssociation': 'iam:PassRole'
+}
+
+const calledActions = () => {
+  const called = [
+    ...portMethods('EksPort').map((method) => `eks:${awsOperationName(method)}`),
+    ...portMethods('IamPort').map((method) => `iam:${awsOperationName(method)}`)
+  ]
+  return [...called, ...called.flatMap((action) => IMPLIED_ACTIONS[action] ?? [])].sort()
+}
 
 t.test('the ports read from source are the operations the AWS adapter instruments', async (t) => {
   t.same(portMethods('EksPort').sort(), Object.keys(EKS_OPERATIONS).sort())
@@ -50,8 +62,9 @@ t.test('resources are scoped where IAM allows it', async (t) => {
   const statements = readPolicy('service-policy.json').Statement as Statement[]
   const resourceOf = (action: string) => statements.find((s) => asList(s.Action).includes(action))?.Resource
   t.equal(resourceOf('eks:ListClusters'), '*', 'ListClusters has no resource type')
-  t.equal(resourceOf('eks:ListAccessPolicies'), '*', 'ListAccessPolicies has no resource type')
   t.equal(resourceOf('iam:ListOpenIDConnectProviders'), '*', 'ListOpenIDConnectProviders has no resource type')
+  t.equal(resourceOf('iam:ListRoles'), '*', 'ListRoles has no resource type')
+  t.equal(resourceOf('eks:ListAccessPolicies'), '*', 'ListAccessPolicies has no resource type')
   for (const action of [
     'eks:DescribeCluster', 'eks:AssociateIdentityProviderConfig', 'eks:ListIdentityProviderConfigs', 'eks:DescribeUpdate', 'eks:ListUpdates',
     'eks:CreateAccessEntry', 'eks:ListAccessEntries', 'eks:UpdateClusterConfig'
@@ -61,13 +74,18 @@ t.test('resources are scoped where IAM allows it', async (t) => {
   for (const action of ['eks:DescribeIdentityProviderConfig', 'eks:DisassociateIdentityProviderConfig']) {
     t.equal(resourceOf(action), 'arn:aws:eks:*:*:identityproviderconfig/*/*/*/*', action)
   }
+  for (const action of ['eks:CreatePodIdentityAssociation', 'eks:ListPodIdentityAssociations']) t.equal(resourceOf(action), 'arn:aws:eks:*:*:cluster/*', action)
+  for (const action of ['eks:DescribePodIdentityAssociation', 'eks:UpdatePodIdentityAssociation', 'eks:DeletePodIdentityAssociation']) {
+    t.equal(resourceOf(action), 'arn:aws:eks:*:*:podidentityassociation/*/*', action)
+  }
+  t.equal(resourceOf('eks:DescribeAddon'), 'arn:aws:eks:*:*:addon/*/eks-pod-identity-agent/*', 'only the Pod Identity agent add-on')
   for (const action of ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:DeleteAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies', 'eks:DisassociateAccessPolicy']) {
     t.equal(resourceOf(action), 'arn:aws:eks:*:*:access-entry/*/*/*/*/*', action)
   }
-  const roleActions = ['iam:GetRole', 'iam:UpdateAssumeRolePolicy']
+  const roleActions = ['iam:GetRole', 'iam:UpdateAssumeRolePolicy', 'iam:PassRole']
   for (const action of roleActions) t.equal(resourceOf(action), 'arn:aws:iam::*:role/*', action)
-  const unscoped = ['iam:ListOpenIDConnectProviders']
-  for (const action of calledActions().filter((a) => a.startsWith('iam:') && !roleActions.includes(a) && !unscoped.includes(a))) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)
+  const accountWide = ['iam:ListOpenIDConnectProviders', 'iam:ListRoles', ...roleActions]
+  for (const action of calledActions().filter((a) => a.startsWith('iam:') && !accountWide.includes(a))) t.equal(resourceOf(action), 'arn:aws:iam::*:oidc-provider/*', action)
 })
 
 t.test('trust policies: IRSA, Pod Identity, and the role in another account', async (t) => {

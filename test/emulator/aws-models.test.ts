@@ -63,7 +63,9 @@ type Problems = string[]
  */
 const NEWER_THAN_V2_MODEL = new Set([
   // Added with EKS Auto Mode (KubernetesNetworkConfigResponse.elasticLoadBalancing).
-  'DescribeCluster.cluster.kubernetesNetworkConfig.elasticLoadBalancing'
+  'DescribeCluster.cluster.kubernetesNetworkConfig.elasticLoadBalancing',
+  // Added with Pod Identity cross-account roles (June 2025), on every answer carrying an association.
+  ...['Create', 'Describe', 'Update', 'Delete'].map(verb => `${verb}PodIdentityAssociation.association.disableSessionTags`)
 ])
 
 function checkJson (model: Model, ref: Shape, value: unknown, path: string, problems: Problems): void {
@@ -248,7 +250,7 @@ const emulator = await startEmulator(t, {
     roles: seedRoles('dev/deployer'),
     clusters: [
       { name: 'demo', identityProviderConfig: { identityProviderConfigName: 'corp', clientId: 'kubernetes', identityProvider: 'corp' } },
-      { name: 'fresh' }
+      { name: 'fresh', addons: [{ name: 'eks-pod-identity-agent', status: 'ACTIVE' }] }
     ],
     iamOidcProviders: [{ cluster: 'demo', tags: { team: 'platform' } }]
   }
@@ -359,6 +361,19 @@ t.test('EKS: requests built from the model reach the operation and answers have 
   await checkEksOperation(t, 'TagResource', { resourceArn: cluster.arn, tags: { owner: 'me' } })
   await checkEksOperation(t, 'ListTagsForResource', { resourceArn: cluster.arn })
   await checkEksOperation(t, 'UntagResource', { resourceArn: cluster.arn, tagKeys: ['owner'] })
+})
+
+t.test('EKS Pod Identity and add-ons: requests built from the model reach the operation and answers have its output shape', async t => {
+  const roleArn = `arn:aws:iam::${emulator.accountId}:role/cart`
+  const { association } = await checkEksOperation(t, 'CreatePodIdentityAssociation', {
+    clusterName: 'fresh', namespace: 'shop', serviceAccount: 'cart', roleArn, tags: { team: 'shop' }, clientRequestToken: 'model-check-create'
+  }) as { association: { associationId: string } }
+  await checkEksOperation(t, 'ListPodIdentityAssociations', { clusterName: 'fresh', namespace: 'shop', serviceAccount: 'cart', maxResults: 10 })
+  await checkEksOperation(t, 'DescribePodIdentityAssociation', { clusterName: 'fresh', associationId: association.associationId })
+  await checkEksOperation(t, 'UpdatePodIdentityAssociation', { clusterName: 'fresh', associationId: association.associationId, roleArn: `${roleArn}-v2` })
+  await checkEksOperation(t, 'DeletePodIdentityAssociation', { clusterName: 'fresh', associationId: association.associationId })
+  await checkEksOperation(t, 'DescribeAddon', { clusterName: 'fresh', addonName: 'eks-pod-identity-agent' })
+  await checkEksOperation(t, 'ListAddons', { clusterName: 'fresh' })
 })
 
 t.test('EKS access entries and the authentication mode: requests built from the model, answers in its shape', async t => {

@@ -7,17 +7,20 @@ import { randomUUID } from 'node:crypto'
 import type { ClusterStatus, OidcIdentityProviderConfig, Update, UpdateParamType, UpdateStatus, UpdateType } from '@aws-sdk/client-eks'
 import type { Tag } from '@aws-sdk/client-iam'
 import type { EksPort, IamPort } from '../../src/aws/ports.ts'
+import { createFakePodIdentity } from './fake-pod-identity.ts'
 import { createFakeAccessEntries } from './fake-access-entries.ts'
 
 export function awsError (name: string, httpStatusCode: number, message: string) {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode, requestId: 'req-' + name } })
 }
 
-export interface FakeCluster { name: string, status?: string, version?: string, issuer?: string }
+export interface FakeCluster { name: string, status?: string, version?: string, platformVersion?: string, issuer?: string }
 
-const ACCOUNT = '111122223333'
+const DEFAULT_ACCOUNT = '111122223333'
 
-export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789' }]) {
+/** `account`: the account the fake's clusters, providers and roles are in. */
+export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789' }], options: { account?: string } = {}) {
+  const account = options.account ?? DEFAULT_ACCOUNT
   const calls: Array<{ operation: string, input: any }> = []
   const providers = new Map<string, { Url: string, ClientIDList: string[], ThumbprintList: string[], Tags: Tag[], CreateDate: Date }>()
   /** Roles by name, each with its trust policy as plain JSON text (GetRole answers it URL-encoded). */
@@ -45,9 +48,11 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     return update
   }
 
+  const podIdentity = createFakePodIdentity({ record, cluster, awsError, account })
   const accessEntries = createFakeAccessEntries({ record, cluster, newUpdate, awsError, meta })
 
   const eks: EksPort = {
+    ...podIdentity.port,
     ...accessEntries.eks,
     async listClusters (input) { record('ListClusters', input); return { clusters: clusters.map(c => c.name), ...meta } },
     async describeCluster (input) {
@@ -56,9 +61,10 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       return {
         cluster: {
           name: c.name,
-          arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${c.name}`,
+          arn: `arn:aws:eks:us-east-1:${account}:cluster/${c.name}`,
           status: (c.status ?? 'ACTIVE') as ClusterStatus,
           version: c.version ?? '1.32',
+          platformVersion: c.platformVersion ?? 'eks.10',
           createdAt: new Date('2025-01-02T03:04:05Z'),
           identity: c.issuer ? { oidc: { issuer: c.issuer } } : undefined,
           accessConfig: { authenticationMode: accessEntries.modes.get(c.name) ?? 'API_AND_CONFIG_MAP' }
@@ -109,6 +115,16 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
   }
 
   const iam: IamPort = {
+    async listRoles (input) {
+      record('ListRoles', input)
+      const all = [...roles.entries()].sort(([a], [b]) => a.localeCompare(b))
+      const start = input.Marker === undefined ? 0 : Number(input.Marker)
+      const end = start + (input.MaxItems ?? 100)
+      const page = all.slice(start, end).map(([RoleName, role]) => ({
+        RoleName, Path: '/', RoleId: 'AROAFAKE' + RoleName.length, Arn: `arn:aws:iam::${account}:role/${RoleName}`, CreateDate: new Date('2025-03-04T05:06:07Z'), AssumeRolePolicyDocument: encodeURIComponent(role.trustPolicy)
+      }))
+      return { Roles: page, IsTruncated: end < all.length, ...(end < all.length ? { Marker: String(end) } : {}), ...meta }
+    },
     async getOpenIDConnectProvider (input) {
       record('GetOpenIDConnectProvider', input)
       return { ...structuredClone(provider(input.OpenIDConnectProviderArn!)), ...meta }
@@ -120,7 +136,7 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     async createOpenIDConnectProvider (input) {
       record('CreateOpenIDConnectProvider', input)
       const hostPath = input.Url!.replace(/^https:\/\//, '')
-      const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${hostPath}`
+      const arn = `arn:aws:iam::${account}:oidc-provider/${hostPath}`
       if (providers.has(arn)) throw awsError('EntityAlreadyExistsException', 409, `Provider with url ${input.Url} already exists.`)
       providers.set(arn, { Url: hostPath, ClientIDList: input.ClientIDList ?? [], ThumbprintList: input.ThumbprintList ?? ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'], Tags: input.Tags ?? [], CreateDate: new Date('2025-02-03T04:05:06Z') })
       return { OpenIDConnectProviderArn: arn, Tags: input.Tags, ...meta }
@@ -168,7 +184,7 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
         RoleName: input.RoleName!,
         RoleId: 'AROAFAKE' + input.RoleName!.length,
         Path: '/',
-        Arn: `arn:aws:iam::${ACCOUNT}:role/${input.RoleName}`,
+        Arn: `arn:aws:iam::${account}:role/${input.RoleName}`,
         CreateDate: new Date('2025-03-04T05:06:07Z'),
         AssumeRolePolicyDocument: encodeURIComponent(found.trustPolicy)
       }
@@ -195,6 +211,8 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
     },
     configs,
     updates,
+    /** Pod Identity associations by id, and `setAddon` to install an add-on. */
+    podIdentity,
     /** Access entries by `cluster\nprincipalArn`, and the authentication mode of clusters not in API_AND_CONFIG_MAP. */
     accessEntries: accessEntries.entries,
     authenticationModes: accessEntries.modes,

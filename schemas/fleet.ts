@@ -3,7 +3,7 @@
  * region, whether IRSA is set up and which OIDC identity provider config is associated.
  */
 import { Type, type Static } from 'typebox'
-import { Ref } from './common.ts'
+import { ACCOUNT_ID_PATTERN, Ref, REGION_PATTERN } from './common.ts'
 import { ClusterStatus, ListClustersResponse, ListQuery, OidcIdentityProviderConfig } from './eks.ts'
 import { ThumbprintDrift } from './issuers.ts'
 
@@ -55,8 +55,8 @@ export type FleetPartError = Static<typeof FleetPartError>
 export type FleetIrsaStatus = Static<typeof FleetIrsaStatus>
 export type FleetCluster = Static<typeof FleetCluster>
 
-const AccountId = Type.String({ pattern: '^\\d{12}$', description: 'The 12-digit AWS account id; absent for the implicit account (no registry) until its id is known.' })
-const Region = Type.String({ description: 'The AWS region.' })
+const AccountId = Type.String({ pattern: ACCOUNT_ID_PATTERN, description: 'The 12-digit AWS account id; absent for the implicit account (no registry) until its id is known.' })
+const Region = Type.String({ pattern: REGION_PATTERN, description: 'The AWS region.' })
 const ScopeProblem = Type.Object({
   status: FleetPartError.properties.status,
   code: FleetPartError.properties.code,

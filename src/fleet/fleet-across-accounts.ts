@@ -77,20 +77,28 @@ export class FleetAcrossAccounts {
     }
   }
 
-  async #trustedIssuers (account: Account): Promise<{ account: Account, issuers?: Set<string>, error?: Omit<FleetPartError, 'part'> }> {
+  async #trustedIssuers (account: Account): Promise<TrustListing> {
     try {
       const { OpenIDConnectProviderList } = await this.#deps.iamOf(account).listOpenIDConnectProviders({})
-      const issuers = (OpenIDConnectProviderList ?? []).flatMap(entry => {
-        const hostPath = entry.Arn === undefined ? undefined : providerHostPath(entry.Arn)
-        return hostPath === undefined ? [] : [hostPath]
-      })
-      return { account, issuers: new Set(issuers) }
+      const arns = (OpenIDConnectProviderList ?? []).flatMap(entry => entry.Arn === undefined ? [] : [entry.Arn])
+      const issuers = arns.flatMap(arn => providerHostPath(arn) ?? [])
+      // The implicit account's id is not in the registry; its providers' ARNs name it.
+      const accountId = account.accountId ?? (arns[0] === undefined ? undefined : /^arn:[^:]+:iam::(\d{12}):/.exec(arns[0])?.[1])
+      return { account, accountId, issuers: new Set(issuers) }
     } catch (error) {
       return { account, error: withoutPart(partError('oidc', error)) }
     }
   }
 }
 
-function trustingAccounts (hostPath: string, trust: Array<{ account: Account, issuers?: Set<string> }>): string[] {
-  return trust.flatMap(({ account, issuers }) => issuers?.has(hostPath) && account.accountId !== undefined ? [account.accountId] : [])
+interface TrustListing {
+  account: Account
+  /** The account's id: the registry's, or for the implicit account the one its providers' ARNs name. */
+  accountId?: string
+  issuers?: Set<string>
+  error?: Omit<FleetPartError, 'part'>
+}
+
+function trustingAccounts (hostPath: string, trust: TrustListing[]): string[] {
+  return trust.flatMap(({ accountId, issuers }) => issuers?.has(hostPath) && accountId !== undefined ? [accountId] : [])
 }

@@ -5,7 +5,7 @@
  * its IAM limiter, and trust is read with one ListOpenIDConnectProviders per account.
  */
 import t from 'tap'
-import { parseAccountRegistry, type Account } from '../../src/accounts/registry.ts'
+import { implicitRegistry, parseAccountRegistry, type Account } from '../../src/accounts/registry.ts'
 import type { Scope } from '../../src/accounts/scopes.ts'
 import { EKS_OPERATIONS, IAM_OPERATIONS, wrapPort } from '../../src/aws/wrap-port.ts'
 import type { AimdLimiter } from '../../src/fleet/aimd-limiter.ts'
@@ -205,4 +205,17 @@ t.test('the shared pace keys: IAM per account, EKS per account and region; the i
   t.equal(sharedPaceKey('p:', 'eks', 'eu-west-1', A), `p:aws-pacing:eks:${A}:eu-west-1`)
   t.equal(sharedPaceKey('p:', 'iam', 'us-east-1'), 'p:aws-pacing:iam')
   t.equal(sharedPaceKey('p:', 'eks', 'us-east-1'), 'p:aws-pacing:eks:us-east-1')
+})
+
+t.test('without a registry: the implicit account is named by the id its providers\' ARNs carry', async t => {
+  const issuerUrl = issuer(A, 'us-east-1', 0)
+  const fleet = new FleetAcrossAccounts({
+    registry: implicitRegistry('us-east-1'),
+    sweepOf: () => ({ sweep: async () => ({ clusters: ['c0', 'c1'], failedClusters: 0, fleet: [{ name: 'c0', issuerUrl }, { name: 'c1', issuerUrl: issuer(A, 'us-east-1', 1) }] }) }),
+    iamOf: () => ({ listOpenIDConnectProviders: async () => ({ OpenIDConnectProviderList: [{ Arn: `arn:aws:iam::${A}:oidc-provider/${issuerUrl.slice('https://'.length)}` }], $metadata: {} }) }),
+    scopeConcurrency: 1
+  })
+  const view = await fleet.sweep([], SEES_ALL)
+  t.same(view.scopes, [{ region: 'us-east-1', clusters: 2, failedClusters: 0 }], 'the scope has no account id')
+  t.same(view.fleet.map(c => c.trustedInAccounts), [[A], []])
 })

@@ -3,8 +3,9 @@
  * account only (EKS per region and IAM per account at `throttledRate` requests per second, a token
  * bucket of that size) while the other account is not limited. Each scope's sweep is paced by its
  * own EKS limiter and each account by one IAM limiter, so the answer should take no longer than
- * the throttled account alone needs: its floor is max(its IAM calls, its EKS calls per region) ÷
- * its allowed rate. Target: total within 1.2× that floor, 0 failures.
+ * the throttled account alone needs: its floor is max(its IAM calls, its EKS calls per region),
+ * less the bucket's burst (answered at once), ÷ its allowed rate. Target: total within 1.2× that
+ * floor, 0 failures.
  */
 import type { EmulatorProcess, ServiceProcess } from '../processes.ts'
 
@@ -82,7 +83,8 @@ export async function sweepFleetAccounts (emulator: EmulatorProcess, service: Se
 
   // Per region: ListClusters, then DescribeCluster per cluster; IAM: GetOpenIDConnectProvider per cluster, one ListOpenIDConnectProviders.
   const throttledAccountCalls = { iam: FLEET_REGIONS.length * clustersPerScope + 1, eksPerRegion: 1 + clustersPerScope }
-  const floorSeconds = Math.max(throttledAccountCalls.iam, throttledAccountCalls.eksPerRegion) / throttledRate
+  // A full bucket answers `burst` calls at once; the rest come at the rate.
+  const floorSeconds = (Math.max(throttledAccountCalls.iam, throttledAccountCalls.eksPerRegion) - bucket.burst) / throttledRate
   const { calls: log } = await emulator.admin<{ calls: CallLogEntry[] }>('GET', 'call-log')
   const attempts = log.filter(entry => entry.accountId === THROTTLED_ACCOUNT && /^(eks|iam):/.test(entry.operation)).length
   const floorRatio = totalSeconds / floorSeconds

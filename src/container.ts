@@ -6,7 +6,7 @@
 import { AccountService } from './accounts/account-service.ts'
 import type { Account } from './accounts/registry.ts'
 import type { AimdLimiter } from './fleet/aimd-limiter.ts'
-import { FleetAcrossAccounts } from './fleet/fleet-across-accounts.ts'
+import { FleetAcrossAccounts } from './accounts/fleet-across-accounts.ts'
 import { fleetLimiter } from './fleet/fleet-service.ts'
 import { accountKey, createClientPool, fixedClientPool, type ClientPool, type ScopePorts } from './accounts/client-pool.ts'
 import { buildScopedServices, fleetLimits, type ScopedServices, type SharedParts } from './accounts/scoped-services.ts'

@@ -6,7 +6,6 @@
  */
 import type { OidcIdentityProviderConfig } from '@aws-sdk/client-eks'
 import { ReadThroughCache } from '../cache/read-through.ts'
-import type { Config } from '../config.ts'
 import { systemClock } from '../fleet/clock.ts'
 import type { AimdLimiter } from '../fleet/aimd-limiter.ts'
 import { FleetService, type FleetLimits } from '../fleet/fleet-service.ts'
@@ -22,7 +21,7 @@ import { ClusterCache, ClusterService } from '../services/clusters.ts'
 import { CONFIG_READ_CACHE, IdentityProviderConfigService, isSettledConfig } from '../services/identity-provider-configs.ts'
 import { CrossAccountOidcProviderService } from '../services/cross-account-oidc-provider.ts'
 import { OidcProviderService } from '../services/oidc-provider.ts'
-import { PodIdentityAssociationService } from '../services/pod-identity-associations.ts'
+import { PodIdentityAssociationService } from '../pod-identity/associations.ts'
 import { PodIdentityMigrationPlanner } from '../pod-identity/migration-plan.ts'
 import { PodIdentityPreflightChecks } from '../pod-identity/preflight.ts'
 import { RoleTrustCheck } from '../pod-identity/trust.ts'
@@ -61,9 +60,25 @@ export interface ScopedServices {
   watcher: UpdateWatcher
 }
 
+/** The settings the services of a scope are built with: this part of the service's config (src/config.ts). */
+export interface ScopeSettings {
+  CLUSTER_CACHE_TTL_SECONDS: number
+  CLUSTER_CACHE_MAX: number
+  CONFIG_CACHE_TTL_MS: number
+  CONFIG_CACHE_MAX: number
+  FLEET_CONCURRENCY: number
+  FLEET_RATE_PER_SECOND: number
+  FLEET_MAX_RATE_PER_SECOND: number
+  TRUST_POLICY_SIZE_LIMIT: number
+  WATCH_POLL_INTERVAL_MS: number
+  WATCH_MAX_POLL_INTERVAL_MS: number
+  WATCH_HEARTBEAT_MS: number
+  WATCH_MAX_SECONDS: number
+}
+
 /** What every scope shares. */
 export interface SharedParts {
-  config: Config
+  config: ScopeSettings
   metrics: ServiceMetrics
   log: Logger
   operations: OperationStore
@@ -80,7 +95,7 @@ export interface SharedParts {
 }
 
 /** The fleet's limits of a scope's account; with Redis its pace is shared by the replicas (one IAM budget per account, one EKS budget per account and region). */
-export function fleetLimits (config: Config, sharedRedis: SharedRedis | undefined, scope: Scope): FleetLimits {
+export function fleetLimits (config: ScopeSettings, sharedRedis: SharedRedis | undefined, scope: Scope): FleetLimits {
   const account = scope.account.accountId === undefined ? undefined : accountKey(scope.account)
   return {
     concurrency: config.FLEET_CONCURRENCY,

@@ -8,7 +8,6 @@ import { EKS } from '@aws-sdk/client-eks'
 import { IAM } from '@aws-sdk/client-iam'
 import { STS } from '@aws-sdk/client-sts'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
-import type { Config } from '../config.ts'
 import type { EksPort, IamPort, StsPort } from './ports.ts'
 import { refuseHtmlAnswers } from './html-answers.ts'
 import { QuotaAwareRetryStrategy } from './retry-strategy.ts'
@@ -22,8 +21,16 @@ export interface AwsClients {
 /** Name of the AWS SDK's own logging middleware. */
 export const SDK_LOGGER_STEP = 'loggerMiddleware'
 
-export type AwsClientConfig = Pick<Config, 'AWS_REGION' | 'AWS_ENDPOINT_URL_EKS' | 'AWS_ENDPOINT_URL_IAM' | 'AWS_MAX_ATTEMPTS' | 'AWS_CONNECT_TIMEOUT_MS' | 'AWS_REQUEST_TIMEOUT_MS'> &
-  Partial<Pick<Config, 'AWS_ENDPOINT_URL_STS'>>
+/** The settings of the SDK clients: this part of the service's config (src/config.ts). */
+export interface AwsClientConfig {
+  AWS_REGION: string
+  AWS_ENDPOINT_URL_EKS?: string
+  AWS_ENDPOINT_URL_IAM?: string
+  AWS_ENDPOINT_URL_STS?: string
+  AWS_MAX_ATTEMPTS: number
+  AWS_CONNECT_TIMEOUT_MS: number
+  AWS_REQUEST_TIMEOUT_MS: number
+}
 
 /** Where and as whom one client calls: its region, and credentials (absent: the SDK's default chain). */
 export interface ClientTarget {

@@ -9,7 +9,7 @@ import { implicitRegistry, parseAccountRegistry, type Account } from '../../src/
 import type { Scope } from '../../src/accounts/scopes.ts'
 import { EKS_OPERATIONS, IAM_OPERATIONS, wrapPort } from '../../src/aws/wrap-port.ts'
 import type { AimdLimiter } from '../../src/fleet/aimd-limiter.ts'
-import { FleetAcrossAccounts, type FleetVisibility } from '../../src/fleet/fleet-across-accounts.ts'
+import { FleetAcrossAccounts, type FleetVisibility } from '../../src/accounts/fleet-across-accounts.ts'
 import { fleetLimiter, FleetService, type FleetLimits } from '../../src/fleet/fleet-service.ts'
 import { sharedPaceKey } from '../../src/fleet/shared-pace.ts'
 import { ClusterCache } from '../../src/services/clusters.ts'

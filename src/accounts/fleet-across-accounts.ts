@@ -9,11 +9,11 @@
  */
 import type { FleetAccountsCluster, FleetPart, FleetPartError, FleetResponse, FleetScope } from '../../schemas/fleet.ts'
 import type { IamPort } from '../aws/ports.ts'
-import type { Account, AccountRegistry } from '../accounts/registry.ts'
-import type { Scope } from '../accounts/scopes.ts'
+import type { Account, AccountRegistry } from './registry.ts'
+import type { Scope } from './scopes.ts'
 import { issuerHostPath } from '../services/cluster-identity.ts'
-import { partError, type FleetView } from './fleet-service.ts'
-import { mapConcurrent } from './map-concurrent.ts'
+import { partError, type FleetView } from '../fleet/fleet-service.ts'
+import { mapConcurrent } from '../fleet/map-concurrent.ts'
 
 /** What the caller's grants let it see: whole scopes first, then clusters within them. */
 export interface FleetVisibility {

@@ -10,9 +10,9 @@ import type {
 import type { EksPort } from '../aws/ports.ts'
 import { callAws, isAwsError, mapAwsError } from '../aws/errors.ts'
 import { problem } from '../errors.ts'
-import type { PodIdentityPreflightChecks } from '../pod-identity/preflight.ts'
-import type { ClusterService, PageQuery } from './clusters.ts'
-import type { WriteGuard } from './write-guard.ts'
+import type { PodIdentityPreflightChecks } from './preflight.ts'
+import type { ClusterService, PageQuery } from '../services/clusters.ts'
+import type { WriteGuard } from '../services/write-guard.ts'
 
 export interface WriteOptions {
   /** Write even when a pre-flight check fails. */

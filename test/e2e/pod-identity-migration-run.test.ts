@@ -1,0 +1,121 @@
+/**
+ * The IRSA → Pod Identity migration run end to end: the service built from plain config values
+ * (real SDK clients over HTTP to the emulator, the embedded store in a temporary directory), the
+ * plan, the run, and a restart in the middle: the first process is closed while EKS refuses
+ * CreatePodIdentityAssociation after the first trust step, a second one on the same store resumes
+ * at the first unfinished step, through an association whose answer is lost on the way.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { startAwsEmulator } from '../../emulator/aws-emulator.ts'
+import { sandboxServiceEnv } from '../../emulator/sandbox.ts'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
+import { callsOf, idempotencyKey, pollUntil } from './support.ts'
+
+const CREATE = 'eks:CreatePodIdentityAssociation'
+const TRUST = 'iam:UpdateAssumeRolePolicy'
+
+t.test('migration run over real HTTP: plan, run, restart in the middle, resume to succeeded', async t => {
+  const emulator = await startAwsEmulator({
+    port: 0,
+    seed: {
+      clusters: [{ name: 'payments', addons: [{ name: 'eks-pod-identity-agent', status: 'ACTIVE' }] }],
+      iamOidcProviders: [{ cluster: 'payments' }],
+      roles: [
+        { roleName: 'payments-api', irsa: { cluster: 'payments', serviceAccounts: ['payments:api'] } },
+        { roleName: 'payments-shared', irsa: { cluster: 'payments', serviceAccounts: ['payments:cron', 'payments:worker'] } },
+        { roleName: 'payments-twice-a', irsa: { cluster: 'payments', serviceAccounts: ['payments:ledger'] } },
+        { roleName: 'payments-twice-b', irsa: { cluster: 'payments', serviceAccounts: ['payments:ledger'] } }
+      ]
+    }
+  })
+  t.teardown(() => emulator.close())
+  const dataDir = await mkdtemp(join(tmpdir(), 'eks-oidc-api-migration-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const env: Record<string, string> = {
+    ...sandboxServiceEnv(emulator),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    REPLACE_POLL_INTERVAL_MS: '20',
+    REPLACE_MAX_POLL_INTERVAL_MS: '50'
+  }
+  process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID
+  process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY
+  async function startService () {
+    const app = await buildApp(loadConfig(env), { logger: false })
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    const call = async (method: string, path: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(url + path, { method, headers, signal: AbortSignal.timeout(15_000) })
+      const text = await response.text()
+      return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) }
+    }
+    return { app, call }
+  }
+  const stepsOf = (operation: { details: { steps: Array<{ name: string, serviceAccount: string, status: string }> } }) =>
+    operation.details.steps.map(s => `${s.name} ${s.serviceAccount}:${s.status}`)
+  const trustOf = (roleName: string) => JSON.parse(emulator.state.roles.get(roleName)!.assumeRolePolicyDocument).Statement as Array<Record<string, any>>
+
+  const first = await startService()
+  t.teardown(() => first.app.close())
+  const plan = await first.call('POST', '/clusters/payments/pod-identity-migration?dryRun=true')
+  t.equal(plan.status, 200)
+  t.same(plan.body.serviceAccounts.map((sa: any) => `${sa.namespace}/${sa.serviceAccount} ${sa.association.action}`),
+    ['payments/api create', 'payments/cron create', 'payments/ledger ambiguous', 'payments/ledger ambiguous', 'payments/worker create'])
+  t.same(callsOf(emulator, CREATE, TRUST), { [CREATE]: 0, [TRUST]: 0 }, 'the plan wrote nothing')
+
+  // EKS fails every association until the restart: the first trust step is done, its association is not.
+  emulator.faults.set(CREATE, { errorRate: 1 })
+  const started = await first.call('POST', '/clusters/payments/pod-identity-migration', { 'idempotency-key': idempotencyKey() })
+  t.equal(started.status, 202)
+  const { operationId } = started.body
+  t.equal(started.headers.get('location'), `/clusters/payments/operations/${operationId}`)
+  t.same(stepsOf({ details: started.body }).filter(s => s.includes('ledger')), ['add-trust ledger:skipped', 'create-association ledger:skipped', 'add-trust ledger:skipped', 'create-association ledger:skipped'], 'ambiguous entries are recorded, not run')
+
+  const midway = await pollUntil(async () => {
+    const reply = await first.call('GET', `/clusters/payments/operations/${operationId}`)
+    return reply.body.details.steps[0].status === 'succeeded' && callsOf(emulator, CREATE)[CREATE] > 0 ? reply.body : undefined
+  }, { timeoutMs: 10_000, intervalMs: 10 })
+  t.equal(midway.status, 'in_progress')
+  t.same(stepsOf(midway).slice(0, 2), ['add-trust api:succeeded', 'create-association api:pending'])
+  await first.app.close()
+  t.equal(emulator.state.podIdentityOf('payments').associations.size, 0, 'no association before the restart')
+
+  // The second process's first association is made, but its answer is cut: the retry sends the same token.
+  emulator.faults.clear(CREATE)
+  emulator.faults.set(CREATE, { failNext: 1, failNextWith: 'truncated' })
+  const createsBefore = callsOf(emulator, CREATE)[CREATE]
+  const second = await startService()
+  t.teardown(() => second.app.close())
+  const done = await pollUntil(async () => {
+    const reply = await second.call('GET', `/clusters/payments/operations/${operationId}`)
+    return reply.body.status === 'succeeded' ? reply.body : undefined
+  }, { timeoutMs: 30_000, intervalMs: 50 })
+  t.same(stepsOf(done), [
+    'add-trust api:succeeded', 'create-association api:succeeded',
+    'add-trust cron:succeeded', 'create-association cron:succeeded',
+    'add-trust ledger:skipped', 'create-association ledger:skipped',
+    'add-trust ledger:skipped', 'create-association ledger:skipped',
+    'add-trust worker:succeeded', 'create-association worker:succeeded'
+  ])
+  t.equal(done.error, null)
+  t.ok(callsOf(emulator, CREATE)[CREATE] - createsBefore > 3, 'the association whose answer was cut was sent again')
+
+  const associations = [...emulator.state.podIdentityOf('payments').associations.values()]
+  t.same(associations.map(a => `${a.namespace}/${a.serviceAccount} ${a.roleArn.split('/').pop()}`).sort(),
+    ['payments/api payments-api', 'payments/cron payments-shared', 'payments/worker payments-shared'], 'exactly one association per service account')
+  for (const role of ['payments-api', 'payments-shared']) {
+    const statements = trustOf(role)
+    t.equal(statements.filter(s => s.Principal?.Service === 'pods.eks.amazonaws.com').length, 1, `one Pod Identity statement in ${role}`)
+    t.ok(statements.some(s => s.Action === 'sts:AssumeRoleWithWebIdentity' || s.Action?.includes?.('sts:AssumeRoleWithWebIdentity')), `the IRSA statement of ${role} is still there`)
+  }
+  t.equal(trustOf('payments-twice-a').length, 1, 'an ambiguous role is left alone')
+  t.equal(callsOf(emulator, TRUST)[TRUST], 2, 'one trust update per role')
+
+  const again = await second.call('POST', '/clusters/payments/pod-identity-migration?dryRun=true')
+  t.same(again.body.serviceAccounts.filter((sa: any) => sa.association.action !== 'ambiguous').map((sa: any) => `${sa.serviceAccount} ${sa.association.action} ${sa.trust.action}`),
+    ['api exists none', 'cron exists none', 'worker exists none'], 'the plan afterwards has nothing left to do')
+})

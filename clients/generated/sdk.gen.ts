@@ -381,9 +381,11 @@ export const updatePodIdentityAssociation = <ThrowOnError extends boolean = fals
 });
 
 /**
- * Plan the migration of a cluster's service accounts from IRSA to EKS Pod Identity
+ * Plan, or run as one operation, the migration of a cluster's service accounts from IRSA to EKS Pod Identity
  *
- * Reads every IAM role (ListRoles) and finds those whose trust policy lets a service account (`system:serviceaccount:NS:SA` in a `StringEquals` or `StringLike` condition on `<provider>:sub`) assume them through this cluster's IAM OIDC provider. For each service account the plan gives the association to create (or why not: one exists, another role is associated, several roles trust it) and the trust statement the role needs for Pod Identity, next to its IRSA statement, which stays. It also answers the cluster's pre-flight checks (agent add-on, platform). `dryRun=true` is required: the plan changes nothing. Apply it with the declarative PUT of each service account.
+ * Reads every IAM role (ListRoles) and finds those whose trust policy lets a service account (`system:serviceaccount:NS:SA` in a `StringEquals` or `StringLike` condition on `<provider>:sub`) assume them through this cluster's IAM OIDC provider. For each service account the plan gives the association to create (or why not: one exists, another role is associated, several roles trust it) and the trust statement the role needs for Pod Identity, next to its IRSA statement, which stays. It also answers the cluster's pre-flight checks (agent add-on, platform).
+ *
+ * `dryRun=true` answers the plan (200) and changes nothing. Without it the plan is carried out as one durable operation (202, `Location` of the operation): per service account to create, `add-trust` (UpdateAssumeRolePolicy adds the Pod Identity statement; the IRSA statement is never removed) then `create-association` (CreatePodIdentityAssociation with a clientRequestToken derived from the operation and the step). The steps are stored in the operation before the first write; a restart resumes at the first unfinished step. An association already there with the same role counts as made; one with another role fails that step. Entries the plan does not carry out are recorded as `skipped`. The operation ends `succeeded`, or `failed` when a step failed; follow it with GET of the operation. While a run of the cluster is unfinished, another answers 409 `MigrationInProgress`.
  */
 export const migrateToPodIdentity = <ThrowOnError extends boolean = false>(options: Options<MigrateToPodIdentityData, ThrowOnError>) => (options.client ?? client).post<MigrateToPodIdentityResponses, MigrateToPodIdentityErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -896,9 +898,11 @@ export const updatePodIdentityAssociationInAccount = <ThrowOnError extends boole
 });
 
 /**
- * Plan the migration of a cluster's service accounts from IRSA to EKS Pod Identity
+ * Plan, or run as one operation, the migration of a cluster's service accounts from IRSA to EKS Pod Identity
  *
- * Reads every IAM role (ListRoles) and finds those whose trust policy lets a service account (`system:serviceaccount:NS:SA` in a `StringEquals` or `StringLike` condition on `<provider>:sub`) assume them through this cluster's IAM OIDC provider. For each service account the plan gives the association to create (or why not: one exists, another role is associated, several roles trust it) and the trust statement the role needs for Pod Identity, next to its IRSA statement, which stays. It also answers the cluster's pre-flight checks (agent add-on, platform). `dryRun=true` is required: the plan changes nothing. Apply it with the declarative PUT of each service account.
+ * Reads every IAM role (ListRoles) and finds those whose trust policy lets a service account (`system:serviceaccount:NS:SA` in a `StringEquals` or `StringLike` condition on `<provider>:sub`) assume them through this cluster's IAM OIDC provider. For each service account the plan gives the association to create (or why not: one exists, another role is associated, several roles trust it) and the trust statement the role needs for Pod Identity, next to its IRSA statement, which stays. It also answers the cluster's pre-flight checks (agent add-on, platform).
+ *
+ * `dryRun=true` answers the plan (200) and changes nothing. Without it the plan is carried out as one durable operation (202, `Location` of the operation): per service account to create, `add-trust` (UpdateAssumeRolePolicy adds the Pod Identity statement; the IRSA statement is never removed) then `create-association` (CreatePodIdentityAssociation with a clientRequestToken derived from the operation and the step). The steps are stored in the operation before the first write; a restart resumes at the first unfinished step. An association already there with the same role counts as made; one with another role fails that step. Entries the plan does not carry out are recorded as `skipped`. The operation ends `succeeded`, or `failed` when a step failed; follow it with GET of the operation. While a run of the cluster is unfinished, another answers 409 `MigrationInProgress`.
  */
 export const migrateToPodIdentityInAccount = <ThrowOnError extends boolean = false>(options: Options<MigrateToPodIdentityInAccountData, ThrowOnError>) => (options.client ?? client).post<MigrateToPodIdentityInAccountResponses, MigrateToPodIdentityInAccountErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -5,15 +5,9 @@
  * CreatePodIdentityAssociation after the first trust step, a second one on the same store resumes
  * at the first unfinished step, through an association whose answer is lost on the way.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { startAwsEmulator } from '../../emulator/aws-emulator.ts'
-import { sandboxServiceEnv } from '../../emulator/sandbox.ts'
-import { buildApp } from '../../src/app.ts'
-import { loadConfig } from '../../src/config.ts'
-import { callsOf, idempotencyKey, pollUntil } from './support.ts'
+import { callsOf, idempotencyKey, pollUntil, serviceOnDisk } from './support.ts'
 
 const CREATE = 'eks:CreatePodIdentityAssociation'
 const TRUST = 'iam:UpdateAssumeRolePolicy'
@@ -33,28 +27,7 @@ t.test('migration run over real HTTP: plan, run, restart in the middle, resume t
     }
   })
   t.teardown(() => emulator.close())
-  const dataDir = await mkdtemp(join(tmpdir(), 'eks-oidc-api-migration-'))
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
-  const env: Record<string, string> = {
-    ...sandboxServiceEnv(emulator),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    MAX_EVENT_LOOP_DELAY_MS: '0',
-    REPLACE_POLL_INTERVAL_MS: '20',
-    REPLACE_MAX_POLL_INTERVAL_MS: '50'
-  }
-  process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID
-  process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY
-  async function startService () {
-    const app = await buildApp(loadConfig(env), { logger: false })
-    const url = await app.listen({ host: '127.0.0.1', port: 0 })
-    const call = async (method: string, path: string, headers: Record<string, string> = {}) => {
-      const response = await fetch(url + path, { method, headers, signal: AbortSignal.timeout(15_000) })
-      const text = await response.text()
-      return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) }
-    }
-    return { app, call }
-  }
+  const startService = await serviceOnDisk(t, emulator)
   const stepsOf = (operation: { details: { steps: Array<{ name: string, serviceAccount: string, status: string }> } }) =>
     operation.details.steps.map(s => `${s.name} ${s.serviceAccount}:${s.status}`)
   const trustOf = (roleName: string) => JSON.parse(emulator.state.roles.get(roleName)!.assumeRolePolicyDocument).Statement as Array<Record<string, any>>
@@ -69,7 +42,7 @@ t.test('migration run over real HTTP: plan, run, restart in the middle, resume t
 
   // EKS fails every association until the restart: the first trust step is done, its association is not.
   emulator.faults.set(CREATE, { errorRate: 1 })
-  const started = await first.call('POST', '/clusters/payments/pod-identity-migration', { 'idempotency-key': idempotencyKey() })
+  const started = await first.call('POST', '/clusters/payments/pod-identity-migration', undefined, { 'idempotency-key': idempotencyKey() })
   t.equal(started.status, 202)
   const { operationId } = started.body
   t.equal(started.headers.get('location'), `/clusters/payments/operations/${operationId}`)

@@ -4,7 +4,7 @@
  * passing failure.
  */
 import { randomUUID } from 'node:crypto'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { problem } from '../../src/errors.ts'
 import { MigrationRunner } from '../../src/pod-identity/migration-runner.ts'
 import { associationToken, MIGRATION_ACTION, StepConflict, type MigrationStep } from '../../src/pod-identity/migration-steps.ts'
@@ -43,27 +43,31 @@ function stepsFor (id: string, serviceAccounts: string[]): MigrationStep[] {
   ])
 }
 
-async function startOperation (runner: MigrationRunner, steps: (id: string) => MigrationStep[]) {
+type Actions = ConstructorParameters<typeof MigrationRunner>[0]['actionsOf']
+
+/** A store with one migration operation holding `steps`, leased to the runner, and the runner. */
+async function startOperation (t: Test, actions: ReturnType<Actions>, steps: (id: string) => MigrationStep[]) {
   const store = await testStore()
+  const runner = new MigrationRunner({ operations: store.operations, actionsOf: () => actions, retryIntervalMs: 5, leaseMs: 60_000, log: silent })
+  t.teardown(() => runner.close())
   const id = randomUUID()
   await store.operations.create({ id, principal: 'test', action: MIGRATION_ACTION, cluster: 'payments', resource: 'payments', now: new Date() })
   await store.operations.startExclusive(id, { action: MIGRATION_ACTION, cluster: 'payments', resource: 'payments', details: { steps: steps(id) }, lease: runner.lease() })
-  return { store, id }
+  return { store, runner, id }
+}
+
+async function runToEnd (t: Test, actions: ReturnType<Actions>, steps: (id: string) => MigrationStep[]) {
+  const { store, runner, id } = await startOperation(t, actions, steps)
+  runner.kick(id)
+  await runner.idle(id)
+  return { id, done: (await store.operations.get(id))! }
 }
 
 const statuses = (steps: MigrationStep[]) => steps.map(s => `${s.name} ${s.serviceAccount}:${s.status}`)
 
 t.test('each step runs once in order; the operation succeeds with the association ids recorded', async t => {
   const { actions, calls } = fakeActions()
-  const store = await testStore()
-  const driving = new MigrationRunner({ operations: store.operations, actionsOf: () => actions, retryIntervalMs: 5, leaseMs: 60_000, log: silent })
-  t.teardown(() => driving.close())
-  const id = randomUUID()
-  await store.operations.create({ id, principal: 'test', action: MIGRATION_ACTION, cluster: 'payments', resource: 'payments', now: new Date() })
-  await store.operations.startExclusive(id, { action: MIGRATION_ACTION, cluster: 'payments', resource: 'payments', details: { steps: stepsFor(id, ['api', 'worker']) }, lease: driving.lease() })
-  driving.kick(id)
-  await driving.idle(id)
-  const done = (await store.operations.get(id))!
+  const { id, done } = await runToEnd(t, actions, (operationId) => stepsFor(operationId, ['api', 'worker']))
   t.equal(done.status, 'succeeded')
   const steps = done.details.steps as MigrationStep[]
   t.same(statuses(steps), ['add-trust api:succeeded', 'create-association api:succeeded', 'add-trust worker:succeeded', 'create-association worker:succeeded'])
@@ -76,8 +80,7 @@ t.test('each step runs once in order; the operation succeeds with the associatio
 
 t.test('a second runner resumes at the first unfinished step: finished steps are not run again', async t => {
   const { actions, calls } = fakeActions()
-  const first = new MigrationRunner({ operations: (await testStore()).operations, actionsOf: () => actions, retryIntervalMs: 5, leaseMs: 60_000, log: silent })
-  const { store, id } = await startOperation(first, (operationId) => {
+  const { store, runner: first, id } = await startOperation(t, actions, (operationId) => {
     const steps = stepsFor(operationId, ['api', 'worker'])
     steps[0] = { ...steps[0], status: 'succeeded', note: 'done before the restart' }
     return steps
@@ -96,15 +99,7 @@ t.test('a second runner resumes at the first unfinished step: finished steps are
 t.test('a conflict is recorded on its step, the other service accounts go on, and the operation fails', async t => {
   let creates = 0
   const { actions } = fakeActions({ createFails: () => ++creates === 1 ? new StepConflict('payments/api already has the association a-1 with another role') : undefined })
-  const store = await testStore()
-  const runner = new MigrationRunner({ operations: store.operations, actionsOf: () => actions, retryIntervalMs: 5, leaseMs: 60_000, log: silent })
-  t.teardown(() => runner.close())
-  const id = randomUUID()
-  await store.operations.create({ id, principal: 'test', action: MIGRATION_ACTION, cluster: 'payments', resource: 'payments', now: new Date() })
-  await store.operations.startExclusive(id, { action: MIGRATION_ACTION, cluster: 'payments', resource: 'payments', details: { steps: stepsFor(id, ['api', 'worker']) }, lease: runner.lease() })
-  runner.kick(id)
-  await runner.idle(id)
-  const done = (await store.operations.get(id))!
+  const { done } = await runToEnd(t, actions, (id) => stepsFor(id, ['api', 'worker']))
   t.equal(done.status, 'failed')
   t.match(done.error, { code: 'StepFailed', message: /create-association payments\/api: .*another role/ })
   const steps = done.details.steps as MigrationStep[]
@@ -128,16 +123,7 @@ t.test('a failed trust step skips the association of its service account; a pass
       return 'a-1'
     }
   }
-  const store = await testStore()
-  const runner = new MigrationRunner({ operations: store.operations, actionsOf: () => actions, retryIntervalMs: 5, leaseMs: 60_000, log: silent })
-  t.teardown(() => runner.close())
-  const id = randomUUID()
-  const steps = stepsFor(id, ['gone', 'api']).map(s => s.serviceAccount === 'gone' ? { ...s, roleArn: 'arn:aws:iam::111122223333:role/gone' } : s)
-  await store.operations.create({ id, principal: 'test', action: MIGRATION_ACTION, cluster: 'payments', resource: 'payments', now: new Date() })
-  await store.operations.startExclusive(id, { action: MIGRATION_ACTION, cluster: 'payments', resource: 'payments', details: { steps }, lease: runner.lease() })
-  runner.kick(id)
-  await runner.idle(id)
-  const done = (await store.operations.get(id))!
+  const { done } = await runToEnd(t, actions, (id) => stepsFor(id, ['gone', 'api']).map(s => s.serviceAccount === 'gone' ? { ...s, roleArn: 'arn:aws:iam::111122223333:role/gone' } : s))
   t.equal(done.status, 'failed')
   t.same(statuses(done.details.steps as MigrationStep[]), ['add-trust gone:failed', 'create-association gone:skipped', 'add-trust api:succeeded', 'create-association api:succeeded'])
   t.same(calls, ['trust arn:aws:iam::111122223333:role/gone', `trust ${ROLE}`, `trust ${ROLE}`, 'create api'], 'the 500 was retried, the missing role was not')

@@ -2,6 +2,8 @@
  * `npm run bench [-- --quick]`: starts the AWS emulator and the service as separate processes on
  * loopback, runs the five scenarios and writes results.md, results.json and chart.svg under
  * bench/results/ (bench/results/quick/ with --quick). Never part of `npm test`.
+ * `npm run bench -- --scenario=fleet-accounts [--quick]` runs only the fleet sweep across accounts
+ * (bench/scenarios/fleet-accounts.ts) and writes bench/results[/quick]/fleet-accounts.json.
  *
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; PostgreSQL is skipped
  * with a note when unreachable).
@@ -19,6 +21,7 @@ import { sdkDirectDescribe } from './sdk-direct.ts'
 import type { BenchResults, MemoryFigure } from './results-model.ts'
 import { awsCliAvailable, measureAwsCli } from './scenarios/aws-cli.ts'
 import { FLEET_TARGET, sweepFleet, type FleetRun } from './scenarios/fleet-sweep.ts'
+import { FLEET_ACCOUNTS_TARGET, fleetAccountsRegistry, fleetAccountsSeed, sweepFleetAccounts } from './scenarios/fleet-accounts.ts'
 import { IDEMPOTENCY_TARGET, measureIdempotentWrites, openPostgresSchema, type StoreRun } from './scenarios/idempotency.ts'
 import { measureStartUp, START_UP_TARGET } from './scenarios/start-up.ts'
 import { type LoadTiming, measureReadOverhead, READ_TARGETS, type ReadLoadMemory, readLoadMemory } from './scenarios/read-overhead.ts'
@@ -206,6 +209,32 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     Promise.all(children.map(child => child.stop())).finally(() => process.exit(130))
   })
+}
+
+/** Scenario 7 alone: the fleet view over 2 accounts × 2 regions, one account throttled. */
+async function fleetAccountsOnly () {
+  const dir = await tempDir('eks-oidc-api-bench-')
+  try {
+    const clustersPerScope = quick ? 5 : 25
+    const emulator = await track(startEmulator(await writeSeed(dir, 'fleet-accounts', fleetAccountsSeed(clustersPerScope))))
+    const serviceConfig = { ...FLEET_TUNED, FLEET_SCOPE_CONCURRENCY: '4' }
+    const service = await track(startService(emulator, { ...serviceConfig, ACCOUNTS: fleetAccountsRegistry(), AWS_ENDPOINT_URL_STS: emulator.url }))
+    const loadBefore = currentLoad()
+    log(`fleet across accounts: ${4 * clustersPerScope} clusters, account 444455556666 throttled at 5 requests/s`)
+    const run = await sweepFleetAccounts(emulator, service, { clustersPerScope, throttledRate: 5, serviceConfig })
+    return { mode: quick ? 'quick' : 'full', machine: machineInfo(), loadBefore, loadAfter: currentLoad(), target: FLEET_ACCOUNTS_TARGET, run }
+  } finally {
+    for (const child of [...children].reverse()) await child.stop().catch(() => {})
+    await dir.remove()
+  }
+}
+
+if (process.argv.includes('--scenario=fleet-accounts')) {
+  const result = await fleetAccountsOnly()
+  await mkdir(RESULTS_DIR, { recursive: true })
+  await writeFile(join(RESULTS_DIR, 'fleet-accounts.json'), JSON.stringify(result, null, 2) + '\n')
+  console.log(JSON.stringify(result, null, 2))
+  process.exit(0)
 }
 
 const results = await main()

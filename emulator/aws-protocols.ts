@@ -113,7 +113,7 @@ export async function serveEks (deps: ProtocolDeps, request: RawRequest, res: Se
   }
   const answer = () => ({ status: 200, contentType: 'application/json', body: JSON.stringify(run()), headers: { 'x-amzn-requestid': requestId } })
   try {
-    const fault = await deps.faults.apply(operation)
+    const fault = await deps.faults.apply(operation, ctx)
     if (fault && isAwsErrorFault(fault)) throw eksFault(fault)
     if (fault) return sendUnreadable(res, fault, answer)
     const { status, contentType, body, headers } = answer()
@@ -143,7 +143,7 @@ export async function serveQuery (deps: ProtocolDeps, request: RawRequest, res: 
   const run = resolved.run
   const answer = () => ({ status: 200, contentType: 'text/xml', body: queryResponse(resolved.action, resolved.namespace, requestId, run(ctx)), headers: { 'x-amzn-requestid': requestId } })
   try {
-    const fault = await deps.faults.apply(resolved.operation)
+    const fault = await deps.faults.apply(resolved.operation, ctx)
     if (fault === 'throttle') throw new QueryError('Throttling', 'Rate exceeded')
     if (fault === 'error') throw new QueryError('ServiceFailure', SERVICE_FAILURE_MESSAGE)
     if (fault) return sendUnreadable(res, fault, answer)

@@ -1,6 +1,7 @@
 /**
  * Fault injection per operation (`eks:DescribeCluster`), per service (`eks`, `iam`, `sts`) or for
- * everything (`*`). Rates of exactly 0 and 1 are deterministic; token buckets refill on the
+ * everything (`*`), in every account or, with a suffix, in one account (`eks@444455556666`) or one
+ * account and region (`eks@444455556666/eu-west-1`): a test can throttle one account only. Rates of exactly 0 and 1 are deterministic; token buckets refill on the
  * emulator clock, so a frozen fake clock never refills them.
  */
 export interface FaultSpec {
@@ -36,7 +37,7 @@ const RATE_FIELDS = ['throttleRate', 'errorRate'] as const
 const COUNT_FIELDS = ['latencyMs', 'requestsPerSecond', 'burst', 'failNext'] as const
 
 export function checkFaultSpec (target: string, spec: unknown): FaultSpec {
-  if (!/^(\*|eks|iam|sts|(eks|iam|sts):[A-Za-z]+)$/.test(target)) throw new FaultSpecError(`invalid fault target: ${target}`)
+  if (!/^(\*|eks|iam|sts|(eks|iam|sts):[A-Za-z]+)(@\d{12}(\/[a-z]{2}(-[a-z]+)+-\d)?)?$/.test(target)) throw new FaultSpecError(`invalid fault target: ${target}`)
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new FaultSpecError(`fault for ${target} must be an object`)
   const known = new Set<string>([...RATE_FIELDS, ...COUNT_FIELDS, 'failNextWith'])
   const record = spec as Record<string, unknown>
@@ -86,9 +87,11 @@ export class Faults {
     return Object.fromEntries([...this.specs].map(([target, spec]) => [target, { ...spec }]))
   }
 
-  /** Waits the configured latency, then says whether `operation` (`eks:X`) must fail and how. */
-  async apply (operation: string): Promise<FaultKind | undefined> {
-    const targets = [operation, operation.split(':')[0], '*'].filter(target => this.specs.has(target))
+  /** Waits the configured latency, then says whether `operation` (`eks:X`), called in `scope`, must fail and how. */
+  async apply (operation: string, scope?: { accountId: string, region: string }): Promise<FaultKind | undefined> {
+    const unscoped = [operation, operation.split(':')[0], '*']
+    const suffixes = scope ? [`@${scope.accountId}/${scope.region}`, `@${scope.accountId}`, ''] : ['']
+    const targets = suffixes.flatMap(suffix => unscoped.map(target => target + suffix)).filter(target => this.specs.has(target))
     const latency = targets.reduce((sum, target) => sum + (this.specs.get(target)?.latencyMs ?? 0), 0)
     if (latency > 0) await new Promise(resolve => setTimeout(resolve, latency))
     for (const target of targets) {

@@ -9,7 +9,7 @@ import canonicalize from 'canonicalize'
 import type { EmulatorContext } from './context.ts'
 import { checkClientRequestToken, checkTagMap, isObject, requireString } from './eks-input.ts'
 import { paginate, parseMaxResults } from './pagination.ts'
-import type { ClusterRecord, TagMap } from './state.ts'
+import type { AddonRecord, AddonStatus, ClusterPodIdentity, ClusterRecord, PodIdentityAssociationRecord } from './state.ts'
 import { EksError } from './wire-errors.ts'
 
 /**
@@ -17,46 +17,6 @@ import { EksError } from './wire-errors.ts'
  * manage Amazon EKS and Fargate service quotas", service-quotas.adoc).
  */
 export const MAX_ASSOCIATIONS_PER_CLUSTER = 1000
-
-export const ADDON_STATUSES = ['CREATING', 'ACTIVE', 'CREATE_FAILED', 'UPDATING', 'DELETING', 'DELETE_FAILED', 'DEGRADED', 'UPDATE_FAILED'] as const
-export type AddonStatus = typeof ADDON_STATUSES[number]
-
-export interface PodIdentityAssociationRecord {
-  associationId: string
-  associationArn: string
-  /** Creation order inside the cluster; the paging key of ListPodIdentityAssociations. */
-  seq: number
-  clusterName: string
-  namespace: string
-  serviceAccount: string
-  roleArn: string
-  targetRoleArn?: string
-  externalId?: string
-  disableSessionTags: boolean
-  policy?: string
-  tags: TagMap
-  createdAtMs: number
-  modifiedAtMs: number
-}
-
-export interface AddonRecord {
-  addonName: string
-  addonArn: string
-  addonVersion: string
-  status: AddonStatus
-  createdAtMs: number
-}
-
-/** The Pod Identity state of one cluster. */
-export interface ClusterPodIdentity {
-  associations: Map<string, PodIdentityAssociationRecord>
-  /** clientRequestToken → the association it created and the request's fingerprint. */
-  tokens: Map<string, { fingerprint: string, associationId: string }>
-  addons: Map<string, AddonRecord>
-  nextSeq: number
-}
-
-export const newClusterPodIdentity = (): ClusterPodIdentity => ({ associations: new Map(), tokens: new Map(), addons: new Map(), nextSeq: 1 })
 
 type Json = Record<string, unknown>
 interface Request { labels: string[], query: URLSearchParams, body: Json }

@@ -13,9 +13,9 @@ import { addCluster, InputError, newConfigRecord, type ClusterInput } from './cl
 import { checkOidcConfig, checkTagMap } from './eks-input.ts'
 import { REGION_PATTERN } from './accounts.ts'
 import { IAM_ACTIONS } from './iam.ts'
-import { ADDON_STATUSES, addAddon, type AddonStatus } from './pod-identity.ts'
+import { addAddon } from './pod-identity.ts'
 import { SIGNING_ALGS, type SigningAlg } from './oidc-issuer.ts'
-import type { IdentityProviderRecord, OidcConfigFields, TagMap } from './state.ts'
+import { ADDON_STATUSES, type AddonStatus, type IdentityProviderRecord, type OidcConfigFields, type TagMap } from './state.ts'
 
 export interface SeedIdentityProviderConfig extends Partial<OidcConfigFields> {
   identityProviderConfigName: string

@@ -5,7 +5,6 @@
  * `state.oidcProviders` reads the IAM of the request's account). Asynchronous EKS work settles
  * lazily: every read first calls `settle(now)`, so a fake clock moves states without timers.
  */
-import { newClusterPodIdentity, type ClusterPodIdentity } from './pod-identity.ts'
 
 export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'UPDATING' | 'PENDING'
 export type ConfigStatus = 'CREATING' | 'ACTIVE' | 'DELETING'
@@ -137,6 +136,47 @@ export class IamAccountState {
 }
 
 /** EKS of one (account, region), with its account's IAM and the emulator-wide identity providers. */
+// Pod Identity associations and add-ons (served by emulator/pod-identity.ts).
+export const ADDON_STATUSES = ['CREATING', 'ACTIVE', 'CREATE_FAILED', 'UPDATING', 'DELETING', 'DELETE_FAILED', 'DEGRADED', 'UPDATE_FAILED'] as const
+export type AddonStatus = typeof ADDON_STATUSES[number]
+
+export interface PodIdentityAssociationRecord {
+  associationId: string
+  associationArn: string
+  /** Creation order inside the cluster; the paging key of ListPodIdentityAssociations. */
+  seq: number
+  clusterName: string
+  namespace: string
+  serviceAccount: string
+  roleArn: string
+  targetRoleArn?: string
+  externalId?: string
+  disableSessionTags: boolean
+  policy?: string
+  tags: TagMap
+  createdAtMs: number
+  modifiedAtMs: number
+}
+
+export interface AddonRecord {
+  addonName: string
+  addonArn: string
+  addonVersion: string
+  status: AddonStatus
+  createdAtMs: number
+}
+
+/** The Pod Identity state of one cluster. */
+export interface ClusterPodIdentity {
+  associations: Map<string, PodIdentityAssociationRecord>
+  /** clientRequestToken → the association it created and the request's fingerprint. */
+  tokens: Map<string, { fingerprint: string, associationId: string }>
+  addons: Map<string, AddonRecord>
+  nextSeq: number
+}
+
+export const newClusterPodIdentity = (): ClusterPodIdentity => ({ associations: new Map(), tokens: new Map(), addons: new Map(), nextSeq: 1 })
+
 export class EmulatorState {
   readonly accountId: string
   readonly region: string

@@ -30,6 +30,7 @@ import openapi from './openapi.ts'
 import operations from './operations.ts'
 import { ACCOUNT_SCOPE_PREFIX } from '../src/plugins/scope.ts'
 import accounts from './accounts.ts'
+import fleet from './fleet.ts'
 import { inAccountScope } from './support/account-scope.ts'
 import { documentProblems } from './support/problems.ts'
 
@@ -52,6 +53,7 @@ const routes: FastifyPluginAsync = async (app) => {
     for (const plugin of CLUSTER_ROUTES) await inAccount.register(plugin)
   }, { prefix: ACCOUNT_SCOPE_PREFIX })
   await app.register(accounts)
+  await app.register(fleet)
   await app.register(operations)
   await app.register(issuers)
   await app.register(audit)

@@ -3,17 +3,19 @@
  * region, whether IRSA is set up and which OIDC identity provider config is associated.
  */
 import { Type, type Static } from 'typebox'
-import { Ref } from './common.ts'
+import { ACCOUNT_ID_PATTERN, Ref, REGION_PATTERN } from './common.ts'
 import { ClusterStatus, ListClustersResponse, ListQuery, OidcIdentityProviderConfig } from './eks.ts'
 import { ThumbprintDrift } from './issuers.ts'
 
 export const FLEET_PARTS = ['oidc', 'identityProviderConfigs'] as const
 export type FleetPart = typeof FLEET_PARTS[number]
 
+const FLEET_INCLUDE_PATTERN = `^(${FLEET_PARTS.join('|')})(,(${FLEET_PARTS.join('|')}))*$`
+
 export const ListClustersQuery = Type.Object({
   ...ListQuery.properties,
   include: Type.Optional(Type.String({
-    pattern: `^(${FLEET_PARTS.join('|')})(,(${FLEET_PARTS.join('|')}))*$`,
+    pattern: FLEET_INCLUDE_PATTERN,
     description: 'Comma-separated details to add for every cluster: `oidc` (the IAM OIDC provider, i.e. whether IRSA is enabled) and `identityProviderConfigs` (the associated OIDC identity provider config and its status). With `include`, the answer covers every cluster (all pages of ListClusters) and `maxResults`/`nextToken` are refused.'
   }))
 }, { additionalProperties: false })
@@ -52,3 +54,51 @@ export const ListClustersFleetResponse = Type.Object({
 export type FleetPartError = Static<typeof FleetPartError>
 export type FleetIrsaStatus = Static<typeof FleetIrsaStatus>
 export type FleetCluster = Static<typeof FleetCluster>
+
+const AccountId = Type.String({ pattern: ACCOUNT_ID_PATTERN, description: 'The 12-digit AWS account id; absent for the implicit account (no registry) until its id is known.' })
+const Region = Type.String({ pattern: REGION_PATTERN, description: 'The AWS region.' })
+const ScopeProblem = Type.Object({
+  status: FleetPartError.properties.status,
+  code: FleetPartError.properties.code,
+  detail: FleetPartError.properties.detail
+}, { additionalProperties: false })
+
+export const FleetQuery = Type.Object({
+  include: Type.Optional(Type.String({
+    pattern: FLEET_INCLUDE_PATTERN,
+    description: 'Comma-separated details to add for every cluster, as on `GET /clusters?include=`: `oidc`, `identityProviderConfigs`. Without it each cluster has its identity (ARN, status, issuer) and `trustedInAccounts`.'
+  }))
+}, { additionalProperties: false })
+
+export const FleetScope = Type.Object({
+  accountId: Type.Optional(AccountId),
+  region: Region,
+  clusters: Type.Optional(Type.Integer({ description: 'How many clusters of this scope are in `fleet` (those the caller\'s grants reach).' })),
+  failedClusters: Type.Optional(Type.Integer({ description: 'How many of them have `errors`.' })),
+  error: Type.Optional({ ...ScopeProblem, description: 'Why this scope could not be swept (e.g. `AccountAccessDenied`: the role cannot be assumed; `UnrecognizedClientException`: the region is not enabled); its clusters are then absent and the other scopes are answered.' })
+}, { $id: 'FleetScope', additionalProperties: false, description: 'One (account, region) of the registry in the fleet view.' })
+
+export const FleetAccountsCluster = Type.Object({
+  accountId: Type.Optional(AccountId),
+  region: Region,
+  ...FleetCluster.properties,
+  trustedInAccounts: Type.Optional(Type.Array(AccountId, { description: 'The registry\'s accounts (those the caller sees) that have an IAM OIDC provider for this cluster\'s issuer, so that pods of the cluster can assume roles there (IRSA). Absent when the cluster has no issuer.' }))
+}, { $id: 'FleetAccountsCluster', additionalProperties: false, description: 'One cluster of the fleet view across accounts, with its account and region.' })
+
+export const FleetTrustError = Type.Object({
+  accountId: Type.Optional(AccountId),
+  error: ScopeProblem
+}, { $id: 'FleetTrustError', additionalProperties: false, description: 'An account whose IAM OIDC providers could not be listed: `trustedInAccounts` cannot name it.' })
+
+export const FleetResponse = Type.Object({
+  scopes: Type.Array(Ref(FleetScope), { description: 'Every (account, region) of the registry the caller\'s grants reach, in registry order.' }),
+  fleet: Type.Array(Ref(FleetAccountsCluster), { description: 'Every cluster the caller may read, scope by scope.' }),
+  trustErrors: Type.Optional(Type.Array(Ref(FleetTrustError), { description: 'Accounts whose providers could not be listed; absent when none.' })),
+  failedScopes: Type.Integer({ description: 'How many scopes have an `error`.' }),
+  failedClusters: Type.Integer({ description: 'How many clusters have `errors`.' })
+}, { $id: 'FleetResponse', additionalProperties: false, description: 'The fleet view of every account and region of the registry.' })
+
+export type FleetScope = Static<typeof FleetScope>
+export type FleetAccountsCluster = Static<typeof FleetAccountsCluster>
+export type FleetTrustError = Static<typeof FleetTrustError>
+export type FleetResponse = Static<typeof FleetResponse>

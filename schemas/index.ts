@@ -32,6 +32,7 @@ export const sharedSchemas = [
   tokenReview.TokenReviewRequest, tokenReview.PreviewRequest, tokenReview.TokenReviewStatus, tokenReview.RbacQuery, tokenReview.RbacBindingResponse,
   accounts.AccountReachability, accounts.RegisteredAccount, accounts.ListAccountsResponse,
   fleet.FleetPartError, fleet.FleetIrsaStatus, fleet.FleetCluster, fleet.ListClustersFleetResponse,
+  fleet.FleetScope, fleet.FleetAccountsCluster, fleet.FleetTrustError, fleet.FleetResponse,
   podIdentity.PodIdentityAssociation, podIdentity.PodIdentityAssociationSummary, podIdentity.PreflightCheck, podIdentity.PodIdentityPreflight,
   podIdentity.CreatePodIdentityAssociationRequest, podIdentity.CreatePodIdentityAssociationResponse, podIdentity.ListPodIdentityAssociationsResponse,
   podIdentity.DescribePodIdentityAssociationResponse, podIdentity.UpdatePodIdentityAssociationRequest, podIdentity.UpdatePodIdentityAssociationResponse,

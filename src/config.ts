@@ -67,6 +67,7 @@ export const configVariables = {
   CONFIG_CACHE_MAX: integer({ min: 1, max: 1_000_000, defaultValue: 1000, description: 'Most identity provider config answers kept for reuse; the least recently used go first.' }),
   CLUSTER_CACHE_MAX: integer({ min: 1, max: 1_000_000, defaultValue: 1000, description: 'Most cluster identities kept in the cache; the least recently used go first.' }),
   FLEET_CONCURRENCY: integer({ min: 1, max: 256, defaultValue: 16, description: 'Fleet view (GET /clusters?include=...): clusters inspected at once, and the most AWS calls in flight per service, per replica.' }),
+  FLEET_SCOPE_CONCURRENCY: integer({ min: 1, max: 64, defaultValue: 4, description: 'Fleet view of every account and region (GET /fleet): scopes (account, region) swept at once. Each scope has its own EKS limiter and each account one IAM limiter, so a throttled account slows only its own scopes.' }),
   FLEET_RATE_PER_SECOND: integer({ min: 1, max: 1000, defaultValue: 10, description: 'Fleet view: starting rate of AWS calls per second and service (eks, iam). It grows while calls succeed and halves when AWS throttles. With REDIS_URL the rate is shared: it is that of all replicas together.' }),
   FLEET_MAX_RATE_PER_SECOND: integer({ min: 1, max: 1000, defaultValue: 50, description: 'Fleet view: highest rate of AWS calls per second and service the adaptive limiter may reach; with REDIS_URL, of all replicas together (set it to the share of the account\'s AWS budget the service may use).' })
 }

@@ -4,8 +4,12 @@
  * services to the routes and ties `start`/`close` to the server's lifetime.
  */
 import { AccountService } from './accounts/account-service.ts'
+import type { Account } from './accounts/registry.ts'
+import type { AimdLimiter } from './fleet/aimd-limiter.ts'
+import { FleetAcrossAccounts } from './fleet/fleet-across-accounts.ts'
+import { fleetLimiter } from './fleet/fleet-service.ts'
 import { accountKey, createClientPool, fixedClientPool, type ClientPool, type ScopePorts } from './accounts/client-pool.ts'
-import { buildScopedServices, type ScopedServices, type SharedParts } from './accounts/scoped-services.ts'
+import { buildScopedServices, fleetLimits, type ScopedServices, type SharedParts } from './accounts/scoped-services.ts'
 import { withDeadline } from './accounts/deadline.ts'
 import { ScopeDirectory, ScopeResolver, type Scope } from './accounts/scopes.ts'
 import { createAuthorizer } from './auth/grants.ts'
@@ -61,6 +65,8 @@ export interface ScopedServiceDirectory {
 export interface AppServices {
   scopes: ScopedServiceDirectory
   accounts: AccountService
+  /** The fleet view of every account and region (GET /fleet). */
+  fleet: FleetAcrossAccounts
   issuers: IssuerInspector
   operations: OperationService
   audit: AuditService
@@ -141,6 +147,17 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     leaseMs: config.REPLACE_LEASE_SECONDS * 1000,
     log
   })
+  // IAM is global in an account: the sweeps of all its regions share one limiter.
+  const fleetIamLimiters = new Map<string, AimdLimiter>()
+  const fleetIamLimiterOf = (account: Account) => {
+    const key = accountKey(account)
+    let limiter = fleetIamLimiters.get(key)
+    if (limiter === undefined) {
+      limiter = fleetLimiter(fleetLimits(config, sharedRedis, { account, region: account.defaultRegion }), 'iam')
+      fleetIamLimiters.set(key, limiter)
+    }
+    return limiter
+  }
   const shared: SharedParts = {
     config,
     metrics,
@@ -156,7 +173,8 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     iamOfAccount: (accountId) => {
       const account = config.accounts.find(accountId)
       return account && pool.portsOf({ account, region: account.defaultRegion }).iam
-    }
+    },
+    fleetIamLimiterOf
   }
   const directory = new ScopeDirectory<ScopedServices>((scope) => buildScopedServices(scope, pool.portsOf(scope), shared))
   const scopes: ScopedServiceDirectory = {
@@ -164,6 +182,15 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     get default () { return directory.of(resolver.defaultScope) },
     of: (scope) => directory.of(scope)
   }
+  const fleet = new FleetAcrossAccounts({
+    registry: config.accounts,
+    sweepOf: (scope) => directory.of(scope).fleet,
+    iamOf: (account) => {
+      const { iam } = pool.portsOf({ account, region: account.defaultRegion })
+      return { listOpenIDConnectProviders: (input) => fleetIamLimiterOf(account).run(() => iam.listOpenIDConnectProviders(input)) }
+    },
+    scopeConcurrency: config.FLEET_SCOPE_CONCURRENCY
+  })
   const follower = new OperationFollower({
     operations: store.operations,
     watcherOf: (record) => directory.of(resolver.ofRecord(record)).watcher,
@@ -187,6 +214,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
 
   const services: AppServices = {
     scopes,
+    fleet,
     accounts: new AccountService({ registry: config.accounts, stsOf: (account) => pool.portsOf({ account, region: account.defaultRegion }).sts, timeoutMs: config.ACCOUNT_CREDENTIALS_TIMEOUT_MS }),
     issuers,
     operations: new OperationService({ operations: store.operations, authorizer: config.auth.disabled ? undefined : createAuthorizer(config.auth.grants) }),

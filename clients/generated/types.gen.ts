@@ -1588,6 +1588,138 @@ export type ListClustersFleetResponse = {
 };
 
 /**
+ * One (account, region) of the registry in the fleet view.
+ */
+export type FleetScope = {
+    /**
+     * The 12-digit AWS account id; absent for the implicit account (no registry) until its id is known.
+     */
+    accountId?: string;
+    /**
+     * The AWS region.
+     */
+    region: string;
+    /**
+     * How many clusters of this scope are in `fleet` (those the caller's grants reach).
+     */
+    clusters?: number;
+    /**
+     * How many of them have `errors`.
+     */
+    failedClusters?: number;
+    /**
+     * Why this scope could not be swept (e.g. `AccountAccessDenied`: the role cannot be assumed; `UnrecognizedClientException`: the region is not enabled); its clusters are then absent and the other scopes are answered.
+     */
+    error?: {
+        /**
+         * The HTTP status this failure would have had on its own route.
+         */
+        status: number;
+        /**
+         * Stable error code, as in problem details (e.g. `ThrottlingException`, `ResourceNotFoundException`).
+         */
+        code: string;
+        /**
+         * What went wrong.
+         */
+        detail?: string;
+    };
+};
+
+/**
+ * One cluster of the fleet view across accounts, with its account and region.
+ */
+export type FleetAccountsCluster = {
+    /**
+     * The 12-digit AWS account id; absent for the implicit account (no registry) until its id is known.
+     */
+    accountId?: string;
+    /**
+     * The AWS region.
+     */
+    region: string;
+    /**
+     * Cluster name.
+     */
+    name: string;
+    /**
+     * Cluster ARN.
+     */
+    arn?: string;
+    /**
+     * Cluster status; may be up to `CLUSTER_CACHE_TTL_SECONDS` old for ACTIVE and UPDATING clusters.
+     */
+    status?: 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'UPDATING' | 'PENDING';
+    /**
+     * The cluster's OIDC issuer URL, when it has one.
+     */
+    issuerUrl?: string;
+    irsa?: FleetIrsaStatus;
+    /**
+     * Associated OIDC identity provider configs (EKS allows one per cluster), each with its `status`.
+     */
+    identityProviderConfigs?: Array<OidcIdentityProviderConfig>;
+    /**
+     * Parts of this cluster's view that could not be read. Absent when everything was read.
+     */
+    errors?: Array<FleetPartError>;
+    /**
+     * The registry's accounts (those the caller sees) that have an IAM OIDC provider for this cluster's issuer, so that pods of the cluster can assume roles there (IRSA). Absent when the cluster has no issuer.
+     */
+    trustedInAccounts?: Array<string>;
+};
+
+/**
+ * An account whose IAM OIDC providers could not be listed: `trustedInAccounts` cannot name it.
+ */
+export type FleetTrustError = {
+    /**
+     * The 12-digit AWS account id; absent for the implicit account (no registry) until its id is known.
+     */
+    accountId?: string;
+    error: {
+        /**
+         * The HTTP status this failure would have had on its own route.
+         */
+        status: number;
+        /**
+         * Stable error code, as in problem details (e.g. `ThrottlingException`, `ResourceNotFoundException`).
+         */
+        code: string;
+        /**
+         * What went wrong.
+         */
+        detail?: string;
+    };
+};
+
+/**
+ * The fleet view of every account and region of the registry.
+ */
+export type FleetResponse = {
+    /**
+     * Every (account, region) of the registry the caller's grants reach, in registry order.
+     */
+    scopes: Array<FleetScope>;
+    /**
+     * Every cluster the caller may read, scope by scope.
+     */
+    fleet: Array<FleetAccountsCluster>;
+    /**
+     * Accounts whose providers could not be listed; absent when none.
+     */
+    trustErrors?: Array<FleetTrustError>;
+    /**
+     * How many scopes have an `error`.
+     */
+    failedScopes: number;
+    /**
+     * How many clusters have `errors`.
+     */
+    failedClusters: number;
+};
+
+/**
  * An EKS Pod Identity association: an IAM role for the pods of one service account.
  */
 export type PodIdentityAssociation = {
@@ -14958,6 +15090,83 @@ export type ListAccountsResponses = {
 };
 
 export type ListAccountsResponse2 = ListAccountsResponses[keyof ListAccountsResponses];
+
+export type GetFleetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Comma-separated details to add for every cluster, as on `GET /clusters?include=`: `oidc`, `identityProviderConfigs`. Without it each cluster has its identity (ARN, status, issuer) and `trustedInAccounts`.
+         */
+        include?: string;
+    };
+    url: '/fleet';
+};
+
+export type GetFleetErrors = {
+    /**
+     * The request is invalid or cannot be read; `errors` names the failing members.
+     *
+     * - `ValidationException` (`validation-failed`): The request does not match the API schema.
+     * - Fastify's or Node's HTTP parser error code, or `BadRequest` (`bad-request`): The request could not be read.
+     */
+    400: Problem;
+    /**
+     * Credentials are missing or invalid.
+     *
+     * - `UnauthorizedException` (`unauthorized`): Authentication required.
+     */
+    401: Problem;
+    /**
+     * The caller has no grant for this action on this cluster.
+     *
+     * - `AccessDeniedException` (`access-denied`): Access denied.
+     */
+    403: Problem;
+    /**
+     * The request headers did not arrive in time (Node's `headersTimeout`); the connection is closed.
+     *
+     * - `ERR_HTTP_REQUEST_TIMEOUT` (`bad-request`): The request could not be read.
+     */
+    408: Problem;
+    /**
+     * Too many requests from this caller (per principal, or per IP address without credentials).
+     *
+     * - `TooManyRequestsException` (`too-many-requests`): Too many requests.
+     */
+    429: Problem;
+    /**
+     * The request line and headers are larger than the service reads (Node's `maxHeaderSize`, 16 KiB by default); the connection is closed.
+     *
+     * - `HPE_HEADER_OVERFLOW` (`bad-request`): The request could not be read.
+     */
+    431: Problem;
+    /**
+     * The service failed unexpectedly; quote the request id when reporting it.
+     *
+     * - `InternalError` (`internal-error`): Internal error.
+     */
+    500: Problem;
+    /**
+     * The service instance or a dependency is unavailable, or AWS throttles the service.
+     *
+     * - `ServiceUnavailableException` (`identity-provider-unavailable`): Identity provider unavailable.
+     * - `ServiceShuttingDown` (`shutting-down`): The service instance is shutting down.
+     * - `ServiceOverloaded` (`overloaded`): The service is overloaded.
+     */
+    503: Problem;
+};
+
+export type GetFleetError = GetFleetErrors[keyof GetFleetErrors];
+
+export type GetFleetResponses = {
+    /**
+     * The fleet view of every account and region of the registry.
+     */
+    200: FleetResponse;
+};
+
+export type GetFleetResponse = GetFleetResponses[keyof GetFleetResponses];
 
 export type DescribeOperationData = {
     body?: never;

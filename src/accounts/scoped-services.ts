@@ -8,7 +8,8 @@ import type { OidcIdentityProviderConfig } from '@aws-sdk/client-eks'
 import { ReadThroughCache } from '../cache/read-through.ts'
 import type { Config } from '../config.ts'
 import { systemClock } from '../fleet/clock.ts'
-import { FleetService } from '../fleet/fleet-service.ts'
+import type { AimdLimiter } from '../fleet/aimd-limiter.ts'
+import { FleetService, type FleetLimits } from '../fleet/fleet-service.ts'
 import { SharedPace, sharedPaceKey } from '../fleet/shared-pace.ts'
 import type { IssuerInspector } from '../issuers/inspect.ts'
 import type { ThumbprintService } from '../issuers/thumbprint.ts'
@@ -39,6 +40,7 @@ import type { Timers } from '../watch/timers.ts'
 import { UpdateWatcher } from '../watch/update-watcher.ts'
 import type { IamPort } from '../aws/ports.ts'
 import { accountKey, type ScopePorts } from './client-pool.ts'
+import type { Account } from './registry.ts'
 import type { Scope } from './scopes.ts'
 
 /** What the cluster routes reach, per scope, through `scopedServices(request)` (routes/support/scope.ts). */
@@ -79,10 +81,20 @@ export interface SharedParts {
   watchTimers?: Timers
   /** IAM of a registry account by id (IAM is global: any of its regions), for roles in another account. */
   iamOfAccount: (accountId: string) => IamPort | undefined
+  /** The fleet's IAM limiter of an account, shared by the sweeps of all its regions. */
+  fleetIamLimiterOf?: (account: Account) => AimdLimiter
 }
 
-/** The shared fleet pace of a scope: the implicit account keeps the key of its region alone, as before the registry. */
-const paceScope = (scope: Scope) => scope.account.accountId === undefined ? scope.region : `${accountKey(scope.account)}:${scope.region}`
+/** The fleet's limits of a scope's account; with Redis its pace is shared by the replicas (one IAM budget per account, one EKS budget per account and region). */
+export function fleetLimits (config: Config, sharedRedis: SharedRedis | undefined, scope: Scope): FleetLimits {
+  const account = scope.account.accountId === undefined ? undefined : accountKey(scope.account)
+  return {
+    concurrency: config.FLEET_CONCURRENCY,
+    initialRate: config.FLEET_RATE_PER_SECOND,
+    maxRate: config.FLEET_MAX_RATE_PER_SECOND,
+    pace: sharedRedis && ((service, options) => new SharedPace(options, { ...sharedRedis, key: sharedPaceKey(sharedRedis.keyPrefix, service, scope.region, account) }, systemClock))
+  }
+}
 
 export function buildScopedServices (scope: Scope, ports: Pick<ScopePorts, 'eks' | 'iam'>, shared: SharedParts): ScopedServices {
   const { config, metrics, log, sharedRedis } = shared
@@ -100,12 +112,8 @@ export function buildScopedServices (scope: Scope, ports: Pick<ScopePorts, 'eks'
     eks,
     iam,
     clusterCache,
-    limits: {
-      concurrency: config.FLEET_CONCURRENCY,
-      initialRate: config.FLEET_RATE_PER_SECOND,
-      maxRate: config.FLEET_MAX_RATE_PER_SECOND,
-      pace: sharedRedis && ((service, options) => new SharedPace(options, { ...sharedRedis, key: sharedPaceKey(sharedRedis.keyPrefix, service, paceScope(scope)) }, systemClock))
-    },
+    limits: fleetLimits(config, sharedRedis, scope),
+    iamLimiter: shared.fleetIamLimiterOf?.(scope.account),
     thumbprints: shared.thumbprints,
     issuers: shared.issuers,
     thumbprintDrift: (cluster, registered) => oidcProvider.driftOf(cluster.issuerUrl, registered),

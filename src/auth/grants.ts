@@ -88,6 +88,8 @@ export interface Authorizer {
    * in `scope` (or, without a scope, in every account and region).
    */
   allows (principal: string, action: AuthAction, cluster: string | undefined, scope?: GrantScope): boolean
+  /** True when some grant of `principal` lets it do `action` on at least one cluster of `scope` (without one: of any scope). */
+  reachesScope (principal: string, action: AuthAction, scope?: GrantScope): boolean
 }
 
 export function createAuthorizer (grants: readonly Grant[]): Authorizer {
@@ -110,6 +112,11 @@ export function createAuthorizer (grants: readonly Grant[]): Authorizer {
         (scope === undefined
           ? grant.accounts.all && grant.regions.all
           : reaches(grant.accounts, scope.accountId) && reaches(grant.regions, scope.region)))
+    },
+    reachesScope (principal, action, scope) {
+      return (byPrincipal.get(principal) ?? []).some(grant =>
+        grant.actions.some(granted => actionCovers(granted, action)) &&
+        (scope === undefined || (reaches(grant.accounts, scope.accountId) && reaches(grant.regions, scope.region))))
     }
   }
 }

@@ -109,7 +109,7 @@ export function createJwtVerifier (settings: JwtSettings): JwtVerifier {
       }
       return { ok: true, subject }
     } catch (error) {
-      if (error instanceof IdentityProviderUnavailableError) throw error
+      // Anything else (IdentityProviderUnavailableError from the key lookup) is not the token's fault.
       if (error instanceof errors.JOSEError) return { ok: false, reason: error.code }
       throw error
     }

@@ -6,13 +6,15 @@
  *     cluster named by a path parameter. `cluster` is `'param:<name>'` (default `'param:name'`
  *     when the path has a `:name` parameter) or `'none'` for routes about no single cluster,
  *     which need a grant on `*`. `account: 'param:<name>'` names a second account the route acts
- *     in (IRSA across accounts): the grant must reach the cluster in that account too.
+ *     in (IRSA across accounts): the grant must reach the cluster in that account too. `'filtered'`
+ *     (as `cluster`) is for routes that answer only what the caller's grants reach (the handler
+ *     filters with `request.visibility`; any caller with a grant for the action).
  * A route declaring neither is refused at start.
  */
 import { AUTH_ACTIONS } from './principal.ts'
 import type { AuthAction } from './principal.ts'
 
-export type ClusterSource = `param:${string}` | 'none'
+export type ClusterSource = `param:${string}` | 'none' | 'filtered'
 
 export interface RouteAuthConfig {
   action: AuthAction
@@ -34,7 +36,7 @@ const CHANGE_AUTH: RouteAuthConfig = { action: 'write' }
 
 export type RouteAuthRequirement =
   | { public: true }
-  | { public: false, action: AuthAction, clusterParam?: string, accountParam?: string }
+  | { public: false, action: AuthAction, clusterParam?: string, accountParam?: string, filtered?: true }
 
 export interface RouteLike {
   method?: string | string[]
@@ -82,6 +84,7 @@ export function routeAuthRequirement (route: RouteLike): RouteAuthRequirement {
 
 function clusterRequirement (route: RouteLike, auth: RouteAuthConfig, params: string[]): RouteAuthRequirement {
   if (auth.cluster === 'none') return { public: false, action: auth.action }
+  if (auth.cluster === 'filtered') return { public: false, action: auth.action, filtered: true }
   if (auth.cluster === undefined) {
     return params.includes(DEFAULT_CLUSTER_PARAM)
       ? { public: false, action: auth.action, clusterParam: DEFAULT_CLUSTER_PARAM }

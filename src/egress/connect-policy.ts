@@ -7,7 +7,7 @@ import { lookup as dnsLookup } from 'node:dns/promises'
 import type { LookupAddress, LookupOptions } from 'node:dns'
 import { createAddressPolicy, isIpLiteral, isLoopbackName, stripBrackets } from './address-policy.ts'
 import { egressError } from './errors.ts'
-import { urlShapeProblems, effectivePort } from './url-rules.ts'
+import { portProblem, urlShapeProblems } from './url-rules.ts'
 import type { UrlPurpose } from './url-rules.ts'
 
 /** Resolves a host name to all of its addresses (the shape of `dns.promises.lookup(h, { all: true })`). */
@@ -53,11 +53,9 @@ export function createConnectPolicy (options: ConnectPolicyOptions): ConnectPoli
       { host, address, addressClass })
   }
 
-  function checkTarget (rawHost: string, port: number): void {
+  /** IP literals and loopback names are judged before any DNS lookup. */
+  function checkHost (rawHost: string): void {
     const host = stripBrackets(rawHost)
-    if (!allowedPorts.includes(port)) {
-      throw egressError('urlInvalid', `port ${port} is not allowed (allowed: ${allowedPorts.join(', ')})`, { rule: 'port', port })
-    }
     if (isIpLiteral(host)) {
       const verdict = addresses.judge(host)
       if (!verdict.allowed) throw forbidden(host, verdict.address, verdict.addressClass)
@@ -66,13 +64,19 @@ export function createConnectPolicy (options: ConnectPolicyOptions): ConnectPoli
     }
   }
 
+  function checkTarget (host: string, port: number): void {
+    const problem = portProblem(port, allowedPorts)
+    if (problem) throw egressError('urlInvalid', problem.detail, { rule: problem.rule, port })
+    checkHost(host)
+  }
+
   function checkUrl (raw: string, purpose: UrlPurpose = 'issuer'): URL {
     const { url, problems } = urlShapeProblems(raw, { allowedPorts, purpose })
     if (!url || problems.length > 0) {
       const rules = problems.map(p => p.rule)
       throw egressError('urlInvalid', problems.map(p => `${p.rule}: ${p.detail}`).join('; '), { rule: rules[0], rules: problems })
     }
-    checkTarget(url.hostname, effectivePort(url))
+    checkHost(url.hostname)
     return url
   }
 

@@ -25,6 +25,12 @@ export function effectivePort (url: URL): number {
   return url.port === '' ? 443 : Number(url.port)
 }
 
+/** The `port` rule, for a URL's port and for a bare host and port alike. */
+export function portProblem (port: number, allowedPorts: readonly number[]): UrlProblem | undefined {
+  if (allowedPorts.includes(port)) return undefined
+  return { rule: 'port', detail: `port ${port} is not allowed (allowed: ${allowedPorts.join(', ')})` }
+}
+
 export function urlShapeProblems (raw: string, options: UrlShapeOptions = {}): UrlShape {
   const allowedPorts = options.allowedPorts ?? [443]
   let url: URL
@@ -36,9 +42,8 @@ export function urlShapeProblems (raw: string, options: UrlShapeOptions = {}): U
   const problems: UrlProblem[] = []
   if (url.protocol !== 'https:') problems.push({ rule: 'https', detail: `scheme must be https, not ${url.protocol.slice(0, -1)}` })
   if (url.username !== '' || url.password !== '') problems.push({ rule: 'no-userinfo', detail: 'must not carry a user name or password' })
-  if (url.protocol === 'https:' && !allowedPorts.includes(effectivePort(url))) {
-    problems.push({ rule: 'port', detail: `port ${effectivePort(url)} is not allowed (allowed: ${allowedPorts.join(', ')})` })
-  }
+  const port = url.protocol === 'https:' ? portProblem(effectivePort(url), allowedPorts) : undefined
+  if (port) problems.push(port)
   // After parsing, `?` and `#` can only appear in href as the query and fragment delimiters, which
   // also catches an empty query (`https://host/?`) that url.search reports as ''.
   const beforeFragment = url.href.split('#')[0]

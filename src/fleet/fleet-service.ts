@@ -50,6 +50,11 @@ export interface FleetServiceDeps {
   issuers: Pick<IssuerInspector, 'preflightIssuer'>
   onCacheEvent?: CacheObserver
   clock?: Clock
+  /**
+   * IAM is global in an account: every region's sweep of one account shares this limiter, so the
+   * account's IAM budget is paced once. Without it the sweep has an IAM limiter of its own.
+   */
+  iamLimiter?: AimdLimiter
 }
 
 export interface FleetView {
@@ -58,7 +63,21 @@ export interface FleetView {
   failedClusters: number
 }
 
-const partError = (part: FleetPartError['part'], error: unknown): FleetPartError => {
+/** The adaptive limiter of one AWS service for fleet sweeps. */
+export function fleetLimiter (limits: FleetLimits, service: AwsService, clock?: Clock): AimdLimiter {
+  return new AimdLimiter({
+    initialRate: limits.initialRate,
+    maxRate: limits.maxRate,
+    minRate: limits.minRate ?? 1,
+    maxConcurrency: limits.concurrency,
+    isThrottle: isThrottlingError,
+    clock,
+    pace: limits.pace && (options => limits.pace!(service, options)),
+    ...limits.limiter
+  })
+}
+
+export const partError = (part: FleetPartError['part'], error: unknown): FleetPartError => {
   const problem = mapAwsError(error)
   return { part, status: problem.status, code: problem.code, detail: problem.message }
 }
@@ -74,17 +93,7 @@ export class FleetService {
   readonly #sweeps = new Singleflight<string, FleetView>()
 
   constructor (deps: FleetServiceDeps) {
-    const limiter = (service: AwsService) => new AimdLimiter({
-      initialRate: deps.limits.initialRate,
-      maxRate: deps.limits.maxRate,
-      minRate: deps.limits.minRate ?? 1,
-      maxConcurrency: deps.limits.concurrency,
-      isThrottle: isThrottlingError,
-      clock: deps.clock,
-      pace: deps.limits.pace && (options => deps.limits.pace!(service, options)),
-      ...deps.limits.limiter
-    })
-    this.limiters = { eks: limiter('eks'), iam: limiter('iam') }
+    this.limiters = { eks: fleetLimiter(deps.limits, 'eks', deps.clock), iam: deps.iamLimiter ?? fleetLimiter(deps.limits, 'iam', deps.clock) }
     const eks = wrapPort(deps.eks, EKS_OPERATIONS, (_operation, call) => this.limiters.eks.run(call))
     const iam = wrapPort(deps.iam, IAM_OPERATIONS, (_operation, call) => this.limiters.iam.run(call))
     this.#clusters = new ClusterService({ eks, cache: deps.clusterCache })

@@ -56,9 +56,13 @@ function paceCommands (redis: Redis): PaceCommands {
   return redis as unknown as PaceCommands
 }
 
-/** One budget per AWS service and account: EKS limits are regional, IAM is global. */
-export function sharedPaceKey (keyPrefix: string, service: AwsService, region: string): string {
-  return service === 'iam' ? `${keyPrefix}aws-pacing:iam` : `${keyPrefix}aws-pacing:${service}:${region}`
+/**
+ * One budget per AWS service and account: EKS limits are regional, IAM is global in an account.
+ * `account` is undefined for the implicit account (the keys it had before the registry).
+ */
+export function sharedPaceKey (keyPrefix: string, service: AwsService, region: string, account?: string): string {
+  const owner = account === undefined ? '' : `:${account}`
+  return service === 'iam' ? `${keyPrefix}aws-pacing:iam${owner}` : `${keyPrefix}aws-pacing:${service}${owner}:${region}`
 }
 
 export interface SharedPaceDeps {

@@ -36,12 +36,22 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set on authenticated requests; null on public routes and before authentication. */
     principal: Principal | null
+    /** On `cluster: 'filtered'` routes: what the caller's grants reach for the route's action. */
+    visibility: Visibility | null
   }
   interface FastifyInstance {
     /** Every route seen by the auth plugin with its access requirement (for route-table tests). */
     routeAccessTable: RouteAccessEntry[]
   }
 }
+
+/** Which scopes and clusters a caller may see (the grants of a `cluster: 'filtered'` route). */
+export interface Visibility {
+  scope (scope: GrantScope): boolean
+  cluster (name: string, scope: GrantScope): boolean
+}
+
+const SEES_ALL: Visibility = { scope: () => true, cluster: () => true }
 
 export interface AuthPluginOptions {
   config: AuthConfig
@@ -103,6 +113,7 @@ async function authPlugin (app: FastifyInstance, options: AuthPluginOptions): Pr
 
   app.decorate('routeAccessTable', table)
   app.decorateRequest('principal', null)
+  app.decorateRequest('visibility', null)
 
   app.addHook('onRoute', (route) => {
     route.config = markPublicPrefixes(route.config, route.url, publicPrefixes)
@@ -134,12 +145,28 @@ async function authPlugin (app: FastifyInstance, options: AuthPluginOptions): Pr
       throw rejection(reply, failure)
     }
     // Unknown paths only need authentication; the not-found handler answers them.
-    if (request.is404 || authenticator.disabled) return
+    if (request.is404) return
+    if (authenticator.disabled) {
+      request.visibility = SEES_ALL
+      return
+    }
     const principal = request.principal
     if (principal === null) throw rejection(reply, { kind: 'missing' })
 
     const requirement = routeAuthRequirement(request.routeOptions)
     if (requirement.public) return
+    if (requirement.filtered) {
+      const { action } = requirement
+      // A caller with no grant for the action at all is refused, as on any route; otherwise the answer is filtered.
+      if (!authorizer.reachesScope(principal.name, action)) {
+        throw problem('AccessDenied', { detail: `principal ${JSON.stringify(principal.name)} lacks "${action}" on any cluster` })
+      }
+      request.visibility = {
+        scope: (scope) => authorizer.reachesScope(principal.name, action, scope),
+        cluster: (name, scope) => authorizer.allows(principal.name, action, name, scope)
+      }
+      return
+    }
     const params = request.params as Record<string, string | undefined>
     const cluster = requirement.clusterParam === undefined ? undefined : params[requirement.clusterParam]
     // Checked on what the path names, before the scope is resolved: a caller without a grant learns nothing of the registry.

@@ -132,6 +132,8 @@ export function clientErrors (this: FastifyInstance, error: NodeJS.ErrnoExceptio
 async function errorHandler (app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = toServiceError(error)
+    // What the client sent is often why a request failed; the logger's redaction removes its credentials.
+    request.log.debug({ headers: request.headers }, 'headers of the failed request')
     if (problem.status >= 500) {
       request.log.error({ err: error, code: problem.code }, 'request failed')
     } else {

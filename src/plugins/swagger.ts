@@ -32,6 +32,7 @@ async function swaggerPlugin (app: FastifyInstance, options: SwaggerOptions) {
       },
       security: [{ bearerAuth: [] }],
       tags: [
+        { name: 'fleet', description: 'The fleet view of every account and region of the registry in one answer (docs/many-accounts.md#the-fleet-view).' },
         { name: 'accounts', description: 'The AWS accounts and regions the service manages (docs/many-accounts.md). Every cluster route is also served under `/accounts/{accountId}/regions/{region}`.' },
         { name: 'clusters', description: 'EKS clusters (ListClusters, DescribeCluster).' },
         { name: 'oidc-provider', description: 'The cluster\'s IAM OpenID Connect provider, for IAM roles for service accounts (IRSA).' },

@@ -1,5 +1,6 @@
 /** Pure functions deriving IAM identities from an EKS cluster. */
 import { problem } from '../errors.ts'
+import { normaliseIssuer } from '../issuers/issuer-url.ts'
 
 export interface ClusterArnParts { partition: string, region: string, account: string, name: string }
 
@@ -13,13 +14,13 @@ export function parseClusterArn (arn: string): ClusterArnParts {
 }
 
 /**
- * The issuer as IAM keys it: host and path, no scheme, no default port, no trailing slash.
- * A non-default port is kept: it is part of the issuer's identity (only loopback test issuers have one).
+ * The issuer as IAM keys it: its normal form (host and path, no scheme, no default port, no
+ * trailing slash). A non-default port is kept unless `withPort` is false: it is part of the
+ * issuer's identity (only loopback test issuers have one).
  */
 export function issuerHostPath (issuerUrl: string, options: { withPort: boolean } = { withPort: true }) {
-  const url = new URL(issuerUrl)
-  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '')
-  return `${url.hostname.toLowerCase()}${url.port && options.withPort ? ':' + url.port : ''}${path}`
+  const hostPath = normaliseIssuer(issuerUrl)
+  return options.withPort ? hostPath : hostPath.replace(/^(\[[^\]]*\]|[^/:]*):\d+/, '$1')
 }
 
 /** The `Url` sent to CreateOpenIDConnectProvider: https, never a default port (eksctl adds `:443`; we don't). */

@@ -5,24 +5,17 @@
  */
 import t from 'tap'
 import { auditOutcome } from '../../src/changes/coordinator.ts'
-import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
+import { generateToken } from '../../src/auth/static-tokens.ts'
 import type { AuditRecord } from '../../src/store/audit-contract.ts'
 import { createStore } from '../../src/store/index.ts'
 import { dropSchema, freshSchemaName, requirePostgres, testDatabaseUrl } from '../store/postgres.ts'
 import { build, testStore } from '../support/build.ts'
+import { tokenAuthEnv } from '../support/token-auth.ts'
 
-const ci = generateToken()
-const ops = generateToken()
-const env = {
-  AUTH_MODE: 'tokens',
-  AUTH_API_TOKENS: `ci:${hashToken(ci)},ops:${hashToken(ops)}`,
-  AUTH_GRANTS: JSON.stringify({
-    grants: [
-      { principal: 'ci', clusters: ['demo', 'dev-*'], actions: ['write'] },
-      { principal: 'ops', clusters: ['*'], actions: ['admin'] }
-    ]
-  })
-}
+const { env, tokens: { ci, ops } } = tokenAuthEnv([
+  { principal: 'ci', clusters: ['demo', 'dev-*'], actions: ['write'] },
+  { principal: 'ops', clusters: ['*'], actions: ['admin'] }
+])
 const ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789'
 const PROVIDER_ARN = 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789'
 const associateBody = { oidc: { identityProviderConfigName: 'corp', issuerUrl: 'https://idp.example.com', clientId: 'kubernetes' } }

@@ -188,3 +188,18 @@ t.test('grants scoped by account and region', async t => {
   t.same(validateGrants({ grants: [{ principal: 'p', clusters: ['*'], accounts: ['not an id'], actions: ['read'] }] }, 'AUTH_GRANTS').errors.length > 0, true, 'account patterns are checked')
   t.same(validateGrants({ grants: [{ principal: 'p', clusters: ['*'], accounts: ['1234*'], regions: ['eu-*'], actions: ['read'] }] }, 'AUTH_GRANTS').errors, [])
 })
+
+t.test('reachesScope: some grant for the action reaches the account and region, whatever its clusters', async t => {
+  const authorizer = createAuthorizer([
+    { principal: 'team', clusters: ['pay-*'], accounts: ['444455556666'], regions: ['eu-*'], actions: ['read'] },
+    { principal: 'ops', clusters: ['*'], actions: ['write'] }
+  ])
+  t.ok(authorizer.reachesScope('team', 'read', { accountId: '444455556666', region: 'eu-west-1' }))
+  t.notOk(authorizer.reachesScope('team', 'read', { accountId: '444455556666', region: 'us-east-1' }), 'not another region')
+  t.notOk(authorizer.reachesScope('team', 'read', { accountId: '111122223333', region: 'eu-west-1' }), 'not another account')
+  t.notOk(authorizer.reachesScope('team', 'write', { accountId: '444455556666', region: 'eu-west-1' }), 'not another action')
+  t.notOk(authorizer.reachesScope('team', 'read', { region: 'eu-west-1' }), 'not the implicit account (no id)')
+  t.ok(authorizer.reachesScope('ops', 'read', { region: 'us-east-1' }), 'write implies read; no accounts reaches every account')
+  t.ok(authorizer.reachesScope('team', 'read'), 'without a scope: any grant for the action')
+  t.notOk(authorizer.reachesScope('nobody', 'read'))
+})

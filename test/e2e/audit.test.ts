@@ -4,27 +4,17 @@
  * request id the emulator gave them.
  */
 import t from 'tap'
-import { generateToken, hashToken } from '../../src/auth/static-tokens.ts'
+import { tokenAuthEnv } from '../support/token-auth.ts'
 import { idempotencyKey, startHarness } from './support.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 t.test('audit records name the resource, the AWS calls and their request ids', async t => {
-  const ci = generateToken()
-  const ops = generateToken()
-  const { emulator, call } = await startHarness(t, {
-    emulator: { seed: { clusters: [{ name: 'demo' }] } },
-    env: {
-      AUTH_MODE: 'tokens',
-      AUTH_API_TOKENS: `ci:${hashToken(ci)},ops:${hashToken(ops)}`,
-      AUTH_GRANTS: JSON.stringify({
-        grants: [
-          { principal: 'ci', clusters: ['demo', 'gone'], actions: ['write'] },
-          { principal: 'ops', clusters: ['*'], actions: ['admin'] }
-        ]
-      })
-    }
-  })
+  const { env, tokens: { ci, ops } } = tokenAuthEnv([
+    { principal: 'ci', clusters: ['demo', 'gone'], actions: ['write'] },
+    { principal: 'ops', clusters: ['*'], actions: ['admin'] }
+  ])
+  const { emulator, call } = await startHarness(t, { emulator: { seed: { clusters: [{ name: 'demo' }] } }, env })
   const corp = emulator.createIdentityProvider({ name: 'corp' })
   const asCi = { authorization: `Bearer ${ci}` }
   const recordOf = async (reply: { headers: Headers }) => {

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { DescribeClusterCommand, ListClustersCommand } from '@aws-sdk/client-eks'
 import { CreateOpenIDConnectProviderCommand, GetOpenIDConnectProviderCommand, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam'
+import { Faults } from '../../emulator/faults.ts'
 import { caught, eksClient, fakeClock, iamClient, startEmulator } from './helpers.ts'
 
 const clock = fakeClock()
@@ -120,6 +121,18 @@ t.test('failNextWith truncated: the operation runs, its answer is cut in half', 
   const arn = `arn:aws:iam::${emulator.accountId}:oidc-provider/truncated.example.com`
   const created = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }))
   t.equal(created.Url, 'truncated.example.com', 'the write behind the truncated answer took effect')
+})
+
+t.test('a target with @account or @account/region faults that scope only', async t => {
+  const faults = new Faults(() => 0)
+  faults.set('eks@444455556666', { throttleRate: 1 })
+  faults.set('iam:GetOpenIDConnectProvider@111122223333/eu-west-1', { errorRate: 1 })
+  t.equal(await faults.apply('eks:ListClusters', { accountId: '444455556666', region: 'us-east-1' }), 'throttle')
+  t.equal(await faults.apply('eks:ListClusters', { accountId: '111122223333', region: 'us-east-1' }), undefined, 'another account is untouched')
+  t.equal(await faults.apply('iam:GetOpenIDConnectProvider', { accountId: '111122223333', region: 'eu-west-1' }), 'error')
+  t.equal(await faults.apply('iam:GetOpenIDConnectProvider', { accountId: '111122223333', region: 'us-east-1' }), undefined, 'another region is untouched')
+  t.throws(() => faults.set('eks@12345', {}), /invalid fault target/)
+  t.throws(() => faults.set('eks@444455556666/nowhere', {}), /invalid fault target/)
 })
 
 t.test('latencyMs delays the answer', async t => {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { awsError } from '../support/fake-aws.ts'
 import { build } from '../support/build.ts'
 import { parseSamples, sampleValue } from './prometheus-text.ts'
 
@@ -28,30 +27,7 @@ t.test('HTTP requests are counted and timed by route template, method and status
   t.ok(samples.some(s => s.name === 'nodejs_eventloop_lag_seconds'), 'default Node.js metrics')
 })
 
-t.test('AWS calls are counted by service, operation and outcome, with SDK retries and durations', async t => {
-  const { app, aws } = await build(t)
-  const originalList = aws.eks.listClusters
-  let listCalls = 0
-  aws.eks.listClusters = async (input) => {
-    listCalls++
-    if (listCalls === 1) throw Object.assign(awsError('ThrottlingException', 429, 'Rate exceeded'), { $metadata: { httpStatusCode: 429, requestId: 'r1', attempts: 3 } })
-    const out = await originalList(input)
-    return { ...out, $metadata: { ...out.$metadata, attempts: 2 } }
-  }
-  t.equal((await app.inject({ method: 'GET', url: '/clusters' })).statusCode, 503)
-  t.equal((await app.inject({ method: 'GET', url: '/clusters' })).statusCode, 200)
-  await app.inject({ method: 'GET', url: '/clusters/demo/oidc-provider' })
-  await app.inject({ method: 'GET', url: '/clusters/missing' })
-
-  const samples = await scrape(app)
-  t.equal(sampleValue(samples, 'aws_calls_total', { service: 'eks', operation: 'ListClusters', outcome: 'throttled' }), 1)
-  t.equal(sampleValue(samples, 'aws_calls_total', { service: 'eks', operation: 'ListClusters', outcome: 'success' }), 1)
-  t.equal(sampleValue(samples, 'aws_call_retries_total', { service: 'eks', operation: 'ListClusters' }), 2 + 1, 'attempts - 1 of each call')
-  t.equal(sampleValue(samples, 'aws_calls_total', { service: 'eks', operation: 'DescribeCluster', outcome: 'success' }), 1)
-  t.equal(sampleValue(samples, 'aws_calls_total', { service: 'eks', operation: 'DescribeCluster', outcome: 'error' }), 1)
-  t.equal(sampleValue(samples, 'aws_calls_total', { service: 'iam', operation: 'GetOpenIDConnectProvider', outcome: 'error' }), 1, 'NoSuchEntity is an error outcome')
-  t.equal(sampleValue(samples, 'aws_call_duration_seconds_count', { service: 'eks', operation: 'ListClusters', outcome: 'success' }), 1)
-})
+// The aws_* metrics of real SDK calls are tested end to end: test/e2e/aws-metrics.test.ts.
 
 const putProvider = (app: Awaited<ReturnType<typeof build>>['app'], key: string, body: object = {}) =>
   app.inject({ method: 'PUT', url: '/clusters/demo/oidc-provider', headers: { 'idempotency-key': key }, payload: body })

@@ -90,6 +90,7 @@ t.test('ARNs and Urls come from the cluster ARN and the issuer, never with a def
   t.equal(iamProviderUrl('https://Issuer.Example.com:443/id/AB/'), 'https://issuer.example.com/id/AB')
   t.equal(iamProviderUrl('https://127.0.0.1:8443/id/AB'), 'https://127.0.0.1:8443/id/AB', 'a non-default port is part of the issuer')
   t.equal(oidcProviderArn('arn:aws:eks:us-east-1:111122223333:cluster/demo', 'https://127.0.0.1:8443/id/AB'), 'arn:aws:iam::111122223333:oidc-provider/127.0.0.1/id/AB', 'the ARN never has a port, as IAM names it')
+  t.equal(oidcProviderArn('arn:aws:eks:us-east-1:111122223333:cluster/demo', 'https://[::1]:8443/id/AB'), 'arn:aws:iam::111122223333:oidc-provider/[::1]/id/AB', 'nor an IPv6 issuer\'s')
   t.throws(() => oidcProviderArn('not-an-arn', 'https://h'), { name: 'UpstreamInvalidResponse' })
 })
 

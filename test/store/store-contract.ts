@@ -105,6 +105,28 @@ function contract (t: SubTest, getStore: () => Store): void {
       t.equal(late.record.leaseUntil?.getTime(), at(2 * LEASE_MS).getTime())
     })
 
+    t.test('past its retention, a record is purged by the next claim only when its lease is not live', async (t) => {
+      const store = getStore().idempotency
+      const expired = at(RETENTION_MS)
+
+      const running = newRef()
+      const first = await store.claim(claimInput(running, { leaseOwner: 'replica-a' }))
+      t.ok(await store.renewLease(running, 'replica-a', at(RETENTION_MS + 1)))
+      t.equal((await store.claim(claimInput(running, { now: expired }))).outcome, ClaimOutcome.IN_PROGRESS, 'a request still running keeps its key')
+
+      const lapsed = newRef()
+      await store.claim(claimInput(lapsed, { leaseOwner: 'replica-a' }))
+      t.ok(await store.renewLease(lapsed, 'replica-a', expired))
+      const fresh = await store.claim(claimInput(lapsed, { now: expired }))
+      t.equal(fresh.outcome, ClaimOutcome.CLAIMED, 'a lease ending at that instant is not live: the key counts as new')
+      t.not(fresh.record.operationId, first.record.operationId)
+
+      const completed = newRef()
+      await store.claim(claimInput(completed, { leaseOwner: 'replica-a' }))
+      t.ok(await store.complete(completed, 'replica-a', accepted, expired))
+      t.equal((await store.claim(claimInput(completed, { now: expired }))).outcome, ClaimOutcome.CLAIMED, 'a completed answer is not replayed past its retention')
+    })
+
     t.test('a race of 30 takeovers of one expired lease has exactly one winner', async (t) => {
       const store = getStore().idempotency
       const ref = newRef()
@@ -193,6 +215,12 @@ function contract (t: SubTest, getStore: () => Store): void {
       const audited = await store.listAudit({ cluster: `audit-${ref.key}` })
       t.same(audited.items.map((r) => r.requestId).sort(), ['late', 'owner'], 'both requests are audited, whoever won')
       t.same(audited.items.find((r) => r.requestId === 'owner'), audit('owner'))
+
+      const later = { status: OperationStatus.SUCCEEDED, now: at(LEASE_MS + 6) }
+      t.same(await store.recordChange({ operation: { id: input.operationId, patch: later }, audit: audit('later') }), { completed: true }, 'without a completion')
+      const after = await operations.get(input.operationId)
+      t.equal(after?.status, OperationStatus.SUCCEEDED)
+      t.same(after?.awsCalls, calls, 'a patch without AWS calls keeps those recorded')
     })
 
     t.test('recordChange is all or nothing: a failing audit insert stores no answer and no outcome', async (t) => {

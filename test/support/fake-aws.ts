@@ -76,6 +76,12 @@ export function createFakeAws (clusters: FakeCluster[] = [{ name: 'demo', issuer
       record('AssociateIdentityProviderConfig', input)
       cluster(input.clusterName!)
       const name = input.oidc!.identityProviderConfigName!
+      const existing = [...configs.values()].find(config => config.clusterName === input.clusterName)
+      if (existing) {
+        // As the emulator answers (emulator/eks.ts): EKS allows one OIDC identity provider config per cluster.
+        throw awsError('ResourceInUseException', 409,
+          `Cluster ${input.clusterName} already has identity provider config ${existing.identityProviderConfigName}; only one OIDC identity provider config can be associated with a cluster.`)
+      }
       configs.set(`${input.clusterName}/${name}`, { ...input.oidc, clusterName: input.clusterName, status: 'CREATING', tags: input.tags })
       const update = newUpdate(input.clusterName!, 'AssociateIdentityProviderConfig', JSON.stringify([{ type: 'oidc', name }]))
       updateConfigs.set(update.id!, `${input.clusterName}/${name}`)

@@ -9,7 +9,7 @@ export const INITIAL_MS = 100
 export const MAX_MS = 400
 
 export function watcherSetup () {
-  const aws = createFakeAws()
+  const aws = createFakeAws([{ name: 'demo' }, { name: 'staging' }])
   const timers = new FakeTimers()
   const identityProviderConfigs = new IdentityProviderConfigService({ eks: aws.eks, clusters: new ClusterService({ eks: aws.eks }), issuers: { preflightIssuer: async () => [] } })
   const pollTimes: number[] = []
@@ -25,10 +25,10 @@ export function watcherSetup () {
     onError: (error) => { listenerErrors.push(error) }
   })
 
-  /** Starts a real (fake) association, answering its update id. */
-  async function startUpdate (name = 'corp') {
+  /** Starts a real (fake) association, answering its update id (one config per cluster, as in EKS). */
+  async function startUpdate (name = 'corp', clusterName = 'demo') {
     const out = await aws.eks.associateIdentityProviderConfig({
-      clusterName: 'demo',
+      clusterName,
       oidc: { identityProviderConfigName: name, issuerUrl: 'https://idp.example.com', clientId: 'kubernetes' }
     })
     return out.update!.id!

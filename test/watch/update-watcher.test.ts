@@ -165,9 +165,9 @@ t.test('denied access ends the watch: polling again would not fix it', async t =
 t.test('updates of different clusters or ids have their own loops', async t => {
   const { watcher, timers, startUpdate, record, describeCalls } = watcherSetup()
   const first = await startUpdate('one')
-  const second = await startUpdate('two')
+  const second = await startUpdate('two', 'staging')
   record(first)
-  record(second)
+  record(second, 'staging')
   const elsewhere = record(first, 'other')
   t.equal(watcher.watchCount, 3)
   await timers.advance(0)

@@ -17,6 +17,8 @@ export interface TestIssuer {
   sign (claims: JWTPayload, options?: { key?: CryptoKey, kid?: string, /** `null` leaves `exp` out. */ expiresIn?: string | number | null, notBefore?: string | number, issuer?: string, audience?: string }): Promise<string>
   /** The next this-many requests are answered 503. */
   failNext: number
+  /** Replaces the discovery document or the JWKS served (a hostile or broken issuer). */
+  serve: { discovery?: unknown, keys?: unknown }
   /** A key the issuer does not publish. */
   rogueKey: CryptoKey
   close (): Promise<void>
@@ -31,6 +33,7 @@ export async function startOidcIssuer (audience: string): Promise<TestIssuer> {
   let issuer = ''
 
   const state = { failNext: 0 }
+  const serve: TestIssuer['serve'] = {}
   const server = createServer({ key: chain.leaf.keyPem, cert: chain.serverChainPem }, (request, response) => {
     const path = request.url ?? ''
     hits[path] = (hits[path] ?? 0) + 1
@@ -40,8 +43,8 @@ export async function startOidcIssuer (audience: string): Promise<TestIssuer> {
       return
     }
     const body = path.endsWith('/.well-known/openid-configuration')
-      ? { issuer, jwks_uri: `${issuer}/keys`, id_token_signing_alg_values_supported: ['ES256'] }
-      : path === '/keys' ? { keys: [jwk] } : undefined
+      ? serve.discovery ?? { issuer, jwks_uri: `${issuer}/keys`, id_token_signing_alg_values_supported: ['ES256'] }
+      : path === '/keys' ? serve.keys ?? { keys: [jwk] } : undefined
     response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' })
     response.end(JSON.stringify(body ?? {}))
   })
@@ -54,6 +57,7 @@ export async function startOidcIssuer (audience: string): Promise<TestIssuer> {
     hits,
     get failNext () { return state.failNext },
     set failNext (count: number) { state.failNext = count },
+    serve,
     rogueKey: rogue.privateKey,
     async sign (claims, options = {}) {
       const jwt = new SignJWT(claims)

@@ -29,8 +29,10 @@ export function migrationSteps (plan: PodIdentityMigrationPlan, operationId: str
   for (const entry of plan.serviceAccounts) {
     const target = { namespace: entry.namespace, serviceAccount: entry.serviceAccount, roleArn: entry.roleArn }
     const runnable = entry.association.action === 'create'
-    const trustRuns = runnable && entry.trust.action === 'add-statement'
-    steps.push({ name: 'add-trust', ...target, status: trustRuns ? 'pending' : 'skipped', ...(trustRuns ? {} : { note: runnable ? entry.trust.reason : entry.association.reason }) })
+    // An association already made with this role still needs the role to trust Pod Identity.
+    const migrates = runnable || entry.association.action === 'exists'
+    const trustRuns = migrates && entry.trust.action === 'add-statement'
+    steps.push({ name: 'add-trust', ...target, status: trustRuns ? 'pending' : 'skipped', ...(trustRuns ? {} : { note: migrates ? entry.trust.reason : entry.association.reason }) })
     steps.push({
       name: 'create-association',
       ...target,

@@ -42,7 +42,8 @@ t.test('migration run over real HTTP: plan, run, restart in the middle, resume t
 
   // EKS fails every association until the restart: the first trust step is done, its association is not.
   emulator.faults.set(CREATE, { errorRate: 1 })
-  const started = await first.call('POST', '/clusters/payments/pod-identity-migration', undefined, { 'idempotency-key': idempotencyKey() })
+  const key = idempotencyKey()
+  const started = await first.call('POST', '/clusters/payments/pod-identity-migration', undefined, { 'idempotency-key': key })
   t.equal(started.status, 202)
   const { operationId } = started.body
   t.equal(started.headers.get('location'), `/clusters/payments/operations/${operationId}`)
@@ -53,6 +54,10 @@ t.test('migration run over real HTTP: plan, run, restart in the middle, resume t
     return reply.body.details.steps[0].status === 'succeeded' && callsOf(emulator, CREATE)[CREATE] > 0 ? reply.body : undefined
   }, { timeoutMs: 10_000, intervalMs: 10 })
   t.equal(midway.status, 'in_progress')
+  const retried = await first.call('POST', '/clusters/payments/pod-identity-migration', undefined, { 'idempotency-key': key })
+  t.match({ status: retried.status, operationId: retried.body.operationId }, { status: 202, operationId }, 'a retry with the same key answers the same run')
+  const concurrent = await first.call('POST', '/clusters/payments/pod-identity-migration')
+  t.match({ status: concurrent.status, code: concurrent.body.code, operationId: concurrent.body.operationId }, { status: 409, code: 'MigrationInProgress', operationId }, 'one run of a cluster at a time')
   t.same(stepsOf(midway).slice(0, 2), ['add-trust api:succeeded', 'create-association api:pending'])
   await first.app.close()
   t.equal(emulator.state.podIdentityOf('payments').associations.size, 0, 'no association before the restart')
@@ -61,10 +66,10 @@ t.test('migration run over real HTTP: plan, run, restart in the middle, resume t
   emulator.faults.clear(CREATE)
   emulator.faults.set(CREATE, { failNext: 1, failNextWith: 'truncated' })
   const createsBefore = callsOf(emulator, CREATE)[CREATE]
-  const second = await startService()
-  t.teardown(() => second.app.close())
+  const restarted = await startService()
+  t.teardown(() => restarted.app.close())
   const done = await pollUntil(async () => {
-    const reply = await second.call('GET', `/clusters/payments/operations/${operationId}`)
+    const reply = await restarted.call('GET', `/clusters/payments/operations/${operationId}`)
     return reply.body.status === 'succeeded' ? reply.body : undefined
   }, { timeoutMs: 30_000, intervalMs: 50 })
   t.same(stepsOf(done), [
@@ -88,7 +93,7 @@ t.test('migration run over real HTTP: plan, run, restart in the middle, resume t
   t.equal(trustOf('payments-twice-a').length, 1, 'an ambiguous role is left alone')
   t.equal(callsOf(emulator, TRUST)[TRUST], 2, 'one trust update per role')
 
-  const again = await second.call('POST', '/clusters/payments/pod-identity-migration?dryRun=true')
+  const again = await restarted.call('POST', '/clusters/payments/pod-identity-migration?dryRun=true')
   t.same(again.body.serviceAccounts.filter((sa: any) => sa.association.action !== 'ambiguous').map((sa: any) => `${sa.serviceAccount} ${sa.association.action} ${sa.trust.action}`),
     ['api exists none', 'cron exists none', 'worker exists none'], 'the plan afterwards has nothing left to do')
 })

@@ -120,6 +120,7 @@ export function banner (serviceUrl: string, emulator: AwsEmulator, corpIssuerUrl
     `  curl -s -X POST ${serviceUrl}/clusters/demo/identity-provider-configs -H 'content-type: application/json' -H 'Idempotency-Key: sandbox-associate-corp-0001' -d '${associate}'`,
     ...(registryAccount ? [`  curl -s -X PUT ${serviceUrl}/clusters/demo/oidc-provider/accounts/${registryAccount} -H 'content-type: application/json' -d '{}'`] : []),
     `  curl -s ${serviceUrl}/accounts`,
+    `  curl -s ${serviceUrl}/fleet`,
     ...(registryAccount ? [`  curl -s ${serviceUrl}/accounts/${registryAccount}/regions/eu-west-1/clusters`] : []),
     `  curl -s '${serviceUrl}/clusters/demo/oidc-provider/trust-policy?namespace=shop&serviceAccount=cart'`,
     `  curl -s '${serviceUrl}/clusters/demo/service-accounts/shop/cart/pod-identity/preflight?roleArn=arn:aws:iam::111122223333:role/demo-cart'`,

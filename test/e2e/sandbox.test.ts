@@ -103,7 +103,7 @@ t.test('npm run sandbox: banner, the printed curl commands work as printed, Ctrl
   t.match(sandbox.emulatorUrl, /^http:\/\/127\.0\.0\.1:\d+$/, 'prints the emulator URL')
   t.match(sandbox.corpIssuerUrl, /^https:\/\/127\.0\.0\.1:\d+\/idp\/corp$/, 'prints the corp issuer URL')
   t.ok(sandbox.output().includes(`${sandbox.serviceUrl}/docs`), 'prints the docs URL')
-  t.equal(sandbox.curls.length, 9, 'prints nine curl commands')
+  t.equal(sandbox.curls.length, 10, 'prints ten curl commands')
   const accountsFile = /^\s+ACCOUNTS_FILE=(\S+)$/m.exec(sandbox.output())?.[1] ?? ''
   const registry = JSON.parse(await readFile(accountsFile, 'utf8'))
   t.same(registry, {
@@ -124,12 +124,14 @@ t.test('npm run sandbox: banner, the printed curl commands work as printed, Ctrl
     const { stdout } = await run('sh', ['-c', curl], { timeout: 15_000 })
     answers.push(JSON.parse(stdout))
   }
-  const [clusters, provider, associate, crossAccount, accounts, accountClusters, trustPolicy, preflight, accessEntries] = answers
+  const [clusters, provider, associate, crossAccount, accounts, fleet, accountClusters, trustPolicy, preflight, accessEntries] = answers
   t.same(clusters, { clusters: ['analytics-dev', 'demo', 'payments-prod'] }, 'lists the seeded clusters')
   t.match(provider, { clusterName: 'demo', exists: true, changes: [{ operation: 'CreateOpenIDConnectProvider' }] }, 'creates the IRSA provider')
   t.match(associate, { update: { type: 'AssociateIdentityProviderConfig', status: 'InProgress' }, issuerChecks: 'passed' }, 'associates corp after the issuer checks passed')
   t.match(crossAccount, { clusterName: 'demo', exists: true, OpenIDConnectProviderArn: /^arn:aws:iam::444455556666:oidc-provider\// }, 'creates demo\'s provider in the registry account')
   t.match(accounts, { accounts: [{ accountId: '111122223333', check: { reachable: true } }, { accountId: '444455556666', check: { reachable: true, callerAccount: '444455556666' } }] }, 'reaches both accounts, the second through its role')
+  t.match(fleet, { failedScopes: 0, failedClusters: 0 }, 'sweeps every account and region without a failure')
+  t.same(fleet.scopes.map((s: { accountId: string, region: string }) => `${s.accountId}/${s.region}`).sort(), ['111122223333/eu-west-1', '111122223333/us-east-1', '444455556666/eu-west-1', '444455556666/us-east-1'], 'the fleet covers both accounts in both regions')
   t.same(accountClusters, { clusters: ['orders-eu'] }, 'lists the clusters of the second account in eu-west-1')
   t.match(trustPolicy, { clusterName: 'demo', exists: true, policy: { Statement: [{ Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: {} } }] } }, 'renders the IRSA trust policy for the provider just created')
   t.match(preflight, { passed: true, checks: [{ name: 'trust-policy', status: 'passed' }, { name: 'agent-addon', status: 'passed' }, { name: 'platform', status: 'passed' }] }, 'the Pod Identity pre-flight passes for demo-cart')

@@ -3,12 +3,13 @@ import { ClusterNameParams, NextToken, Ref } from './common.ts'
 import { AwsCall } from './audit.ts'
 import { ErrorDetail } from './eks.ts'
 import { ReplaceIdentityProviderConfigRequest, ReplaceStep } from './replace.ts'
+import { MigrationRunStep } from './pod-identity-migration.ts'
 
 export const OperationDetails = Type.Object({
   httpStatus: Type.Optional(Type.Integer({ description: 'HTTP status of the answer to the request.' })),
   requestId: Type.Optional(Type.String({ description: 'Id of the request that started the operation.' })),
   desired: Type.Optional(Ref(ReplaceIdentityProviderConfigRequest, { description: 'Config replacements: the desired config.' })),
-  steps: Type.Optional(Type.Array(Ref(ReplaceStep), { description: 'Multi-step operations (config replacements): each step with its status, EKS update and times.' })),
+  steps: Type.Optional(Type.Array(Type.Union([Ref(ReplaceStep), Ref(MigrationRunStep)]), { description: 'Multi-step operations (config replacements, Pod Identity migrations): each step with its status, EKS update or resource, and times.' })),
   update: Type.Optional(Type.Object({
     status: Type.String({ description: 'The terminal status of the EKS update: `Successful`, `Failed` or `Cancelled`.' }),
     errors: Type.Optional(Type.Array(Ref(ErrorDetail), { description: 'Why the update failed, as EKS says.' }))

@@ -35,8 +35,32 @@ export const PodIdentityMigrationPlan = Type.Object({
 }, { $id: 'PodIdentityMigrationPlan', additionalProperties: false, description: 'The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.' })
 
 export const PodIdentityMigrationQuery = Type.Object({
-  dryRun: Type.Literal(true, { description: 'Required: only the plan is answered; carrying it out as one operation is not available yet.' })
+  dryRun: Type.Optional(Type.Boolean({ default: false, description: '`true`: answer the plan and change nothing. Otherwise the plan is carried out as one operation (202).' }))
 }, { additionalProperties: false })
+
+export const MigrationRunStep = Type.Object({
+  name: Type.Union([Type.Literal('add-trust'), Type.Literal('create-association')], {
+    description: '`add-trust`: add the Pod Identity statement to the role\'s trust policy (UpdateAssumeRolePolicy; the IRSA statement stays); `create-association`: CreatePodIdentityAssociation.'
+  }),
+  namespace: Type.String({ description: 'Kubernetes namespace.' }),
+  serviceAccount: Type.String({ description: 'Kubernetes service account.' }),
+  roleArn: Type.String({ description: 'The role.' }),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('in_progress'), Type.Literal('succeeded'), Type.Literal('skipped'), Type.Literal('failed')], {
+    description: '`pending`, `in_progress`, `succeeded`, `skipped` (the plan does not run it: exists, conflict, ambiguous, or the role trusts Pod Identity already) or `failed`.'
+  }),
+  clientRequestToken: Type.Optional(Type.String({ description: 'The EKS clientRequestToken of a create step, derived from the operation id and the step: a resumed step never makes a second association.' })),
+  associationId: Type.Optional(Type.String({ description: 'The association made, found, or in the way.' })),
+  startedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the step started.' })),
+  endedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the step ended.' })),
+  note: Type.Optional(Type.String({ description: 'What happened, or why the step was skipped or failed.' }))
+}, { $id: 'MigrationRunStep', additionalProperties: false, description: 'One step of a migration run from IRSA to Pod Identity.' })
+
+export const PodIdentityMigrationRun = Type.Object({
+  clusterName: Type.String({ description: 'The cluster.' }),
+  operationId: Type.String({ description: 'The operation carrying out the steps; follow it at `/clusters/{name}/operations/{operationId}`.' }),
+  steps: Type.Array(Ref(MigrationRunStep), { description: 'Per service account of the plan: add-trust, then create-association.' })
+}, { $id: 'PodIdentityMigrationRun', additionalProperties: false, description: 'A migration run that started; IRSA trust stays in place.' })
 
 export type MigrationServiceAccount = Static<typeof MigrationServiceAccount>
 export type PodIdentityMigrationPlan = Static<typeof PodIdentityMigrationPlan>
+export type MigrationRunStep = Static<typeof MigrationRunStep>

@@ -26,6 +26,7 @@ import { createThumbprintService } from './issuers/thumbprint.ts'
 import { instrumentEks, instrumentIam, instrumentSts } from './observability/instrument-aws.ts'
 import type { ServiceMetrics } from './observability/metrics.ts'
 import type { Logger } from './observability/request-context.ts'
+import { MigrationRunner } from './pod-identity/migration-runner.ts'
 import { ReplaceRunner } from './replace/index.ts'
 import { AuditService } from './services/audit.ts'
 import { OperationService } from './services/operations.ts'
@@ -139,6 +140,13 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     leaseMs: config.REPLACE_LEASE_SECONDS * 1000,
     log
   })
+  const migrationRunner = new MigrationRunner({
+    operations: store.operations,
+    actionsOf: (record) => directory.of(resolver.ofRecord(record)).podIdentityMigrationSteps,
+    retryIntervalMs: config.REPLACE_POLL_INTERVAL_MS,
+    leaseMs: config.REPLACE_LEASE_SECONDS * 1000,
+    log
+  })
   // IAM is global in an account: the sweeps of all its regions share one limiter.
   const fleetIamLimiters = new Map<string, AimdLimiter>()
   const fleetIamLimiterOf = (account: Account) => {
@@ -159,6 +167,7 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     issuers,
     fetchJwks: createJwksFetcher(egress),
     replaceRunner,
+    migrationRunner,
     sharedRedis,
     watchTimers: deps.watchTimers,
     iamOfAccount: (accountId) => {
@@ -196,7 +205,8 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     onIdempotency: metrics.countIdempotency,
     continuations: {
       'follow-update': ({ id, cluster, updateId }) => { if (updateId) follower.follow({ id, cluster, updateId }) },
-      'run-steps': ({ id }) => replaceRunner.kick(id)
+      'run-steps': ({ id }) => replaceRunner.kick(id),
+      'run-migration': ({ id }) => migrationRunner.kick(id)
     }
   })
   const readiness = new ReadinessService()
@@ -220,12 +230,12 @@ export async function createContainer (config: Config, deps: ContainerDeps): Pro
     sharedRedis,
     async start () {
       changes.start()
-      await Promise.all([replaceRunner.start(), follower.start()])
+      await Promise.all([replaceRunner.start(), migrationRunner.start(), follower.start()])
     },
     closeWatchers,
     async close () {
       closeWatchers()
-      await Promise.all([replaceRunner.close(), follower.close()])
+      await Promise.all([replaceRunner.close(), migrationRunner.close(), follower.close()])
       await egress.close()
       pool.destroy()
       await sharedRedis?.close()

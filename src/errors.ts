@@ -91,6 +91,7 @@ export const PROBLEMS = {
   ConfigLimit: { status: 409, code: 'ResourceInUseException', slug: 'config-limit', title: 'Conflict with the current state' },
   ConfigExists: { status: 409, code: 'ResourceInUseException', slug: 'config-exists', title: 'Conflict with the current state' },
   ReplaceInProgress: { status: 409, slug: 'replace-in-progress', title: 'Conflict with the current state' },
+  MigrationInProgress: { status: 409, slug: 'migration-in-progress', title: 'Conflict with the current state' },
   TrustPolicyTooLarge: AWS_QUOTA,
   // IAM's quota of OIDC providers per account, counted before a create (src/services/oidc-provider.ts).
   OidcProviderQuotaReached: { status: 409, slug: 'oidc-provider-quota-reached', title: 'The account has as many IAM OIDC providers as IAM allows' },

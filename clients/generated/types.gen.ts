@@ -1041,6 +1041,52 @@ export type ReplaceIdentityProviderConfigResponse = {
 };
 
 /**
+ * One step of a migration run from IRSA to Pod Identity.
+ */
+export type MigrationRunStep = {
+    /**
+     * `add-trust`: add the Pod Identity statement to the role's trust policy (UpdateAssumeRolePolicy; the IRSA statement stays); `create-association`: CreatePodIdentityAssociation.
+     */
+    name: 'add-trust' | 'create-association';
+    /**
+     * Kubernetes namespace.
+     */
+    namespace: string;
+    /**
+     * Kubernetes service account.
+     */
+    serviceAccount: string;
+    /**
+     * The role.
+     */
+    roleArn: string;
+    /**
+     * `pending`, `in_progress`, `succeeded`, `skipped` (the plan does not run it: exists, conflict, ambiguous, or the role trusts Pod Identity already) or `failed`.
+     */
+    status: 'pending' | 'in_progress' | 'succeeded' | 'skipped' | 'failed';
+    /**
+     * The EKS clientRequestToken of a create step, derived from the operation id and the step: a resumed step never makes a second association.
+     */
+    clientRequestToken?: string;
+    /**
+     * The association made, found, or in the way.
+     */
+    associationId?: string;
+    /**
+     * When the step started.
+     */
+    startedAt?: string;
+    /**
+     * When the step ended.
+     */
+    endedAt?: string;
+    /**
+     * What happened, or why the step was skipped or failed.
+     */
+    note?: string;
+};
+
+/**
  * One AWS call a request made.
  */
 export type AwsCall = {
@@ -1137,9 +1183,9 @@ export type Operation = {
         requestId?: string;
         desired?: ReplaceIdentityProviderConfigRequest;
         /**
-         * Multi-step operations (config replacements): each step with its status, EKS update and times.
+         * Multi-step operations (config replacements, Pod Identity migrations): each step with its status, EKS update or resource, and times.
          */
-        steps?: Array<ReplaceStep>;
+        steps?: Array<ReplaceStep | MigrationRunStep>;
         /**
          * Associations and disassociations: how their EKS update ended.
          */
@@ -2027,6 +2073,24 @@ export type PodIdentityMigrationPlan = {
          */
         reason: string;
     }>;
+};
+
+/**
+ * A migration run that started; IRSA trust stays in place.
+ */
+export type PodIdentityMigrationRun = {
+    /**
+     * The cluster.
+     */
+    clusterName: string;
+    /**
+     * The operation carrying out the steps; follow it at `/clusters/{name}/operations/{operationId}`.
+     */
+    operationId: string;
+    /**
+     * Per service account of the plan: add-trust, then create-association.
+     */
+    steps: Array<MigrationRunStep>;
 };
 
 /**
@@ -6465,17 +6529,23 @@ export type UpdatePodIdentityAssociationResponse2 = UpdatePodIdentityAssociation
 
 export type MigrateToPodIdentityData = {
     body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
     path: {
         /**
          * Name of the EKS cluster: 1 to 100 characters, starting with a letter or digit, then letters, digits, hyphens and underscores.
          */
         name: string;
     };
-    query: {
+    query?: {
         /**
-         * Required: only the plan is answered; carrying it out as one operation is not available yet.
+         * `true`: answer the plan and change nothing. Otherwise the plan is carried out as one operation (202).
          */
-        dryRun: true;
+        dryRun?: boolean;
     };
     url: '/clusters/{name}/pod-identity-migration';
 };
@@ -6526,6 +6596,7 @@ export type MigrateToPodIdentityErrors = {
      *
      * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
      * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `MigrationInProgress` (`migration-in-progress`): Conflict with the current state.
      */
     409: Problem;
     /**
@@ -6610,9 +6681,13 @@ export type MigrateToPodIdentityError = MigrateToPodIdentityErrors[keyof Migrate
 
 export type MigrateToPodIdentityResponses = {
     /**
-     * The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.
+     * The plan (`dryRun=true`); nothing changed.
      */
     200: PodIdentityMigrationPlan;
+    /**
+     * The run started as an operation; follow it at `Location`.
+     */
+    202: PodIdentityMigrationRun;
 };
 
 export type MigrateToPodIdentityResponse = MigrateToPodIdentityResponses[keyof MigrateToPodIdentityResponses];
@@ -12749,6 +12824,12 @@ export type UpdatePodIdentityAssociationInAccountResponse = UpdatePodIdentityAss
 
 export type MigrateToPodIdentityInAccountData = {
     body?: never;
+    headers?: {
+        /**
+         * Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.
+         */
+        'idempotency-key'?: string;
+    };
     path: {
         /**
          * The 12-digit id of an account of the registry (GET /accounts).
@@ -12763,11 +12844,11 @@ export type MigrateToPodIdentityInAccountData = {
          */
         name: string;
     };
-    query: {
+    query?: {
         /**
-         * Required: only the plan is answered; carrying it out as one operation is not available yet.
+         * `true`: answer the plan and change nothing. Otherwise the plan is carried out as one operation (202).
          */
-        dryRun: true;
+        dryRun?: boolean;
     };
     url: '/accounts/{accountId}/regions/{region}/clusters/{name}/pod-identity-migration';
 };
@@ -12820,6 +12901,7 @@ export type MigrateToPodIdentityInAccountErrors = {
      *
      * - `IdempotencyRequestInProgressException` (`idempotency-request-in-progress`): A request with this Idempotency-Key is still in progress.
      * - `ClusterStateConflict` (`cluster-state-conflict`): The cluster is not in a state that allows this request.
+     * - `MigrationInProgress` (`migration-in-progress`): Conflict with the current state.
      */
     409: Problem;
     /**
@@ -12904,9 +12986,13 @@ export type MigrateToPodIdentityInAccountError = MigrateToPodIdentityInAccountEr
 
 export type MigrateToPodIdentityInAccountResponses = {
     /**
-     * The plan of a migration from IRSA to Pod Identity; IRSA trust stays in place.
+     * The plan (`dryRun=true`); nothing changed.
      */
     200: PodIdentityMigrationPlan;
+    /**
+     * The run started as an operation; follow it at `Location`.
+     */
+    202: PodIdentityMigrationRun;
 };
 
 export type MigrateToPodIdentityInAccountResponse = MigrateToPodIdentityInAccountResponses[keyof MigrateToPodIdentityInAccountResponses];

@@ -23,6 +23,9 @@ import { CrossAccountOidcProviderService } from '../services/cross-account-oidc-
 import { OidcProviderService } from '../services/oidc-provider.ts'
 import { PodIdentityAssociationService } from '../pod-identity/associations.ts'
 import { PodIdentityMigrationPlanner } from '../pod-identity/migration-plan.ts'
+import { PodIdentityMigrationService } from '../pod-identity/migration-run.ts'
+import type { MigrationRunner } from '../pod-identity/migration-runner.ts'
+import { MigrationStepActions } from '../pod-identity/migration-steps.ts'
 import { PodIdentityPreflightChecks } from '../pod-identity/preflight.ts'
 import { RoleTrustCheck } from '../pod-identity/trust.ts'
 import { PrincipalReviewService } from '../services/principal-review.ts'
@@ -49,7 +52,9 @@ export interface ScopedServices {
   trustPolicies: TrustPolicyService
   identityProviderConfigs: IdentityProviderConfigService
   podIdentityAssociations: PodIdentityAssociationService
-  podIdentityMigration: PodIdentityMigrationPlanner
+  podIdentityMigration: PodIdentityMigrationService
+  /** The AWS side of migration steps, for the MigrationRunner (one per process). */
+  podIdentityMigrationSteps: MigrationStepActions
   replacements: ReplaceService
   updates: UpdateService
   tokenReviews: TokenReviewService
@@ -86,6 +91,7 @@ export interface SharedParts {
   issuers: IssuerInspector
   fetchJwks: FetchJwks
   replaceRunner: ReplaceRunner
+  migrationRunner: MigrationRunner
   sharedRedis?: SharedRedis
   watchTimers?: Timers
   /** IAM of a registry account by id (IAM is global: any of its regions), for roles in another account. */
@@ -145,7 +151,12 @@ export function buildScopedServices (scope: Scope, ports: Pick<ScopePorts, 'eks'
     trustPolicies: new TrustPolicyService({ iam, oidcProvider, iamForAccount: shared.iamOfAccount, sizeLimit: config.TRUST_POLICY_SIZE_LIMIT }),
     identityProviderConfigs,
     podIdentityAssociations,
-    podIdentityMigration: new PodIdentityMigrationPlanner({ iam, clusters, associations: podIdentityAssociations, preflight: podIdentityPreflight }),
+    podIdentityMigration: new PodIdentityMigrationService({
+      planner: new PodIdentityMigrationPlanner({ iam, clusters, associations: podIdentityAssociations, preflight: podIdentityPreflight }),
+      operations: shared.operations,
+      runner: shared.migrationRunner
+    }),
+    podIdentityMigrationSteps: new MigrationStepActions({ iam, associations: podIdentityAssociations }),
     replacements: new ReplaceService({ configs: identityProviderConfigs, operations: shared.operations, runner: shared.replaceRunner }),
     updates: new UpdateService({
       configs: identityProviderConfigs,

@@ -61,7 +61,7 @@ export interface ChangeStart {
 }
 
 /** Who carries a started change on once its answer is recorded. */
-export type Continuation = 'follow-update' | 'run-steps'
+export type Continuation = 'follow-update' | 'run-steps' | 'run-migration'
 
 export interface ChangeOutcome {
   /** Name or ARN of the resource acted on (a provider ARN, a config name). */

@@ -4,14 +4,12 @@
  * every round, and every write is fenced by it), so of several replicas one drives an operation,
  * and a new process resumes what a stopped one left, re-reading AWS before each step.
  */
-import { randomUUID } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { OidcIdentityProviderConfig as SdkOidcConfig, Update as SdkUpdate } from '@aws-sdk/client-eks'
+import { LeasedRunner, type LeasedRunnerOptions } from '../changes/leased-runner.ts'
 import { tokenOnlyGuard } from '../services/write-guard.ts'
-import type { Logger } from '../observability/request-context.ts'
 import { ServiceError } from '../errors.ts'
 import { sameConfig, type IdentityProviderConfigService } from '../services/identity-provider-configs.ts'
-import { OperationStatus, type OperationError, type OperationLease, type OperationRecord, type OperationStore } from '../store/index.ts'
+import { OperationStatus, type OperationError, type OperationRecord } from '../store/index.ts'
 import { currentConfig } from './current-config.ts'
 import {
   isStepDone, REPLACE_ACTION, replaceDetailsOf, StepName, StepStatus, type DesiredConfig, type ReplaceDetails, type ReplaceStep
@@ -19,23 +17,17 @@ import {
 
 export type ConfigPort = Pick<IdentityProviderConfigService, 'describe' | 'disassociate' | 'associate' | 'describeUpdate'>
 
-export interface ReplaceRunnerOptions {
-  operations: OperationStore
+export interface ReplaceRunnerOptions extends LeasedRunnerOptions {
   /** The configs of the scope (account, region) the operation was recorded in. */
   configsOf: (record: OperationRecord) => ConfigPort
   /** First wait between polls of a step; grows ×1.5 per unchanged poll up to maxPollIntervalMs. */
   pollIntervalMs: number
   maxPollIntervalMs: number
-  /** How long a claim on an operation lasts without renewal; also the interval of the sweep for orphans. */
-  leaseMs: number
-  log: Logger
-  now?: () => Date
 }
 
 /** Consecutive failed rounds (AWS unavailable, throttled) after which an operation fails. */
 const MAX_CONSECUTIVE_ERRORS = 30
 const BACKOFF_GROWTH = 1.5
-const SWEEP_BATCH = 100
 /** The cluster is busy with another update: later, not never. */
 const BUSY_CODES = new Set(['ResourceInUseException', 'ConcurrentModificationException'])
 const PERMANENT_UPSTREAM_CODES = new Set(['AccessDeniedException', 'ClientException'])
@@ -68,160 +60,70 @@ function failureOf (error: unknown): OperationError {
   return { code: 'InternalError', message: 'the replacement stopped on an unexpected error' }
 }
 
-export class ReplaceRunner {
-  /** This runner's identity in operation leases. */
-  readonly owner = randomUUID()
-  readonly #operations: OperationStore
+export class ReplaceRunner extends LeasedRunner {
   readonly #configsOf: (record: OperationRecord) => ConfigPort
   readonly #pollIntervalMs: number
   readonly #maxPollIntervalMs: number
-  readonly #leaseMs: number
-  readonly #log: Logger
-  readonly #now: () => Date
-  readonly #active = new Map<string, Promise<void>>()
-  /** Started by a request whose answer has not gone out yet; driven once it has (see kick). */
-  readonly #reserved = new Set<string>()
-  readonly #abort = new AbortController()
-  #sweepTimer?: NodeJS.Timeout
-  #sweeping?: Promise<void>
-  #closed = false
 
   constructor (options: ReplaceRunnerOptions) {
-    this.#operations = options.operations
+    super(options, { action: REPLACE_ACTION, label: 'config replacement' })
     this.#configsOf = options.configsOf
     this.#pollIntervalMs = options.pollIntervalMs
     this.#maxPollIntervalMs = options.maxPollIntervalMs
-    this.#leaseMs = options.leaseMs
-    this.#log = options.log
-    this.#now = options.now ?? (() => new Date())
   }
 
-  /** A fresh lease for this runner, from now. */
-  lease (): OperationLease {
-    const now = this.#now()
-    return { owner: this.owner, now, until: new Date(now.getTime() + this.#leaseMs) }
-  }
-
-  /** Resumes unfinished replacements now, then sweeps for orphaned ones (a replica died) every lease period. */
-  start (): Promise<void> {
-    if (this.#closed || this.#sweepTimer) return this.#sweeping ?? Promise.resolve()
-    // sweep() logs its own errors and never rejects.
-    this.#sweepTimer = setInterval(() => { this.sweep().catch(() => {}) }, this.#leaseMs).unref()
-    return this.sweep()
-  }
-
-  /** Picks up every unfinished replacement that no live lease holds. */
-  sweep (): Promise<void> {
-    this.#sweeping ??= this.#sweepOnce().finally(() => { this.#sweeping = undefined })
-    return this.#sweeping
-  }
-
-  /** Keeps the sweep off an operation whose request is still being answered. */
-  reserve (id: string): void {
-    this.#reserved.add(id)
-  }
-
-  /** Starts driving an operation (after its request was answered); no-op if already driven here. */
-  kick (id: string): void {
-    this.#reserved.delete(id)
-    if (this.#closed || this.#active.has(id)) return
-    const run = this.#drive(id)
-      .catch((error: unknown) => this.#log.error({ err: error, operationId: id }, 'config replacement runner crashed; the sweep retries it'))
-      .finally(() => this.#active.delete(id))
-    this.#active.set(id, run)
-  }
-
-  /** Resolves when this runner no longer drives the operation (for tests and shutdown). */
-  async idle (id: string): Promise<void> {
-    await this.#active.get(id)
-  }
-
-  /** Stops every loop at its next wait and hands its operations back (leases released). */
-  async close (): Promise<void> {
-    this.#closed = true
-    clearInterval(this.#sweepTimer)
-    this.#abort.abort()
-    await this.#sweeping
-    await Promise.allSettled([...this.#active.values()])
-  }
-
-  async #sweepOnce (): Promise<void> {
-    try {
-      const unfinished = await this.#operations.listUnfinished({ action: REPLACE_ACTION, limit: SWEEP_BATCH })
-      for (const operation of unfinished) {
-        if (!this.#reserved.has(operation.id)) this.kick(operation.id)
-      }
-    } catch (error) {
-      this.#log.error({ err: error }, 'could not list unfinished config replacements')
-    }
-  }
-
-  async #drive (id: string): Promise<void> {
+  protected async drive (id: string): Promise<void> {
     let intervalMs = this.#pollIntervalMs
     let errors = 0
     let record: OperationRecord | undefined
-    try {
-      while (!this.#closed && (record = await this.#operations.acquireLease(id, this.lease()))) {
-        const details = replaceDetailsOf(record.details)
-        if (!details) return await this.#finish(record, undefined, { code: 'InvalidOperation', message: 'the operation has no replacement steps' })
-        const failedStep = details.steps.find(step => step.status === StepStatus.FAILED)
-        if (failedStep) return await this.#finish(record, details.steps, { code: 'StepFailed', message: failedStep.note ?? `step ${failedStep.name} failed` })
-        if (details.steps.every(isStepDone)) return await this.#finish(record, details.steps)
+    while (!this.closed && (record = await this.operations.acquireLease(id, this.lease()))) {
+      const details = replaceDetailsOf(record.details)
+      if (!details) return await this.#finish(record, undefined, { code: 'InvalidOperation', message: 'the operation has no replacement steps' })
+      const failedStep = details.steps.find(step => step.status === StepStatus.FAILED)
+      if (failedStep) return await this.#finish(record, details.steps, { code: 'StepFailed', message: failedStep.note ?? `step ${failedStep.name} failed` })
+      if (details.steps.every(isStepDone)) return await this.#finish(record, details.steps)
 
-        let round: Round
-        try {
-          round = await this.#advance(this.#configsOf(record), record.cluster, record.resource ?? details.desired.oidc.identityProviderConfigName, details)
-          errors = 0
-        } catch (error) {
-          // A busy cluster (another update running) is a reason to wait, however long; failures are counted.
-          if (!isBusy(error)) errors++
-          if (!(error instanceof StepFailure) && isRetryable(error) && errors < MAX_CONSECUTIVE_ERRORS) {
-            this.#log.warn({ err: error, operationId: id, attempt: errors }, 'config replacement step failed; retrying')
-            round = { steps: details.steps, wait: true }
-          } else {
-            return await this.#finish(record, markFailed(details.steps, this.#stamp(), failureOf(error)), failureOf(error))
-          }
-        }
-        if (JSON.stringify(round.steps) !== JSON.stringify(details.steps)) {
-          const current = round.steps.find(step => !isStepDone(step)) ?? round.steps.at(-1)
-          const saved = await this.#operations.update(id, { details: { steps: round.steps }, updateId: current?.updateId, leaseOwner: this.owner, now: this.#now() })
-          if (!saved) return
-          this.#log.info({ operationId: id, steps: round.steps.map(s => `${s.name}:${s.status}`) }, 'config replacement progressed')
-          intervalMs = this.#pollIntervalMs
-        }
-        if (round.wait) {
-          if (!await this.#wait(intervalMs)) return
-          intervalMs = Math.min(intervalMs * BACKOFF_GROWTH, this.#maxPollIntervalMs)
+      let round: Round
+      try {
+        round = await this.#advance(this.#configsOf(record), record.cluster, record.resource ?? details.desired.oidc.identityProviderConfigName, details)
+        errors = 0
+      } catch (error) {
+        // A busy cluster (another update running) is a reason to wait, however long; failures are counted.
+        if (!isBusy(error)) errors++
+        if (!(error instanceof StepFailure) && isRetryable(error) && errors < MAX_CONSECUTIVE_ERRORS) {
+          this.log.warn({ err: error, operationId: id, attempt: errors }, 'config replacement step failed; retrying')
+          round = { steps: details.steps, wait: true }
+        } else {
+          return await this.#finish(record, markFailed(details.steps, this.#stamp(), failureOf(error)), failureOf(error))
         }
       }
-    } finally {
-      if (this.#closed) await this.#operations.releaseLease(id, this.owner).catch(() => false)
-    }
-  }
-
-  /** Sleeps at most a third of the lease, so the lease is renewed in time; false when closing. */
-  async #wait (ms: number): Promise<boolean> {
-    try {
-      await sleep(Math.min(ms, this.#leaseMs / 3), undefined, { signal: this.#abort.signal })
-      return true
-    } catch {
-      return false
+      if (JSON.stringify(round.steps) !== JSON.stringify(details.steps)) {
+        const current = round.steps.find(step => !isStepDone(step)) ?? round.steps.at(-1)
+        const saved = await this.operations.update(id, { details: { steps: round.steps }, updateId: current?.updateId, leaseOwner: this.owner, now: this.now() })
+        if (!saved) return
+        this.log.info({ operationId: id, steps: round.steps.map(s => `${s.name}:${s.status}`) }, 'config replacement progressed')
+        intervalMs = this.#pollIntervalMs
+      }
+      if (round.wait) {
+        if (!await this.pause(intervalMs)) return
+        intervalMs = Math.min(intervalMs * BACKOFF_GROWTH, this.#maxPollIntervalMs)
+      }
     }
   }
 
   async #finish (record: OperationRecord, steps: ReplaceStep[] | undefined, error?: OperationError): Promise<void> {
-    await this.#operations.update(record.id, {
+    await this.operations.update(record.id, {
       status: error ? OperationStatus.FAILED : OperationStatus.SUCCEEDED,
       error: error ?? null,
       ...(steps ? { details: { steps } } : {}),
       leaseOwner: this.owner,
-      now: this.#now()
+      now: this.now()
     })
-    this.#log.info({ operationId: record.id, error }, error ? 'config replacement failed' : 'config replacement succeeded')
+    this.log.info({ operationId: record.id, error }, error ? 'config replacement failed' : 'config replacement succeeded')
   }
 
   #stamp () {
-    return this.#now().toISOString()
+    return this.now().toISOString()
   }
 
   /** One round: the first unfinished step looks at AWS and moves as far as it can. */

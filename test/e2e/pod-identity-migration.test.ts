@@ -67,8 +67,9 @@ t.test('the dry-run plan lists each IRSA service account with its association an
   t.ok(callsOf(emulator, 'iam:ListRoles')['iam:ListRoles'] >= 1)
 })
 
-t.test('only the plan is available: without dryRun=true the request is refused', async t => {
-  const refused = assertProblem(t, await call('POST', '/clusters/payments/pod-identity-migration'), 400, 'ValidationException')
-  t.match(JSON.stringify(refused.errors), '/querystring/dryRun')
+t.test('an unknown cluster is a 404, for the plan and for the run; a dryRun that is no boolean is a 400', async t => {
   assertProblem(t, await call('POST', '/clusters/nope/pod-identity-migration?dryRun=true'), 404, 'ResourceNotFoundException')
+  assertProblem(t, await call('POST', '/clusters/nope/pod-identity-migration'), 404, 'ResourceNotFoundException')
+  const refused = assertProblem(t, await call('POST', '/clusters/payments/pod-identity-migration?dryRun=maybe'), 400, 'ValidationException')
+  t.match(JSON.stringify(refused.errors), '/querystring/dryRun')
 })

@@ -4,6 +4,9 @@
  * 127.0.0.1:0.
  * Requests go over real HTTP with fetch.
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Test } from 'tap'
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../emulator/aws-emulator.ts'
 import { sandboxServiceEnv } from '../../emulator/sandbox.ts'
@@ -118,3 +121,38 @@ export async function pollUntil<T> (check: () => Promise<T | undefined>, { timeo
 
 /** A fresh Idempotency-Key (16–255 characters). */
 export const idempotencyKey = () => `e2e-${crypto.randomUUID()}`
+
+/**
+ * A service built from plain config values against the emulator (real SDK clients over HTTP), its
+ * embedded store in a temporary directory: each call of the answer starts one more process on the
+ * same store, so closing one and starting the next is a restart. Runner polls are fast.
+ */
+export async function serviceOnDisk (t: Test, emulator: AwsEmulator) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'eks-oidc-api-e2e-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const env: Record<string, string> = {
+    ...sandboxServiceEnv(emulator),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    REPLACE_POLL_INTERVAL_MS: '20',
+    REPLACE_MAX_POLL_INTERVAL_MS: '50'
+  }
+  process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID
+  process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY
+  return async function startService () {
+    const app = await buildApp(loadConfig(env), { logger: false })
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const response = await fetch(url + path, {
+        method,
+        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000)
+      })
+      const text = await response.text()
+      return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) }
+    }
+    return { app, call }
+  }
+}

@@ -4,15 +4,9 @@
  * directory), and a restart in the middle: the first process is closed while the disassociation
  * runs, a second one on the same store finishes the job with one EKS update per step.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { startAwsEmulator } from '../../emulator/aws-emulator.ts'
-import { sandboxServiceEnv } from '../../emulator/sandbox.ts'
-import { buildApp } from '../../src/app.ts'
-import { loadConfig } from '../../src/config.ts'
-import { callsOf, idempotencyKey, pollUntil, writeCalls } from '../e2e/support.ts'
+import { callsOf, idempotencyKey, pollUntil, serviceOnDisk, writeCalls } from '../e2e/support.ts'
 
 const TRANSITION_MS = 200
 const WRITES = ['eks:AssociateIdentityProviderConfig', 'eks:DisassociateIdentityProviderConfig']
@@ -24,34 +18,7 @@ t.test('replace over real HTTP: unchanged, dry run, and a replacement that survi
   const clock = () => pausedAt ?? Date.now() - offset
   const emulator = await startAwsEmulator({ port: 0, clock, transitionDelayMs: TRANSITION_MS, seed: { clusters: [{ name: 'demo' }] } })
   t.teardown(() => emulator.close())
-  const dataDir = await mkdtemp(join(tmpdir(), 'eks-oidc-api-replace-'))
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
-
-  const env: Record<string, string> = {
-    ...sandboxServiceEnv(emulator),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    MAX_EVENT_LOOP_DELAY_MS: '0',
-    REPLACE_POLL_INTERVAL_MS: '20',
-    REPLACE_MAX_POLL_INTERVAL_MS: '50'
-  }
-  process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID
-  process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY
-  async function startService () {
-    const app = await buildApp(loadConfig(env), { logger: false })
-    const url = await app.listen({ host: '127.0.0.1', port: 0 })
-    const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-      const response = await fetch(url + path, {
-        method,
-        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(15_000)
-      })
-      const text = await response.text()
-      return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) }
-    }
-    return { app, call }
-  }
+  const startService = await serviceOnDisk(t, emulator)
   const until = (call: Awaited<ReturnType<typeof startService>>['call'], operationId: string, status: string) =>
     pollUntil(async () => {
       const reply = await call('GET', `/clusters/demo/operations/${operationId}`)

@@ -7,7 +7,7 @@
 import { ServiceError } from '../errors.ts'
 import type { IamPort } from '../aws/ports.ts'
 import { callAws } from '../aws/errors.ts'
-import type { PodIdentityAssociationService } from '../services/pod-identity-associations.ts'
+import type { PodIdentityAssociationService } from './associations.ts'
 import { CLIENT_REQUEST_TOKEN_PREFIX, type WriteGuard } from '../services/write-guard.ts'
 import type { MigrationRunStep, PodIdentityMigrationPlan } from '../../schemas/pod-identity-migration.ts'
 import { readPolicyDocument } from './irsa-roles.ts'

@@ -42,6 +42,15 @@ t.test('the lookup answers with the family the socket asks for', async t => {
     'an absent options argument asks for any family')
 })
 
+t.test('asking for IPv4 skips an IPv6 answer that comes first', async t => {
+  const { lookup } = policyAnswering([...dualStack].reverse())
+  t.same(await callLookup(lookup, 'dual.example', {}), { err: null, address: '2606:4700::1111', family: 6 }, 'any family: the first answer')
+  for (const family of [4, 'IPv4'] as const) {
+    t.same(await callLookup(lookup, 'dual.example', { family }), { err: null, address: '93.184.215.14', family: 4 }, String(family))
+  }
+  t.same(await callLookup(lookup, 'dual.example', 4), { err: null, address: '93.184.215.14', family: 4 })
+})
+
 t.test('with all: true the lookup answers the list of usable addresses', async t => {
   const { lookup } = policyAnswering(dualStack)
   t.same(await callLookup(lookup, 'dual.example', { all: true }), { err: null, address: dualStack, family: undefined })

@@ -4,16 +4,7 @@ import { createConnectPolicy } from '../../src/egress/connect-policy.ts'
 import type { GuardedLookup } from '../../src/egress/connect-policy.ts'
 import { effectivePort, portProblem, urlShapeProblems } from '../../src/egress/url-rules.ts'
 import { ServiceError } from '../../src/errors.ts'
-
-function thrown (fn: () => unknown): ServiceError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof ServiceError) return err
-    throw err
-  }
-  throw new Error('expected a ServiceError')
-}
+import { thrown } from './fixtures.ts'
 
 /** Resolves every name to the given answers, in that order. */
 function policyAnswering (answers: LookupAddress[], allowList: string[] = []) {

@@ -97,3 +97,17 @@ export const IdempotencyKeyHeader = Type.Object({
     description: 'Idempotency key (IETF draft `Idempotency-Key` header): 16 to 255 characters of `A-Za-z0-9._~:-`, optionally quoted. A retried request with the same key replays the first answer; see the API description for the full contract.'
   }))
 })
+
+// Kubernetes names (namespaces and service accounts) of IRSA trust policies and Pod Identity.
+
+const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?'
+/** As DNS_LABEL, where `*` and `?` may stand for characters (a StringLike pattern). */
+export const DNS_LABEL_PATTERN = '[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?'
+
+/** Kubernetes namespaces are DNS-1123 labels. */
+export const kubernetesNamespace = (pattern: string, description: string) => Type.String({ minLength: 1, maxLength: 63, pattern: `^${pattern}$`, description })
+/** Kubernetes service account names are DNS-1123 subdomains. */
+export const kubernetesServiceAccount = (label: string, description: string) => Type.String({ minLength: 1, maxLength: 253, pattern: `^${label}(\\.${label})*$`, description })
+
+export const KubernetesNamespace = kubernetesNamespace(DNS_LABEL, 'Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).')
+export const KubernetesServiceAccount = kubernetesServiceAccount(DNS_LABEL, 'Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).')

@@ -3,7 +3,7 @@
  * fields, plus the envelope this service adds around a cluster's provider.
  */
 import { Type, type Static } from 'typebox'
-import { ClusterNameParams, Ref, RESERVED_TAG_PREFIX, Timestamp } from './common.ts'
+import { ClusterNameParams, DNS_LABEL_PATTERN, KubernetesNamespace, KubernetesServiceAccount, kubernetesNamespace, kubernetesServiceAccount, Ref, RESERVED_TAG_PREFIX, Timestamp } from './common.ts'
 import { ThumbprintDrift } from './issuers.ts'
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
@@ -106,18 +106,6 @@ export type PlannedCall = Static<typeof PlannedCall>
 
 // IRSA trust policies (routes/clusters/trust-policy.ts).
 
-const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?'
-/** As DNS_LABEL, where `*` and `?` may stand for characters (a StringLike pattern). */
-const DNS_LABEL_PATTERN = '[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?'
-
-/** Kubernetes namespaces are DNS-1123 labels. */
-const namespace = (pattern: string, description: string) => Type.String({ minLength: 1, maxLength: 63, pattern: `^${pattern}$`, description })
-/** Kubernetes service account names are DNS-1123 subdomains. */
-const serviceAccount = (label: string, description: string) => Type.String({ minLength: 1, maxLength: 253, pattern: `^${label}(\\.${label})*$`, description })
-
-export const KubernetesNamespace = namespace(DNS_LABEL, 'Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).')
-export const KubernetesServiceAccount = serviceAccount(DNS_LABEL, 'Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).')
-
 export const AccountId = Type.String({ pattern: '^[0-9]{12}$', description: 'AWS account ID: 12 digits.' })
 
 export const RoleArn = Type.String({
@@ -129,8 +117,8 @@ export const RoleArn = Type.String({
 })
 
 export const RenderTrustPolicyQuery = Type.Object({
-  namespace: namespace(DNS_LABEL_PATTERN, 'Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`). `*` and `?` only with `wildcards=true`.'),
-  serviceAccount: serviceAccount(DNS_LABEL_PATTERN, 'Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters). `*` and `?` only with `wildcards=true`.'),
+  namespace: kubernetesNamespace(DNS_LABEL_PATTERN, 'Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`). `*` and `?` only with `wildcards=true`.'),
+  serviceAccount: kubernetesServiceAccount(DNS_LABEL_PATTERN, 'Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters). `*` and `?` only with `wildcards=true`.'),
   accountId: Type.Optional(Type.String({ ...AccountId, description: 'Account of the role (and of the IAM OIDC provider it trusts). Default: the cluster\'s account.' })),
   wildcards: Type.Optional(Type.Boolean({ default: false, description: 'Allow `*` (any characters) and `?` (one character) in `namespace` and `serviceAccount`; the `sub` condition is then `StringLike` (`aud` stays `StringEquals`).' }))
 }, { additionalProperties: false })

@@ -10,25 +10,11 @@
  */
 import { Type, type Static } from 'typebox'
 import { ClientRequestToken } from './eks.ts'
-import { ClusterNameParams, MaxResults, NextToken, Ref, TagMap, Timestamp } from './common.ts'
+import { ClusterNameParams, KubernetesNamespace, KubernetesServiceAccount, MaxResults, NextToken, Ref, TagMap, Timestamp } from './common.ts'
 
-const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
-const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'
 /** An IAM role ARN: partition, 12-digit account, optional path, name (IAM's RoleName: at most 64 of `\w+=,.@-`). */
 const ROLE_ARN = '^arn:aws[a-z-]*:iam::\\d{12}:role/([\\x21-\\x7E]+/)?[\\w+=,.@-]{1,64}$'
 
-export const KubernetesNamespace = Type.String({
-  minLength: 1,
-  maxLength: 63,
-  pattern: DNS_LABEL,
-  description: 'Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.'
-})
-export const KubernetesServiceAccount = Type.String({
-  minLength: 1,
-  maxLength: 253,
-  pattern: DNS_SUBDOMAIN,
-  description: 'Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.'
-})
 export const RoleArn = (description: string) => Type.String({ minLength: 20, maxLength: 2048, pattern: ROLE_ARN, description })
 
 const ROLE_ARN_DOC = 'ARN of the IAM role the pods get, in the cluster\'s account (EKS passes it with `iam:PassRole`). Its trust policy must allow `pods.eks.amazonaws.com` to `sts:AssumeRole` and `sts:TagSession`.'

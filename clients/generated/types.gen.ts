@@ -1848,11 +1848,11 @@ export type PodIdentityPreflight = {
  */
 export type CreatePodIdentityAssociationRequest = {
     /**
-     * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+     * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).
      */
     namespace: string;
     /**
-     * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+     * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).
      */
     serviceAccount: string;
     /**
@@ -5796,11 +5796,11 @@ export type ListPodIdentityAssociationsData = {
     };
     query?: {
         /**
-         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).
          */
         namespace?: string;
         /**
-         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).
          */
         serviceAccount?: string;
         /**
@@ -6706,11 +6706,11 @@ export type PutServiceAccountPodIdentityData = {
          */
         name: string;
         /**
-         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).
          */
         namespace: string;
         /**
-         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).
          */
         serviceAccount: string;
     };
@@ -6879,11 +6879,11 @@ export type PreflightServiceAccountPodIdentityData = {
          */
         name: string;
         /**
-         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).
          */
         namespace: string;
         /**
-         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).
          */
         serviceAccount: string;
     };
@@ -12049,11 +12049,11 @@ export type ListPodIdentityAssociationsInAccountData = {
     };
     query?: {
         /**
-         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).
          */
         namespace?: string;
         /**
-         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).
          */
         serviceAccount?: string;
         /**
@@ -13019,11 +13019,11 @@ export type PutServiceAccountPodIdentityInAccountData = {
          */
         name: string;
         /**
-         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).
          */
         namespace: string;
         /**
-         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).
          */
         serviceAccount: string;
     };
@@ -13202,11 +13202,11 @@ export type PreflightServiceAccountPodIdentityInAccountData = {
          */
         name: string;
         /**
-         * Kubernetes namespace: an RFC 1123 label, 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit.
+         * Kubernetes namespace of the service account: a DNS-1123 label (1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit).
          */
         namespace: string;
         /**
-         * Kubernetes service account name: an RFC 1123 subdomain, 1 to 253 lower-case letters, digits, `-` and `.`.
+         * Name of the Kubernetes service account: a DNS-1123 subdomain (1 to 253 characters; labels of lower-case letters, digits and `-` separated by dots).
          */
         serviceAccount: string;
     };
